@@ -1,0 +1,170 @@
+// Binds the arguments of a primitive-op call to the op's declared parameters, checking
+// kinds, and exposes them to the op's shape rule through OpArgs.
+import type { Span } from "../ast/ast.js";
+import { fail } from "../diagnostics/diagnostic.js";
+import { didYouMean } from "../diagnostics/suggest.js";
+import type { EvArg } from "../elaborate/eval.js";
+import { typeName, type Value } from "../elaborate/values.js";
+import type { OpArgs, OpAttrs, OpDef, OpParam } from "../ops/op.js";
+import { Dim } from "./dims.js";
+import type { TensorRef } from "./graph.js";
+import { isDType, type DType, type TensorType } from "./tensor.js";
+
+export interface BoundOp {
+  readonly args: OpArgs;
+  /** Tensor operands in parameter order (absent optional tensors are null). */
+  readonly tensors: readonly (TensorRef | null)[];
+  /** Compile-time arguments as plain attributes (symbolic Ints as their text). */
+  readonly attrs: OpAttrs;
+}
+
+type Slot = { value: Value; span: Span } | undefined;
+
+export function bindOp(def: OpDef, evArgs: readonly EvArg[], callSpan: Span, toTensor: (v: Value, span: Span, like?: TensorType) => TensorRef | undefined): BoundOp {
+  const slots = new Map<string, Slot>();
+  let pos = 0;
+  for (const a of evArgs) {
+    if (a.name === undefined) {
+      const p = def.params[pos++];
+      if (!p) fail("MM3004", a.span, { callee: def.name, max: def.params.length, given: evArgs.filter((x) => !x.name).length });
+      slots.set(p.name, { value: a.value, span: a.span });
+    }
+  }
+  for (const a of evArgs) {
+    if (a.name === undefined) continue;
+    const p = def.params.find((x) => x.name === a.name);
+    if (!p) {
+      const h = didYouMean(a.name, def.params.map((x) => x.name));
+      fail("MM3003", a.nameSpan ?? a.span, { callee: def.name, name: a.name }, h ? { hint: h } : {});
+    }
+    if (slots.has(p.name)) fail("MM3011", a.nameSpan ?? a.span, { name: a.name });
+    slots.set(p.name, { value: a.value, span: a.span });
+  }
+  const firstTensor = evArgs.find((a) => a.value.k === "tensor")?.value;
+  const like = firstTensor?.k === "tensor" ? firstTensor.t.type : undefined;
+  const tensors: (TensorRef | null)[] = [];
+  const tensorOf = new Map<string, TensorRef | readonly TensorRef[] | undefined>();
+  const attrs: Record<string, OpAttrs[string]> = {};
+  for (const p of def.params) {
+    const s = slots.get(p.name);
+    const optional = p.kind.endsWith("?");
+    if (!s && p.default === undefined && !optional) {
+      fail("MM3002", callSpan, { name: p.name, callee: def.name }, { hint: `${def.name}(${def.params.map(sig).join(", ")})` });
+    }
+    if (p.kind === "tensor" || p.kind === "tensor?") {
+      const t = s && s.value.k !== "none" ? toTensor(s.value, s.span, like) : undefined;
+      if (s && s.value.k !== "none" && !t) fail("MM3018", s.span, { what: `argument '${p.name}' of ${def.name}`, expected: "a tensor", actual: typeName(s.value) });
+      tensorOf.set(p.name, t);
+      tensors.push(t ?? null);
+    } else if (p.kind === "tensors") {
+      if (!s || s.value.k !== "list") fail("MM3018", s?.span ?? callSpan, { what: `argument '${p.name}' of ${def.name}`, expected: "a list of tensors", actual: s ? typeName(s.value) : "nothing" });
+      const ts = s.value.items.map((v) => {
+        const t = toTensor(v, s.span, like);
+        if (!t) fail("MM3018", s.span, { what: `items of '${p.name}'`, expected: "tensors", actual: typeName(v) });
+        return t;
+      });
+      tensorOf.set(p.name, ts);
+      tensors.push(...ts);
+    } else {
+      attrs[p.name] = s ? plain(s.value) : (p.default ?? null);
+    }
+  }
+  const get = (name: string): { p: OpParam; s: Slot } => {
+    const p = def.params.find((x) => x.name === name);
+    if (!p) throw new Error(`internal: op ${def.name} has no parameter ${name}`);
+    return { p, s: slots.get(name) };
+  };
+  const spanOf = (name: string): Span => slots.get(name)?.span ?? callSpan;
+  const intOf = (name: string): Dim | undefined => {
+    const { p, s } = get(name);
+    if (!s || s.value.k === "none") return typeof p.default === "number" ? Dim.const(p.default) : undefined;
+    if (s.value.k !== "int") fail("MM3018", s.span, { what: `argument '${name}' of ${def.name}`, expected: "Int", actual: typeName(s.value) });
+    return s.value.v;
+  };
+  const intsOf = (name: string): readonly Dim[] | undefined => {
+    const { p, s } = get(name);
+    if (!s || s.value.k === "none") return Array.isArray(p.default) ? p.default.map((n: number) => Dim.const(n)) : typeof p.default === "number" ? [Dim.const(p.default)] : undefined;
+    if (s.value.k === "int") return [s.value.v];
+    if (s.value.k !== "list") fail("MM3018", s.span, { what: `argument '${name}' of ${def.name}`, expected: "a list of Ints", actual: typeName(s.value) });
+    return s.value.items.map((v) => {
+      if (v.k !== "int") fail("MM3018", s.span, { what: `items of '${name}'`, expected: "Ints", actual: typeName(v) });
+      return v.v;
+    });
+  };
+  const floatOf = (name: string): number | undefined => {
+    const { p, s } = get(name);
+    if (!s || s.value.k === "none") return typeof p.default === "number" ? p.default : undefined;
+    if (s.value.k === "float") return s.value.v;
+    if (s.value.k === "int" && s.value.v.isConst()) return s.value.v.constValue()!;
+    fail("MM3018", s.span, { what: `argument '${name}' of ${def.name}`, expected: "Float", actual: typeName(s.value) });
+  };
+  const args: OpArgs = {
+    callSpan,
+    tensor: (n) => {
+      const t = tensorOf.get(n);
+      if (!t || Array.isArray(t)) fail("MM3002", callSpan, { name: n, callee: def.name });
+      return (t as TensorRef).type;
+    },
+    optTensor: (n) => {
+      const t = tensorOf.get(n);
+      return t && !Array.isArray(t) ? (t as TensorRef).type : undefined;
+    },
+    tensors: (n) => {
+      const t = tensorOf.get(n);
+      return Array.isArray(t) ? (t as readonly TensorRef[]).map((x) => x.type) : [];
+    },
+    int: (n) => intOf(n) ?? fail("MM3002", callSpan, { name: n, callee: def.name }),
+    num: (n) => {
+      const d = intOf(n) ?? fail("MM3002", callSpan, { name: n, callee: def.name });
+      const c = d.constValue();
+      if (c === undefined) fail("MM3015", spanOf(n), { what: `argument '${n}' of ${def.name}`, actual: `symbolic ${d.toString()}` });
+      return c;
+    },
+    optInt: (n) => intOf(n),
+    ints: (n) => intsOf(n) ?? fail("MM3002", callSpan, { name: n, callee: def.name }),
+    optInts: (n) => intsOf(n),
+    float: (n) => floatOf(n) ?? fail("MM3002", callSpan, { name: n, callee: def.name }),
+    optFloat: (n) => floatOf(n),
+    bool: (n) => {
+      const { p, s } = get(n);
+      if (!s) return p.default === true;
+      if (s.value.k !== "bool") fail("MM3018", s.span, { what: `argument '${n}' of ${def.name}`, expected: "Bool", actual: typeName(s.value) });
+      return s.value.v;
+    },
+    string: (n) => {
+      const { p, s } = get(n);
+      if (!s) return typeof p.default === "string" ? p.default : "";
+      if (s.value.k === "string") return s.value.v;
+      if (s.value.k === "enum") return s.value.member;
+      fail("MM3018", s.span, { what: `argument '${n}' of ${def.name}`, expected: "String", actual: typeName(s.value) });
+    },
+    dtype: (n) => {
+      const { p, s } = get(n);
+      if (!s) return (typeof p.default === "string" && isDType(p.default) ? p.default : "float32") as DType;
+      if (s.value.k === "dtype") return s.value.v;
+      if (s.value.k === "string" && isDType(s.value.v)) return s.value.v;
+      fail("MM3018", s.span, { what: `argument '${n}' of ${def.name}`, expected: "a dtype", actual: typeName(s.value) });
+    },
+    span: spanOf,
+  };
+  return { args, tensors, attrs };
+}
+
+function sig(p: OpParam): string {
+  return p.default !== undefined ? `${p.name}: ${JSON.stringify(p.default)}` : p.kind.endsWith("?") ? `${p.name}?` : p.name;
+}
+
+function plain(v: Value): OpAttrs[string] {
+  switch (v.k) {
+    case "int": return v.v.constValue() ?? v.v.toString();
+    case "float": case "bool": case "string": return v.v;
+    case "enum": return v.member;
+    case "dtype": return v.v;
+    case "none": return null;
+    case "list": {
+      const xs = v.items.map((x) => (x.k === "int" ? x.v.constValue() : x.k === "float" ? x.v : undefined));
+      return xs.every((x): x is number => x !== undefined) ? xs : v.items.map((x) => (x.k === "int" ? x.v.toString() : "?")).join(",");
+    }
+    default: return null;
+  }
+}

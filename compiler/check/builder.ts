@@ -1,0 +1,58 @@
+// Builds the traced graph: values and nodes in creation order, which is a valid
+// topological order because tracing executes the program.
+import type { Span } from "../ast/ast.js";
+import type { OpAttrs } from "../ops/op.js";
+import type { Graph, GraphNode, GraphValue, GraphValueSource, ShapeRecord, TensorRef } from "./graph.js";
+import type { DType, TensorType } from "./tensor.js";
+
+export class GraphBuilder {
+  readonly values: GraphValue[] = [];
+  readonly nodes: GraphNode[] = [];
+  readonly inputs: { name: string; value: number }[] = [];
+  readonly params: { path: string; value: number }[] = [];
+  readonly outputs: { name: string; value: number }[] = [];
+  readonly losses: { name: string; value: number }[] = [];
+  readonly shapes: ShapeRecord[] = [];
+  private readonly paramByPath = new Map<string, GraphValue>();
+
+  private addValue(type: TensorType, span: Span, source: GraphValueSource, name: string): GraphValue {
+    const v: GraphValue = { id: this.values.length, type, span, source, name };
+    this.values.push(v);
+    return v;
+  }
+
+  addInput(name: string, type: TensorType, span: Span): TensorRef {
+    const v = this.addValue(type, span, { kind: "input", name }, name);
+    this.inputs.push({ name, value: v.id });
+    return v;
+  }
+
+  /** One graph value per parameter path, created on first use. */
+  param(path: string, type: TensorType, span: Span): TensorRef {
+    const hit = this.paramByPath.get(path);
+    if (hit) return hit;
+    const v = this.addValue(type, span, { kind: "param", path }, path);
+    this.paramByPath.set(path, v);
+    this.params.push({ path, value: v.id });
+    return v;
+  }
+
+  constant(value: number | readonly number[], dtype: DType, shape: TensorType["shape"], span: Span): TensorRef {
+    return this.addValue({ shape, dtype }, span, { kind: "constant", value }, `const_${this.values.length}`);
+  }
+
+  node(op: string, inputs: readonly (TensorRef | null)[], attrs: OpAttrs, outTypes: readonly TensorType[], scope: string, span: Span): TensorRef[] {
+    const id = this.nodes.length;
+    const outs = outTypes.map((t, i) =>
+      this.addValue(t, span, { kind: "node", node: id, index: i }, `${scope ? scope + "/" : ""}${op}_${id}${outTypes.length > 1 ? `_${i}` : ""}`));
+    this.nodes.push({ id, op, inputs: inputs.map((x) => (x ? x.id : null)), outputs: outs.map((o) => o.id), attrs, scope, span });
+    return outs;
+  }
+
+  finish(): Graph {
+    return {
+      values: this.values, nodes: this.nodes, inputs: this.inputs, params: this.params,
+      outputs: this.outputs, losses: this.losses, shapes: this.shapes,
+    };
+  }
+}

@@ -1,0 +1,132 @@
+// Calling a submodule: bind arguments to the forward's inputs, unify tensor shapes with
+// the declared patterns (binding symbolic dims), run the body, check the outputs.
+import type { ForwardInput, Span, TensorType as TensorTypeAst } from "../ast/ast.js";
+import { fail } from "../diagnostics/diagnostic.js";
+import { didYouMean } from "../diagnostics/suggest.js";
+import { MapEnv, Scope } from "../elaborate/env.js";
+import type { EvArg } from "../elaborate/eval.js";
+import { evalExpr } from "../elaborate/eval.js";
+import type { Instance } from "../elaborate/instance.js";
+import { evalDType, SymbolicEnv } from "../elaborate/items.js";
+import { instanceEnv } from "../elaborate/model.js";
+import { checkType } from "../elaborate/types.js";
+import { typeName, type Value } from "../elaborate/values.js";
+import { unifyShape, type Dim, type DimPattern } from "./dims.js";
+import type { TensorRef } from "./graph.js";
+import { formatShape, formatTensorType } from "./tensor.js";
+
+export interface CallBinding {
+  readonly scope: Scope;
+  /** Pattern symbol bindings (B, T, ...), shared by inputs and outputs. */
+  readonly dims: Map<string, Dim>;
+  /** What the first `...` matched, for `...` in outputs. */
+  ellipsis?: readonly Dim[];
+  readonly tensorInputs: Map<string, TensorRef>;
+}
+
+/** The env dims are evaluated in: the instance's names, bound symbols, then fresh symbols. */
+export function patternEnv(inst: Instance, dims: ReadonlyMap<string, Dim>): SymbolicEnv {
+  const bound = new Map<string, Value>([...dims].map(([k, v]) => [k, { k: "int", v }]));
+  return new SymbolicEnv(new MapEnv(bound, instanceEnv(inst)));
+}
+
+export function evalPattern(t: TensorTypeAst, inst: Instance, dims: ReadonlyMap<string, Dim>): DimPattern[] {
+  const env = patternEnv(inst, dims);
+  return t.dims.map((d) => {
+    if (d.kind === "Ellipsis") return "...";
+    const v = evalExpr(d, { env });
+    if (v.k !== "int") fail("MM3018", d.span, { what: "a dim", expected: "Int", actual: typeName(v) });
+    return v.v;
+  });
+}
+
+export function formatPattern(p: readonly DimPattern[], dims: ReadonlyMap<string, Dim>): string {
+  return `[${p.map((d) => (d === "..." ? "..." : d.substitute(dims).toString())).join(", ")}]`;
+}
+
+export function bindForwardArgs(inst: Instance, inputs: readonly ForwardInput[], args: readonly EvArg[], span: Span, base: Scope): CallBinding {
+  const callee = `${inst.path || inst.declName} (${inst.declName})`;
+  const given = new Map<string, EvArg>();
+  let pos = 0;
+  for (const a of args) {
+    if (a.name !== undefined) continue;
+    const inp = inputs[pos++];
+    if (!inp) fail("MM4012", a.span, { callee, detail: `takes ${inputs.length} input(s), ${args.filter((x) => !x.name).length} given` });
+    given.set(inp.name.name, a);
+  }
+  for (const a of args) {
+    if (a.name === undefined) continue;
+    if (!inputs.some((i) => i.name.name === a.name)) {
+      const h = didYouMean(a.name, inputs.map((i) => i.name.name));
+      fail("MM4012", a.nameSpan ?? a.span, { callee, detail: `no input named '${a.name}'` }, h ? { hint: h } : {});
+    }
+    if (given.has(a.name)) fail("MM3011", a.nameSpan ?? a.span, { name: a.name });
+    given.set(a.name, a);
+  }
+  const b: CallBinding = { scope: new Scope(base), dims: new Map(), tensorInputs: new Map() };
+  for (const inp of inputs) {
+    const name = inp.name.name;
+    const a = given.get(name);
+    if (!a) {
+      if (!inp.default) fail("MM4012", span, { callee, detail: `missing input '${name}'` }, { related: [{ span: inp.span, message: "declared here" }] });
+      b.scope.define(name, evalExpr(inp.default, { env: patternEnv(inst, b.dims) }));
+      continue;
+    }
+    if (inp.type.kind !== "TensorType") {
+      b.scope.define(name, a.value.k === "none" ? a.value : checkType(inp.type, a.value, instanceEnv(inst), name, a.span));
+      continue;
+    }
+    if (a.value.k === "none" && inp.default) {
+      b.scope.define(name, a.value);
+      continue;
+    }
+    if (a.value.k !== "tensor") fail("MM3018", a.span, { what: `input '${name}' of ${callee}`, expected: "a tensor", actual: typeName(a.value) });
+    checkTensorInput(inst, inp, inp.type, a.value.t, a.span, b, callee);
+    b.scope.define(name, a.value);
+    b.tensorInputs.set(name, a.value.t);
+  }
+  return b;
+}
+
+function checkTensorInput(inst: Instance, inp: ForwardInput, type: TensorTypeAst, t: TensorRef, argSpan: Span, b: CallBinding, callee: string): void {
+  const pattern = evalPattern(type, inst, b.dims);
+  const r = unifyShape(pattern, t.type.shape, b.dims);
+  if (!r.ok) {
+    const expected = formatPattern(pattern, b.dims);
+    const actual = formatShape(t.type.shape);
+    const related = [
+      { span: inp.span, message: `declared here as ${expected}` },
+      ...(t.span !== argSpan ? [{ span: t.span, message: `this value of shape ${actual} is computed here` }] : []),
+    ];
+    fail("MM4001", argSpan, { what: `input '${inp.name.name}' of ${callee}`, expected, actual }, { related, ...mismatchHint(type, pattern, r, t, inst) });
+  }
+  if (r.ellipsis && !b.ellipsis) b.ellipsis = r.ellipsis;
+  if (type.dtype) {
+    const want = evalDType(type, "float32");
+    if (want !== t.type.dtype) fail("MM4010", argSpan, { what: `input '${inp.name.name}' of ${callee}`, expected: want, actual: t.type.dtype });
+  }
+}
+
+/** When the failing dim is written as one of the block's parameters, say which argument to pass. */
+function mismatchHint(type: TensorTypeAst, pattern: readonly DimPattern[], r: { index: number; reason: "rank" | "dim" }, t: TensorRef, inst: Instance): { hint?: string } {
+  if (r.reason === "rank") return { hint: `expected rank ${pattern.filter((p) => p !== "...").length}${pattern.includes("...") ? "+" : ""}, got rank ${t.type.shape.length}` };
+  const e = pattern.indexOf("...");
+  const extra = t.type.shape.length - (pattern.length - (e >= 0 ? 1 : 0));
+  const actualDim = t.type.shape[e >= 0 && r.index > e ? r.index - 1 + extra : r.index];
+  const expr = type.dims[r.index];
+  if (expr?.kind === "Name" && inst.args.has(expr.name) && actualDim?.isConst()) {
+    return { hint: `pass ${expr.name}: ${actualDim.toString()} to ${inst.declName}, or project the input to ${inst.args.get(expr.name)!.k === "int" ? (inst.args.get(expr.name) as { v: Dim }).v.toString() : "?"}` };
+  }
+  return {};
+}
+
+export function checkOutput(inst: Instance, declared: TensorTypeAst, value: Value, span: Span, b: CallBinding, what: string): void {
+  if (value.k !== "tensor") fail("MM3018", span, { what, expected: "a tensor", actual: typeName(value) });
+  const pattern: DimPattern[] = evalPattern(declared, inst, b.dims).flatMap((p): DimPattern[] => (p === "..." ? (b.ellipsis ? [...b.ellipsis] : ["..."]) : [p]));
+  const r = unifyShape(pattern, value.t.type.shape, b.dims);
+  if (!r.ok) {
+    fail("MM4001", span, { what, expected: formatPattern(pattern, b.dims), actual: formatTensorType(value.t.type) }, {
+      related: [{ span: declared.span, message: "declared output type" }],
+    });
+  }
+}

@@ -1,0 +1,39 @@
+// `mm check` on a file of blocks: a block whose parameters all have defaults is
+// instantiated and its forward traced over inputs made from its own signature (symbolic
+// dims stay symbolic, `...` becomes one batch dim), so library files are checked too.
+import type { BlockDecl } from "../ast/ast.js";
+import { DiagnosticBag, DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { Elaborator } from "../elaborate/elaborate.js";
+import type { EvArg } from "../elaborate/eval.js";
+import { PoisonError } from "../elaborate/values.js";
+import type { FileScope } from "../resolve/scope.js";
+import { evalPattern } from "./call.js";
+import { Dim } from "./dims.js";
+import { evalDType } from "../elaborate/items.js";
+import { unusedForwardInputs } from "./rules/unused-input.js";
+import { Tracer } from "./tracer.js";
+
+export function checkStandaloneBlock(decl: BlockDecl, home: FileScope, sources: ReadonlyMap<string, string>): Diagnostic[] {
+  if (decl.params.some((p) => !p.default)) return [];
+  const bag = new DiagnosticBag();
+  const elab = new Elaborator(bag, sources);
+  const inst = elab.guard(() => elab.instantiate({ k: "block", decl, scope: home, bound: new Map() }, [], "", "", decl.name.span));
+  if (!inst || bag.errorCount > 0 || !inst.forward?.hasSignature) return bag.items;
+  const tracer = new Tracer(bag);
+  try {
+    const args: EvArg[] = [];
+    for (const inp of inst.forward.inputs) {
+      if (inp.default) continue;
+      if (inp.type.kind !== "TensorType") return bag.items; // needs a compile-time value we cannot invent
+      const shape = evalPattern(inp.type, inst, new Map()).map((d) => (d === "..." ? Dim.sym("N") : d));
+      const t = tracer.graph.addInput(inp.name.name, { shape, dtype: evalDType(inp.type, "float32") }, inp.span);
+      args.push({ name: inp.name.name, value: { k: "tensor", t }, span: inp.span });
+    }
+    tracer.call(inst, args, decl.name.span);
+  } catch (e) {
+    if (e instanceof DiagnosticError) bag.add(e.diagnostic);
+    else if (!(e instanceof PoisonError)) throw e;
+  }
+  for (const d of unusedForwardInputs(tracer.facts)) bag.add(d);
+  return bag.items;
+}

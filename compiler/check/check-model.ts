@@ -1,0 +1,68 @@
+// Checks one elaborated model: traces its forward over its inputs, then runs the
+// model-level rules. The result is what every later stage consumes.
+import { DiagnosticBag, DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.js";
+import type { ElaboratedModel } from "../elaborate/instance.js";
+import { PoisonError } from "../elaborate/values.js";
+import { Dim } from "./dims.js";
+import type { Graph } from "./graph.js";
+import { Frame } from "./frame.js";
+import { checkLossStatementScalar } from "./rules/loss-scalar.js";
+import { checkTaskReferences } from "./rules/task-references.js";
+import { unusedForwardInputs, unusedModelInputs } from "./rules/unused-input.js";
+import { execStmts, type BodyState } from "./stmts.js";
+import { Tracer } from "./tracer.js";
+
+export interface CheckedModel {
+  readonly model: ElaboratedModel;
+  /** Present when the model has a forward and tracing succeeded. */
+  readonly graph?: Graph;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export function checkModel(model: ElaboratedModel): CheckedModel {
+  const bag = new DiagnosticBag();
+  const tracer = new Tracer(bag);
+  const fwd = model.root.forward;
+  let traced = false;
+  const outputs = new Set<string>();
+  const losses = new Set<string>();
+  if (fwd) {
+    try {
+      const scope = tracer.baseScope(model.root);
+      for (const i of model.inputs) {
+        const t = tracer.graph.addInput(i.name, { shape: i.dims, dtype: i.dtype }, i.span);
+        scope.define(i.name, { k: "tensor", t });
+        tracer.record("", "input", i.name, t.type);
+        for (const d of i.dims) for (const sym of d.symbols()) if (!scope.hasOwn(sym)) scope.define(sym, { k: "int", v: Dim.sym(sym) });
+      }
+      const st: BodyState = {
+        isModel: true, namedOutputs: new Set(), assigned: new Map(), reads: new Set(),
+        modelOutputs: new Map(), modelLosses: new Map(), poisoned: new Set(),
+      };
+      execStmts(fwd.body, scope, new Frame(tracer, model.root, ""), st);
+      for (const [name, o] of st.modelOutputs) {
+        if (o.value.k === "tensor") tracer.graph.outputs.push({ name, value: o.value.t.id });
+        outputs.add(name);
+      }
+      for (const [name, l] of st.modelLosses) {
+        if (l.value.k === "tensor") {
+          checkLossStatementScalar(name, l.value.t.type, l.span);
+          tracer.graph.losses.push({ name, value: l.value.t.id });
+        }
+        losses.add(name);
+      }
+      for (const d of unusedModelInputs(model.inputs, st.reads)) bag.add(d);
+      for (const n of st.poisoned) {
+        outputs.add(n);
+        losses.add(n);
+      }
+      traced = !st.failed;
+    } catch (e) {
+      if (e instanceof DiagnosticError) bag.add(e.diagnostic);
+      else if (!(e instanceof PoisonError)) throw e;
+    }
+    for (const d of unusedForwardInputs(tracer.facts)) bag.add(d);
+  }
+  for (const d of checkTaskReferences(model, outputs, losses, traced)) bag.add(d);
+  return { model, ...(traced ? { graph: tracer.graph.finish() } : {}), diagnostics: bag.items };
+}

@@ -1,0 +1,289 @@
+// Symbolic dims: exact integer polynomials over runtime symbols (B, T, ...). Floor division
+// and modulo that do not simplify become opaque atoms, so every result is again a Dim.
+// Coefficients are BigInt internally and checked against 2^53 so results stay exact.
+import type { Shape } from "./tensor.js";
+import {
+  type Atom, type Term, MAX, DimDivisionByZeroError, DimOverflowError,
+  floorDivBig, gcd, monoCmp, monoDiv, monoMul, term,
+} from "./monomial.js";
+
+export { DimDivisionByZeroError, DimOverflowError };
+
+export class Dim {
+  static readonly ZERO = new Dim([]);
+  static readonly ONE = Dim.fromBig(1n);
+
+  /** Canonical: structurally equal dims have equal keys. */
+  readonly key: string;
+  private constructor(private readonly terms: readonly Term[]) {
+    this.key = terms.map((t) => `${t.coeff}|${t.mkey}`).join("+");
+  }
+
+  static const(n: number): Dim {
+    if (!Number.isInteger(n)) throw new RangeError(`dim ${n} is not an integer`);
+    return Dim.fromBig(BigInt(n));
+  }
+  static fromBig(n: bigint): Dim {
+    return Dim.build([term([], n)]);
+  }
+  static sym(name: string): Dim {
+    return Dim.build([term([{ atom: { kind: "sym", name, key: name }, exp: 1 }], 1n)]);
+  }
+  /** Merges like monomials, drops zeros, sorts, and checks the 2^53 bound. */
+  private static build(terms: Iterable<Term>): Dim {
+    const byKey = new Map<string, Term>();
+    for (const t of terms) {
+      const prev = byKey.get(t.mkey);
+      byKey.set(t.mkey, prev ? { ...prev, coeff: prev.coeff + t.coeff } : t);
+    }
+    const out = [...byKey.values()].filter((t) => t.coeff !== 0n).sort((x, y) => monoCmp(x.mono, y.mono));
+    if (out.some((t) => t.coeff > MAX || t.coeff < -MAX)) throw new DimOverflowError(render(out));
+    return new Dim(out);
+  }
+  private static opaque(kind: "floordiv" | "mod", a: Dim, b: Dim): Dim {
+    const atom: Atom = { kind, a, b, key: `${kind}(${a.key};${b.key})` };
+    return Dim.build([term([{ atom, exp: 1 }], 1n)]);
+  }
+
+  isZero(): boolean { return this.terms.length === 0; }
+  isConst(): boolean { return this.terms.length === 0 || (this.terms.length === 1 && this.terms[0]!.mono.length === 0); }
+  constValue(): number | undefined { return this.isConst() ? Number(this.terms[0]?.coeff ?? 0n) : undefined; }
+  private constBig(): bigint | undefined { return this.isConst() ? (this.terms[0]?.coeff ?? 0n) : undefined; }
+
+  add(o: Dim | number): Dim { return Dim.build([...this.terms, ...toDim(o).terms]); }
+  sub(o: Dim | number): Dim { return this.add(toDim(o).neg()); }
+  neg(): Dim { return Dim.build(this.terms.map((t) => ({ ...t, coeff: -t.coeff }))); }
+  mul(o: Dim | number): Dim {
+    const b = toDim(o);
+    return Dim.build(this.terms.flatMap((x) => b.terms.map((y) => term(monoMul(x.mono, y.mono), x.coeff * y.coeff))));
+  }
+  pow(n: number): Dim {
+    if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`exponent ${n} is not a non-negative integer`);
+    const c = this.constBig();
+    // |c| >= 2 overflows past n = 53; report the exact value when it is printable.
+    if (c !== undefined && (c > 1n || c < -1n) && n > 53) throw new DimOverflowError(n <= 4096 ? String(c ** BigInt(n)) : `${c}**${n}`);
+    let result = Dim.ONE;
+    let base: Dim = this;
+    for (let k = n; k > 0; k = Math.floor(k / 2)) {
+      if (k % 2 === 1) result = result.mul(base);
+      if (k > 1) base = base.mul(base);
+    }
+    return result;
+  }
+
+  /** The quotient when it is provably exact, else undefined. */
+  exactDiv(o: Dim | number): Dim | undefined {
+    const d = toDim(o);
+    if (d.isZero()) throw new DimDivisionByZeroError();
+    const c = d.constBig();
+    if (c !== undefined) {
+      if (this.terms.some((t) => t.coeff % c !== 0n)) return undefined;
+      return Dim.build(this.terms.map((t) => ({ ...t, coeff: t.coeff / c })));
+    }
+    const { q, r } = this.divMod(d);
+    return r.isZero() ? q : undefined;
+  }
+  /** Multivariate division by d's leading term: this = d*q + r, q with integer coefficients. */
+  private divMod(d: Dim): { q: Dim; r: Dim } {
+    const lead = d.terms[0]!;
+    const q: Term[] = [];
+    const r: Term[] = [];
+    let rem: Dim = this;
+    for (let guard = 0; !rem.isZero(); guard++) {
+      if (guard > 10_000) return { q: Dim.ZERO, r: this };
+      const t = rem.terms[0]!;
+      const m = monoDiv(t.mono, lead.mono);
+      if (m !== undefined && t.coeff % lead.coeff === 0n) {
+        const qt = term(m, t.coeff / lead.coeff);
+        q.push(qt);
+        rem = rem.sub(d.mul(Dim.build([qt])));
+      } else {
+        r.push(t);
+        rem = new Dim(rem.terms.slice(1));
+      }
+    }
+    return { q: Dim.build(q), r: Dim.build(r) };
+  }
+  /** Python-style floor division; `(4*B + 3)//2 = 2*B + 1`, `(B + 3)//2 = (B + 1)//2 + 1`. */
+  floorDiv(o: Dim | number): Dim {
+    const d = toDim(o);
+    const exact = this.exactDiv(d);
+    if (exact !== undefined) return exact;
+    const c = d.constBig();
+    if (c === undefined) {
+      const { q, r } = this.divMod(d);
+      return q.add(Dim.opaque("floordiv", r, d));
+    }
+    if (c < 0n) return this.neg().floorDiv(Dim.fromBig(-c));
+    // Split into c*q + r with every coefficient of r in [0, c): a canonical remainder.
+    const q = Dim.build(this.terms.map((t) => ({ ...t, coeff: floorDivBig(t.coeff, c) })));
+    const r = this.sub(q.mul(d));
+    if (r.isConst()) return q;
+    const g = r.terms.reduce((acc, t) => gcd(acc, t.coeff), c);
+    const rr = r.exactDiv(Dim.fromBig(g))!;
+    const cc = c / g;
+    // (x//a)//b = x//(a*b) for positive a, b.
+    const only = rr.terms.length === 1 && rr.terms[0]!.coeff === 1n && rr.terms[0]!.mono.length === 1 ? rr.terms[0]!.mono[0]! : undefined;
+    if (only?.exp === 1 && only.atom.kind === "floordiv" && only.atom.b.constBig() !== undefined && only.atom.b.constBig()! > 0n)
+      return q.add(only.atom.a.floorDiv(only.atom.b.mul(Dim.fromBig(cc))));
+    return q.add(Dim.opaque("floordiv", rr, Dim.fromBig(cc)));
+  }
+  /** Python-style modulo (the sign of the divisor); `(6*B) % 3 = 0`, `(2*B) % 4 = 2*(B % 2)`. */
+  mod(o: Dim | number): Dim {
+    const d = toDim(o);
+    if (this.exactDiv(d) !== undefined) return Dim.ZERO;
+    const c = d.constBig();
+    if (c === undefined) return Dim.opaque("mod", this.divMod(d).r, d);
+    if (c < 0n) return this.neg().mod(Dim.fromBig(-c)).neg();
+    const r = Dim.build(this.terms.map((t) => ({ ...t, coeff: t.coeff - floorDivBig(t.coeff, c) * c })));
+    if (r.isConst()) return r;
+    const g = r.terms.reduce((acc, t) => gcd(acc, t.coeff), c);
+    return Dim.opaque("mod", r.exactDiv(Dim.fromBig(g))!, Dim.fromBig(c / g)).mul(Dim.fromBig(g));
+  }
+
+  equals(o: Dim | number): boolean { return this.key === toDim(o).key; }
+  /** A total order consistent with equals. */
+  compare(o: Dim): number {
+    const n = Math.min(this.terms.length, o.terms.length);
+    for (let i = 0; i < n; i++) {
+      const x = this.terms[i]!, y = o.terms[i]!;
+      const c = monoCmp(x.mono, y.mono);
+      if (c !== 0) return c;
+      if (x.coeff !== y.coeff) return x.coeff < y.coeff ? -1 : 1;
+    }
+    return this.terms.length - o.terms.length;
+  }
+  symbols(): string[] {
+    const out = new Set<string>();
+    const visit = (d: Dim): void => {
+      for (const t of d.terms) for (const f of t.mono) {
+        if (f.atom.kind === "sym") out.add(f.atom.name);
+        else { visit(f.atom.a); visit(f.atom.b); }
+      }
+    };
+    visit(this);
+    return [...out].sort();
+  }
+  substitute(bindings: ReadonlyMap<string, Dim>): Dim {
+    let acc = Dim.ZERO;
+    for (const t of this.terms) {
+      let m = Dim.fromBig(t.coeff);
+      for (const f of t.mono) {
+        const a = f.atom;
+        const v = a.kind === "sym" ? (bindings.get(a.name) ?? Dim.sym(a.name))
+          : a.kind === "floordiv" ? a.a.substitute(bindings).floorDiv(a.b.substitute(bindings))
+          : a.a.substitute(bindings).mod(a.b.substitute(bindings));
+        m = m.mul(v.pow(f.exp));
+      }
+      acc = acc.add(m);
+    }
+    return acc;
+  }
+  /** Every term is a constant or c*S for a symbol S. */
+  isLinear(): boolean {
+    return this.terms.every((t) => t.mono.length === 0 || (t.mono.length === 1 && t.mono[0]!.exp === 1 && t.mono[0]!.atom.kind === "sym"));
+  }
+  /** If this is `cof*S + rest` with S absent from cof and rest, returns cof and rest. */
+  linearIn(s: string): { cof: Dim; rest: Dim } | undefined {
+    const cof: Term[] = [], rest: Term[] = [];
+    for (const t of this.terms) {
+      const i = t.mono.findIndex((f) => f.atom.kind === "sym" && f.atom.name === s);
+      if (i < 0) rest.push(t);
+      else if (t.mono[i]!.exp === 1) cof.push(term(t.mono.filter((_, k) => k !== i), t.coeff));
+      else return undefined;
+    }
+    const c = Dim.build(cof), r = Dim.build(rest);
+    return c.symbols().includes(s) || r.symbols().includes(s) ? undefined : { cof: c, rest: r };
+  }
+  toString(): string { return render(this.terms); }
+}
+
+function toDim(o: Dim | number): Dim { return typeof o === "number" ? Dim.const(o) : o; }
+
+function renderAtom(a: Atom): string {
+  if (a.kind === "sym") return a.name;
+  const ident = (s: string): boolean => /^[A-Za-z_]\w*$/.test(s);
+  const num = (d: Dim): string => (ident(d.toString()) || (d.isConst() && d.constValue()! >= 0) ? d.toString() : `(${d.toString()})`);
+  const den = (d: Dim): string => (ident(d.toString()) || (d.isConst() && d.constValue()! > 0) ? d.toString() : `(${d.toString()})`);
+  return a.kind === "floordiv" ? `${num(a.a)}//${den(a.b)}` : `${num(a.a)} % ${den(a.b)}`;
+}
+/** Canonical and re-parseable mm: `B*T + 1`, `2*n`, `(B + 1)//2`, `-(n % 4)`. */
+function render(terms: readonly Term[]): string {
+  if (terms.length === 0) return "0";
+  return terms.map((t, i) => {
+    const neg = t.coeff < 0n;
+    const abs = neg ? -t.coeff : t.coeff;
+    // An opaque atom standing alone needs no parentheses, unless a leading minus would bind to it.
+    const bare = abs === 1n && t.mono.length === 1 && !(neg && i === 0);
+    const fs = t.mono.map((f) => {
+      const s = renderAtom(f.atom);
+      const base = f.atom.kind === "sym" || (bare && f.exp === 1) ? s : `(${s})`;
+      return f.exp === 1 ? base : `${base}**${f.exp}`;
+    });
+    const body = t.mono.length === 0 ? String(abs) : (abs === 1n ? "" : `${abs}*`) + fs.join("*");
+    return i === 0 ? (neg ? "-" : "") + body : (neg ? " - " : " + ") + body;
+  }).join("");
+}
+
+/** Solves `pattern = actual` for the pattern's unbound symbols; binds only on success. */
+export function unifyDim(pattern: Dim, actual: Dim, bindings: Map<string, Dim>): boolean {
+  const free = pattern.symbols().filter((s) => !bindings.has(s));
+  const p = pattern.substitute(bindings);
+  if (p.equals(actual)) {
+    // The free symbols matched themselves (`B` against the caller's `B`): bind them so the
+    // body can read them.
+    for (const s of free) bindings.set(s, Dim.sym(s));
+    return true;
+  }
+  const unknown = free.filter((s) => p.symbols().includes(s));
+  if (unknown.length !== 1) return false;
+  const s = unknown[0]!;
+  const lin = p.linearIn(s);
+  if (lin === undefined) return false;
+  const v = actual.sub(lin.rest).exactDiv(lin.cof);
+  if (v === undefined) return false;
+  bindings.set(s, v);
+  return true;
+}
+
+export type DimPattern = Dim | "...";
+export type UnifyShapeResult =
+  | { ok: true; ellipsis?: readonly Dim[] }
+  | { ok: false; index: number; reason: "rank" | "dim" };
+
+/** Matches a shape pattern (at most one "...") against a shape; bindings change only on success. */
+export function unifyShape(pattern: readonly DimPattern[], actual: readonly Dim[], bindings: Map<string, Dim>): UnifyShapeResult {
+  const e = pattern.indexOf("...");
+  if (e >= 0 && pattern.lastIndexOf("...") !== e) throw new Error("internal: more than one '...' in a shape pattern");
+  const fixed = pattern.length - (e >= 0 ? 1 : 0);
+  if (e < 0 ? actual.length !== fixed : actual.length < fixed)
+    return { ok: false, index: e >= 0 ? e : Math.max(0, Math.min(actual.length, pattern.length - 1)), reason: "rank" };
+  const local = new Map(bindings);
+  const extra = actual.length - fixed;
+  for (let i = 0; i < pattern.length; i++) {
+    const p = pattern[i]!;
+    if (p === "...") continue;
+    if (!unifyDim(p, actual[e >= 0 && i > e ? i - 1 + extra : i]!, local)) return { ok: false, index: i, reason: "dim" };
+  }
+  for (const [k, v] of local) bindings.set(k, v);
+  return e >= 0 ? { ok: true, ellipsis: actual.slice(e, e + extra) } : { ok: true };
+}
+
+/** Numpy broadcasting, symbolic: equal dims or a constant 1; ia/ib index the clashing dims. */
+export function broadcastShapes(a: Shape, b: Shape): { ok: true; shape: Shape } | { ok: false; ia: number; ib: number } {
+  const n = Math.max(a.length, b.length);
+  const out: Dim[] = [];
+  for (let k = n; k >= 1; k--) {
+    const ia = a.length - k, ib = b.length - k;
+    const x = a[ia], y = b[ib];
+    if (x === undefined) out.push(y!);
+    else if (y === undefined || x.equals(y) || y.equals(1)) out.push(x);
+    else if (x.equals(1)) out.push(y);
+    else return { ok: false, ia, ib };
+  }
+  return { ok: true, shape: out };
+}
+
+export function numel(shape: Shape): Dim {
+  return shape.reduce<Dim>((acc, d) => acc.mul(d), Dim.ONE);
+}

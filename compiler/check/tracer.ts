@@ -1,0 +1,96 @@
+// The tracer runs every forward of an elaborated model symbolically: it is the shape
+// checker, and the graph it records is what the backends compile.
+import type { Span } from "../ast/ast.js";
+import { DiagnosticBag, fail } from "../diagnostics/diagnostic.js";
+import { Scope, MapEnv } from "../elaborate/env.js";
+import type { EvArg } from "../elaborate/eval.js";
+import type { Instance } from "../elaborate/instance.js";
+import { instanceEnv } from "../elaborate/model.js";
+import { PoisonError, type Value } from "../elaborate/values.js";
+import { GraphBuilder } from "./builder.js";
+import { bindForwardArgs, checkOutput } from "./call.js";
+import { Frame } from "./frame.js";
+import { callRouted } from "./route.js";
+import { checkOutputsAssigned } from "./rules/output-assigned.js";
+import { checkLossBlockScalar } from "./rules/loss-scalar.js";
+import { execStmts, type BodyState } from "./stmts.js";
+import type { TensorType } from "./tensor.js";
+
+/** What the rules need to know about the forwards that ran. */
+export interface ForwardFacts {
+  readonly inst: Instance;
+  readonly reads: Set<string>;
+}
+
+export class Tracer {
+  readonly graph = new GraphBuilder();
+  readonly facts: ForwardFacts[] = [];
+  private readonly calls = new Map<string, number>();
+  private currentCall = new Map<string, number>();
+  private depth = 0;
+
+  constructor(readonly bag: DiagnosticBag) {}
+
+  record(scope: string, role: "input" | "local" | "output" | "param", name: string, type: TensorType): void {
+    this.graph.shapes.push({ scope, call: this.currentCall.get(scope) ?? 0, role, name, type });
+  }
+
+  /** The env a forward body runs in: the instance's compile-time names, children, params. */
+  baseScope(inst: Instance): Scope {
+    const params = new Map<string, Value>();
+    for (const p of inst.params) params.set(p.name, { k: "tensor", t: this.graph.param(p.path, { shape: p.shape, dtype: p.dtype }, p.span) });
+    for (const n of inst.absentParams ?? []) params.set(n, { k: "none" });
+    return new Scope(new MapEnv(params, instanceEnv(inst)));
+  }
+
+  call(inst: Instance, args: readonly EvArg[], span: Span): Value {
+    if (inst.route && !inst.forward) return callRouted(this, inst, args, span);
+    const fwd = inst.forward;
+    if (!fwd) fail("MM5006", span, { name: `${inst.path} (${inst.declName})` }, inst.decl ? { related: [{ span: inst.decl.name.span, message: "declared here" }] } : {});
+    if (++this.depth > 200) fail("MM3006", span, { name: inst.declName, chain: "forward calls nest more than 200 deep" });
+    const n = this.calls.get(inst.path) ?? 0;
+    this.calls.set(inst.path, n + 1);
+    const prevCall = this.currentCall.get(inst.path);
+    this.currentCall.set(inst.path, n);
+    try {
+      const b = bindForwardArgs(inst, fwd.inputs, args, span, this.baseScope(inst));
+      for (const [name, t] of b.tensorInputs) this.record(inst.path, "input", name, t.type);
+      // Dims bound by the signature (B, T, ...) are readable in the body.
+      for (const [k, v] of b.dims) if (!b.scope.hasOwn(k)) b.scope.define(k, { k: "int", v });
+      const frame = new Frame(this, inst, inst.path, b.dims);
+      const st: BodyState = {
+        isModel: false, namedOutputs: new Set(fwd.namedOutputs ? fwd.outputs.map((o) => o.name!.name) : []),
+        assigned: new Map(), reads: new Set(), modelOutputs: new Map(), modelLosses: new Map(), poisoned: new Set(),
+      };
+      execStmts(fwd.body, b.scope, frame, st);
+      this.facts.push({ inst, reads: st.reads });
+      if (st.failed) throw new PoisonError(); // already reported inside
+      return this.result(inst, fwd, st, b, span);
+    } finally {
+      this.depth--;
+      if (prevCall === undefined) this.currentCall.delete(inst.path);
+      else this.currentCall.set(inst.path, prevCall);
+    }
+  }
+
+  private result(inst: Instance, fwd: NonNullable<Instance["forward"]>, st: BodyState, b: ReturnType<typeof bindForwardArgs>, span: Span): Value {
+    const callee = `${inst.path || inst.declName} (${inst.declName})`;
+    if (fwd.namedOutputs) {
+      checkOutputsAssigned(fwd, st.assigned, inst.declName);
+      const fields = new Map<string, Value>();
+      for (const o of fwd.outputs) {
+        const a = st.assigned.get(o.name!.name)!;
+        if (o.type.kind === "TensorType") checkOutput(inst, o.type, a.value, a.span, b, `output '${o.name!.name}' of ${callee}`);
+        fields.set(o.name!.name, a.value);
+      }
+      return { k: "record", fields };
+    }
+    if (!st.returned) fail("MM5007", fwd.span, { name: inst.declName }, { hint: "end the forward with `return expr`" });
+    const out = fwd.outputs[0];
+    if (out?.type.kind === "TensorType") checkOutput(inst, out.type, st.returned.value, st.returned.span, b, `the result of ${callee}`);
+    if (st.returned.value.k === "tensor") this.record(inst.path, "output", "return", st.returned.value.t.type);
+    if (inst.kind === "loss" && st.returned.value.k === "tensor") checkLossBlockScalar(inst, st.returned.value.t.type, st.returned.span);
+    void span;
+    return st.returned.value;
+  }
+}

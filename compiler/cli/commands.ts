@@ -1,0 +1,152 @@
+// The CLI's commands. Each reads its flags, calls the compiler through the Session and
+// prints; rendering of diagnostics happens only here, at the edge.
+import { existsSync, statSync } from "node:fs";
+import type { ParseArgsConfig } from "node:util";
+import { ALL_CODES, CODES, exampleFor, type Code } from "../diagnostics/codes.js";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import type { Session } from "../driver/session.js";
+import { listMmFiles } from "../resolve/host.js";
+import { countParams } from "../tools/params.js";
+import { renderShapeTree, shapeTree } from "../tools/shapes.js";
+import { EXIT, UsageError, type Io } from "./io.js";
+import { listModels, renderList } from "./list.js";
+import { renderParams } from "./params-view.js";
+import { COLOR, diagnosticJson, PLAIN, renderDiagnostic } from "./render.js";
+import { compileTarget, resolveTarget } from "./target.js";
+
+export interface CommandContext {
+  readonly positionals: readonly string[];
+  readonly flags: Readonly<Record<string, string | boolean | undefined>>;
+  readonly io: Io;
+  readonly session: Session;
+}
+
+export interface Command {
+  readonly name: string;
+  readonly usage: string;
+  readonly summary: string;
+  readonly options: NonNullable<ParseArgsConfig["options"]>;
+  readonly optionDocs: Readonly<Record<string, string>>;
+  run(ctx: CommandContext): number;
+}
+
+const json = { type: "boolean" } as const;
+const model = { type: "string" } as const;
+
+/** Prints diagnostics (text to stderr, or JSON to stdout); returns whether any is an error. */
+export function report(ctx: CommandContext, ds: readonly Diagnostic[], sources: ReadonlyMap<string, string>, asJson = Boolean(ctx.flags.json)): boolean {
+  const max = Number(ctx.flags["max-errors"] ?? 50);
+  const errors = ds.filter((d) => d.severity === "error").length;
+  const shown = ds.slice(0, Number.isFinite(max) && max > 0 ? max : 50);
+  if (asJson) {
+    ctx.io.out(JSON.stringify({ diagnostics: shown.map((d) => diagnosticJson(d, sources)), errors, warnings: ds.length - errors }, null, 2) + "\n");
+  } else {
+    for (const d of shown) ctx.io.err(renderDiagnostic(d, sources, ctx.io.color ? COLOR : PLAIN) + "\n\n");
+    if (shown.length < ds.length) ctx.io.err(`... and ${ds.length - shown.length} more (raise --max-errors)\n`);
+  }
+  return errors > 0;
+}
+
+function expandFiles(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const a of args) {
+    if (!existsSync(a)) throw new UsageError(`cannot read '${a}'`);
+    if (statSync(a).isDirectory()) out.push(...listMmFiles(a));
+    else out.push(a);
+  }
+  return out;
+}
+
+const check: Command = {
+  name: "check", usage: "check FILE|DIR... [--json]", summary: "parse, resolve, elaborate and shape-check; print diagnostics",
+  options: { json, "max-errors": { type: "string" } },
+  optionDocs: { json: "diagnostics as JSON on stdout", "max-errors": "print at most N diagnostics (default 50)" },
+  run(ctx) {
+    if (ctx.positionals.length === 0) throw new UsageError("check: give one or more .mm files or folders");
+    const files = expandFiles(ctx.positionals);
+    const r = ctx.session.checkFiles(files);
+    const bad = report(ctx, r.diagnostics, r.sources);
+    if (!ctx.flags.json) {
+      const e = r.diagnostics.filter((d) => d.severity === "error").length;
+      const w = r.diagnostics.length - e;
+      ctx.io.err(`${files.length} file(s), ${r.models} model(s): ${e} error(s), ${w} warning(s)\n`);
+    }
+    return bad ? EXIT.diagnostics : EXIT.ok;
+  },
+};
+
+function withModel(ctx: CommandContext, name: string, body: (r: NonNullable<ReturnType<typeof compileTarget>["checked"]>) => void): number {
+  const spec = ctx.positionals[0];
+  if (!spec || ctx.positionals.length > 1) throw new UsageError(`${name}: give one model (a stdlib name, FILE.mm, or FILE.mm --model NAME)`);
+  const t = resolveTarget(ctx.session, spec, typeof ctx.flags.model === "string" ? ctx.flags.model : undefined);
+  if (!t.target) {
+    report(ctx, t.diagnostics, t.sources, false);
+    return EXIT.diagnostics;
+  }
+  const r = compileTarget(ctx.session, t.target);
+  const diags = [...t.diagnostics, ...r.diagnostics];
+  const bad = report(ctx, diags, r.sources, false);
+  if (bad || !r.checked) return EXIT.diagnostics;
+  body(r.checked);
+  return EXIT.ok;
+}
+
+const shapes: Command = {
+  name: "shapes", usage: "shapes MODEL [--model NAME] [--json]", summary: "every named tensor with its inferred shape, as a tree",
+  options: { model, json }, optionDocs: { model: "the model, when FILE declares several", json: "the tree as JSON" },
+  run(ctx) {
+    return withModel(ctx, "shapes", (c) => {
+      const tree = shapeTree(c.model, c.graph);
+      ctx.io.out(ctx.flags.json ? JSON.stringify(tree, null, 2) + "\n" : renderShapeTree(tree));
+    });
+  },
+};
+
+const params: Command = {
+  name: "params", usage: "params MODEL [--model NAME] [--depth N] [--json]", summary: "parameter counts by component; trainable/frozen per stage",
+  options: { model, json, depth: { type: "string" } },
+  optionDocs: { model: "the model, when FILE declares several", json: "JSON with total, trainable, components, stages", depth: "component levels to show (default 1)" },
+  run(ctx) {
+    const depth = Number(ctx.flags.depth ?? 1);
+    if (!Number.isInteger(depth) || depth < 1) throw new UsageError("params: --depth takes a positive integer");
+    return withModel(ctx, "params", (c) => {
+      const rep = countParams(c.model, depth);
+      ctx.io.out(ctx.flags.json ? JSON.stringify(rep, null, 2) + "\n" : renderParams(rep));
+    });
+  },
+};
+
+const list: Command = {
+  name: "list", usage: "list [FILE...] [--json]", summary: "models in the standard library and in the given files",
+  options: { json }, optionDocs: { json: "as JSON" },
+  run(ctx) {
+    const entries = listModels(ctx.session, expandFiles(ctx.positionals));
+    ctx.io.out(ctx.flags.json ? JSON.stringify(entries, null, 2) + "\n" : renderList(entries));
+    return EXIT.ok;
+  },
+};
+
+const explain: Command = {
+  name: "explain", usage: "explain CODE", summary: "what an error code means, with a wrong and a fixed example",
+  options: {}, optionDocs: {},
+  run(ctx) {
+    const code = (ctx.positionals[0] ?? "").toUpperCase();
+    if (!(ALL_CODES as string[]).includes(code)) throw new UsageError(`explain: unknown code '${ctx.positionals[0] ?? ""}' (codes: MM1001..MM9001)`);
+    ctx.io.out(explainText(code as Code));
+    return EXIT.ok;
+  },
+};
+
+export function explainText(code: Code): string {
+  const e = CODES[code];
+  const ex = exampleFor(code);
+  const parts = [`${code}: ${e.title} (${e.severity})`, "", e.explanation];
+  if (ex) parts.push("", "Wrong:", "", indent(ex.wrong), "", "Fixed:", "", indent(ex.fixed));
+  return parts.join("\n") + "\n";
+}
+
+function indent(s: string): string {
+  return s.trimEnd().split("\n").map((l) => (l ? "    " + l : l)).join("\n");
+}
+
+export const COMMANDS: readonly Command[] = [check, shapes, params, list, explain];

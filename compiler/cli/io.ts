@@ -1,0 +1,18 @@
+// Output for the CLI, injectable so tests run commands in-process.
+export interface Io {
+  out(s: string): void;
+  err(s: string): void;
+  /** Colour diagnostics (a TTY without NO_COLOR). */
+  readonly color: boolean;
+}
+
+export const processIo: Io = {
+  out: (s) => process.stdout.write(s),
+  err: (s) => process.stderr.write(s),
+  color: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR && process.env.TERM !== "dumb",
+};
+
+/** Exit codes, documented in the README and `mm --help`. */
+export const EXIT = { ok: 0, diagnostics: 1, usage: 2, internal: 3 } as const;
+
+export class UsageError extends Error {}

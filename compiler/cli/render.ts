@@ -1,0 +1,88 @@
+// The edge: turns spans into file:line:col and caret frames, or JSON.
+import { relative } from "node:path";
+import type { Span } from "../ast/ast.js";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+
+export interface Position {
+  readonly line: number;
+  readonly column: number;
+}
+
+export function positionOf(text: string, offset: number): Position {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+export function displayPath(file: string): string {
+  const r = relative(process.cwd(), file);
+  return r === "" ? file : r.startsWith("..") ? file : r;
+}
+
+function where(span: Span, sources: ReadonlyMap<string, string>): string {
+  const text = sources.get(span.file);
+  if (text === undefined) return displayPath(span.file);
+  const p = positionOf(text, span.start);
+  return `${displayPath(span.file)}:${p.line}:${p.column}`;
+}
+
+interface Colors {
+  red(s: string): string;
+  yellow(s: string): string;
+  blue(s: string): string;
+  bold(s: string): string;
+  dim(s: string): string;
+}
+
+const wrap = (code: string) => (s: string): string => `\x1b[${code}m${s}\x1b[0m`;
+export const COLOR: Colors = { red: wrap("31"), yellow: wrap("33"), blue: wrap("34"), bold: wrap("1"), dim: wrap("2") };
+export const PLAIN: Colors = { red: (s) => s, yellow: (s) => s, blue: (s) => s, bold: (s) => s, dim: (s) => s };
+
+function frame(span: Span, sources: ReadonlyMap<string, string>, c: Colors, mark: (s: string) => string): string[] {
+  const text = sources.get(span.file);
+  if (text === undefined) return [];
+  const p = positionOf(text, span.start);
+  const lineStart = span.start - (p.column - 1);
+  let lineEnd = text.indexOf("\n", lineStart);
+  if (lineEnd < 0) lineEnd = text.length;
+  const line = text.slice(lineStart, lineEnd).replace(/\t/g, " ");
+  const width = Math.max(1, Math.min(span.end, lineEnd) - span.start);
+  const gutter = String(p.line);
+  const pad = " ".repeat(gutter.length);
+  return [
+    `${c.dim(`${gutter} |`)} ${line}`,
+    `${c.dim(`${pad} |`)} ${" ".repeat(p.column - 1)}${mark("^".repeat(width))}`,
+  ];
+}
+
+export function renderDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, string>, c: Colors = PLAIN): string {
+  const sev = d.severity === "error" ? c.red(c.bold("error")) : c.yellow(c.bold("warning"));
+  const mark = d.severity === "error" ? c.red : c.yellow;
+  const out = [`${where(d.span, sources)}: ${sev} ${c.bold(d.code)}: ${d.message}`, ...frame(d.span, sources, c, mark)];
+  for (const r of d.related) {
+    out.push(`  ${c.blue("note")}: ${where(r.span, sources)}: ${r.message}`);
+    out.push(...frame(r.span, sources, c, c.blue).map((l) => "  " + l));
+  }
+  if (d.hint) out.push(`  ${c.bold("hint")}: ${d.hint}`);
+  return out.join("\n");
+}
+
+export function diagnosticJson(d: Diagnostic, sources: ReadonlyMap<string, string>): Record<string, unknown> {
+  const pos = (s: Span): Record<string, unknown> => {
+    const text = sources.get(s.file) ?? "";
+    const a = positionOf(text, s.start);
+    const b = positionOf(text, s.end);
+    return { file: displayPath(s.file), line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
+  };
+  return {
+    code: d.code, severity: d.severity, message: d.message, ...pos(d.span),
+    ...(d.hint ? { hint: d.hint } : {}),
+    related: d.related.map((r) => ({ message: r.message, ...pos(r.span) })),
+  };
+}

@@ -1,0 +1,137 @@
+// The one table of diagnostic codes. Codes are stable: never renumber, only add.
+// MM1xxx syntax, MM2xxx names and imports, MM3xxx values and elaboration,
+// MM4xxx shapes, MM5xxx model structure, MM9xxx internal.
+// `wrong` and `fixed` are whole .mm programs: docs/errors.md is generated from them and a
+// test checks that `wrong` reports this code and `fixed` reports no error.
+import { EXAMPLES } from "./examples.js";
+
+export interface CodeEntry {
+  readonly severity: "error" | "warning";
+  readonly title: string;
+  readonly template: string;
+  readonly explanation: string;
+}
+
+const table = {
+  MM1001: { severity: "error", title: "syntax error", template: "{message}",
+    explanation: "The parser met a token it did not expect. It recovers at the next item or statement, so later syntax errors are reported in the same run." },
+  MM1002: { severity: "error", title: "unterminated string", template: "string literal is not closed before the end of the line",
+    explanation: "String literals are written in double quotes on one line." },
+  MM1003: { severity: "error", title: "invalid character", template: "invalid character '{char}'",
+    explanation: "The lexer met a character that cannot start any token." },
+  MM1004: { severity: "error", title: "invalid number", template: "invalid number literal '{text}'",
+    explanation: "Numbers are decimal, with optional `_` separators between digits, a fraction and an exponent: `1_000`, `0.02`, `1e-6`." },
+  MM1005: { severity: "error", title: "misplaced item", template: "{item} is not allowed in {place}",
+    explanation: "Some items belong to one kind of declaration only: `input`, `task` and `stage` to models; `route` to `experts` blocks; `output` and `loss` statements to a model's forward; `return` to a block's forward." },
+  MM2001: { severity: "error", title: "unknown name", template: "unknown name '{name}'",
+    explanation: "The name is not a parameter, `let`, submodule, local, input, import or declaration in scope. Dims written in uppercase (`B`, `T`) are symbolic runtime dims; lowercase names must be defined." },
+  MM2002: { severity: "error", title: "duplicate declaration", template: "'{name}' is declared twice in {place}",
+    explanation: "Each name is declared once per scope: parameters, lets, params, submodules and inputs of a block share one namespace." },
+  MM2003: { severity: "error", title: "import not found", template: "cannot find '{path}'",
+    explanation: "Imports are relative to the importing file (`./layers.mm`) or to the standard library (`std/nn/linear.mm`)." },
+  MM2004: { severity: "error", title: "import cycle", template: "import cycle: {cycle}",
+    explanation: "Files may not import each other in a cycle; move the shared declarations into a third file." },
+  MM2005: { severity: "error", title: "import escapes the project", template: "import '{path}' leaves the project root {root}",
+    explanation: "Relative imports stay inside the project root (the nearest folder with an `mm.json` or `package.json`, else the importing file's folder)." },
+  MM2006: { severity: "error", title: "name not exported", template: "'{name}' is not declared in '{path}'",
+    explanation: "`import { A } from \"f.mm\"` names declarations of that file." },
+  MM2007: { severity: "error", title: "unknown model", template: "no model named '{name}'",
+    explanation: "The model is neither in the given files nor in the standard library (`mm list` shows what exists)." },
+  MM2008: { severity: "error", title: "unknown type", template: "unknown type '{name}'",
+    explanation: "Types are Int, Float, Bool, String, Block (or a block kind: Tower, Fusion, Experts, Loss, Head), enums declared with `enum`, lists `[T]`, and tensor shapes `[d0, d1, ...]`." },
+  MM3001: { severity: "error", title: "wrong argument type", template: "argument '{name}' expects {expected}, got {actual}",
+    explanation: "Compile-time arguments are checked against the declared parameter types." },
+  MM3002: { severity: "error", title: "missing argument", template: "missing required argument '{name}' of {callee}",
+    explanation: "A parameter without a default must be passed, by position or by name." },
+  MM3003: { severity: "error", title: "unknown argument", template: "{callee} has no parameter '{name}'",
+    explanation: "Named arguments must name a declared parameter (or a forward input, for a call in a forward)." },
+  MM3004: { severity: "error", title: "too many arguments", template: "{callee} takes {max} positional argument(s), {given} given",
+    explanation: "More positional arguments were passed than the callee declares." },
+  MM3005: { severity: "error", title: "constraint violated", template: "constraint `{constraint}` of {callee} does not hold: {detail}",
+    explanation: "A block's `where` constraints are checked for every instance, with the instance's arguments." },
+  MM3006: { severity: "error", title: "recursive instantiation", template: "{name} instantiates itself: {chain}",
+    explanation: "A block may not contain itself, directly or through other blocks; the model would be infinite." },
+  MM3007: { severity: "error", title: "bad repeat count", template: "repeat count must be a positive integer, got {value}",
+    explanation: "`repeat n Block(...)` unrolls n indexed copies; n must be an Int of at least 1 (write `Block(...) if cond` to make a part optional)." },
+  MM3008: { severity: "error", title: "dimension overflow", template: "value {value} exceeds 2^53; dims and sizes must stay exact",
+    explanation: "Integer arithmetic is exact up to 2^53; larger dims, counts or products cannot be represented." },
+  MM3009: { severity: "error", title: "inexact division", template: "{left} / {right} is not an integer",
+    explanation: "`/` between Ints must divide exactly; write `//` for floor division or fix the values." },
+  MM3010: { severity: "error", title: "not callable", template: "'{name}' is {what}, not {expected}",
+    explanation: "Only blocks, block-valued parameters, submodules and built-in ops can be called." },
+  MM3011: { severity: "error", title: "argument given twice", template: "argument '{name}' is given twice",
+    explanation: "Each parameter is passed once, either by position or by name." },
+  MM3012: { severity: "error", title: "bad override", template: "cannot override '{path}': {reason}",
+    explanation: "A variant's `with { ... }` replaces a submodule (`image = ViT(...)`) or sets an argument of one (`text.width = 768`, `image.patch = 14`)." },
+  MM3013: { severity: "error", title: "unknown initializer", template: "unknown initializer '{name}'",
+    explanation: "Initializers: zeros, ones, const(v), normal(mean, std), trunc_normal(std), uniform(low, high), xavier_uniform, kaiming_uniform, default." },
+  MM3014: { severity: "error", title: "unknown dtype", template: "unknown dtype '{name}'",
+    explanation: "Dtypes: float32, float16, bfloat16, float64, int64, int32, int8, uint8, bool." },
+  MM3015: { severity: "error", title: "not a compile-time value", template: "{what} must be known at compile time, got {actual}",
+    explanation: "Shapes, conditions, repeat counts and op attributes are compile-time values: parameters, lets and literals, not tensors." },
+  MM3016: { severity: "error", title: "division by zero", template: "division by zero",
+    explanation: "An Int expression divides by zero." },
+  MM3017: { severity: "error", title: "bad dim", template: "dim {value} is not a positive integer",
+    explanation: "Tensor dims are positive integers (or symbolic runtime dims)." },
+  MM3018: { severity: "error", title: "wrong value type", template: "{what}: expected {expected}, got {actual}",
+    explanation: "An operator or built-in was given a value of the wrong type." },
+  MM4001: { severity: "error", title: "shape mismatch", template: "{what}: expected {expected}, got {actual}",
+    explanation: "A tensor's shape does not match the declared shape. Both shapes are shown; the notes say where each dim came from." },
+  MM4002: { severity: "error", title: "matmul mismatch", template: "matmul inner dims differ: {left} @ {right} ({a} vs {b})",
+    explanation: "`a @ b` needs the last dim of `a` to equal the second-to-last dim of `b`." },
+  MM4003: { severity: "error", title: "broadcast mismatch", template: "shapes {left} and {right} do not broadcast (dim {a} vs {b})",
+    explanation: "Elementwise ops broadcast like numpy: aligned from the right, each pair of dims equal or one of them 1." },
+  MM4004: { severity: "error", title: "concat mismatch", template: "concat along axis {axis}: {detail}",
+    explanation: "All tensors concatenated must have the same rank and equal dims except along the concat axis." },
+  MM4005: { severity: "error", title: "reshape mismatch", template: "cannot reshape {from} ({n} elements) to {to} ({m} elements)",
+    explanation: "A reshape keeps the number of elements; at most one dim may be -1 (inferred)." },
+  MM4006: { severity: "error", title: "conv channels mismatch", template: "{op} expects {expected} input channels, got {actual}",
+    explanation: "A convolution's weight is [out, in/groups, k...]: the input's channel dim must equal `in`." },
+  MM4007: { severity: "error", title: "heads do not divide width", template: "width {width} is not divisible by {heads} heads",
+    explanation: "Multi-head attention splits the width evenly over the heads." },
+  MM4008: { severity: "error", title: "rank mismatch", template: "{what}: expected rank {expected}, got rank {actual} ({shape})",
+    explanation: "The op or signature needs a tensor of a different rank." },
+  MM4009: { severity: "error", title: "axis out of range", template: "axis {axis} is out of range for rank {rank}",
+    explanation: "Axes count from 0, or from -1 at the end." },
+  MM4010: { severity: "error", title: "dtype mismatch", template: "{what}: expected {expected}, got {actual}",
+    explanation: "The op needs a tensor of another dtype (for example token ids are int64)." },
+  MM4011: { severity: "error", title: "cannot infer dim", template: "cannot infer {what}",
+    explanation: "A dim could not be solved from the arguments; pass it explicitly." },
+  MM4012: { severity: "error", title: "wrong inputs", template: "{callee}: {detail}",
+    explanation: "A call to a submodule must give each required forward input once." },
+  MM4013: { severity: "error", title: "index out of range", template: "index {index} is out of range for dim {dim}",
+    explanation: "A constant index or slice bound lies outside the dim." },
+  MM5001: { severity: "error", title: "output never assigned", template: "output '{name}' is never assigned",
+    explanation: "A forward with named outputs must assign each of them (`name = expr`)." },
+  MM5002: { severity: "warning", title: "unused input", template: "input '{name}' is never used",
+    explanation: "A forward input or model input that no computation reads. Remove it or use it." },
+  MM5003: { severity: "error", title: "loss is not a scalar", template: "loss '{name}' has shape {shape}; a loss must be a scalar []",
+    explanation: "A `loss` block and a model's `loss` statement must produce a scalar (reduce with mean or sum)." },
+  MM5004: { severity: "error", title: "unknown reference", template: "{what} '{name}' does not exist in {model}",
+    explanation: "Tasks name outputs, losses and inputs of the model; stages name parameter paths (patterns with `*` and `**`) and tasks." },
+  MM5005: { severity: "error", title: "bad experts block", template: "{detail}",
+    explanation: "An `experts` block declares its experts as submodules with one common forward signature and a `route` (by modality, or topk with a gate)." },
+  MM5006: { severity: "error", title: "no forward", template: "{name} has no forward and cannot be called",
+    explanation: "A block that is called in a forward must declare `forward(...)`." },
+  MM5007: { severity: "error", title: "missing return", template: "forward of {name} does not return a value",
+    explanation: "A forward with an unnamed output type must end with `return expr`." },
+  MM5008: { severity: "error", title: "not a model", template: "'{name}' is a {kind}, not a model",
+    explanation: "Commands that take --model, and variants, need a `model` declaration." },
+  MM9001: { severity: "error", title: "internal error", template: "internal compiler error: {message}",
+    explanation: "The compiler failed. This is a bug in mm, not in your program: please report it with the input file and the command." },
+} as const satisfies Record<string, CodeEntry>;
+
+export type Code = keyof typeof table;
+export const CODES: Readonly<Record<Code, CodeEntry>> = table;
+export const ALL_CODES = Object.keys(table).sort() as Code[];
+
+export interface CodeExample {
+  /** A program that reports this code. */
+  readonly wrong: string;
+  /** The same program, fixed: it reports no error. */
+  readonly fixed: string;
+}
+
+export function exampleFor(code: Code): CodeExample | undefined {
+  return (EXAMPLES as Partial<Record<Code, CodeExample>>)[code];
+}

@@ -1,0 +1,115 @@
+// The compiler's front door: loads programs (and the stdlib on demand), finds models by
+// name, and runs elaboration and checking. Tools and the CLI go through here.
+import { resolve as resolvePath } from "node:path";
+import type { BlockDecl, VariantDecl } from "../ast/ast.js";
+import { checkModel, type CheckedModel } from "../check/check-model.js";
+import { checkStandaloneBlock } from "../check/check-block.js";
+import { diag, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { elaborateModel } from "../elaborate/model.js";
+import { diskHost, listMmFiles, STDLIB_ROOT, type FileHost } from "../resolve/host.js";
+import { loadProgram, type Program } from "../resolve/loader.js";
+import type { FileScope } from "../resolve/scope.js";
+
+export interface ModelRef {
+  readonly name: string;
+  readonly decl: BlockDecl | VariantDecl;
+  readonly home: FileScope;
+}
+
+export interface CompileResult {
+  readonly checked?: CheckedModel;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly sources: ReadonlyMap<string, string>;
+}
+
+export function isModelDecl(d: FileScope["ast"]["decls"][number]): d is BlockDecl | VariantDecl {
+  return d.kind === "Variant" || (d.kind === "Block" && d.blockKind === "model");
+}
+
+export class Session {
+  private stdlibProgram?: Program;
+  constructor(readonly host: FileHost = diskHost) {}
+
+  load(files: readonly string[]): Program {
+    return loadProgram(files, this.host);
+  }
+
+  /** Every stdlib file, loaded once per session. */
+  stdlib(): Program {
+    this.stdlibProgram ??= loadProgram(listMmFiles(STDLIB_ROOT), this.host);
+    return this.stdlibProgram;
+  }
+
+  /** Models declared in a program's entry files (not in what they import), in file order. */
+  models(program: Program): ModelRef[] {
+    const out: ModelRef[] = [];
+    for (const path of program.entries) {
+      const scope = program.files.get(path);
+      if (!scope) continue;
+      for (const d of scope.ast.decls) if (isModelDecl(d)) out.push({ name: d.name.name, decl: d, home: scope });
+    }
+    return out;
+  }
+
+  findModel(name: string, program?: Program): { ref?: ModelRef; program: Program } {
+    if (program) {
+      const hit = this.models(program).find((m) => m.name === name);
+      if (hit) return { ref: hit, program };
+    }
+    const std = this.stdlib();
+    const hit = this.models(std).find((m) => m.name === name);
+    return hit ? { ref: hit, program: std } : { program: program ?? std };
+  }
+
+  /** Elaborates and checks one model. */
+  compile(ref: ModelRef, program: Program): CompileResult {
+    const lookup = (n: string, from: FileScope): { decl: BlockDecl | VariantDecl; home: FileScope } | undefined => {
+      const r = from.names.get(n);
+      if (!r) return undefined;
+      return r.decl.kind === "Enum" ? undefined : { decl: r.decl, home: r.home };
+    };
+    const el = elaborateModel(ref.decl, ref.home, lookup, program.sources);
+    const errors = el.diagnostics.some((d) => d.severity === "error");
+    const checked = el.model && !errors ? checkModel(el.model) : undefined;
+    return {
+      ...(checked ? { checked } : {}),
+      diagnostics: [...el.diagnostics, ...(checked?.diagnostics ?? [])],
+      sources: program.sources,
+    };
+  }
+
+  /** `mm check`: every model of the files, and every block that can stand alone. */
+  checkFiles(files: readonly string[]): { diagnostics: Diagnostic[]; sources: ReadonlyMap<string, string>; models: number } {
+    const program = this.load(files);
+    const out: Diagnostic[] = [...program.diagnostics];
+    for (const f of files) {
+      if (!program.files.has(resolvePath(f))) out.push(diag("MM2003", { file: f, start: 0, end: 0 }, { path: f }));
+    }
+    const syntaxErrors = program.diagnostics.some((d) => d.code.startsWith("MM1"));
+    let models = 0;
+    if (!syntaxErrors) {
+      for (const ref of this.models(program)) {
+        models++;
+        out.push(...this.compile(ref, program).diagnostics);
+      }
+      for (const path of program.entries) {
+        const scope = program.files.get(path);
+        if (!scope) continue;
+        for (const d of scope.ast.decls) {
+          if (d.kind === "Block" && d.blockKind !== "model") out.push(...checkStandaloneBlock(d, scope, program.sources));
+        }
+      }
+    }
+    return { diagnostics: dedupe(sortDiagnostics(out)), sources: program.sources, models };
+  }
+}
+
+function dedupe(ds: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => {
+    const k = `${d.code}:${d.span.file}:${d.span.start}:${d.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

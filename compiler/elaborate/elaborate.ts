@@ -1,0 +1,134 @@
+// Elaboration: turns a model declaration (or variant) into an instance tree with concrete
+// arguments, unrolled repeats and dotted parameter paths. Errors are reported per item;
+// an item that fails is poisoned so later uses of it do not cascade into more errors.
+import type { CallExpr, Span, SubmoduleItem } from "../ast/ast.js";
+import { Dim } from "../check/dims.js";
+import { DiagnosticBag, DiagnosticError, fail } from "../diagnostics/diagnostic.js";
+import { bindBlockArgs } from "./args.js";
+import { Scope } from "./env.js";
+import { evalArgs, evalExpr, type EvArg } from "./eval.js";
+import type { Instance } from "./instance.js";
+import { cloneAsEma } from "./ema.js";
+import { elaborateBody } from "./body.js";
+import { PoisonError, typeName, type BoundArg, type Value } from "./values.js";
+
+/** Variant overrides keyed by instance path with repeat indices removed (`text.layers`). */
+export interface OverrideEntry {
+  replace?: { readonly callee: Value & { k: "block" }; readonly args: readonly EvArg[]; readonly span: Span };
+  readonly args: Map<string, BoundArg>;
+  used: boolean;
+  readonly span: Span;
+}
+
+export class Elaborator {
+  readonly stack: string[] = [];
+  constructor(
+    readonly bag: DiagnosticBag,
+    readonly sources: ReadonlyMap<string, string>,
+    readonly overrides: Map<string, OverrideEntry> = new Map(),
+  ) {}
+
+  /** The source text of a span, for messages that quote the program. */
+  text(span: Span): string {
+    return this.sources.get(span.file)?.slice(span.start, span.end) ?? "";
+  }
+
+  /** Reports a DiagnosticError thrown by f; returns undefined then. Silent poison errors are swallowed. */
+  guard<T>(f: () => T): T | undefined {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof DiagnosticError) {
+        this.bag.add(e.diagnostic);
+        return undefined;
+      }
+      if (e instanceof PoisonError) return undefined;
+      throw e;
+    }
+  }
+
+  instantiate(
+    callee: Value & { k: "block" }, args: readonly EvArg[], name: string, path: string, callSpan: Span,
+    argOverrides: ReadonlyMap<string, BoundArg> = new Map(),
+  ): Instance {
+    const decl = callee.decl;
+    const declName = decl.name.name;
+    if (this.stack.includes(declName)) {
+      const chain = [...this.stack.slice(this.stack.indexOf(declName)), declName].join(" -> ");
+      fail("MM3006", callSpan, { name: declName, chain }, { hint: "a block cannot contain an instance of itself; pass the inner part as a Block parameter" });
+    }
+    this.stack.push(declName);
+    try {
+      const bound = bindBlockArgs(decl, callee.scope, callee.bound, args, callSpan, argOverrides);
+      return elaborateBody(this, decl, callee.scope, bound, name, path, callSpan);
+    } finally {
+      this.stack.pop();
+    }
+  }
+
+  /** One submodule item of a body; returns the instance (or undefined when the condition is false). */
+  submodule(item: SubmoduleItem, env: Scope, prefix: string): Instance | undefined {
+    const name = item.name.name;
+    const path = prefix ? `${prefix}.${name}` : name;
+    const key = overrideKey(path);
+    const ov = this.overrides.get(key);
+    if (ov) ov.used = true;
+    if (item.condition) {
+      const c = evalExpr(item.condition, { env });
+      if (c.k !== "bool") fail("MM3015", item.condition.span, { what: "a condition", actual: typeName(c) });
+      if (!c.v) return undefined;
+    }
+    const call = item.call;
+    if (ov?.replace) {
+      if (item.repeat) fail("MM3012", ov.span, { path: key, reason: "a repeat stack is replaced as a whole; override its arguments instead" });
+      return this.instantiate(ov.replace.callee, ov.replace.args, name, path, ov.replace.span, ov.args);
+    }
+    if (call.callee.kind === "Name" && call.callee.name === "ema" && env.lookup("ema") === undefined) {
+      return this.ema(call, env, name, path);
+    }
+    const argOverrides = ov?.args ?? new Map<string, BoundArg>();
+    const calleeV = evalExpr(call.callee, { env });
+    if (calleeV.k !== "block") {
+      fail("MM3010", call.callee.span, { name: call.callee.kind === "Name" ? call.callee.name : "callee", what: typeName(calleeV), expected: "a block" });
+    }
+    if (!item.repeat) {
+      return this.instantiate(calleeV, evalArgs(call.args, { env }), name, path, call.span, argOverrides);
+    }
+    const count = evalExpr(item.repeat.count, { env });
+    const n = count.k === "int" ? count.v.constValue() : undefined;
+    if (n === undefined || n < 1) {
+      fail("MM3007", item.repeat.count.span, { value: count.k === "int" ? count.v.toString() : typeName(count) },
+        { hint: n === 0 ? "write `Block(...) if cond` for an optional part" : "pass a positive Int" });
+    }
+    const children = new Map<string, Instance>();
+    for (let i = 0; i < n; i++) {
+      const iterEnv = new Scope(env);
+      if (item.repeat.index) iterEnv.define(item.repeat.index.name, { k: "int", v: Dim.const(i) });
+      const child = this.instantiate(calleeV, evalArgs(call.args, { env: iterEnv }), String(i), `${path}.${i}`, call.span, argOverrides);
+      children.set(String(i), child);
+    }
+    return {
+      path, name, kind: "stack", declName: calleeV.decl.name.name, args: new Map([["count", count]]),
+      explicitArgs: new Set(["count"]), env: new Map([["count", count]]), params: [], children, span: item.span,
+    };
+  }
+
+  private ema(call: CallExpr, env: Scope, name: string, path: string): Instance {
+    const srcArg = call.args.find((a) => !a.name);
+    if (!srcArg) fail("MM3002", call.span, { name: "source", callee: "ema" });
+    const src = evalExpr(srcArg.value, { env });
+    if (src.k !== "instance") fail("MM3018", srcArg.value.span, { what: "the source of ema", expected: "a submodule", actual: typeName(src) });
+    const m = call.args.find((a) => a.name?.name === "momentum");
+    const mv = m ? evalExpr(m.value, { env }) : { k: "float" as const, v: 0.995 };
+    const momentum = mv.k === "float" ? mv.v : mv.k === "int" ? (mv.v.constValue() ?? NaN) : NaN;
+    if (!(momentum >= 0 && momentum < 1)) fail("MM3018", m?.value.span ?? call.span, { what: "momentum", expected: "a Float in [0, 1)", actual: String(momentum) });
+    return cloneAsEma(src.inst, name, path, momentum, call.span);
+  }
+}
+
+
+export function overrideKey(path: string): string {
+  return path.split(".").filter((s) => !/^\d+$/.test(s)).join(".");
+}
+
+

@@ -1,0 +1,101 @@
+// The elaborated model: a tree of instances with concrete arguments, repeats unrolled
+// into indexed children and every parameter tensor at a stable dotted path.
+import type { BlockDecl, BlockKind, Expr, ForwardItem, RouteItem, Span } from "../ast/ast.js";
+import type { Dim } from "../check/dims.js";
+import type { DType } from "../check/tensor.js";
+import type { FileScope } from "../resolve/scope.js";
+import type { Value } from "./values.js";
+
+export interface InitSpec {
+  readonly name: string;
+  readonly args: ReadonlyMap<string, Value>;
+  readonly positional: readonly Value[];
+}
+
+export interface ParamTensor {
+  /** Full dotted path, e.g. `vision.transformer.resblocks.3.attn.in_proj_weight`. */
+  readonly path: string;
+  readonly name: string;
+  readonly shape: readonly Dim[];
+  readonly dtype: DType;
+  readonly init?: InitSpec;
+  readonly span: Span;
+  /** Set for parameters of an EMA teacher copy: they are updated, not trained. */
+  readonly ema?: { readonly source: string; readonly momentum: number };
+}
+
+export type InstanceKind = BlockKind | "model" | "stack";
+
+export interface Instance {
+  readonly path: string;
+  readonly name: string;
+  readonly kind: InstanceKind;
+  /** The declaration's name (`ViT`), or `repeat` for a stack. */
+  readonly declName: string;
+  readonly decl?: BlockDecl;
+  readonly scope?: FileScope;
+  /** Bound arguments, in declaration order. */
+  readonly args: ReadonlyMap<string, Value>;
+  /** Arguments as written at the instantiation site (for diff). */
+  readonly explicitArgs: ReadonlySet<string>;
+  /** Compile-time names visible in the body: args, lets. */
+  readonly env: ReadonlyMap<string, Value>;
+  readonly params: readonly ParamTensor[];
+  /** Conditional params whose condition was false: `none` in forward. */
+  readonly absentParams?: readonly string[];
+  readonly children: ReadonlyMap<string, Instance>;
+  readonly forward?: ForwardItem;
+  readonly route?: RouteItem;
+  /** Where it was instantiated. */
+  readonly span: Span;
+  /** Set on EMA teacher copies. */
+  readonly ema?: { readonly source: string; readonly momentum: number };
+}
+
+export interface TaskInfo {
+  readonly name: string;
+  readonly outputs: readonly string[];
+  readonly losses: readonly string[];
+  readonly inputs: readonly string[];
+  readonly span: Span;
+}
+
+export interface StageInfo {
+  readonly name: string;
+  readonly train: readonly string[][];
+  readonly freeze: readonly string[][];
+  readonly tasks: readonly string[];
+  readonly span: Span;
+}
+
+export interface InputInfo {
+  readonly name: string;
+  readonly dims: readonly Dim[];
+  readonly dtype: DType;
+  readonly span: Span;
+}
+
+export interface ElaboratedModel {
+  readonly name: string;
+  readonly root: Instance;
+  readonly inputs: readonly InputInfo[];
+  readonly tasks: readonly TaskInfo[];
+  readonly stages: readonly StageInfo[];
+  /** The declaration and, for a variant, the variant declaration. */
+  readonly span: Span;
+  readonly doc?: string;
+  readonly variantOf?: string;
+}
+
+/** Every parameter of an instance tree, depth first in declaration order. */
+export function allParams(inst: Instance): ParamTensor[] {
+  const out: ParamTensor[] = [];
+  const walk = (i: Instance): void => {
+    out.push(...i.params);
+    for (const c of i.children.values()) walk(c);
+  };
+  walk(inst);
+  return out;
+}
+
+export type { Expr };

@@ -1,0 +1,108 @@
+// Elaboration of the simple body items: tensor params, init specs, shapes, tasks, stages.
+import type { Expr, ListField, Span, TensorParamItem, TensorType } from "../ast/ast.js";
+import { Dim } from "../check/dims.js";
+import { isDType, type DType } from "../check/tensor.js";
+import { fail } from "../diagnostics/diagnostic.js";
+import { didYouMean } from "../diagnostics/suggest.js";
+import type { Env } from "./env.js";
+import { evalExpr } from "./eval.js";
+import type { InitSpec, ParamTensor } from "./instance.js";
+import { typeName, type Value } from "./values.js";
+
+export const INITIALIZERS = [
+  "default", "zeros", "ones", "const", "normal", "trunc_normal", "uniform", "xavier_uniform", "xavier_normal",
+  "kaiming_uniform", "kaiming_normal",
+] as const;
+
+/** An env in which undefined capitalised names are symbolic runtime dims (`B`, `T`). */
+export class SymbolicEnv implements Env {
+  constructor(private readonly parent: Env) {}
+  lookup(name: string): Value | undefined {
+    const v = this.parent.lookup(name);
+    if (v !== undefined) return v;
+    return isSymbolName(name) ? { k: "int", v: Dim.sym(name) } : undefined;
+  }
+  names(): string[] {
+    return this.parent.names();
+  }
+}
+
+export function isSymbolName(name: string): boolean {
+  return /^[A-Z][A-Za-z0-9_]*$/.test(name);
+}
+
+/** Evaluates a dim expression to an Int Dim. `allowSymbols`: uppercase unknowns become symbols. */
+export function evalDim(e: Expr, env: Env, what: string): Dim {
+  const v = evalExpr(e, { env });
+  if (v.k !== "int") fail("MM3018", e.span, { what, expected: "an Int dim", actual: typeName(v) });
+  const c = v.v.constValue();
+  if (c !== undefined && c < 1) fail("MM3017", e.span, { value: c });
+  return v.v;
+}
+
+export function evalDType(t: TensorType, fallback: DType): DType {
+  if (!t.dtype) return fallback;
+  const n = t.dtype.name;
+  if (!isDType(n)) {
+    const h = didYouMean(n, ["float32", "float16", "bfloat16", "float64", "int64", "int32", "int8", "uint8", "bool"]);
+    fail("MM3014", t.dtype.span, { name: n }, h ? { hint: h } : {});
+  }
+  return n;
+}
+
+export function elaborateParam(item: TensorParamItem, env: Env, prefix: string): ParamTensor {
+  const shape = item.type.dims.map((d) => {
+    if (d.kind === "Ellipsis") fail("MM3018", d.span, { what: "a parameter dim", expected: "an Int", actual: "`...`" });
+    const dim = evalDim(d, env, "a parameter dim");
+    if (!dim.isConst()) fail("MM3015", d.span, { what: "a parameter's shape", actual: `symbolic ${dim.toString()}` });
+    return dim;
+  });
+  const dtype = evalDType(item.type, "float32");
+  const init = item.init ? evalInit(item.init, env) : undefined;
+  return {
+    path: prefix ? `${prefix}.${item.name.name}` : item.name.name,
+    name: item.name.name,
+    shape,
+    dtype,
+    ...(init ? { init } : {}),
+    span: item.span,
+  };
+}
+
+function evalInit(e: Expr, env: Env): InitSpec {
+  const nameExpr = e.kind === "Call" ? e.callee : e;
+  if (nameExpr.kind !== "Name") fail("MM3013", e.span, { name: "expression" });
+  const name = nameExpr.name;
+  if (!(INITIALIZERS as readonly string[]).includes(name)) {
+    const h = didYouMean(name, INITIALIZERS);
+    fail("MM3013", nameExpr.span, { name }, h ? { hint: h } : {});
+  }
+  const args = new Map<string, Value>();
+  const positional: Value[] = [];
+  if (e.kind === "Call") {
+    for (const a of e.args) {
+      const v = evalExpr(a.value, { env });
+      if (a.name) args.set(a.name.name, v);
+      else positional.push(v);
+    }
+  }
+  return { name, args, positional };
+}
+
+/** `key: a.b, c.*` fields of a task or stage, as segment lists, checking the allowed keys. */
+export function fieldValues(fields: readonly ListField[], allowed: readonly string[], owner: string): Map<string, string[][]> {
+  const out = new Map<string, string[][]>();
+  for (const f of fields) {
+    const k = f.key.name;
+    if (!allowed.includes(k)) {
+      const h = didYouMean(k, allowed);
+      fail("MM3003", f.key.span, { callee: owner, name: k }, { hint: h ?? `fields: ${allowed.join(", ")}` });
+    }
+    out.set(k, [...(out.get(k) ?? []), ...f.values.map((p) => [...p.segments])]);
+  }
+  return out;
+}
+
+export function spanOf(x: { span: Span }): Span {
+  return x.span;
+}

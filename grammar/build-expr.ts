@@ -1,0 +1,257 @@
+// CST → AST for expressions and types, the base of AstBuilder (ast-builder.ts), plus the
+// CST access helpers both use. After error recovery a CST node may lack children: the
+// helpers throw `Missing`, and the item or statement being built is dropped (the parser
+// has already reported the error).
+import type { CstChildrenDictionary, CstElement, CstNode, IToken } from "chevrotain";
+import type * as A from "../compiler/ast/ast.js";
+import type { Diagnostic } from "../compiler/diagnostics/diagnostic.js";
+import { parser } from "./parser.js";
+import { stringValue } from "./tokens.js";
+
+export type Ctx = CstChildrenDictionary;
+
+/** A required part of the CST is absent (error recovery); abandon the enclosing item. */
+export class Missing extends Error {}
+
+const isToken = (e: CstElement): e is IToken => "image" in e;
+/** Tokens invented by recovery have no position and no text worth keeping. */
+const realToken = (t: IToken): boolean => !t.isInsertedInRecovery && Number.isFinite(t.startOffset);
+
+export function nodes(ctx: Ctx, key: string): CstNode[] {
+  return (ctx[key] ?? []).filter((e): e is CstNode => !isToken(e));
+}
+export function toks(ctx: Ctx, key: string): IToken[] {
+  return (ctx[key] ?? []).filter((e): e is IToken => isToken(e) && realToken(e));
+}
+export function node(ctx: Ctx, key: string): CstNode {
+  const n = nodes(ctx, key)[0];
+  if (n === undefined) throw new Missing(key);
+  return n;
+}
+export function tok(ctx: Ctx, key: string): IToken {
+  const t = toks(ctx, key)[0];
+  if (t === undefined) throw new Missing(key);
+  return t;
+}
+export function optNode(ctx: Ctx, key: string): CstNode | undefined {
+  return nodes(ctx, key)[0];
+}
+export function optTok(ctx: Ctx, key: string): IToken | undefined {
+  return toks(ctx, key)[0];
+}
+
+const BUILTIN_TYPES = new Set(["Int", "Float", "Bool", "String", "Block", "Tower", "Fusion", "Experts", "Loss", "Head"]);
+
+/**
+ * How a bracket type is read: `tensor` always as a shape (param and input items, outputs),
+ * `builtin` as a list type only for `[Int]`-like brackets of builtin type names, `param`
+ * (block parameters, which are never tensors) for any `[Name]`.
+ */
+export type BracketMode = "tensor" | "builtin" | "param";
+
+const BaseVisitor = parser.getBaseCstVisitorConstructorWithDefaults<void, unknown>();
+
+export class ExprBuilder extends BaseVisitor {
+  readonly diagnostics: Diagnostic[] = [];
+  private readonly ranges = new WeakMap<CstNode, readonly [number, number] | null>();
+
+  constructor(readonly file: string, readonly text: string) {
+    super();
+  }
+
+  // ------------------------------------------------------------ spans
+
+  /** Source range of a CST node from its first to its last real token; null if it has none. */
+  protected range(n: CstNode): readonly [number, number] | null {
+    const cached = this.ranges.get(n);
+    if (cached !== undefined) return cached;
+    let start = Infinity;
+    let end = -Infinity;
+    for (const list of Object.values(n.children)) {
+      for (const e of list) {
+        const r = isToken(e) ? (realToken(e) ? ([e.startOffset, e.startOffset + e.image.length] as const) : null) : this.range(e);
+        if (r === null) continue;
+        start = Math.min(start, r[0]);
+        end = Math.max(end, r[1]);
+      }
+    }
+    const result = start === Infinity ? null : ([start, end] as const);
+    this.ranges.set(n, result);
+    return result;
+  }
+
+  protected span(start: number, end: number): A.Span {
+    return { file: this.file, start, end };
+  }
+  protected nodeSpan(n: CstNode): A.Span {
+    const r = this.range(n);
+    if (r === null) throw new Missing(n.name);
+    return this.span(r[0], r[1]);
+  }
+  protected tokSpan(t: IToken): A.Span {
+    return this.span(t.startOffset, t.startOffset + t.image.length);
+  }
+  /** From the start of `a` to the end of `b`. */
+  protected join(a: A.Span, b: A.Span): A.Span {
+    return this.span(Math.min(a.start, b.start), Math.max(a.end, b.end));
+  }
+  protected ident(t: IToken): A.Ident {
+    return { kind: "Ident", name: t.image, span: this.tokSpan(t) };
+  }
+
+  // ------------------------------------------------------------ types
+
+  type(n: CstNode, mode: BracketMode): A.TypeExpr {
+    const name = optTok(n.children, "Name");
+    if (name !== undefined) return { kind: "NamedType", name: this.ident(name), span: this.tokSpan(name) };
+    return this.bracketType(node(n.children, "tensorType"), mode);
+  }
+
+  tensorType(n: CstNode): A.TensorType {
+    const dims = nodes(n.children, "item").map((d) => this.expr(d));
+    const dtype = optTok(n.children, "dtype");
+    return { kind: "TensorType", dims, ...(dtype ? { dtype: this.ident(dtype) } : {}), span: this.nodeSpan(n) };
+  }
+
+  bracketType(n: CstNode, mode: BracketMode): A.TypeExpr {
+    const t = this.tensorType(n);
+    if (mode === "tensor" || t.dtype !== undefined || t.dims.length !== 1) return t;
+    const element = this.asType(t.dims[0]!, mode);
+    return element === undefined ? t : { kind: "ListType", element, span: t.span };
+  }
+
+  /** Reads a dim expression as a list element type when it is one (`Int`, `[Int]`). */
+  private asType(e: A.Expr, mode: BracketMode): A.TypeExpr | undefined {
+    if (e.kind === "Name" && (mode === "param" || BUILTIN_TYPES.has(e.name))) {
+      return { kind: "NamedType", name: { kind: "Ident", name: e.name, span: e.span }, span: e.span };
+    }
+    if (e.kind === "List" && e.items.length === 1) {
+      const element = this.asType(e.items[0]!, mode);
+      return element === undefined ? undefined : { kind: "ListType", element, span: e.span };
+    }
+    return undefined;
+  }
+
+  // ------------------------------------------------------------ expressions
+
+  expr(n: CstNode): A.Expr {
+    const c = n.children;
+    const ifExpr = optNode(c, "ifExpr");
+    if (ifExpr !== undefined) {
+      const ic = ifExpr.children;
+      return {
+        kind: "IfExpr", cond: this.expr(node(ic, "cond")), then: this.expr(node(ic, "then")),
+        else: this.expr(node(ic, "else")), span: this.nodeSpan(ifExpr),
+      };
+    }
+    return this.binary(node(c, "orExpr"));
+  }
+
+  /** Folds one left-associative level (orExpr ... mulExpr); a unaryExpr ends the descent. */
+  private binary(n: CstNode): A.Expr {
+    if (n.name === "unaryExpr") return this.unary(n);
+    const operands = nodes(n.children, "operand");
+    const ops = toks(n.children, "op");
+    const first = operands[0];
+    if (first === undefined) throw new Missing("operand");
+    let left = this.binary(first);
+    let leftSpan = this.nodeSpan(first);
+    for (let i = 0; i < ops.length; i++) {
+      const rightNode = operands[i + 1];
+      if (rightNode === undefined) throw new Missing("operand");
+      const right = this.binary(rightNode);
+      leftSpan = this.join(leftSpan, this.nodeSpan(rightNode));
+      left = { kind: "Binary", op: ops[i]!.image as A.BinaryOp, left, right, span: leftSpan, opSpan: this.tokSpan(ops[i]!) };
+    }
+    return left;
+  }
+
+  private unary(n: CstNode): A.Expr {
+    const op = optTok(n.children, "op");
+    if (op !== undefined) {
+      return { kind: "Unary", op: op.image as A.UnaryOp, operand: this.unary(node(n.children, "operand")), span: this.nodeSpan(n) };
+    }
+    const pow = node(n.children, "powExpr");
+    const base = this.postfix(node(pow.children, "base"));
+    const exponent = optNode(pow.children, "exponent");
+    if (exponent === undefined) return base;
+    return {
+      kind: "Binary", op: "**", left: base, right: this.unary(exponent),
+      span: this.nodeSpan(pow), opSpan: this.tokSpan(tok(pow.children, "StarStar")),
+    };
+  }
+
+  postfix(n: CstNode): A.Expr {
+    const primaryNode = node(n.children, "primary");
+    let e = this.primary(primaryNode);
+    const start = this.nodeSpan(primaryNode).start;
+    for (const op of nodes(n.children, "postfixOp")) {
+      const span = this.span(start, this.nodeSpan(op).end);
+      const c = op.children;
+      const call = optNode(c, "callSuffix");
+      const index = optNode(c, "indexSuffix");
+      if (call !== undefined) e = { kind: "Call", callee: e, args: this.args(call), span };
+      else if (index !== undefined) e = { kind: "Index", object: e, indices: nodes(index.children, "indexItem").map((i) => this.indexItem(i)), span };
+      else e = { kind: "Member", object: e, member: this.ident(tok(c, "member")), span };
+    }
+    return e;
+  }
+
+  /** The arguments of a callSuffix or parenExpr node. */
+  args(n: CstNode): A.Arg[] {
+    return nodes(n.children, "arg").map((a) => {
+      const name = optTok(a.children, "name");
+      const value = this.expr(node(a.children, "value"));
+      return { ...(name ? { name: this.ident(name) } : {}), value, span: this.nodeSpan(a) };
+    });
+  }
+
+  private indexItem(n: CstNode): A.Expr {
+    const start = optNode(n.children, "start");
+    const tail = optNode(n.children, "sliceTail");
+    if (tail === undefined) return this.expr(node(n.children, "start"));
+    const stop = optNode(tail.children, "stop");
+    const step = optNode(tail.children, "step");
+    return {
+      kind: "Slice",
+      ...(start ? { start: this.expr(start) } : {}),
+      ...(stop ? { stop: this.expr(stop) } : {}),
+      ...(step ? { step: this.expr(step) } : {}),
+      span: this.nodeSpan(n),
+    };
+  }
+
+  private primary(n: CstNode): A.Expr {
+    const c = n.children;
+    const span = this.nodeSpan(n);
+    const num = optTok(c, "NumberLit");
+    if (num !== undefined) return numberLit(num.image, span);
+    const str = optTok(c, "StringLit");
+    if (str !== undefined) return { kind: "String", value: stringValue(str.image), span };
+    if (optTok(c, "TrueKw")) return { kind: "Bool", value: true, span };
+    if (optTok(c, "FalseKw")) return { kind: "Bool", value: false, span };
+    if (optTok(c, "NoneKw")) return { kind: "None", span };
+    if (optTok(c, "Ellipsis")) return { kind: "Ellipsis", span };
+    const name = optTok(c, "Name");
+    if (name !== undefined) return { kind: "Name", name: name.image, span };
+    const list = optNode(c, "listExpr");
+    if (list !== undefined) return { kind: "List", items: nodes(list.children, "item").map((i) => this.expr(i)), span };
+    const paren = node(c, "parenExpr");
+    const items = this.args(paren);
+    const only = items[0];
+    // `(e)` is grouping; `(e,)`, `(name: e)`, `()` and `(a, b)` are tuples.
+    if (items.length === 1 && only !== undefined && only.name === undefined && optTok(paren.children, "trailing") === undefined) {
+      return only.value;
+    }
+    return { kind: "Tuple", items, span };
+  }
+}
+
+/** Int or Float from a number token; `_` separators are dropped. Malformed text (already MM1004) reads as 0. */
+export function numberLit(text: string, span: A.Span): A.IntLit | A.FloatLit {
+  const clean = text.replace(/_/g, "");
+  const value = Number(clean);
+  const v = Number.isNaN(value) ? 0 : value;
+  const isFloat = /[.eE]/.test(clean) && !/[^0-9.eE+-]/.test(clean);
+  return isFloat ? { kind: "Float", value: v, text, span } : { kind: "Int", value: v, text, span };
+}
