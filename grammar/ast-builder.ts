@@ -131,6 +131,8 @@ export class AstBuilder extends ExprBuilder {
       lines.unshift(c.image.slice(2).replace(/^ /, "").replace(/\s+$/, ""));
       end = c.startOffset;
     }
+    while (lines[0] === "") lines.shift();
+    while (lines[lines.length - 1] === "") lines.pop();
     return lines.length > 0 ? lines.join("\n") : undefined;
   }
 

@@ -1,5 +1,6 @@
 // The mm front end: text → tokens → CST → AST, with syntax diagnostics. Never throws:
 // every error, including an internal one, becomes a diagnostic.
+import type { IToken } from "chevrotain";
 import type { FileAst } from "../compiler/ast/ast.js";
 import { diag, type Diagnostic } from "../compiler/diagnostics/diagnostic.js";
 import { AstBuilder } from "./ast-builder.js";
@@ -9,6 +10,18 @@ import { lex } from "./tokens.js";
 export interface ParsedFile {
   readonly ast: FileAst;
   readonly diagnostics: Diagnostic[];
+}
+
+/** Start of the first token at or after `offset` (binary search), or `end` if there is none. */
+function nextTokenStart(tokens: readonly IToken[], offset: number, end: number): number {
+  let lo = 0;
+  let hi = tokens.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (tokens[mid]!.startOffset < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return tokens[lo]?.startOffset ?? end;
 }
 
 export function parseFile(path: string, text: string): ParsedFile {
@@ -21,8 +34,7 @@ export function parseFile(path: string, text: string): ParsedFile {
     // right after a lexical error is no news either: the error is the lexer's.
     const seen = new Set<number>();
     for (const d of lexed.diagnostics) {
-      const next = lexed.tokens.find((t) => t.startOffset >= d.span.end);
-      if (d.code !== "MM1004" && d.code !== "MM1001") seen.add(next?.startOffset ?? text.length);
+      if (d.code === "MM1002" || d.code === "MM1003") seen.add(nextTokenStart(lexed.tokens, d.span.end, text.length));
     }
     for (const e of parsed.errors) {
       const start = Number.isFinite(e.token.startOffset) ? e.token.startOffset : text.length;
@@ -37,10 +49,11 @@ export function parseFile(path: string, text: string): ParsedFile {
     diagnostics.sort((a, b) => a.span.start - b.span.start);
     return { ast, diagnostics };
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    return {
-      ast: { kind: "File", path, imports: [], decls: [], span: fileSpan },
-      diagnostics: [diag("MM9001", fileSpan, { message: `parser: ${message}` })],
-    };
+    // Recursive descent runs out of stack on absurd nesting (hundreds of open brackets).
+    const d = e instanceof RangeError
+      ? diag("MM1001", { file: path, start: 0, end: 0 }, { message: "the file is nested too deeply to parse" },
+        { hint: "split deeply nested expressions with `let`" })
+      : diag("MM9001", fileSpan, { message: `parser: ${e instanceof Error ? e.message : String(e)}` });
+    return { ast: { kind: "File", path, imports: [], decls: [], span: fileSpan }, diagnostics: [d] };
   }
 }

@@ -38,7 +38,7 @@ export interface GraphNode {
 export interface ShapeRecord {
   readonly scope: string;
   readonly call: number;
-  readonly role: "input" | "local" | "output" | "param";
+  readonly role: "input" | "local" | "output" | "loss" | "param";
   readonly name: string;
   readonly type: TensorType;
 }

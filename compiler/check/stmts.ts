@@ -56,7 +56,7 @@ function ctxOf(scope: Scope, frame: Frame, st: BodyState): EvalCtx {
   return { env: scope, hooks: frame, onRead: (n) => st.reads.add(n) };
 }
 
-function record(frame: Frame, role: "local" | "output", name: string, v: Value): void {
+function record(frame: Frame, role: "local" | "output" | "loss", name: string, v: Value): void {
   if (v.k === "tensor") frame.tracer.record(frame.scope, role, name, v.t.type);
 }
 
@@ -104,7 +104,7 @@ function execStmt(s: Stmt, scope: Scope, frame: Frame, st: BodyState): void {
       const prev = map.get(s.name.name);
       if (prev) fail("MM2002", s.name.span, { name: s.name.name, place: `the ${what}s of this model` }, { related: [{ span: prev.span, message: "first declared here" }] });
       map.set(s.name.name, { value: v, span: s.span });
-      record(frame, "output", s.name.name, v);
+      record(frame, s.kind === "Output" ? "output" : "loss", s.name.name, v);
       return;
     }
     case "If": {

@@ -8,6 +8,7 @@ import type { Instance } from "../elaborate/instance.js";
 import { instanceEnv } from "../elaborate/model.js";
 import { PoisonError, type Value } from "../elaborate/values.js";
 import { GraphBuilder } from "./builder.js";
+import type { ShapeRecord } from "./graph.js";
 import { bindForwardArgs, checkOutput } from "./call.js";
 import { Frame } from "./frame.js";
 import { callRouted } from "./route.js";
@@ -31,7 +32,7 @@ export class Tracer {
 
   constructor(readonly bag: DiagnosticBag) {}
 
-  record(scope: string, role: "input" | "local" | "output" | "param", name: string, type: TensorType): void {
+  record(scope: string, role: ShapeRecord["role"], name: string, type: TensorType): void {
     this.graph.shapes.push({ scope, call: this.currentCall.get(scope) ?? 0, role, name, type });
   }
 

@@ -1,15 +1,22 @@
 // "Did you mean" suggestions by edit distance.
 
+/** Case-insensitive edit distance where swapping two adjacent letters (`widht`) counts as
+ *  one edit, like an insertion, deletion or substitution (optimal string alignment). */
 export function editDistance(a: string, b: string): number {
-  const m = a.length;
-  const n = b.length;
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  const m = x.length;
+  const n = y.length;
+  let before: number[] = [];
   let prev = Array.from({ length: n + 1 }, (_, j) => j);
   for (let i = 1; i <= m; i++) {
     const cur = [i];
     for (let j = 1; j <= n; j++) {
-      const cost = a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1;
+      const cost = x[i - 1] === y[j - 1] ? 0 : 1;
       cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1]) cur[j] = Math.min(cur[j]!, before[j - 2]! + 1);
     }
+    before = prev;
     prev = cur;
   }
   return prev[n]!;

@@ -8,14 +8,17 @@ import { evalExpr } from "./eval.js";
 import type { Elaborator } from "./elaborate.js";
 import type { Instance, ParamTensor } from "./instance.js";
 import { elaborateParam } from "./items.js";
-import { formatValue, PARAM_MARK, POISON, typeName, type Value } from "./values.js";
+import { formatValue, PARAM_MARK, POISON, PoisonError, typeName, type Value } from "./values.js";
 
 
 export function elaborateBody(
   elab: Elaborator, decl: BlockDecl, home: FileScope, bound: BoundArgs, name: string, path: string, callSpan: Span,
 ): Instance {
   const env = new Scope(bound.env);
-  for (const w of decl.where) checkWhere(elab, w, env, decl, callSpan);
+  // A violated constraint makes the rest of the body meaningless (`image / patch` would fail
+  // next): report the constraints, then give up on this instance quietly.
+  const ok = decl.where.map((w) => checkWhere(elab, w, env, decl, callSpan));
+  if (!ok.every(Boolean)) throw new PoisonError();
   const params: ParamTensor[] = [];
   const children = new Map<string, Instance>();
   const lets = new Map<string, Value>();
@@ -94,24 +97,27 @@ export function elaborateBody(
   };
 }
 
-function checkWhere(elab: Elaborator, w: Expr, env: Scope, decl: BlockDecl, callSpan: Span): void {
-  elab.guard(() => {
+function checkWhere(elab: Elaborator, w: Expr, env: Scope, decl: BlockDecl, callSpan: Span): boolean {
+  return elab.guard(() => {
     const v = evalExpr(w, { env });
     if (v.k !== "bool") fail("MM3015", w.span, { what: "a `where` constraint", actual: typeName(v) });
-    if (v.v) return;
+    if (v.v) return true;
     const constraint = elab.text(w.span);
     let detail = "it is false here";
     let hint: string | undefined;
     if (w.kind === "Binary") {
-      const l = safeEval(w.left, env);
-      const r = safeEval(w.right, env);
-      detail = `${elab.text(w.left.span)} is ${l}, ${elab.text(w.right.span)} is ${r}`;
+      const parts = [w.left, w.right].filter((x) => !isLiteral(x)).map((x) => `${elab.text(x.span)} = ${safeEval(x, env)}`);
+      if (parts.length) detail = `here ${parts.join(" and ")}`;
       hint = divisibilityHint(elab, w, env);
     }
     fail("MM3005", callSpan, { constraint, callee: decl.name.name, detail }, {
       related: [{ span: w.span, message: "constraint declared here" }], ...(hint ? { hint } : {}),
     });
-  });
+  }) ?? false;
+}
+
+function isLiteral(e: Expr): boolean {
+  return e.kind === "Int" || e.kind === "Float" || e.kind === "Bool" || e.kind === "String" || (e.kind === "Unary" && isLiteral(e.operand));
 }
 
 function safeEval(e: Expr, env: Scope): string {

@@ -67,7 +67,8 @@ export function renderShapeTree(root: ShapeNode): string {
   const lines: string[] = [];
   const walk = (n: ShapeNode, indent: string, isRoot: boolean): void => {
     const label = n.repeat ? `${n.repeat.first}..${n.repeat.last} (×${n.repeat.last - n.repeat.first + 1})` : n.name;
-    lines.push(isRoot ? `${n.kind} ${n.name}` : `${indent}${label}: ${n.block}${n.kind === "block" ? "" : ` (${n.kind})`}`);
+    const what = n.kind === "stack" ? `repeat ${n.children.reduce((a, c) => a + (c.repeat ? c.repeat.last - c.repeat.first + 1 : 1), 0)} × ${n.block}` : `${n.block}${n.kind === "block" ? "" : ` (${n.kind})`}`;
+    lines.push(isRoot ? `${n.kind} ${n.name}` : `${indent}${label}: ${what}`);
     const inner = isRoot ? "  " : indent + "  ";
     for (const p of n.params) lines.push(`${inner}param ${p.name}: ${p.shape}`);
     n.calls.forEach((c, i) => {

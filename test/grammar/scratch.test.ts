@@ -1,42 +1,24 @@
 import { test } from "vitest";
 import { parseFile } from "../../grammar/index.js";
-const strip = (v: unknown) => JSON.stringify(v, (k, x) => (k === "span" || k === "opSpan" ? undefined : x));
-test("scratch", () => {
-  const srcs = [
-`block A(x: Int) {
-  attn = Attention(width heads)
-  norm = LayerNorm(width
-  let y = 3
-}
-block B {
-  forward(x: [B]) -> [B] {
-    let y = x +
-    return y
-  }
-}
-model C { forward(x: [B]) { return x } }
-block D { forward(x: [B]) [B] { return x } }`,
-`block A { lin = Linear(1, 2)  }  garbage here
-block B { x = 3 }
-tower C { foo bar; input ) ; param w: [3] }
-`,
-`block A { l = Linear(1__0, 1_, 1e, 3x, 1_000.5, "abc\\q", $) }
-block B { s = F("unterminated) }
-block C { f = F(1 & 2) }`,
-`block A {
-  forward(x: [B]) -> [B] {
-    let a = f(x,, 2)
-    let b = )
-    foo bar
-    return x
-  }
-  q = 
-}`,
-  ];
-  for (const src of srcs) {
-    const r = parseFile("a.mm", src);
-    for (const d of r.diagnostics) console.log(d.code, JSON.stringify(src.slice(d.span.start, d.span.end)), d.message);
-    console.log(strip(r.ast).slice(0, 1500));
-    console.log("-----");
+import { lex } from "../../grammar/tokens.js";
+import { parseTokens } from "../../grammar/parser.js";
+test("perf", () => {
+  const n = 300;
+  const cases = {
+    paren: `block T { let v = ${"(".repeat(n)}1${")".repeat(n)} }`,
+    neg: `block T { let v = ${"-".repeat(n)}1 }`,
+    plus: `block T { let v = 1${" + 1".repeat(n * 10)} }`,
+    items: `block T {\n${"  attn = Attention(width, heads, x: a.b[1:2] * 3)\n".repeat(n * 5)} }`,
+  };
+  for (const [k, t] of Object.entries(cases)) {
+    parseFile("a", t);
+    const t0 = performance.now();
+    const l = lex("a", t);
+    const t1 = performance.now();
+    parseTokens(l.tokens);
+    const t2 = performance.now();
+    parseFile("a", t);
+    const t3 = performance.now();
+    console.log(k, t.length, l.tokens.length, (t1 - t0).toFixed(1), (t2 - t1).toFixed(1), (t3 - t2).toFixed(1));
   }
 });

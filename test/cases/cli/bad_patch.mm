@@ -1,0 +1,5 @@
+import "../../../examples/clip.mm"
+
+model BadPatch {
+  vision = VisionTransformer(image: 225)
+}
