@@ -106,9 +106,13 @@ export class Frame implements TensorHooks {
         continue;
       }
       if (ix.k === "value") {
-        if (ix.value.k === "tensor") cur = this.op("gather", [{ value: cur, span }, { value: ix.value, span: ix.span }, { value: int(axis), span }], ix.span);
-        else cur = this.op("index", [{ value: cur, span }, { value: int(axis), span }, { value: ix.value, span: ix.span }], ix.span);
-        continue; // the axis is removed
+        if (ix.value.k === "tensor") {
+          cur = this.op("gather", [{ value: cur, span }, { value: ix.value, span: ix.span }, { value: int(axis), span }], ix.span);
+          axis += ix.value.t.type.shape.length; // gather puts the index's dims in place of the axis
+        } else {
+          cur = this.op("index", [{ value: cur, span }, { value: int(axis), span }, { value: ix.value, span: ix.span }], ix.span);
+        }
+        continue;
       }
       const args: EvArg[] = [{ value: cur, span }, { name: "axis", value: int(axis), span }];
       if (ix.start) args.push({ name: "start", value: ix.start, span: ix.span });
