@@ -11,6 +11,17 @@ const PLACE: Readonly<Record<A.BlockKind | "model", string>> = {
   loss: "a loss block", head: "a head", model: "a model",
 };
 
+/** Whether recovery skipped or invented tokens in `n`, not counting nested statements (judged on their own). */
+function hasRecovery(n: CstNode): boolean {
+  if (n.recoveredNode === true) return true;
+  for (const list of Object.values(n.children)) {
+    for (const e of list) {
+      if ("image" in e ? e.isInsertedInRecovery === true : e.name !== "stmt" && hasRecovery(e)) return true;
+    }
+  }
+  return false;
+}
+
 export class AstBuilder extends ExprBuilder {
   constructor(file: string, text: string, private readonly comments: readonly IToken[]) {
     super(file, text);
@@ -25,9 +36,13 @@ export class AstBuilder extends ExprBuilder {
       throw e;
     }
   }
+  /**
+   * Builds each node, leaving out those with a syntax error inside: an item or statement
+   * that recovery patched up would otherwise reach later passes looking valid.
+   */
   private all<T>(list: readonly CstNode[], f: (n: CstNode) => T): T[] {
     return list.flatMap((n) => {
-      const r = this.attempt(() => f(n));
+      const r = hasRecovery(n) ? undefined : this.attempt(() => f(n));
       return r === undefined ? [] : [r];
     });
   }

@@ -51,7 +51,7 @@ export function checkModel(model: ElaboratedModel): CheckedModel {
         }
         losses.add(name);
       }
-      for (const d of unusedModelInputs(model.inputs, st.reads)) bag.add(d);
+      if (!st.failed) for (const d of unusedModelInputs(model.inputs, st.reads)) bag.add(d);
       for (const n of st.poisoned) {
         outputs.add(n);
         losses.add(n);

@@ -64,8 +64,9 @@ export class Tracer {
         assigned: new Map(), reads: new Set(), modelOutputs: new Map(), modelLosses: new Map(), poisoned: new Set(),
       };
       execStmts(fwd.body, b.scope, frame, st);
-      this.facts.push({ inst, reads: st.reads });
+      // A failed statement may have stopped before reading an input: no unused-input facts then.
       if (st.failed) throw new PoisonError(); // already reported inside
+      this.facts.push({ inst, reads: st.reads });
       return this.result(inst, fwd, st, b, span);
     } finally {
       this.depth--;

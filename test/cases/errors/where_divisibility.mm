@@ -1,12 +1,12 @@
 # A `where` constraint of the block fails for this instance: 100 is not a multiple of 8.
-# expect: MM3005 at 7:11
+# expect: MM3005 at 7:10
 
 import "lib/layers.mm"
 
 tower SpeechEncoder(mels: Int = 80, width: Int = 100, heads: Int = 8) {
-  layer = EncoderLayer(width, heads)
+  attn = SelfAttention(width, heads)
   proj = Linear(mels, width)
   forward(spec: [B, T, mels]) -> [B, T, width] {
-    return layer(proj(spec))
+    return attn(proj(spec))
   }
 }
