@@ -14,8 +14,8 @@ const PLACE: Readonly<Record<A.BlockKind | "model", string>> = {
 /** Whether recovery skipped or invented tokens in `n`, not counting nested statements (judged on their own). */
 function hasRecovery(n: CstNode): boolean {
   if (n.recoveredNode === true) return true;
-  for (const list of Object.values(n.children)) {
-    for (const e of list) {
+  for (const key in n.children) {
+    for (const e of n.children[key]!) {
       if ("image" in e ? e.isInsertedInRecovery === true : e.name !== "stmt" && hasRecovery(e)) return true;
     }
   }

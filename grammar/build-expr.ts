@@ -49,11 +49,36 @@ const BUILTIN_TYPES = new Set(["Int", "Float", "Bool", "String", "Block", "Tower
  */
 export type BracketMode = "tensor" | "builtin" | "param";
 
+/** A CST node with its source range cached on it (the CST is built per parse and private to it). */
+type Ranged = CstNode & { mmStart?: number; mmEnd?: number };
+
+/** Computes and caches the range of every node under `n`; a node without real tokens gets start = Infinity. */
+function fillRange(n: Ranged): void {
+  if (n.mmStart !== undefined) return;
+  let start = Infinity;
+  let end = -Infinity;
+  for (const key in n.children) {
+    for (const e of n.children[key]!) {
+      if (isToken(e)) {
+        if (!realToken(e)) continue;
+        if (e.startOffset < start) start = e.startOffset;
+        if (e.startOffset + e.image.length > end) end = e.startOffset + e.image.length;
+      } else {
+        const c = e as Ranged;
+        fillRange(c);
+        if (c.mmStart! < start) start = c.mmStart!;
+        if (c.mmEnd! > end) end = c.mmEnd!;
+      }
+    }
+  }
+  n.mmStart = start;
+  n.mmEnd = end;
+}
+
 const BaseVisitor = parser.getBaseCstVisitorConstructorWithDefaults<void, unknown>();
 
 export class ExprBuilder extends BaseVisitor {
   readonly diagnostics: Diagnostic[] = [];
-  private readonly ranges = new WeakMap<CstNode, readonly [number, number] | null>();
 
   constructor(readonly file: string, readonly text: string) {
     super();
@@ -63,21 +88,9 @@ export class ExprBuilder extends BaseVisitor {
 
   /** Source range of a CST node from its first to its last real token; null if it has none. */
   protected range(n: CstNode): readonly [number, number] | null {
-    const cached = this.ranges.get(n);
-    if (cached !== undefined) return cached;
-    let start = Infinity;
-    let end = -Infinity;
-    for (const list of Object.values(n.children)) {
-      for (const e of list) {
-        const r = isToken(e) ? (realToken(e) ? ([e.startOffset, e.startOffset + e.image.length] as const) : null) : this.range(e);
-        if (r === null) continue;
-        start = Math.min(start, r[0]);
-        end = Math.max(end, r[1]);
-      }
-    }
-    const result = start === Infinity ? null : ([start, end] as const);
-    this.ranges.set(n, result);
-    return result;
+    const r = n as Ranged;
+    fillRange(r);
+    return r.mmStart! === Infinity ? null : [r.mmStart!, r.mmEnd!];
   }
 
   protected span(start: number, end: number): A.Span {

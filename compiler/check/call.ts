@@ -98,18 +98,23 @@ function checkTensorInput(inst: Instance, inp: ForwardInput, type: TensorTypeAst
       { span: inp.span, message: `declared here as ${expected}` },
       ...(t.span !== argSpan ? [{ span: t.span, message: `this value of shape ${actual} is computed here` }] : []),
     ];
-    fail("MM4001", argSpan, { what: `input '${inp.name.name}' of ${callee}`, expected, actual }, { related, ...mismatchHint(type, pattern, r, t, inst) });
+    const what = `input '${inp.name.name}' of ${callee}`;
+    if (r.reason === "rank") fail("MM4008", argSpan, { what, expected: rankOf(pattern), actual: t.type.shape.length, shape: actual }, { related });
+    fail("MM4001", argSpan, { what, expected, actual }, { related, ...mismatchHint(type, pattern, r, t, inst) });
   }
   if (r.ellipsis && !b.ellipsis) b.ellipsis = r.ellipsis;
   if (type.dtype) {
     const want = evalDType(type, "float32");
-    if (want !== t.type.dtype) fail("MM4010", argSpan, { what: `input '${inp.name.name}' of ${callee}`, expected: want, actual: t.type.dtype });
+    if (want !== t.type.dtype) {
+      fail("MM4010", argSpan, { what: `input '${inp.name.name}' of ${callee}`, expected: want, actual: t.type.dtype }, {
+        related: [{ span: inp.span, message: `declared here as ${want}` }],
+      });
+    }
   }
 }
 
 /** When the failing dim is written as one of the block's parameters, say which argument to pass. */
 function mismatchHint(type: TensorTypeAst, pattern: readonly DimPattern[], r: { index: number; reason: "rank" | "dim" }, t: TensorRef, inst: Instance): { hint?: string } {
-  if (r.reason === "rank") return { hint: `expected rank ${pattern.filter((p) => p !== "...").length}${pattern.includes("...") ? "+" : ""}, got rank ${t.type.shape.length}` };
   const e = pattern.indexOf("...");
   const extra = t.type.shape.length - (pattern.length - (e >= 0 ? 1 : 0));
   const actualDim = t.type.shape[e >= 0 && r.index > e ? r.index - 1 + extra : r.index];
@@ -125,8 +130,14 @@ export function checkOutput(inst: Instance, declared: TensorTypeAst, value: Valu
   const pattern: DimPattern[] = evalPattern(declared, inst, b.dims).flatMap((p): DimPattern[] => (p === "..." ? (b.ellipsis ? [...b.ellipsis] : ["..."]) : [p]));
   const r = unifyShape(pattern, value.t.type.shape, b.dims);
   if (!r.ok) {
-    fail("MM4001", span, { what, expected: formatPattern(pattern, b.dims), actual: formatTensorType(value.t.type) }, {
-      related: [{ span: declared.span, message: "declared output type" }],
-    });
+    const related = [{ span: declared.span, message: "declared output type" }];
+    if (r.reason === "rank") fail("MM4008", span, { what, expected: rankOf(pattern), actual: value.t.type.shape.length, shape: formatShape(value.t.type.shape) }, { related });
+    fail("MM4001", span, { what, expected: formatPattern(pattern, b.dims), actual: formatTensorType(value.t.type) }, { related });
   }
+}
+
+/** The rank a shape pattern needs: `2`, or `≥ 1` when it has `...`. */
+export function rankOf(pattern: readonly DimPattern[]): string {
+  const n = pattern.filter((p) => p !== "...").length;
+  return pattern.includes("...") ? `≥ ${n}` : String(n);
 }

@@ -42,10 +42,10 @@ export class Frame implements TensorHooks {
     return undefined;
   }
 
-  binary(op: Exclude<BinaryOp, "&&" | "||">, a: Value, b: Value, span: Span): Value {
+  binary(op: Exclude<BinaryOp, "&&" | "||">, a: Value, b: Value, span: Span, leftSpan: Span = span, rightSpan: Span = span): Value {
     const name = BINARY_OPS[op];
     if (!name || !OPS.has(name)) fail("MM3018", span, { what: `operator ${op}`, expected: "numbers", actual: "tensors" });
-    return this.op(name, [{ value: a, span }, { value: b, span }], span);
+    return this.op(name, [{ value: a, span: leftSpan }, { value: b, span: rightSpan }], span);
   }
 
   negate(a: Value, span: Span): Value {

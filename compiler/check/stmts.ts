@@ -5,7 +5,7 @@ import { DiagnosticError, fail } from "../diagnostics/diagnostic.js";
 import { Scope } from "../elaborate/env.js";
 import { evalExpr, type EvalCtx } from "../elaborate/eval.js";
 import type { Instance } from "../elaborate/instance.js";
-import { evalPattern, formatPattern } from "./call.js";
+import { evalPattern, formatPattern, rankOf } from "./call.js";
 import { POISON, PoisonError, typeName, type Value } from "../elaborate/values.js";
 import { Dim, unifyShape } from "./dims.js";
 import type { Frame } from "./frame.js";
@@ -145,7 +145,11 @@ function checkAnnotation(t: import("../ast/ast.js").TensorType, v: Value, span: 
   if (v.k !== "tensor") fail("MM3018", span, { what, expected: "a tensor", actual: typeName(v) });
   const dims = new Map(frame.dims);
   const pattern = evalPattern(t, frame.inst, dims);
-  if (!unifyShape(pattern, v.t.type.shape, dims).ok) {
+  const r = unifyShape(pattern, v.t.type.shape, dims);
+  if (!r.ok && r.reason === "rank") {
+    fail("MM4008", span, { what, expected: rankOf(pattern), actual: v.t.type.shape.length, shape: formatTensorType(v.t.type) }, { related: [{ span: t.span, message: "annotated here" }] });
+  }
+  if (!r.ok) {
     fail("MM4001", span, { what, expected: formatPattern(pattern, dims), actual: formatTensorType(v.t.type) }, { related: [{ span: t.span, message: "annotated here" }] });
   }
 }

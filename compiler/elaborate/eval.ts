@@ -23,7 +23,8 @@ export type EvIndex =
   | { readonly k: "ellipsis"; readonly span: Span };
 
 export interface TensorHooks {
-  binary(op: Exclude<import("../ast/ast.js").BinaryOp, "&&" | "||">, a: Value, b: Value, span: Span): Value;
+  /** `span` is the whole expression; `leftSpan` and `rightSpan` the operands, for the op's notes. */
+  binary(op: Exclude<import("../ast/ast.js").BinaryOp, "&&" | "||">, a: Value, b: Value, span: Span, leftSpan?: Span, rightSpan?: Span): Value;
   negate(a: Value, span: Span): Value;
   callOp(name: string, args: readonly EvArg[], span: Span): Value;
   callInstance(inst: Instance, args: readonly EvArg[], span: Span): Value;
@@ -71,7 +72,7 @@ export function evalExpr(e: Expr, ctx: EvalCtx): Value {
       const noneTest = (e.op === "==" || e.op === "!=") && (a.k === "none" || b.k === "none");
       if ((a.k === "tensor" || b.k === "tensor") && e.op !== "&&" && e.op !== "||" && !noneTest) {
         if (!ctx.hooks) fail("MM3015", e.span, { what: "this expression", actual: "a tensor" });
-        return ctx.hooks.binary(e.op, a, b, e.span);
+        return ctx.hooks.binary(e.op, a, b, e.span, e.left.span, e.right.span);
       }
       return compileTimeBinary(e.op, a, b, e.span, e.left.span, e.right.span);
     }
