@@ -3,24 +3,13 @@
 import type { CstNode, IToken } from "chevrotain";
 import type * as A from "../compiler/ast/ast.js";
 import { diag } from "../compiler/diagnostics/diagnostic.js";
-import { ExprBuilder, Missing, node, nodes, optNode, optTok, tok, toks, type Ctx } from "./build-expr.js";
+import { ExprBuilder, hasRecovery, Missing, node, nodes, optNode, optTok, tok, toks, type Ctx } from "./build-expr.js";
 import { stringValue } from "./tokens.js";
 
 const PLACE: Readonly<Record<A.BlockKind | "model", string>> = {
   block: "a block", tower: "a tower", fusion: "a fusion", experts: "an experts block",
   loss: "a loss block", head: "a head", model: "a model",
 };
-
-/** Whether recovery skipped or invented tokens in `n`, not counting nested statements (judged on their own). */
-function hasRecovery(n: CstNode): boolean {
-  if (n.recoveredNode === true) return true;
-  for (const key in n.children) {
-    for (const e of n.children[key]!) {
-      if ("image" in e ? e.isInsertedInRecovery === true : e.name !== "stmt" && hasRecovery(e)) return true;
-    }
-  }
-  return false;
-}
 
 export class AstBuilder extends ExprBuilder {
   constructor(file: string, text: string, private readonly comments: readonly IToken[]) {

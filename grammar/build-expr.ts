@@ -49,17 +49,26 @@ const BUILTIN_TYPES = new Set(["Int", "Float", "Bool", "String", "Block", "Tower
  */
 export type BracketMode = "tensor" | "builtin" | "param";
 
-/** A CST node with its source range cached on it (the CST is built per parse and private to it). */
-type Ranged = CstNode & { mmStart?: number; mmEnd?: number };
+/**
+ * A CST node with facts cached on it by `fillRange` (the CST is built per parse and private
+ * to it): its source range, and whether recovery patched it.
+ */
+type Ranged = CstNode & { mmStart?: number; mmEnd?: number; mmRecovered?: boolean };
 
-/** Computes and caches the range of every node under `n`; a node without real tokens gets start = Infinity. */
+/**
+ * Computes and caches the range of every node under `n` (start = Infinity when it has no
+ * real token) and whether recovery skipped or invented tokens in it, not counting nested
+ * statements, which are judged on their own.
+ */
 function fillRange(n: Ranged): void {
   if (n.mmStart !== undefined) return;
   let start = Infinity;
   let end = -Infinity;
+  let recovered = n.recoveredNode === true;
   for (const key in n.children) {
     for (const e of n.children[key]!) {
       if (isToken(e)) {
+        if (e.isInsertedInRecovery === true) recovered = true;
         if (!realToken(e)) continue;
         if (e.startOffset < start) start = e.startOffset;
         if (e.startOffset + e.image.length > end) end = e.startOffset + e.image.length;
@@ -68,11 +77,19 @@ function fillRange(n: Ranged): void {
         fillRange(c);
         if (c.mmStart! < start) start = c.mmStart!;
         if (c.mmEnd! > end) end = c.mmEnd!;
+        if (c.mmRecovered === true && c.name !== "stmt") recovered = true;
       }
     }
   }
   n.mmStart = start;
   n.mmEnd = end;
+  n.mmRecovered = recovered;
+}
+
+/** Whether recovery skipped or invented tokens in `n`, not counting nested statements. */
+export function hasRecovery(n: CstNode): boolean {
+  fillRange(n);
+  return (n as Ranged).mmRecovered === true;
 }
 
 const BaseVisitor = parser.getBaseCstVisitorConstructorWithDefaults<void, unknown>();

@@ -34,27 +34,19 @@ export class MmParser extends ExprParser {
 
   importDecl = this.RULE("importDecl", () => {
     this.CONSUME(T.Import);
-    this.OR([
-      { ALT: () => this.CONSUME(T.StringLit) },
-      {
-        ALT: () => {
-          this.CONSUME(T.LBrace);
-          this.SUBRULE(this.nameList);
-          this.CONSUME(T.RBrace);
-          this.CONSUME(T.From);
-          this.CONSUME1(T.StringLit);
-        },
-      },
-    ]);
+    this.OPTION(() => {
+      this.CONSUME(T.LBrace);
+      this.SUBRULE(this.nameList);
+      this.CONSUME(T.RBrace);
+      this.CONSUME(T.From);
+    });
+    this.CONSUME(T.StringLit);
   });
 
   /** `a, b, c` with an optional trailing comma. */
   nameList = this.RULE("nameList", () => {
     this.CONSUME(T.Name);
-    this.MANY(() => {
-      this.CONSUME(T.Comma);
-      this.CONSUME1(T.Name);
-    });
+    this.MANY(() => { this.CONSUME(T.Comma); this.CONSUME1(T.Name); });
     this.OPTION(() => this.CONSUME1(T.Comma));
   });
 
@@ -77,10 +69,7 @@ export class MmParser extends ExprParser {
     this.OPTION2(() => {
       this.CONSUME(T.Where);
       this.SUBRULE(this.expr, { LABEL: "where" });
-      this.MANY(() => {
-        this.CONSUME(T.Comma);
-        this.SUBRULE1(this.expr, { LABEL: "where" });
-      });
+      this.MANY(() => { this.CONSUME(T.Comma); this.SUBRULE1(this.expr, { LABEL: "where" }); });
     });
     this.SUBRULE(this.body);
   });
@@ -90,10 +79,7 @@ export class MmParser extends ExprParser {
     this.CONSUME(T.Name, { LABEL: "name" });
     this.CONSUME(T.Colon);
     this.SUBRULE(this.type);
-    this.OPTION(() => {
-      this.CONSUME(T.Eq);
-      this.SUBRULE(this.expr, { LABEL: "default" });
-    });
+    this.OPTION(() => { this.CONSUME(T.Eq); this.SUBRULE(this.expr, { LABEL: "default" }); });
   });
 
   variantDecl = this.RULE("variantDecl", () => {
@@ -112,10 +98,7 @@ export class MmParser extends ExprParser {
 
   override = this.RULE("override", () => {
     this.CONSUME(T.Name, { LABEL: "path" });
-    this.MANY(() => {
-      this.CONSUME(T.Dot);
-      this.CONSUME1(T.Name, { LABEL: "path" });
-    });
+    this.MANY(() => { this.CONSUME(T.Dot); this.CONSUME1(T.Name, { LABEL: "path" }); });
     this.CONSUME(T.Eq);
     this.SUBRULE(this.expr);
   });
@@ -147,10 +130,7 @@ export class MmParser extends ExprParser {
   letItem = this.RULE("letItem", () => {
     this.CONSUME(T.Let);
     this.CONSUME(T.Name, { LABEL: "name" });
-    this.OPTION(() => {
-      this.CONSUME(T.Colon);
-      this.SUBRULE(this.type);
-    });
+    this.OPTION(() => { this.CONSUME(T.Colon); this.SUBRULE(this.type); });
     this.CONSUME(T.Eq);
     this.SUBRULE(this.expr, { LABEL: "value" });
   });
@@ -160,14 +140,8 @@ export class MmParser extends ExprParser {
     this.CONSUME(T.Name, { LABEL: "name" });
     this.CONSUME(T.Colon);
     this.SUBRULE(this.tensorType, { ARGS: [true] });
-    this.OPTION(() => {
-      this.CONSUME(T.Init);
-      this.SUBRULE(this.expr, { LABEL: "init" });
-    });
-    this.OPTION1(() => {
-      this.CONSUME(T.If);
-      this.SUBRULE1(this.expr, { LABEL: "condition" });
-    });
+    this.OPTION(() => { this.CONSUME(T.Init); this.SUBRULE(this.expr, { LABEL: "init" }); });
+    this.OPTION1(() => { this.CONSUME(T.If); this.SUBRULE1(this.expr, { LABEL: "condition" }); });
   });
 
   submoduleItem = this.RULE("submoduleItem", () => {
@@ -182,10 +156,7 @@ export class MmParser extends ExprParser {
       });
     });
     this.SUBRULE(this.postfixExpr, { LABEL: "call" });
-    this.OPTION2(() => {
-      this.CONSUME(T.If);
-      this.SUBRULE1(this.expr, { LABEL: "condition" });
-    });
+    this.OPTION2(() => { this.CONSUME(T.If); this.SUBRULE1(this.expr, { LABEL: "condition" }); });
   });
 
   forwardItem = this.RULE("forwardItem", () => {
@@ -222,18 +193,8 @@ export class MmParser extends ExprParser {
   routeItem = this.RULE("routeItem", () => {
     this.CONSUME(T.Route);
     this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(T.By);
-          this.CONSUME(T.Name, { LABEL: "strategy" });
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME1(T.Name, { LABEL: "strategy" });
-          this.SUBRULE(this.callSuffix);
-        },
-      },
+      { ALT: () => { this.CONSUME(T.By); this.CONSUME(T.Name, { LABEL: "strategy" }); } },
+      { ALT: () => { this.CONSUME1(T.Name, { LABEL: "strategy" }); this.SUBRULE(this.callSuffix); } },
     ]);
   });
 
@@ -257,18 +218,12 @@ export class MmParser extends ExprParser {
     this.CONSUME(T.Name, { LABEL: "key" });
     this.CONSUME(T.Colon);
     this.SUBRULE(this.pathPattern);
-    this.MANY(() => {
-      this.CONSUME(T.Comma);
-      this.SUBRULE1(this.pathPattern);
-    });
+    this.MANY(() => { this.CONSUME(T.Comma); this.SUBRULE1(this.pathPattern); });
   });
 
   pathPattern = this.RULE("pathPattern", () => {
     this.SUBRULE(this.patternSegment);
-    this.MANY(() => {
-      this.CONSUME(T.Dot);
-      this.SUBRULE1(this.patternSegment);
-    });
+    this.MANY(() => { this.CONSUME(T.Dot); this.SUBRULE1(this.patternSegment); });
   });
 
   patternSegment = this.RULE("patternSegment", () => {
@@ -308,20 +263,11 @@ export class MmParser extends ExprParser {
   letStmt = this.RULE("letStmt", () => {
     this.CONSUME(T.Let);
     this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(T.LParen);
-          this.SUBRULE(this.nameList);
-          this.CONSUME(T.RParen);
-        },
-      },
+      { ALT: () => { this.CONSUME(T.LParen); this.SUBRULE(this.nameList); this.CONSUME(T.RParen); } },
       {
         ALT: () => {
           this.CONSUME(T.Name, { LABEL: "name" });
-          this.OPTION(() => {
-            this.CONSUME(T.Colon);
-            this.SUBRULE(this.type);
-          });
+          this.OPTION(() => { this.CONSUME(T.Colon); this.SUBRULE(this.type); });
         },
       },
     ]);
@@ -337,10 +283,7 @@ export class MmParser extends ExprParser {
   outputStmt = this.RULE("outputStmt", () => {
     this.CONSUME(T.Output);
     this.CONSUME(T.Name, { LABEL: "name" });
-    this.OPTION(() => {
-      this.CONSUME(T.Colon);
-      this.SUBRULE(this.tensorType);
-    });
+    this.OPTION(() => { this.CONSUME(T.Colon); this.SUBRULE(this.tensorType); });
     this.CONSUME(T.Eq);
     this.SUBRULE(this.expr, { LABEL: "value" });
   });

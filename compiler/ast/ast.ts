@@ -160,10 +160,10 @@ export interface BlockDecl {
   readonly span: Span;
 }
 
-/** One line of a variant's `with { ... }`: `image = ViT(patch: 14)` or `text.width = 768`. */
+/** One line of a variant's `with { ... }`: `image = Encoder(patch: 14)` or `text.width = 768`. */
 export interface Override { readonly path: readonly Ident[]; readonly value: Expr; readonly span: Span }
 
-/** `model CLIP_L14 = CLIP(embed: 768) with { ... }` */
+/** `model Large = Base(embed: 768) with { ... }` */
 export interface VariantDecl {
   readonly kind: "Variant";
   readonly name: Ident;

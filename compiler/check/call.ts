@@ -57,7 +57,8 @@ export function bindForwardArgs(inst: Instance, inputs: readonly ForwardInput[],
   for (const a of args) {
     if (a.name === undefined) continue;
     if (!inputs.some((i) => i.name.name === a.name)) {
-      const h = didYouMean(a.name, inputs.map((i) => i.name.name));
+      const names = inputs.map((i) => i.name.name);
+      const h = didYouMean(a.name, names) ?? (names.length ? `its inputs: ${names.join(", ")}` : undefined);
       fail("MM4012", a.nameSpan ?? a.span, { callee, detail: `no input named '${a.name}'` }, h ? { hint: h } : {});
     }
     if (given.has(a.name)) fail("MM3011", a.nameSpan ?? a.span, { name: a.name });

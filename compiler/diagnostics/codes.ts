@@ -62,7 +62,7 @@ const table = {
   MM3011: { severity: "error", title: "argument given twice", template: "argument '{name}' is given twice",
     explanation: "Each parameter is passed once, either by position or by name." },
   MM3012: { severity: "error", title: "bad override", template: "cannot override '{path}': {reason}",
-    explanation: "A variant's `with { ... }` replaces a submodule (`image = ViT(...)`) or sets an argument of one (`text.width = 768`, `image.patch = 14`)." },
+    explanation: "A variant's `with { ... }` replaces a submodule (`image = Encoder(...)`) or sets an argument of one (`text.width = 768`, `image.patch = 14`)." },
   MM3013: { severity: "error", title: "unknown initializer", template: "unknown initializer '{name}'",
     explanation: "Initializers: zeros, ones, const(v), normal(mean, std), trunc_normal(std), uniform(low, high), xavier_uniform, kaiming_uniform, default." },
   MM3014: { severity: "error", title: "unknown dtype", template: "unknown dtype '{name}'",

@@ -30,7 +30,7 @@ export interface Instance {
   readonly path: string;
   readonly name: string;
   readonly kind: InstanceKind;
-  /** The declaration's name (`ViT`), or `repeat` for a stack. */
+  /** The declaration's name (`Encoder`), or `repeat` for a stack. */
   readonly declName: string;
   readonly decl?: BlockDecl;
   readonly scope?: FileScope;

@@ -37,7 +37,7 @@ export const ACTIVATION_OPS: readonly OpDef[] = [
     "none: 0.5 * x * (1 + erf(x / sqrt(2))); tanh: 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x ** 3)))",
     [{ name: "approximate", kind: "string", default: "none", doc: "\"none\" or \"tanh\"" }],
     (args) => ({ approximate: choice(args, "approximate", ["none", "tanh"] as const) })),
-  elementwise("quick_gelu", "The sigmoid approximation of gelu used by CLIP.", "x * sigmoid(1.702 * x)"),
+  elementwise("quick_gelu", "A fast sigmoid approximation of gelu.", "x * sigmoid(1.702 * x)"),
   elementwise("silu", "Sigmoid linear unit (swish).", "x * sigmoid(x)"),
   elementwise("sigmoid", "1 / (1 + exp(-x))."),
   elementwise("tanh", "Hyperbolic tangent."),

@@ -7,7 +7,7 @@ import { formatShape, type TensorType } from "../tensor.js";
 const HINT = "reduce it: `mean(x)` or `sum(x)`, or use reduction: \"mean\"";
 
 export function checkLossBlockScalar(inst: Instance, t: TensorType, span: Span): void {
-  if (t.shape.length !== 0) fail("MM5003", span, { name: `${inst.path || inst.declName} (${inst.declName})`, shape: formatShape(t.shape) }, { hint: HINT });
+  if (t.shape.length !== 0) fail("MM5003", span, { name: inst.path ? `${inst.path} (${inst.declName})` : inst.declName, shape: formatShape(t.shape) }, { hint: HINT });
 }
 
 export function checkLossStatementScalar(name: string, t: TensorType, span: Span): void {

@@ -1,0 +1,25 @@
+# A task names an output the model's forward never produces (`text_embeddings`).
+# expect: MM5004 at 23:3
+
+tower Encoder(in_dim: Int, width: Int = 32) {
+  param proj: [width, in_dim] init xavier_uniform
+  forward(x: [B, in_dim]) -> [B, width] {
+    return normalize(linear(x, proj))
+  }
+}
+
+model DualEncoder(width: Int = 32) {
+  image = Encoder(48, width)
+  text = Encoder(24, width)
+  input image_features: [B, 48]
+  input text_features: [B, 24]
+  forward {
+    output image_embeds = image(image_features)
+    output text_embeds = text(text_features)
+    let logits = image_embeds @ text_embeds.T
+    loss itc = cross_entropy(logits, arange(B))
+  }
+
+  task retrieval { outputs: image_embeds, text_embeddings }
+  task pretrain { losses: itc }
+}
