@@ -125,9 +125,16 @@ export class AstBuilder extends ExprBuilder {
   private docBefore(start: number): string | undefined {
     const lines: string[] = [];
     let end = start;
-    for (let i = this.comments.length - 1; i >= 0; i--) {
+    // Binary search for the last comment starting before the declaration.
+    let lo = 0;
+    let hi = this.comments.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.comments[mid]!.startOffset < start) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo - 1; i >= 0; i--) {
       const c = this.comments[i]!;
-      if (c.startOffset >= end) continue;
       const gap = this.text.slice(c.startOffset + c.image.length, end);
       const lineStart = this.text.lastIndexOf("\n", c.startOffset - 1) + 1;
       const ownLine = /^[ \t]*$/.test(this.text.slice(lineStart, c.startOffset));

@@ -169,9 +169,11 @@ export function lex(file: string, text: string): LexResult {
   for (const e of result.errors) {
     // The lexer drops a run of characters that start no token; report its first character.
     const cp = text.codePointAt(e.offset) ?? 0;
-    const char = String.fromCodePoint(cp);
-    const span = { file, start: e.offset, end: e.offset + Math.max(e.length, char.length) };
-    const hint = CHAR_HINTS[char];
+    const raw = String.fromCodePoint(cp);
+    // Invisible characters are named by code point: "invalid character 'U+00A0'".
+    const char = /[\p{L}\p{N}\p{P}\p{S}]/u.test(raw) ? raw : `U+${cp.toString(16).toUpperCase().padStart(4, "0")}`;
+    const span = { file, start: e.offset, end: e.offset + Math.max(e.length, raw.length) };
+    const hint = CHAR_HINTS[raw];
     diagnostics.push(diag("MM1003", span, { char }, hint !== undefined ? { hint } : {}));
   }
   for (const t of result.tokens) {

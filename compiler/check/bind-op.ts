@@ -34,7 +34,7 @@ export function bindOp(def: OpDef, evArgs: readonly EvArg[], callSpan: Span, toT
     if (a.name === undefined) continue;
     const p = def.params.find((x) => x.name === a.name);
     if (!p) {
-      const h = didYouMean(a.name, def.params.map((x) => x.name));
+      const h = didYouMean(a.name, def.params.map((x) => x.name)) ?? pytorchName(def, a.name);
       fail("MM3003", a.nameSpan ?? a.span, { callee: def.name, name: a.name }, h ? { hint: h } : {});
     }
     if (slots.has(p.name)) fail("MM3011", a.nameSpan ?? a.span, { name: a.name });
@@ -167,4 +167,14 @@ function plain(v: Value): OpAttrs[string] {
     }
     default: return null;
   }
+}
+
+/** PyTorch's argument names that mm spells differently, for a hint. */
+const PYTORCH_NAMES: Readonly<Record<string, readonly string[]>> = {
+  dim: ["axis", "axes"], dims: ["axes"], keepdims: ["keepdim"], num_heads: ["heads"], num_classes: ["classes"],
+};
+
+function pytorchName(def: OpDef, name: string): string | undefined {
+  const ours = PYTORCH_NAMES[name]?.find((n) => def.params.some((p) => p.name === n));
+  return ours === undefined ? undefined : `mm's ${def.name} takes \`${ours}:\` where PyTorch writes \`${name}=\``;
 }

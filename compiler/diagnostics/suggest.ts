@@ -24,7 +24,8 @@ export function editDistance(a: string, b: string): number {
 
 /** The closest candidate within a distance that scales with the name's length, if any. */
 export function closest(name: string, candidates: Iterable<string>): string | undefined {
-  const limit = Math.max(1, Math.floor(name.length / 3));
+  // One- and two-letter names (`T`, `x`) are suggested only a case-insensitive match.
+  const limit = name.length < 3 ? 0 : Math.max(1, Math.floor(name.length / 3));
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of [...candidates].sort()) {

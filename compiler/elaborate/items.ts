@@ -53,8 +53,13 @@ export function evalDType(t: TensorType, fallback: DType): DType {
 export function elaborateParam(item: TensorParamItem, env: Env, prefix: string): ParamTensor {
   const shape = item.type.dims.map((d) => {
     if (d.kind === "Ellipsis") fail("MM3018", d.span, { what: "a parameter dim", expected: "an Int", actual: "`...`" });
-    const dim = evalDim(d, env, "a parameter dim");
-    if (!dim.isConst()) fail("MM3015", d.span, { what: "a parameter's shape", actual: `symbolic ${dim.toString()}` });
+    // Uppercase unknowns read as runtime dims here, so that `[T, width]` gets the right error.
+    const dim = evalDim(d, new SymbolicEnv(env), "a parameter dim");
+    if (!dim.isConst()) {
+      fail("MM3015", d.span, { what: "a parameter's shape", actual: `symbolic ${dim.toString()}` }, {
+        hint: "size it with an argument (`context: Int = 77`) and slice it in forward: `positions[:T]`",
+      });
+    }
     return dim;
   });
   const dtype = evalDType(item.type, "float32");

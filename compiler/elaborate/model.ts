@@ -2,6 +2,7 @@
 // variants' arguments and overrides, then reads inputs, tasks and stages.
 import type { BlockDecl, Span, VariantDecl } from "../ast/ast.js";
 import { DiagnosticBag, fail, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { didYouMean } from "../diagnostics/suggest.js";
 import type { FileScope } from "../resolve/scope.js";
 import { MapEnv } from "./env.js";
 import { evalArgs, evalExpr, type EvArg } from "./eval.js";
@@ -58,7 +59,10 @@ function variantChain(decl: BlockDecl | VariantDecl, home: FileScope, lookup: De
     seen.add(v.name.name);
     variants.unshift({ decl: v, home: cur.home });
     const next = lookup(v.base.name, cur.home);
-    if (!next) fail("MM2007", v.base.span, { name: v.base.name });
+    if (!next) {
+      const h = didYouMean(v.base.name, [...cur.home.names.keys()]);
+      fail("MM2007", v.base.span, { name: v.base.name }, h ? { hint: h } : {});
+    }
     cur = next;
   }
   if (cur.decl.blockKind !== "model") fail("MM5008", decl.kind === "Variant" ? decl.base.span : decl.name.span, { name: cur.decl.name.name, kind: cur.decl.blockKind });

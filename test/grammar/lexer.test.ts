@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { parseFile } from "../../grammar/index.js";
 import { lex } from "../../grammar/tokens.js";
 import { diags, expr, show, parseOk } from "./helpers.js";
 
@@ -53,6 +54,13 @@ describe("characters and comments", () => {
   });
   test("a run of invalid characters is one error", () => {
     expect(diags("block T { let v = a $$$ }")).toEqual(["MM1003 \"$$$\" invalid character '$'"]);
+  });
+  test("an invisible character is named by its code point", () => {
+    expect(diags("block T { let v = a\u00a0+ b }")).toEqual(["MM1003 \"\u00a0\" invalid character 'U+00A0'"]);
+  });
+  test("the hint says how to write logical and", () => {
+    const d = parseFile("t.mm", "block T { let v = a & b }").diagnostics[0];
+    expect(d?.hint).toBe("logical and is written '&&'");
   });
   test("a non-BMP character is reported whole", () => {
     expect(diags("block T { let v = a 😀 }")).toEqual(["MM1003 \"😀\" invalid character '😀'"]);

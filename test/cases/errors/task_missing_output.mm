@@ -14,8 +14,10 @@ model DualEncoder(width: Int = 32) {
   input image_features: [B, 48]
   input text_features: [B, 24]
   forward {
-    output image_embeds = image(image_features)
-    output text_embeds = text(text_features)
+    let image_embeds = image(image_features)
+    let text_embeds = text(text_features)
+    output image_embeds = image_embeds
+    output text_embeds = text_embeds
     let logits = image_embeds @ text_embeds.T
     loss itc = cross_entropy(logits, arange(B))
   }
