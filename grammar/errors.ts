@@ -2,6 +2,7 @@
 // expression but found '}'". Messages name what the failing rule was looking for
 // rather than listing token types.
 import { EOF, tokenLabel, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
+import { RBrace } from "./tokens.js";
 
 /** What a rule expects, for "no viable alternative" errors inside it. */
 const RULE_EXPECTS: Readonly<Record<string, string>> = {
@@ -25,6 +26,16 @@ const RULE_EXPECTS: Readonly<Record<string, string>> = {
   postfixOp: "'(', '.' or '['",
 };
 
+/** What else a rule would accept where its closing brace is missing. */
+const BEFORE_CLOSE: Readonly<Record<string, string>> = {
+  body: "a body item",
+  stmtBlock: "a statement",
+  fieldsItem: "a field such as `train: a, b`",
+  variantDecl: "an override such as `image.width = 768`",
+  enumDecl: "','",
+  importDecl: "','",
+};
+
 function describe(token: IToken): string {
   return token.tokenType === EOF ? "end of file" : `'${token.image}'`;
 }
@@ -44,9 +55,11 @@ function expects(ruleName: string, paths: readonly (readonly TokenType[])[]): st
 }
 
 export const errorMessages: IParserErrorMessageProvider = {
-  buildMismatchTokenMessage({ expected, actual }) {
-    // A top-level repetition that stops early expects the end of the file: say what could come instead.
+  buildMismatchTokenMessage({ expected, actual, ruleName }) {
+    // A repetition that stops early expects what follows it; say what could have continued it.
     if (expected === EOF) return `expected ${RULE_EXPECTS["file"]!} but found ${describe(actual)}`;
+    const other = BEFORE_CLOSE[ruleName];
+    if (expected === RBrace && other !== undefined) return `expected ${other} or '}' but found ${describe(actual)}`;
     return `expected ${label(expected)} but found ${describe(actual)}`;
   },
   buildNotAllInputParsedMessage({ firstRedundant }) {

@@ -11,7 +11,7 @@ import { evalDType, SymbolicEnv } from "../elaborate/items.js";
 import { instanceEnv } from "../elaborate/model.js";
 import { checkType } from "../elaborate/types.js";
 import { typeName, type Value } from "../elaborate/values.js";
-import { unifyShape, type Dim, type DimPattern } from "./dims.js";
+import { unifyDim, unifyShape, type Dim, type DimPattern } from "./dims.js";
 import type { TensorRef } from "./graph.js";
 import { formatShape, formatTensorType } from "./tensor.js";
 
@@ -101,6 +101,12 @@ function checkTensorInput(inst: Instance, inp: ForwardInput, type: TensorTypeAst
     ];
     const what = `input '${inp.name.name}' of ${callee}`;
     if (r.reason === "rank") fail("MM4008", argSpan, { what, expected: rankOf(pattern), actual: t.type.shape.length, shape: actual }, { related });
+    const u = unsolvedDim(pattern, t.type.shape, b.dims, r.index);
+    if (u) {
+      fail("MM4011", argSpan, { what: `${u.symbols.join(" and ")} from ${u.pattern} = ${u.actual} (${what})` }, {
+        related, hint: `a dim pattern can solve one unknown that appears linearly; make ${u.symbols.join(" or ")} an argument of ${inst.declName}`,
+      });
+    }
     fail("MM4001", argSpan, { what, expected, actual }, { related, ...mismatchHint(type, pattern, r, t, inst) });
   }
   if (r.ellipsis && !b.ellipsis) b.ellipsis = r.ellipsis;
@@ -112,6 +118,27 @@ function checkTensorInput(inst: Instance, inp: ForwardInput, type: TensorTypeAst
       });
     }
   }
+}
+
+/** Replays the unification up to the failing dim: when that dim has two unknowns (`H*W`) or
+ *  one that is not linear (`N**2`), it was not wrong but undetermined. */
+function unsolvedDim(pattern: readonly DimPattern[], shape: readonly Dim[], dims: ReadonlyMap<string, Dim>, index: number): { symbols: string[]; pattern: string; actual: string } | undefined {
+  const local = new Map(dims);
+  const e = pattern.indexOf("...");
+  const extra = shape.length - (pattern.length - (e >= 0 ? 1 : 0));
+  const at = (i: number): Dim | undefined => shape[e >= 0 && i > e ? i - 1 + extra : i];
+  for (let i = 0; i < index; i++) {
+    const p = pattern[i]!;
+    const a = at(i);
+    if (p !== "..." && a) unifyDim(p, a, local);
+  }
+  const p = pattern[index];
+  const a = at(index);
+  if (p === undefined || p === "..." || !a) return undefined;
+  const q = p.substitute(local);
+  const free = q.symbols().filter((s) => !local.has(s));
+  if (free.length === 0 || (free.length === 1 && q.linearIn(free[0]!) !== undefined)) return undefined;
+  return { symbols: free, pattern: q.toString(), actual: a.toString() };
 }
 
 /** When the failing dim is written as one of the block's parameters, say which argument to pass. */

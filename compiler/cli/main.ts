@@ -13,7 +13,7 @@ usage: mm <command> [options]
 commands:
 ${COMMANDS.map((c) => `  ${c.usage.padEnd(46)} ${c.summary}`).join("\n")}
 
-A model is a stdlib name (see `mm list`), FILE.mm (its only model), FILE.mm --model NAME,
+A model is a stdlib name (see \`mm list\`), FILE.mm (its only model), FILE.mm --model NAME,
 or FILE.mm#NAME.
 
 exit codes: 0 ok, 1 the program has errors (diagnostics printed), 2 usage error,

@@ -85,7 +85,7 @@ describe("messages", () => {
   test("an error at the end of the file points at the end", () => {
     const text = "block T {";
     const ds = parseFile("t.mm", text).diagnostics;
-    expect(ds.map((d) => [d.message, d.span.start, d.span.end])).toEqual([["expected '}' but found end of file", 9, 9]]);
+    expect(ds.map((d) => [d.message, d.span.start, d.span.end])).toEqual([["expected a body item or '}' but found end of file", 9, 9]]);
   });
   test("junk at the top level", () => {
     expect(diags("block A { }\n42 garbage\nblock B { }")).toEqual([
@@ -211,5 +211,17 @@ describe("fuzz: parseFile never throws", () => {
       for (let k = 0; k < len; k++) text += String.fromCharCode(rand() < 0.8 ? 32 + Math.floor(rand() * 95) : Math.floor(rand() * 0xffff));
       robust(text);
     }
+  });
+});
+
+describe("messages at a missing closing brace", () => {
+  test.each([
+    ["block T { 42 }", "MM1001 \"42\" expected a body item or '}' but found '42'"],
+    ["block T { forward(x: [B]) -> [B] { return x ) } }", "MM1001 \")\" expected a statement or '}' but found ')'"],
+    ["model M { task t { outputs: a 3 } }", "MM1001 \"3\" expected a field such as `train: a, b` or '}' but found '3'"],
+    ["model M = B with { x = 1 2 }", "MM1001 \"2\" expected an override such as `image.width = 768` or '}' but found '2'"],
+    ["enum E { a b }", "MM1001 \"b\" expected ',' or '}' but found 'b'"],
+  ])("%s", (text, expected) => {
+    expect(diags(text)[0]).toBe(expected);
   });
 });
