@@ -75,3 +75,21 @@ describe("mm CLI", () => {
     expect(r.err).toMatch(/\n4 \|.*\n {2}\| +\^+/);
   });
 });
+
+describe("internal errors", () => {
+  it("say they are a bug in mm, how to report, and print no stack", async () => {
+    const { runCli } = await import("../../compiler/cli/main.js");
+    const { Session } = await import("../../compiler/driver/session.js");
+    class Broken extends Session {
+      override checkFiles(): never {
+        throw new Error("boom");
+      }
+    }
+    let err = "";
+    const code = runCli(["check", "examples/clip.mm"], { out: () => {}, err: (s) => (err += s), color: false }, new Broken());
+    expect(code).toBe(3);
+    expect(err).toContain("internal compiler error: boom");
+    expect(err).toContain("Please report it");
+    expect(err).not.toMatch(/\n\s+at /);
+  });
+});

@@ -1,5 +1,5 @@
 # The same parameter passed by position and by name.
-# expect: MM3011 at 7:34
+# expect: MM3011 at 7:33
 
 import "lib/layers.mm"
 

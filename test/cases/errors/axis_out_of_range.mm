@@ -1,5 +1,5 @@
 # Softmax over axis 3 of a rank-3 tensor of scores.
-# expect: MM4009 at 8:36
+# expect: MM4009 at 8:35
 
 block ScorePool(width: Int = 64) {
   param score: [1, width] init normal(std: 0.02)

@@ -1,5 +1,5 @@
 # A number with a doubled `_` separator.
-# expect: MM1004 at 5:57
+# expect: MM1004 at 4:73
 
 tower TextEncoder(vocab: Int = 49_408, width: Int = 512, context: Int = 7__7) {
   param token_embedding: [vocab, width] init normal(std: 0.02)

@@ -1,5 +1,5 @@
 # A block is called inside a forward: declare it as a submodule, then call the submodule.
-# expect: MM3010 at 12:12
+# expect: MM3010 at 10:13
 
 import "lib/layers.mm"
 

@@ -1,5 +1,5 @@
 # Adding learned positions for 50 tokens to a sequence of 49 patches (the class token is missing).
-# expect: MM4003 at 9:12
+# expect: MM4003 at 10:16
 
 tower PatchEncoder(image: Int = 28, patch: Int = 4, width: Int = 64) {
   let grid = image / patch

@@ -1,6 +1,6 @@
 # Turning patch tokens back into a feature map: from 196 tokens alone, H and W in `H * W`
 # cannot be solved.
-# expect: MM4011 at 19:28
+# expect: MM4011 at 16:34
 
 block TokensToMap(width: Int = 64) {
   forward(tokens: [B, H * W, width]) -> [B, width, H, W] {

@@ -1,5 +1,5 @@
 # The second convolution of a stem declares 64 input channels, but the first one makes 32.
-# expect: MM4006 at 10:26
+# expect: MM4006 at 9:19
 
 block ConvStem(channels: Int = 3, hidden: Int = 32, width: Int = 64) {
   param conv1: [hidden, channels, 3, 3] init kaiming_uniform

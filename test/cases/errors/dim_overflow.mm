@@ -1,5 +1,5 @@
 # A dim whose value exceeds 2^53 cannot be represented exactly.
-# expect: MM3008 at 7:19
+# expect: MM3008 at 5:15
 
 head GiantClassifier(width: Int = 4096, classes: Int = 1_000_000) {
   let vocab = classes * classes * classes

@@ -1,5 +1,5 @@
 # A head width computed by dividing by zero heads.
-# expect: MM3016 at 5:20
+# expect: MM3016 at 5:18
 
 block Attention(width: Int = 64, heads: Int = 0) {
   let head_dim = width // heads

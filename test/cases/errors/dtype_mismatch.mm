@@ -1,5 +1,5 @@
 # Float features fed to a text tower whose forward takes int64 token ids.
-# expect: MM4010 at 21:36
+# expect: MM4010 at 18:43
 
 tower TextTower(vocab: Int = 1000, width: Int = 64) {
   param embed: [vocab, width] init normal(std: 0.02)

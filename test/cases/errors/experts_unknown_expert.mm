@@ -1,5 +1,5 @@
 # Routing by modality to an expert the experts block does not declare (`audio`).
-# expect: MM5005 at 26:38
+# expect: MM5005 at 26:52
 
 block FeedForward(width: Int = 64, hidden: Int = 128) {
   param w1: [hidden, width] init xavier_uniform

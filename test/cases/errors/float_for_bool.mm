@@ -1,5 +1,5 @@
 # A Float passed where the block declares a Bool.
-# expect: MM3001 at 7:32
+# expect: MM3001 at 7:31
 
 import "lib/layers.mm"
 

@@ -1,5 +1,5 @@
 # Attention over 100-wide features with 8 heads (no `where` constraint catches it earlier).
-# expect: MM4007 at 8:12
+# expect: MM4007 at 9:54
 
 block CrossAttention(width: Int = 100, heads: Int = 8) {
   param q_proj: [width, width] init xavier_uniform

@@ -1,5 +1,7 @@
 # A named import of something the imported file does not declare.
-# expect: MM2006 at 4:10
+# The use of the name that could not be imported is reported too.
+# expect: MM2006 at 6:10
+# expect: MM2001 at 9:11
 
 import { TokenEmbeding } from "lib/text_blocks.mm"
 

@@ -1,5 +1,7 @@
 # An import of a file that does not exist (the path is relative to this file).
-# expect: MM2003 at 4:8
+# The use of a name the missing file would have declared is reported too.
+# expect: MM2003 at 6:8
+# expect: MM2001 at 9:14
 
 import "lib/vision_blocks.mm"
 

@@ -1,5 +1,5 @@
 # Reading the class token at position 50 of a 50-token sequence (positions are 0..49).
-# expect: MM4013 at 7:15
+# expect: MM4013 at 7:25
 
 head ClsHead(width: Int = 64, classes: Int = 10) {
   param weight: [classes, width] init zeros

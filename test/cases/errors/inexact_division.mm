@@ -1,5 +1,5 @@
 # `/` on Ints must divide exactly: 224 / 14 is fine, but 224 / 32 * 3 / 10 is not an Int.
-# expect: MM3009 at 6:14
+# expect: MM3009 at 6:16
 
 tower ViT(image: Int = 224, patch: Int = 32, width: Int = 64) {
   let grid = image / patch

@@ -1,5 +1,5 @@
 # A projector built for 768-wide vision features receives the 1024-wide features of a ViT-L.
-# expect: MM4001 at 19:41
+# expect: MM4001 at 19:38
 
 import "lib/layers.mm"
 

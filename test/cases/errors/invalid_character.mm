@@ -1,5 +1,5 @@
 # `&` is not an operator: logical and is written `&&`.
-# expect: MM1003 at 6:27
+# expect: MM1003 at 6:26
 
 block MaskedPool(width: Int = 64) {
   forward(x: [B, T, width], mask: [B, T] bool) -> [B, width] {

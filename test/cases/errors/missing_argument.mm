@@ -1,5 +1,5 @@
 # A required argument (`heads`) is not passed.
-# expect: MM3002 at 9:11
+# expect: MM3002 at 9:25
 
 import "lib/layers.mm"
 

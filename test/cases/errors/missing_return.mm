@@ -1,5 +1,5 @@
 # A forward with an unnamed output type that never returns.
-# expect: MM5007 at 6:3
+# expect: MM5007 at 7:3
 
 block Adapter(width: Int = 64, bottleneck: Int = 16) {
   param down: [bottleneck, width] init xavier_uniform

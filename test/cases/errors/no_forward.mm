@@ -1,5 +1,5 @@
 # A block without a forward is called like a layer.
-# expect: MM5006 at 17:19
+# expect: MM5006 at 15:30
 
 ## Holds the learned query tokens of a Q-Former; it has no computation of its own.
 block QueryTokens(count: Int = 8, width: Int = 64) {

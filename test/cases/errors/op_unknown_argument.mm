@@ -1,5 +1,5 @@
 # A PyTorch habit: `dim:` where mm's ops take `axis:`.
-# expect: MM3003 at 7:40
+# expect: MM3003 at 7:38
 
 block AttentionPool(width: Int = 64) {
   param query: [width] init normal(std: 0.02)

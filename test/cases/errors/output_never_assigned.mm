@@ -1,5 +1,5 @@
 # A forward with named outputs that never assigns one of them (`pooled`).
-# expect: MM5001 at 8:45
+# expect: MM5001 at 8:62
 
 import "lib/layers.mm"
 

@@ -1,5 +1,5 @@
 # A sequence [B, T, width] passed where the head expects pooled features [B, width].
-# expect: MM4008 at 18:35
+# expect: MM4008 at 18:26
 
 import "lib/layers.mm"
 

@@ -1,5 +1,5 @@
 # A block that contains an instance of itself: the model would be infinite.
-# expect: MM3006 at 9:11
+# expect: MM3006 at 8:11
 
 import "lib/layers.mm"
 

@@ -1,5 +1,7 @@
 # Two blocks that contain each other: ImageBranch -> TextBranch -> ImageBranch.
-# expect: MM3006 at 17:10
+# Both blocks can stand alone, so the cycle is reported once from each.
+# expect: MM3006 at 10:11
+# expect: MM3006 at 18:11
 
 import "lib/layers.mm"
 

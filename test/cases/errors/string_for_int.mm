@@ -1,5 +1,5 @@
 # A String passed where the block declares an Int.
-# expect: MM3001 at 7:41
+# expect: MM3001 at 7:38
 
 import "lib/layers.mm"
 

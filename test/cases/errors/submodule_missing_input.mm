@@ -1,5 +1,5 @@
 # A fusion block called without its second required input (`text`).
-# expect: MM4012 at 25:21
+# expect: MM4012 at 26:20
 
 fusion CrossAttentionFusion(width: Int = 64, heads: Int = 4) {
   param q_proj: [width, width] init xavier_uniform

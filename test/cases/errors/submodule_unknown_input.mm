@@ -1,5 +1,5 @@
 # A submodule called with a named input it does not declare (`mask` instead of `padding_mask`).
-# expect: MM4012 at 20:37
+# expect: MM4012 at 20:34
 
 tower TextTower(vocab: Int = 1000, width: Int = 64) {
   param embed: [vocab, width] init normal(std: 0.02)

@@ -1,6 +1,6 @@
 # Two syntax errors in one file: the parser recovers at the next item and reports both.
-# expect: MM1001 at 7:30
-# expect: MM1001 at 14:36
+# expect: MM1001 at 7:33
+# expect: MM1001 at 15:3
 
 block PatchEmbed(channels: Int = 3, width: Int = 64, patch: Int = 16) {
   param weight: [width, channels, patch, patch] init kaiming_uniform

@@ -1,5 +1,5 @@
 # More positional arguments than the block declares.
-# expect: MM3004 at 7:40
+# expect: MM3004 at 7:41
 
 import "lib/layers.mm"
 

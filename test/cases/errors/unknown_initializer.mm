@@ -1,5 +1,5 @@
 # An initializer that does not exist (a misspelling of xavier_uniform).
-# expect: MM3013 at 5:36
+# expect: MM3013 at 5:37
 
 block GatedCrossAttention(width: Int = 64, heads: Int = 4) {
   param q_proj: [width, width] init xavier_unifrom

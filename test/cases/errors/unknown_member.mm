@@ -1,5 +1,5 @@
 # A misspelt member of a submodule: its compile-time values are listed as suggestions.
-# expect: MM2001 at 25:30
+# expect: MM2001 at 26:27
 
 tower VisionEncoder(image: Int = 32, patch: Int = 8, width: Int = 64) {
   let grid = image / patch

@@ -1,5 +1,5 @@
 # A variant of a model that is not declared (a misspelling of CaptionModel).
-# expect: MM2007 at 20:24
+# expect: MM2007 at 20:27
 
 tower TextDecoder(vocab: Int = 1000, width: Int = 64) {
   param embed: [vocab, width] init normal(std: 0.02)

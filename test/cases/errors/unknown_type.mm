@@ -1,5 +1,5 @@
 # A parameter whose type is neither a built-in type nor a declared enum.
-# expect: MM2008 at 6:49
+# expect: MM2008 at 6:60
 
 enum Act { gelu, relu, silu }
 

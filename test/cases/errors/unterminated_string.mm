@@ -1,5 +1,5 @@
 # A string literal that is not closed before the end of the line.
-# expect: MM1002 at 5:8
+# expect: MM1002 at 4:8
 
 import "lib/text_blocks.mm
 

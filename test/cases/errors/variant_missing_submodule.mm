@@ -1,5 +1,5 @@
 # A variant overrides the argument of a submodule the model does not have (`vision`).
-# expect: MM3012 at 23:3
+# expect: MM3012 at 24:3
 
 import "lib/layers.mm"
 

@@ -1,5 +1,5 @@
 # A variant must be based on a model, not on a block.
-# expect: MM5008 at 13:28
+# expect: MM5008 at 14:26
 
 import "lib/layers.mm"
 

@@ -1,5 +1,5 @@
 # A dropout probability passed as a String.
-# expect: MM3018 at 7:25
+# expect: MM3018 at 7:41
 
 block ResidualDropout(width: Int = 64) {
   param w: [width, width] init xavier_uniform
