@@ -196,6 +196,28 @@ export class Dim {
     return c.symbols().includes(s) || r.symbols().includes(s) ? undefined : { cof: c, rest: r };
   }
   toString(): string { return render(this.terms); }
+  /** Rebuilds the polynomial with caller-supplied operations, e.g. to compute a dim at
+   *  run time from tensor shapes (the ONNX backend's symbolic reshape). */
+  fold<R>(ops: DimFold<R>): R {
+    const atom = (a: Atom): R =>
+      a.kind === "sym" ? ops.sym(a.name) : a.kind === "floordiv" ? ops.floorDiv(a.a.fold(ops), a.b.fold(ops)) : ops.mod(a.a.fold(ops), a.b.fold(ops));
+    const terms = this.terms.map((t) => {
+      const fs = t.mono.flatMap((f) => Array.from({ length: f.exp }, () => atom(f.atom)));
+      if (fs.length === 0) return ops.int(Number(t.coeff));
+      const prod = fs.reduce((acc, f) => ops.mul(acc, f));
+      return t.coeff === 1n ? prod : ops.mul(ops.int(Number(t.coeff)), prod);
+    });
+    return terms.length === 0 ? ops.int(0) : terms.reduce((acc, t) => ops.add(acc, t));
+  }
+}
+
+export interface DimFold<R> {
+  int(n: number): R;
+  sym(name: string): R;
+  add(a: R, b: R): R;
+  mul(a: R, b: R): R;
+  floorDiv(a: R, b: R): R;
+  mod(a: R, b: R): R;
 }
 
 function toDim(o: Dim | number): Dim { return typeof o === "number" ? Dim.const(o) : o; }

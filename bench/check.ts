@@ -1,0 +1,48 @@
+// How long checking the whole stdlib takes, against parsing the same files alone
+// (measured in the same process, so the ratio is stable on a noisy machine).
+// Run: npm run bench:check
+import { readFileSync } from "node:fs";
+import { parseFile } from "../grammar/index.js";
+import { Session } from "../compiler/driver/session.js";
+import { listMmFiles, STDLIB_ROOT } from "../compiler/resolve/host.js";
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function time(f: () => void, runs: number): number {
+  const ts: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    f();
+    ts.push(performance.now() - t0);
+  }
+  return median(ts);
+}
+
+const files = listMmFiles(STDLIB_ROOT);
+const texts = files.map((f) => [f, readFileSync(f, "utf8")] as const);
+let models = 0;
+const parse = (): void => {
+  for (const [f, t] of texts) parseFile(f, t);
+};
+const check = (): void => {
+  const s = new Session();
+  const program = s.stdlib();
+  models = 0;
+  for (const ref of s.models(program)) {
+    const r = s.compile(ref, program);
+    models++;
+    if (!r.checked) throw new Error(`${ref.name} does not check`);
+  }
+};
+check(); // warm up the JIT
+parse();
+const runs = 7;
+const tParse = time(parse, runs);
+const tCheck = time(check, runs);
+console.log(`stdlib: ${files.length} files, ${models} models`);
+console.log(`parse only           ${tParse.toFixed(1)} ms (median of ${runs})`);
+console.log(`check (load, elaborate, trace every model)  ${tCheck.toFixed(1)} ms (median of ${runs})`);
+console.log(`ratio check/parse    ${(tCheck / tParse).toFixed(1)}x`);

@@ -1,0 +1,118 @@
+// The graph IR between the traced graph (compiler/check/graph.ts) and the backends: the
+// same values and nodes, selected for one task, with names a backend can use as they are
+// and the metadata of every parameter. Passes (passes/) are pure functions IrGraph →
+// IrGraph; the verifier (verify.ts) runs between them.
+import type { Span } from "../ast/ast.js";
+import type { GraphValueSource } from "../check/graph.js";
+import type { DType, TensorType } from "../check/tensor.js";
+import type { InitSpec } from "../elaborate/instance.js";
+import type { OpAttrs } from "../ops/op.js";
+
+export interface IrValue {
+  readonly id: number;
+  readonly type: TensorType;
+  readonly span: Span;
+  readonly source: GraphValueSource;
+  /** Unique in the graph: an input's name, a parameter's path, an output's name, or
+   *  `scope/op_id` for a node output. Backends use it as the tensor name. */
+  readonly name: string;
+}
+
+export interface IrNode {
+  readonly id: number;
+  readonly op: string;
+  /** Value ids in op-parameter order; null for an absent optional tensor. */
+  readonly inputs: readonly (number | null)[];
+  readonly outputs: readonly number[];
+  readonly attrs: OpAttrs;
+  /** The instance path whose forward created the node (`vision.layers.3.attn`). */
+  readonly scope: string;
+  readonly span: Span;
+}
+
+export interface IrInput {
+  readonly name: string;
+  readonly value: number;
+  /** Named by the task's `inputs:`: kept even when no output needs it. */
+  readonly pinned?: boolean;
+}
+
+export interface IrParam {
+  readonly path: string;
+  readonly value: number;
+  readonly shape: TensorType["shape"];
+  readonly dtype: DType;
+  readonly init?: InitSpec;
+  /** Parameters of an EMA teacher copy: updated from `source`, never trained. */
+  readonly ema?: { readonly source: string; readonly momentum: number };
+  readonly span: Span;
+}
+
+export interface IrOutput {
+  /** The graph output name: the output's name, or `loss_<name>` for a loss. */
+  readonly name: string;
+  readonly value: number;
+  readonly kind: "output" | "loss";
+}
+
+export interface IrGraph {
+  /** The model's name. */
+  readonly name: string;
+  /** The task compiled, if one was picked. */
+  readonly task?: string;
+  /** Sorted by id; ids are unique but need not be dense (passes delete values). */
+  readonly values: readonly IrValue[];
+  /** In a topological order (the traced order, which executed the program). */
+  readonly nodes: readonly IrNode[];
+  readonly inputs: readonly IrInput[];
+  readonly params: readonly IrParam[];
+  readonly outputs: readonly IrOutput[];
+}
+
+/** An internal error: a pass or the verifier found a broken graph (a compiler bug). */
+export class IrError extends Error {
+  constructor(message: string) {
+    super(`internal IR error: ${message}`);
+    this.name = "IrError";
+  }
+}
+
+/** Values by id. */
+export function valueMap(g: IrGraph): Map<number, IrValue> {
+  return new Map(g.values.map((v) => [v.id, v]));
+}
+
+/** The node producing each node-output value. */
+export function producers(g: IrGraph): Map<number, IrNode> {
+  const m = new Map<number, IrNode>();
+  for (const n of g.nodes) for (const o of n.outputs) m.set(o, n);
+  return m;
+}
+
+/** How many nodes and outputs read each value. */
+export function useCounts(g: IrGraph): Map<number, number> {
+  const m = new Map<number, number>();
+  const use = (id: number): void => void m.set(id, (m.get(id) ?? 0) + 1);
+  for (const n of g.nodes) for (const i of n.inputs) if (i !== null) use(i);
+  for (const o of g.outputs) use(o.value);
+  return m;
+}
+
+/** A readable dump, for tests and debugging: one line per node. */
+export function formatIr(g: IrGraph): string {
+  const vm = valueMap(g);
+  const ty = (id: number): string => {
+    const v = vm.get(id);
+    return v ? `${v.name}: [${v.type.shape.map((d) => d.toString()).join(", ")}] ${v.type.dtype}` : `?${id}`;
+  };
+  const lines: string[] = [];
+  for (const i of g.inputs) lines.push(`input ${ty(i.value)}`);
+  for (const p of g.params) lines.push(`param ${ty(p.value)}`);
+  for (const v of g.values) if (v.source.kind === "constant") lines.push(`const ${ty(v.id)} = ${JSON.stringify(v.source.value)}`);
+  for (const n of g.nodes) {
+    const ins = n.inputs.map((i) => (i === null ? "none" : vm.get(i)?.name ?? `?${i}`)).join(", ");
+    lines.push(`${n.outputs.map(ty).join(", ")} = ${n.op}(${ins}) ${JSON.stringify(n.attrs)}`);
+  }
+  for (const o of g.outputs) lines.push(`${o.kind} ${o.name} = ${vm.get(o.value)?.name ?? `?${o.value}`}`);
+  return lines.join("\n");
+}
