@@ -130,6 +130,10 @@ export interface CodeExample {
   readonly wrong: string;
   /** The same program, fixed: it reports no error. */
   readonly fixed: string;
+  /** Other files of the example's project by relative path (imports), next to `wrong` and `fixed`
+   *  (which are `main.mm`); `fixedFiles`, when given, replaces them for the fixed program. */
+  readonly files?: Readonly<Record<string, string>>;
+  readonly fixedFiles?: Readonly<Record<string, string>>;
 }
 
 export function exampleFor(code: Code): CodeExample | undefined {

@@ -1,0 +1,96 @@
+// The IR verifier: structural invariants every pass must keep. It runs after building
+// and after each pass; a failure is a compiler bug, reported as an IrError naming the
+// pass that broke the graph.
+import { OPS } from "../ops/index.js";
+import { IrError, type IrGraph, type IrNode, type IrValue } from "./ir.js";
+
+export function verifyIr(g: IrGraph, after = "build"): void {
+  const bad = (msg: string): never => {
+    throw new IrError(`after ${after}: ${msg}`);
+  };
+  const byId = new Map<number, IrValue>();
+  const names = new Set<string>();
+  let last = -1;
+  for (const v of g.values) {
+    if (v.id <= last) bad(`values are not sorted by unique id (${v.id} after ${last})`);
+    last = v.id;
+    if (names.has(v.name)) bad(`two values are named '${v.name}'`);
+    names.add(v.name);
+    if (!v.type || !Array.isArray(v.type.shape) || !v.type.dtype) bad(`value ${v.name} has no type`);
+    byId.set(v.id, v);
+  }
+  const need = (id: number, what: string): IrValue => byId.get(id) ?? bad(`${what} reads missing value ${id}`);
+
+  const defined = new Set<number>();
+  const inputNames = new Set<string>();
+  for (const i of g.inputs) {
+    const v = need(i.value, `input ${i.name}`);
+    if (v.source.kind !== "input" || v.source.name !== i.name) bad(`input ${i.name} reads value ${v.name}, which is not that input`);
+    if (inputNames.has(i.name)) bad(`input ${i.name} is listed twice`);
+    inputNames.add(i.name);
+    defined.add(v.id);
+  }
+  for (const p of g.params) {
+    const v = need(p.value, `param ${p.path}`);
+    if (v.source.kind !== "param" || v.source.path !== p.path) bad(`param ${p.path} reads value ${v.name}, which is not that parameter`);
+    if (defined.has(v.id)) bad(`param ${p.path} is listed twice`);
+    if (p.shape.length !== v.type.shape.length || p.shape.some((d, k) => !d.equals(v.type.shape[k]!))) bad(`param ${p.path} has a shape unlike its value's`);
+    defined.add(v.id);
+  }
+  for (const v of g.values) {
+    if (v.source.kind === "constant") defined.add(v.id);
+    if ((v.source.kind === "input" || v.source.kind === "param") && !defined.has(v.id)) bad(`value ${v.name} is a graph ${v.source.kind} that is not listed`);
+  }
+
+  const nodeIds = new Set<number>();
+  for (const n of g.nodes) {
+    if (nodeIds.has(n.id)) bad(`two nodes have id ${n.id}`);
+    nodeIds.add(n.id);
+    checkArity(n, bad);
+    for (const i of n.inputs) {
+      if (i === null) continue;
+      need(i, `node ${n.op}_${n.id}`);
+      if (!defined.has(i)) bad(`node ${n.op}_${n.id} reads value ${byId.get(i)!.name} before it is defined`);
+    }
+    n.outputs.forEach((o, k) => {
+      const v = need(o, `node ${n.op}_${n.id}`);
+      if (defined.has(o)) bad(`value ${v.name} is defined twice`);
+      if (v.source.kind !== "node" || v.source.node !== n.id || v.source.index !== k) bad(`value ${v.name} does not name node ${n.op}_${n.id} output ${k} as its source`);
+      defined.add(o);
+    });
+  }
+  for (const v of g.values) if (!defined.has(v.id)) bad(`value ${v.name} is never defined`);
+
+  const outNames = new Set<string>();
+  const outValues = new Set<number>();
+  if (g.outputs.length === 0) bad("the graph has no outputs");
+  for (const o of g.outputs) {
+    const v = need(o.value, `output ${o.name}`);
+    if (v.name !== o.name) bad(`output ${o.name} reads value ${v.name}: an output's value carries its name`);
+    if (v.source.kind !== "node") bad(`output ${o.name} is not computed by a node`);
+    if (outNames.has(o.name) || outValues.has(o.value)) bad(`output ${o.name} is listed twice`);
+    outNames.add(o.name);
+    outValues.add(o.value);
+  }
+}
+
+/** Inputs line up with the op's tensor parameters; outputs with what the op returns. */
+function checkArity(n: IrNode, bad: (msg: string) => never): void {
+  const def = OPS.get(n.op) ?? bad(`node ${n.id} uses unknown op '${n.op}'`);
+  const tensorParams = def.params.filter((p) => p.kind === "tensor" || p.kind === "tensor?" || p.kind === "tensors");
+  const where = `node ${n.op}_${n.id}`;
+  if (tensorParams.some((p) => p.kind === "tensors")) {
+    if (n.inputs.length < tensorParams.length) bad(`${where} has ${n.inputs.length} inputs, expected at least ${tensorParams.length}`);
+    if (n.inputs.some((i) => i === null)) bad(`${where} has an absent input in a tensor list`);
+  } else {
+    if (n.inputs.length !== tensorParams.length) bad(`${where} has ${n.inputs.length} inputs, expected ${tensorParams.length}`);
+    n.inputs.forEach((i, k) => {
+      if (i === null && tensorParams[k]!.kind !== "tensor?") bad(`${where} lacks required input '${tensorParams[k]!.name}'`);
+    });
+  }
+  const expected = n.op === "topk" ? 2 : n.op === "split" ? undefined : 1;
+  if (expected !== undefined && n.outputs.length !== expected) bad(`${where} has ${n.outputs.length} outputs, expected ${expected}`);
+  if (n.outputs.length === 0) bad(`${where} has no outputs`);
+  const sizes = n.attrs.sizes;
+  if (n.op === "split" && Array.isArray(sizes) && sizes.length !== n.outputs.length) bad(`${where} has ${n.outputs.length} outputs for ${sizes.length} sizes`);
+}

@@ -1,0 +1,48 @@
+// Every diagnostic code (but MM9001, the internal error) has a wrong and a fixed example, and
+// both behave as documented through the real pipeline: `wrong` reports the code, `fixed`
+// reports nothing. Each program is written as main.mm into a fresh temp project, with the
+// example's other files next to it.
+import { describe, expect, it } from "vitest";
+import { ALL_CODES, CODES, exampleFor, type Code } from "../../compiler/diagnostics/codes.js";
+import { renderDiagnostic } from "../../compiler/cli/render.js";
+import { Session } from "../../compiler/driver/session.js";
+import { project } from "../helpers.js";
+
+const DOCUMENTED = ALL_CODES.filter((c) => c !== "MM9001");
+
+function check(main: string, files: Readonly<Record<string, string>> = {}): { codes: string[]; text: string } {
+  const p = project({ ...files, "main.mm": main });
+  const r = new Session().checkFiles([p.path("main.mm")]);
+  return { codes: r.diagnostics.map((d) => d.code), text: r.diagnostics.map((d) => renderDiagnostic(d, r.sources)).join("\n\n") };
+}
+
+describe("diagnostic examples", () => {
+  it("has an example for every code but MM9001", () => {
+    expect(DOCUMENTED.filter((c) => exampleFor(c) === undefined)).toEqual([]);
+  });
+
+  it("has examples only for codes that exist", () => {
+    const extra = ALL_CODES.length ? Object.keys(CODES).filter((c) => !(ALL_CODES as string[]).includes(c)) : [];
+    expect(extra).toEqual([]);
+  });
+
+  for (const code of DOCUMENTED) {
+    describe(code, () => {
+      const ex = exampleFor(code as Code);
+      it.skipIf(!ex)("wrong reports it", () => {
+        const r = check(ex!.wrong, ex!.files);
+        expect(r.codes, r.text).toContain(code);
+        // The first thing reported is the documented mistake, not a consequence of it.
+        expect(r.codes[0], r.text).toBe(code);
+      });
+      it.skipIf(!ex)("fixed reports nothing", () => {
+        const r = check(ex!.fixed, ex!.fixedFiles ?? ex!.files);
+        expect(r.codes, r.text).toEqual([]);
+      });
+      it.skipIf(!ex)("wrong and fixed differ and end with a newline", () => {
+        expect(ex!.wrong).not.toBe(ex!.fixed);
+        expect(ex!.wrong.endsWith("\n") && ex!.fixed.endsWith("\n")).toBe(true);
+      });
+    });
+  }
+});
