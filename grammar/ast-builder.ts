@@ -86,7 +86,9 @@ export class AstBuilder extends ExprBuilder {
     }));
     const span = this.nodeSpan(n);
     const doc = this.docBefore(span.start);
+    const display = optTok(c, "display");
     return {
+      ...(display ? { displayName: { kind: "String", value: stringValue(display.image), span: this.tokSpan(display) } } : {}),
       kind: "Variant", name: this.ident(tok(c, "name")), base: this.ident(tok(c, "base")),
       args: call ? this.args(call) : [], overrides, ...(doc !== undefined ? { doc } : {}), span,
     };

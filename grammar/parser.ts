@@ -87,6 +87,7 @@ export class MmParser extends ExprParser {
     this.CONSUME(T.Name, { LABEL: "name" });
     this.CONSUME(T.Eq);
     this.CONSUME1(T.Name, { LABEL: "base" });
+    this.OPTION2(() => this.CONSUME(T.StringLit, { LABEL: "display" }));
     this.OPTION(() => this.SUBRULE(this.callSuffix));
     this.OPTION1(() => {
       this.CONSUME(T.With);

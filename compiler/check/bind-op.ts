@@ -175,6 +175,6 @@ const PYTORCH_NAMES: Readonly<Record<string, readonly string[]>> = {
 };
 
 function pytorchName(def: OpDef, name: string): string | undefined {
-  const ours = PYTORCH_NAMES[name]?.find((n) => def.params.some((p) => p.name === n));
+  const ours = (Object.hasOwn(PYTORCH_NAMES, name) ? PYTORCH_NAMES[name] : undefined)?.find((n) => def.params.some((p) => p.name === n));
   return ours === undefined ? undefined : `mm's ${def.name} takes \`${ours}:\` where PyTorch writes \`${name}=\``;
 }

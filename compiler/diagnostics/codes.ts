@@ -117,6 +117,8 @@ const table = {
     explanation: "A forward with an unnamed output type must end with `return expr`." },
   MM5008: { severity: "error", title: "not a model", template: "'{name}' is a {kind}, not a model",
     explanation: "Commands that take --model, and variants, need a `model` declaration." },
+  MM5009: { severity: "error", title: "not definable", template: "{name} has no published architecture and cannot be compiled",
+    explanation: "`model X = unpublished \"Name\"` records a model the literature names but whose architecture was never published (its doc says what is known); tools list it, nothing compiles it." },
   MM9001: { severity: "error", title: "internal error", template: "internal compiler error: {message}",
     explanation: "The compiler failed. This is a bug in mm, not in your program: please report it with the input file and the command." },
 } as const satisfies Record<string, CodeEntry>;

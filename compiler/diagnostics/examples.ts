@@ -329,8 +329,20 @@ head Classifier(width: Int = 64, classes: Int = 10) {
 `,
   },
   MM3016: {
-    wrong: attention(64, 0).replace("where width % heads == 0 ", "").replace("let (q, k, v)", "let head_dim = width // heads\n    let (q, k, v)"),
-    fixed: attention(64, 4).replace("where width % heads == 0 ", "").replace("let (q, k, v)", "let head_dim = width // heads\n    let (q, k, v)"),
+    wrong: `block SplitHeads(width: Int = 64, heads: Int = 0) {
+  let head_dim = width // heads
+  forward(x: [B, T, width]) -> [B, T, heads, head_dim] {
+    return reshape(x, [B, T, heads, head_dim])
+  }
+}
+`,
+    fixed: `block SplitHeads(width: Int = 64, heads: Int = 4) {
+  let head_dim = width // heads
+  forward(x: [B, T, width]) -> [B, T, heads, head_dim] {
+    return reshape(x, [B, T, heads, head_dim])
+  }
+}
+`,
   },
   MM3017: {
     wrong: `block Adapter(width: Int = 64, bottleneck: Int = 0) {
@@ -579,14 +591,15 @@ model Queries(width: Int = 64) {
   queries = QueryTokens(8, width)
   input image_tokens: [B, 49, width]
   forward {
-    output pooled = attention(queries(), image_tokens, image_tokens, heads: 4)
+    output pooled = queries(image_tokens)
   }
 }
 `,
     fixed: `block QueryTokens(count: Int = 8, width: Int = 64) {
   param tokens: [count, width] init normal(std: 0.02)
   forward(image_tokens: [B, N, width]) -> [B, count, width] {
-    return expand(unsqueeze(tokens, 0), [B, count, width])
+    let q = expand(unsqueeze(tokens, 0), [B, count, width])
+    return attention(q, image_tokens, image_tokens, heads: 4)
   }
 }
 
@@ -594,7 +607,7 @@ model Queries(width: Int = 64) {
   queries = QueryTokens(8, width)
   input image_tokens: [B, 49, width]
   forward {
-    output pooled = attention(queries(image_tokens), image_tokens, image_tokens, heads: 4)
+    output pooled = queries(image_tokens)
   }
 }
 `,

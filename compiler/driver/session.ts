@@ -5,7 +5,7 @@ import type { BlockDecl, VariantDecl } from "../ast/ast.js";
 import { checkModel, type CheckedModel } from "../check/check-model.js";
 import { checkStandaloneBlock } from "../check/check-block.js";
 import { diag, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
-import { elaborateModel } from "../elaborate/model.js";
+import { elaborateModel, isUnpublished } from "../elaborate/model.js";
 import { diskHost, listMmFiles, STDLIB_ROOT, type FileHost } from "../resolve/host.js";
 import { loadProgram, type Program } from "../resolve/loader.js";
 import type { FileScope } from "../resolve/scope.js";
@@ -89,6 +89,7 @@ export class Session {
     let models = 0;
     if (!syntaxErrors) {
       for (const ref of this.models(program)) {
+        if (isUnpublished(ref.decl)) continue; // listed, never compiled
         models++;
         out.push(...this.compile(ref, program).diagnostics);
       }

@@ -73,7 +73,7 @@ function intBinary(op: BinaryOp, x: Dim, y: Dim, span: Span, rightSpan: Span): V
         const fx = x.constValue();
         const fy = y.constValue();
         const hint = fx !== undefined && fy !== undefined
-          ? `${fx} / ${fy} = ${fx / fy}; use \`//\` for floor division (${Math.floor(fx / fy)}) or values that divide`
+          ? `${fx} / ${fy} = ${Number((fx / fy).toFixed(3))}; use \`//\` for floor division (${Math.floor(fx / fy)}) or values that divide`
           : "use `//` for floor division";
         fail("MM3009", span, { left: x.toString(), right: y.toString() }, { hint });
       }

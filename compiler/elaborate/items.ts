@@ -40,11 +40,18 @@ export function evalDim(e: Expr, env: Env, what: string): Dim {
   return v.v;
 }
 
+/** Dtype spellings of other frameworks, for a hint. */
+const DTYPE_ALIASES: Readonly<Record<string, string>> = {
+  fp16: "float16", half: "float16", bf16: "bfloat16", fp32: "float32", float: "float32", fp64: "float64", double: "float64",
+  long: "int64", int: "int64", i64: "int64", i32: "int32", f32: "float32", f16: "float16",
+};
+
 export function evalDType(t: TensorType, fallback: DType): DType {
   if (!t.dtype) return fallback;
   const n = t.dtype.name;
   if (!isDType(n)) {
-    const h = didYouMean(n, ["float32", "float16", "bfloat16", "float64", "int64", "int32", "int8", "uint8", "bool"]);
+    const alias = Object.hasOwn(DTYPE_ALIASES, n) ? DTYPE_ALIASES[n] : undefined;
+    const h = alias ? `mm writes \`${alias}\`` : didYouMean(n, ["float32", "float16", "bfloat16", "float64", "int64", "int32", "int8", "uint8", "bool"]);
     fail("MM3014", t.dtype.span, { name: n }, h ? { hint: h } : {});
   }
   return n;

@@ -58,6 +58,7 @@ function variantChain(decl: BlockDecl | VariantDecl, home: FileScope, lookup: De
     if (seen.has(v.name.name)) fail("MM3006", v.name.span, { name: v.name.name, chain: [...seen, v.name.name].join(" -> ") });
     seen.add(v.name.name);
     variants.unshift({ decl: v, home: cur.home });
+    if (isUnpublished(v)) fail("MM5009", v.base.span, { name: v.displayName?.value ?? v.name.name });
     const next = lookup(v.base.name, cur.home);
     if (!next) {
       const h = didYouMean(v.base.name, [...cur.home.names.keys()]);
@@ -67,6 +68,11 @@ function variantChain(decl: BlockDecl | VariantDecl, home: FileScope, lookup: De
   }
   if (cur.decl.blockKind !== "model") fail("MM5008", decl.kind === "Variant" ? decl.base.span : decl.name.span, { name: cur.decl.name.name, kind: cur.decl.blockKind });
   return { base: { decl: cur.decl, home: cur.home }, variants };
+}
+
+/** `model X = unpublished "Name"`: named in the literature, never published. */
+export function isUnpublished(d: BlockDecl | VariantDecl): boolean {
+  return d.kind === "Variant" && d.base.name === "unpublished" && d.args.length === 0 && d.overrides.length === 0;
 }
 
 function bindVariantArgs(base: BlockDecl, evArgs: readonly EvArg[], into: Map<string, BoundArg>): void {

@@ -3,6 +3,7 @@
 import { relative } from "node:path";
 import type { Session } from "../driver/session.js";
 import { PACKAGE_ROOT } from "../resolve/host.js";
+import { isUnpublished } from "../elaborate/model.js";
 import { countParams } from "./params.js";
 import { matchesPublished, parsePublished } from "./published.js";
 
@@ -24,6 +25,7 @@ export function stdlibRows(session: Session): StdlibRow[] {
     const file = relative(PACKAGE_ROOT, ref.home.path);
     const r = session.compile(ref, program);
     const doc = ref.decl.doc;
+    if (isUnpublished(ref.decl)) return { name: ref.name, file, published: "not definable", source: "no architecture was published", match: "-" as const };
     const pub = parsePublished(doc);
     if (!r.checked) return { name: ref.name, file, published: "-", source: "", match: "error" };
     const c = countParams(r.checked.model);
