@@ -166,7 +166,7 @@ export interface Override { readonly path: readonly Ident[]; readonly value: Exp
 /** `model Large = Base(embed: 768) with { ... }` */
 export interface VariantDecl {
   readonly kind: "Variant";
-  /** `model GPT4V = unpublished "GPT-4V"`: the name as the literature writes it. */
+  /** `model X = unpublished "X-1"`: the name as the literature writes it. */
   readonly displayName?: StringLit;
   readonly name: Ident;
   readonly base: Ident;

@@ -46,7 +46,14 @@ export function checkModel(model: ElaboratedModel): CheckedModel {
       }
       for (const [name, l] of st.modelLosses) {
         if (l.value.k === "tensor") {
-          checkLossStatementScalar(name, l.value.t.type, l.span);
+          // Each loss is checked on its own: one that is not a scalar hides neither the others
+          // nor the model-level rules below.
+          try {
+            checkLossStatementScalar(name, l.value.t.type, l.span);
+          } catch (e) {
+            if (!(e instanceof DiagnosticError)) throw e;
+            bag.add(e.diagnostic);
+          }
           tracer.graph.losses.push({ name, value: l.value.t.id });
         }
         losses.add(name);

@@ -81,8 +81,10 @@ function execStmt(s: Stmt, scope: Scope, frame: Frame, st: BodyState): void {
     case "Assign": {
       const v = evalExpr(s.value, ctx);
       const n = s.name.name;
-      if (st.namedOutputs.has(n) && !scope.has(n)) {
+      if (st.namedOutputs.has(n)) {
+        // A named output is also readable (and reassignable) in the rest of the body.
         st.assigned.set(n, { value: v, span: s.span });
+        if (!scope.assign(n, v)) scope.define(n, v);
         record(frame, "output", n, v);
         return;
       }

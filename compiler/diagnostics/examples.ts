@@ -620,4 +620,14 @@ model Queries(width: Int = 64) {
     wrong: `${ENCODER}\nmodel EncoderWide = Encoder(width: 64)\n`,
     fixed: `${ENCODER}\nmodel Retrieval(width: Int = 32) {\n  image = Encoder(48, width)\n  input features: [B, 48]\n  forward {\n    output embeds = image(features)\n  }\n}\n\nmodel RetrievalWide = Retrieval(width: 64)\n`,
   },
+  MM5009: {
+    wrong: `## GPT-4 with vision: the literature names it, its architecture was never published.
+model GPT4V = unpublished "GPT-4V"
+
+model GPT4VMini = GPT4V
+`,
+    fixed: `## GPT-4 with vision: the literature names it, its architecture was never published.
+model GPT4V = unpublished "GPT-4V"
+`,
+  },
 };

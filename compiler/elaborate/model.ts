@@ -58,7 +58,12 @@ function variantChain(decl: BlockDecl | VariantDecl, home: FileScope, lookup: De
     if (seen.has(v.name.name)) fail("MM3006", v.name.span, { name: v.name.name, chain: [...seen, v.name.name].join(" -> ") });
     seen.add(v.name.name);
     variants.unshift({ decl: v, home: cur.home });
-    if (isUnpublished(v)) fail("MM5009", v.base.span, { name: v.displayName?.value ?? v.name.name });
+    if (isUnpublished(v)) {
+      // Reached through a variant: the variant is the mistake; the record is a note.
+      const name = v.displayName?.value ?? v.name.name;
+      if (v === decl || decl.kind !== "Variant") fail("MM5009", v.base.span, { name });
+      fail("MM5009", decl.base.span, { name }, { related: [{ span: v.span, message: `${v.name.name} is recorded as unpublished here` }] });
+    }
     const next = lookup(v.base.name, cur.home);
     if (!next) {
       const h = didYouMean(v.base.name, [...cur.home.names.keys()]);

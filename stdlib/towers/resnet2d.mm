@@ -1,5 +1,5 @@
 # 2D ResNet (He et al., 2016) in torchvision's layout: `conv1`, `bn1`, `layer1` ... `layer4`
-# (bottleneck blocks `layerS.N.conv1/bn1/conv2/bn2/conv3/bn3`, `layerS.0.downsample.0/1`), `fc`.
+# (bottleneck blocks `layerS.N.conv1/bn1/conv2/bn2/conv3/bn3`, `layerS.0.downsample`), `fc`.
 # torchvision's ResNet-50 is v1.5: the stride of a downsampling block sits on its 3x3 conv.
 #
 # Also the convolution and batch-norm layers the video towers share (Conv2d, BatchNorm).
@@ -9,9 +9,10 @@
 #   buffers in PyTorch, not parameters, and mm declares parameters only: they are not declared,
 #   and BatchNorm normalises with the statistics of the batch (PyTorch's training mode). A
 #   checkpoint's buffers have no path here; its weights and biases map one to one.
-# - torchvision's downsample is an nn.Sequential (`downsample.0` conv, `downsample.1` bn); here
-#   it is the block `Downsample` with submodules named `0` and `1` is impossible (names are
-#   identifiers), so the two are written `downsample.conv` and `downsample.bn`... see Downsample.
+# - torchvision's shortcut projection is an nn.Sequential, `downsample.0` (conv) and
+#   `downsample.1` (bn). mm names submodules with identifiers, and a repeat stack's layers share
+#   one block, so the two are `downsample.conv` and `downsample.bn` here: rename
+#   `downsample.0.` to `downsample.conv.` and `downsample.1.` to `downsample.bn.`.
 
 import "std/nn/layers.mm"
 
@@ -40,5 +41,69 @@ block BatchNorm(channels: Int, eps: Float = 1e-5) {
     let batch_mean = mean(flat, [0, 2])
     let batch_var = mean((flat - reshape(batch_mean, [1, channels, 1])) ** 2, [0, 2])
     return batch_norm(x, weight, bias, batch_mean, batch_var, eps: eps)
+  }
+}
+
+## The projection shortcut of a ResNet block: a strided 1x1 conv and a batch norm
+## (torchvision's `downsample` Sequential; see the file header for the names).
+block Downsample(in_channels: Int, out_channels: Int, stride: Int = 1) {
+  conv = Conv2d(in_channels, out_channels, 1, stride: stride, bias: false)
+  bn = BatchNorm(out_channels)
+  forward(x: [B, in_channels, H, W]) -> [B, out_channels, (H - 1) // stride + 1, (W - 1) // stride + 1] {
+    return bn(conv(x))
+  }
+}
+
+## torchvision's Bottleneck (ResNet v1.5): 1x1 reduce, 3x3 (strided), 1x1 expand, each followed
+## by batch norm; a projection shortcut where the shape changes.
+block Bottleneck(inplanes: Int, planes: Int, stride: Int = 1, expansion: Int = 4,
+                 project: Bool = false)
+{
+  conv1 = Conv2d(inplanes, planes, 1, bias: false)
+  bn1 = BatchNorm(planes)
+  conv2 = Conv2d(planes, planes, 3, stride: stride, padding: 1, bias: false)
+  bn2 = BatchNorm(planes)
+  conv3 = Conv2d(planes, planes * expansion, 1, bias: false)
+  bn3 = BatchNorm(planes * expansion)
+  downsample = Downsample(inplanes, planes * expansion, stride: stride) if project
+  forward(x: [B, inplanes, H, W]) -> [B, planes * expansion, (H - 1) // stride + 1, (W - 1) // stride + 1] {
+    let out = relu(bn1(conv1(x)))
+    out = relu(bn2(conv2(out)))
+    out = bn3(conv3(out))
+    if project { return relu(out + downsample(x)) }
+    return relu(out + x)
+  }
+}
+
+## torchvision's ResNet (default: ResNet-50). `width` is the stem width (64), `expansion` the
+## bottleneck expansion (4). The forward returns the globally average-pooled features, or the
+## logits of `fc` when `num_classes > 0`.
+tower ResNet(layers: [Int] = [3, 4, 6, 3], width: Int = 64, expansion: Int = 4,
+             num_classes: Int = 1000, channels: Int = 3)
+  where len(layers) == 4
+{
+  let features = 8 * width * expansion
+  let out = if num_classes > 0 then num_classes else features
+  conv1 = Conv2d(channels, width, 7, stride: 2, padding: 3, bias: false)
+  bn1 = BatchNorm(width)
+  layer1 = repeat layers[0] as i Bottleneck(if i == 0 then width else width * expansion, width,
+                                            expansion: expansion, project: i == 0 && expansion != 1)
+  layer2 = repeat layers[1] as i Bottleneck(if i == 0 then width * expansion else 2 * width * expansion,
+                                            2 * width, stride: if i == 0 then 2 else 1,
+                                            expansion: expansion, project: i == 0)
+  layer3 = repeat layers[2] as i Bottleneck(if i == 0 then 2 * width * expansion else 4 * width * expansion,
+                                            4 * width, stride: if i == 0 then 2 else 1,
+                                            expansion: expansion, project: i == 0)
+  layer4 = repeat layers[3] as i Bottleneck(if i == 0 then 4 * width * expansion else 8 * width * expansion,
+                                            8 * width, stride: if i == 0 then 2 else 1,
+                                            expansion: expansion, project: i == 0)
+  fc = Linear(features, num_classes) if num_classes > 0
+
+  forward(pixels: [B, channels, H, W]) -> [B, out] {
+    let x = max_pool2d(relu(bn1(conv1(pixels))), 3, stride: 2, padding: 1)
+    x = layer4(layer3(layer2(layer1(x))))
+    let pooled: [B, features] = flatten(adaptive_avg_pool2d(x, 1), start: 1)
+    if num_classes > 0 { return fc(pooled) }
+    return pooled
   }
 }

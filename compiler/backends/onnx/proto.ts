@@ -26,8 +26,13 @@ export const DTYPE_SIZE: Readonly<Record<DType, number>> = {
 };
 
 /** Little-endian raw_data for numbers of a dtype (float16/bfloat16 rounded to nearest even). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 export function encodeData(values: ArrayLike<number>, dtype: DType): Uint8Array {
   const n = values.length;
+  // Fast paths: a typed-array copy is the little-endian encoding on little-endian hosts.
+  if (LITTLE_ENDIAN && dtype === "float32") return new Uint8Array(Float32Array.from(values).buffer);
+  if (LITTLE_ENDIAN && dtype === "float64") return new Uint8Array(Float64Array.from(values).buffer);
   const out = new Uint8Array(n * DTYPE_SIZE[dtype]);
   const dv = new DataView(out.buffer);
   for (let i = 0; i < n; i++) {
@@ -90,7 +95,11 @@ function toHalf(x: number): number {
 }
 
 export function tensorProto(name: string, dtype: DType, dims: readonly number[], values: ArrayLike<number>): TensorProto {
-  return { name, dataType: ONNX_DTYPE[dtype], dims: [...dims], rawData: encodeData(values, dtype) };
+  return tensorProtoRaw(name, dtype, dims, encodeData(values, dtype));
+}
+
+export function tensorProtoRaw(name: string, dtype: DType, dims: readonly number[], rawData: Uint8Array): TensorProto {
+  return { name, dataType: ONNX_DTYPE[dtype], dims: [...dims], rawData };
 }
 
 /** A dim of a shape: a number, or a dim_param holding the symbolic expression (`B*T`). */

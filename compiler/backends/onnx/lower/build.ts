@@ -5,7 +5,7 @@ import { Dim, broadcastShapes } from "../../../check/dims.js";
 import type { DType, TensorType } from "../../../check/tensor.js";
 import type { OpAttrs } from "../../../ops/op.js";
 import { EmitContext, LoweringError, T, type V } from "../context.js";
-import type { Attr } from "../proto.js";
+import { ONNX_DTYPE, type Attr } from "../proto.js";
 import type { RuntimeDims } from "../runtime-dims.js";
 
 export interface Emit {
@@ -48,7 +48,6 @@ export function cast(e: Emit, x: V, dtype: DType): V {
   return x.type.dtype === dtype ? x : e.ctx.op("Cast", [x], T(x.type.shape, dtype), { to: { i: onnxType(dtype) } });
 }
 
-import { ONNX_DTYPE } from "../proto.js";
 export const onnxType = (d: DType): number => ONNX_DTYPE[d];
 
 export function unary(e: Emit, type: string, x: V, attrs: Readonly<Record<string, Attr>> = {}, dtype: DType = x.type.dtype): V {
@@ -113,7 +112,8 @@ export function reduce(e: Emit, type: string, x: V, axes: readonly number[] | nu
   const shape = x.type.shape.flatMap((d, i) => (!all.includes(i) ? [d] : keepdims ? [Dim.ONE] : []));
   const asInput = type === "ReduceSum" ? e.opset >= 13 : e.opset >= 18;
   const attrs: Record<string, Attr> = { keepdims: { i: keepdims ? 1 : 0 } };
-  if (axes === null || axes.length === 0 && all.length === 0) return e.ctx.op(type, [x], T(shape, dtype), attrs);
+  if (axes === null) return e.ctx.op(type, [x], T(shape, dtype), attrs);
+  if (axes.length === 0) return e.ctx.op("Identity", [x], T(shape, dtype)); // ONNX reads no axes as all
   if (asInput) return e.ctx.op(type, [x, e.ctx.ints(axes)], T(shape, dtype), attrs);
   return e.ctx.op(type, [x], T(shape, dtype), { ...attrs, axes: { ints: axes } });
 }

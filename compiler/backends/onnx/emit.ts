@@ -1,0 +1,118 @@
+// Builds the ONNX ModelProto of an IR graph: graph inputs (symbolic dims as dim_param),
+// one lowering per IR node (lower/), outputs, value_info for every intermediate value,
+// node names `scope/op_id` with doc strings `file.mm:line`, metadata, opset import.
+// Parameter data is not attached here: `weights` lists each parameter's tensor so that a
+// caller can put the bytes in raw_data (index.ts) or stream them to external data.
+import type { DType } from "../../check/tensor.js";
+import type { ElaboratedModel } from "../../elaborate/instance.js";
+import type { IrGraph, IrParam } from "../../ir/ir.js";
+import { VERSION } from "../../cli/version.js";
+import { EmitContext, LoweringError, type V } from "./context.js";
+import { LOWERINGS } from "./lower/index.js";
+import { metadataProps, SourceLocator } from "./metadata.js";
+import { onnx, valueInfo, type ModelProto, type NodeProto, type TensorProto } from "./proto.js";
+import { RuntimeDims } from "./runtime-dims.js";
+import { paramDims, type WeightsMode } from "./weights.js";
+
+export const MIN_OPSET = 17;
+export const MAX_OPSET = 23;
+
+/** The IR version that goes with an opset (ONNX's release table). */
+export function irVersionFor(opset: number): number {
+  return opset <= 18 ? 8 : opset <= 20 ? 9 : opset <= 22 ? 10 : 11;
+}
+
+export interface EmitOptions {
+  readonly opset: number;
+  readonly weights: WeightsMode;
+  readonly sources: ReadonlyMap<string, string>;
+  /** Doc-string paths are relative to this (default: the model file's project root). */
+  readonly sourceRoot?: string;
+}
+
+/** A parameter whose data a caller attaches as an initializer of this name. */
+export interface WeightTensor {
+  readonly name: string;
+  readonly dtype: DType;
+  readonly dims: readonly number[];
+  readonly param: IrParam;
+}
+
+export interface EmittedModel {
+  /** Parameters are absent from `graph.initializer` (weights "none": they are inputs). */
+  readonly model: ModelProto;
+  /** Parameters to attach as initializers, in graph order; empty for weights "none". */
+  readonly weights: readonly WeightTensor[];
+  /** How many ONNX nodes each IR op became, for reports. */
+  readonly nodeCount: number;
+}
+
+export function emitOnnx(ir: IrGraph, model: ElaboratedModel, opts: EmitOptions): EmittedModel {
+  if (!Number.isInteger(opts.opset) || opts.opset < MIN_OPSET || opts.opset > MAX_OPSET)
+    throw new LoweringError(`opset ${opts.opset} is not supported (${MIN_OPSET} to ${MAX_OPSET})`);
+  const ctx = new EmitContext(opts.opset);
+  const where = new SourceLocator(opts.sources, model.span.file, opts.sourceRoot);
+  const vals = new Map<number, V>();
+  for (const v of ir.values) {
+    ctx.reserve(v.name);
+    vals.set(v.id, { name: v.name, type: v.type });
+  }
+  const dataInputs = ir.inputs.map((i) => vals.get(i.value)!);
+  const structureOnly = opts.weights === "none";
+  const paramInfos = ir.params.map((p) => valueInfo(vals.get(p.value)!.name, vals.get(p.value)!.type));
+  const weights: WeightTensor[] = structureOnly ? [] : ir.params.map((p) => ({ name: vals.get(p.value)!.name, dtype: p.dtype, dims: paramDims(p), param: p }));
+
+  for (const v of ir.values) {
+    if (v.source.kind !== "constant") continue;
+    const dims = v.type.shape.map((d) => d.constValue() ?? -1);
+    if (dims.includes(-1)) throw new LoweringError(`constant ${v.name} has a symbolic shape`);
+    const value = v.source.value;
+    const n = dims.reduce((a, b) => a * b, 1);
+    ctx.namedConstant(v.name, typeof value === "number" ? new Array<number>(n).fill(value) : value, v.type.dtype, dims);
+  }
+
+  const e = { ctx, dims: new RuntimeDims(ctx, dataInputs), opset: opts.opset };
+  for (const node of ir.nodes) {
+    const lower = LOWERINGS.get(node.op);
+    if (!lower) throw new LoweringError(`no ONNX lowering for op '${node.op}'`);
+    const base = `${node.scope ? node.scope + "/" : ""}${node.op}_${node.id}`;
+    ctx.begin(base, where.where(node.span));
+    const inputs = node.inputs.map((i) => (i === null ? null : vals.get(i)!));
+    const targets = node.outputs.map((o) => vals.get(o)!);
+    const r = lower(e, { op: node.op, inputs, outputs: targets.map((t) => t.type), attrs: node.attrs });
+    ctx.end(Array.isArray(r) ? r : [r as V], targets);
+  }
+
+  const outputNames = new Set(ir.outputs.map((o) => o.name));
+  const graph = {
+    name: ir.task ? `${ir.name}.${ir.task}` : ir.name,
+    docString: where.where(model.span),
+    node: ctx.nodes,
+    initializer: ctx.initializers,
+    input: [...dataInputs.map((v) => valueInfo(v.name, v.type)), ...(structureOnly ? paramInfos : [])],
+    output: ir.outputs.map((o) => valueInfo(o.name, vals.get(o.value)!.type)),
+    valueInfo: [...ctx.types].filter(([name]) => !outputNames.has(name)).map(([name, t]) => valueInfo(name, t)),
+  };
+  const proto: ModelProto = {
+    irVersion: irVersionFor(opts.opset),
+    opsetImport: [{ domain: "", version: opts.opset }],
+    producerName: "mm",
+    producerVersion: VERSION,
+    ...(model.doc ? { docString: model.doc } : {}),
+    graph,
+    metadataProps: metadataProps(model, ir, opts.weights),
+  };
+  return { model: proto, weights, nodeCount: ctx.nodes.length };
+}
+
+/** Puts the parameters first among the initializers, each with its data. */
+export function attachWeights(model: ModelProto, tensors: readonly TensorProto[]): ModelProto {
+  const graph = model.graph!;
+  return { ...model, graph: { ...graph, initializer: [...tensors, ...(graph.initializer ?? [])] } };
+}
+
+export function encodeModel(model: ModelProto): Uint8Array {
+  return onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish();
+}
+
+export type { NodeProto };

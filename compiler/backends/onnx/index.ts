@@ -1,0 +1,58 @@
+// The ONNX backend's API. compileToOnnx does everything in memory; lowerToOnnx stops
+// before parameter data, for callers that stream weights (external data) or want the IR.
+//
+//   const { checked, sources } = new Session().compile(ref, program);
+//   const { bytes } = compileToOnnx(checked!, sources, { opset: 17, task: "pretrain", weights: { random: 0 } });
+import type { CheckedModel } from "../../check/check-model.js";
+import { irFromChecked, type Selection } from "../../ir/from-checked.js";
+import type { IrGraph } from "../../ir/ir.js";
+import { DEFAULT_PIPELINE, runPasses } from "../../ir/passes/index.js";
+import { attachWeights, emitOnnx, encodeModel, type EmittedModel } from "./emit.js";
+import { tensorProtoRaw, type ModelProto } from "./proto.js";
+import { weightBytes, type WeightsMode } from "./weights.js";
+
+export interface OnnxOptions {
+  /** 17 (default) to 23. */
+  readonly opset?: number;
+  /** A task of the model; default: every output and loss. */
+  readonly task?: string;
+  /** "none" (default: parameters are graph inputs), "zeros", or { random: seed }. */
+  readonly weights?: WeightsMode;
+  /** IR passes to run (default: dead-values, fold-constants, cse, dead-values). */
+  readonly passes?: readonly string[];
+  /** Doc-string paths are relative to this (default: the model file's project root). */
+  readonly sourceRoot?: string;
+}
+
+export interface LoweredOnnx extends EmittedModel {
+  readonly ir: IrGraph;
+}
+
+export interface OnnxResult {
+  readonly model: ModelProto;
+  readonly bytes: Uint8Array;
+  readonly ir: IrGraph;
+  readonly nodeCount: number;
+}
+
+export function lowerToOnnx(checked: CheckedModel, sources: ReadonlyMap<string, string>, options: OnnxOptions = {}): LoweredOnnx {
+  const sel: Selection = options.task !== undefined ? { task: options.task } : {};
+  const ir = runPasses(irFromChecked(checked, sel), options.passes ?? DEFAULT_PIPELINE);
+  const emitted = emitOnnx(ir, checked.model, {
+    opset: options.opset ?? 17, weights: options.weights ?? "none", sources,
+    ...(options.sourceRoot !== undefined ? { sourceRoot: options.sourceRoot } : {}),
+  });
+  return { ...emitted, ir };
+}
+
+export function compileToOnnx(checked: CheckedModel, sources: ReadonlyMap<string, string>, options: OnnxOptions = {}): OnnxResult {
+  const mode = options.weights ?? "none";
+  const lowered = lowerToOnnx(checked, sources, options);
+  const model = mode === "none" ? lowered.model
+    : attachWeights(lowered.model, lowered.weights.map((w) => tensorProtoRaw(w.name, w.dtype, w.dims, weightBytes(w.param, mode))));
+  return { model, bytes: encodeModel(model), ir: lowered.ir, nodeCount: lowered.nodeCount };
+}
+
+export { MAX_OPSET, MIN_OPSET, type WeightTensor } from "./emit.js";
+export { LoweringError } from "./context.js";
+export type { WeightsMode } from "./weights.js";

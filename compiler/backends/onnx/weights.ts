@@ -1,0 +1,163 @@
+// Parameter values for the ONNX initializers, named by dotted path, in PyTorch layout.
+//
+// Modes:
+//   "none"        structure only: parameters become graph *inputs* with their shapes
+//                 (no data). The checker and Netron accept this, every shape stays
+//                 visible, and a runtime can feed real weights by name.
+//   "zeros"       every parameter is an all-zero initializer.
+//   { random: s } PyTorch-like initialization from a seeded PRNG (mulberry32, Box-Muller
+//                 normals). Each parameter draws from its own stream, seeded by a hash of
+//                 (seed, path), so a parameter gets the same values whatever task or pass
+//                 pipeline selects it.
+//
+// Init specs (compiler/elaborate/items.ts), positional arguments in this order:
+//   zeros, ones, const(v), normal(mean = 0, std = 1), trunc_normal(std = 1, mean = 0,
+//   a = -2, b = 2) with absolute bounds as torch.nn.init.trunc_normal_ (resampled),
+//   uniform(low = 0, high = 1), xavier_uniform(gain = 1), xavier_normal(gain = 1),
+//   kaiming_uniform(a = sqrt(5)) (nn.Linear's default, bound 1/sqrt(fan_in) at a = sqrt(5)),
+//   kaiming_normal(a = 0) (torch's default), both with mode: "fan_in" | "fan_out".
+//   fan_in = shape[1] * prod(shape[2:]), fan_out = shape[0] * prod(shape[2:]); a 1-D
+//   tensor has fan_in = fan_out = shape[0], a scalar 1.
+// No init, or `default`: kaiming_uniform(a = sqrt(5)) for 2-D and larger; for 0-D and 1-D,
+// ones when the parameter is named weight, scale or gamma (norm scales) and zeros
+// otherwise (biases, offsets). Integer and bool parameters are zeros unless const/ones.
+import type { DType } from "../../check/tensor.js";
+import type { Value } from "../../elaborate/values.js";
+import type { IrParam } from "../../ir/ir.js";
+import { LoweringError } from "./context.js";
+import { encodeData } from "./proto.js";
+
+export type WeightsMode = "none" | "zeros" | { readonly random: number };
+
+/** The constant dims of a parameter (parameters never have symbolic shapes). */
+export function paramDims(p: IrParam): number[] {
+  return p.shape.map((d) => {
+    const c = d.constValue();
+    if (c === undefined) throw new LoweringError(`parameter ${p.path} has a symbolic shape ${d.toString()}`);
+    return c;
+  });
+}
+
+/** The parameter's values as raw_data bytes. */
+export function weightBytes(p: IrParam, mode: Exclude<WeightsMode, "none">): Uint8Array {
+  const dims = paramDims(p);
+  const n = dims.reduce((a, b) => a * b, 1);
+  if (mode === "zeros") return new Uint8Array(n * bytesPer(p.dtype));
+  return encodeData(initValues(p, dims, n, mode.random), p.dtype);
+}
+
+const bytesPer = (d: DType): number => encodeData([0], d).length;
+
+/** mulberry32: a tiny 32-bit PRNG with good enough statistics for weight init. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** FNV-1a of the path, mixed with the seed. */
+export function streamSeed(seed: number, path: string): number {
+  let h = (0x811c9dc5 ^ (seed >>> 0)) >>> 0;
+  for (let i = 0; i < path.length; i++) h = Math.imul(h ^ path.charCodeAt(i), 0x01000193) >>> 0;
+  return Math.imul(h ^ (h >>> 16), 0x45d9f3b) >>> 0;
+}
+
+function normals(rand: () => number): () => number {
+  let spare: number | undefined;
+  return () => {
+    if (spare !== undefined) {
+      const s = spare;
+      spare = undefined;
+      return s;
+    }
+    const u = 1 - rand(), v = rand();
+    const r = Math.sqrt(-2 * Math.log(u));
+    spare = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  };
+}
+
+function fans(dims: readonly number[]): { fanIn: number; fanOut: number } {
+  if (dims.length === 0) return { fanIn: 1, fanOut: 1 };
+  if (dims.length === 1) return { fanIn: dims[0]!, fanOut: dims[0]! };
+  const rf = dims.slice(2).reduce((a, b) => a * b, 1);
+  return { fanIn: dims[1]! * rf, fanOut: dims[0]! * rf };
+}
+
+/** Reads an init argument by name or position as a number. */
+function arg(p: IrParam, name: string, pos: number, dflt: number): number {
+  const v: Value | undefined = p.init?.args.get(name) ?? p.init?.positional[pos];
+  if (v === undefined || v.k === "none") return dflt;
+  if (v.k === "float") return v.v;
+  if (v.k === "int" && v.v.isConst()) return v.v.constValue()!;
+  if (v.k === "bool") return v.v ? 1 : 0;
+  throw new LoweringError(`parameter ${p.path}: init argument '${name}' is not a number`);
+}
+
+function fanFor(p: IrParam, dims: readonly number[]): number {
+  const m = p.init?.args.get("mode");
+  const { fanIn, fanOut } = fans(dims);
+  return m && m.k === "string" && m.v === "fan_out" ? fanOut : fanIn;
+}
+
+type Values = Float32Array | Float64Array;
+
+function initValues(p: IrParam, dims: readonly number[], n: number, seed: number): Values {
+  // float64 keeps its precision; everything else is at most float32 once encoded.
+  const out = p.dtype === "float64" ? new Float64Array(n) : new Float32Array(n);
+  const rand = mulberry32(streamSeed(seed, p.path));
+  const gauss = normals(rand);
+  const fill = (f: () => number): Values => {
+    for (let i = 0; i < n; i++) out[i] = f();
+    return out;
+  };
+  const uniform = (lo: number, hi: number): Values => fill(() => lo + (hi - lo) * rand());
+  const normal = (mean: number, std: number): Values => fill(() => mean + std * gauss());
+  const leaf = p.path.slice(p.path.lastIndexOf(".") + 1);
+  let name = p.init?.name ?? "default";
+  const isFloat = p.dtype.startsWith("float") || p.dtype === "bfloat16";
+  if (name === "default") name = dims.length >= 2 ? "kaiming_uniform" : ["weight", "scale", "gamma"].includes(leaf) ? "ones" : "zeros";
+  if (!isFloat && name !== "ones" && name !== "const") return out;
+  switch (name) {
+    case "zeros": return out;
+    case "ones": return fill(() => 1);
+    case "const": return fill(() => arg(p, "value", 0, 0));
+    case "normal": return normal(arg(p, "mean", 0, 0), arg(p, "std", 1, 1));
+    case "trunc_normal": {
+      const std = arg(p, "std", 0, 1), mean = arg(p, "mean", 1, 0), a = arg(p, "a", 2, -2), b = arg(p, "b", 3, 2);
+      return fill(() => {
+        for (let k = 0; k < 100; k++) {
+          const x = mean + std * gauss();
+          if (x >= a && x <= b) return x;
+        }
+        return Math.min(Math.max(mean, a), b);
+      });
+    }
+    case "uniform": return uniform(arg(p, "low", 0, 0), arg(p, "high", 1, 1));
+    case "xavier_uniform": {
+      const { fanIn, fanOut } = fans(dims);
+      const bound = arg(p, "gain", 0, 1) * Math.sqrt(6 / (fanIn + fanOut));
+      return uniform(-bound, bound);
+    }
+    case "xavier_normal": {
+      const { fanIn, fanOut } = fans(dims);
+      return normal(0, arg(p, "gain", 0, 1) * Math.sqrt(2 / (fanIn + fanOut)));
+    }
+    case "kaiming_uniform": {
+      const a = arg(p, "a", 0, Math.sqrt(5));
+      const bound = Math.sqrt(2 / (1 + a * a)) * Math.sqrt(3 / fanFor(p, dims));
+      return uniform(-bound, bound);
+    }
+    case "kaiming_normal": {
+      const a = arg(p, "a", 0, 0);
+      return normal(0, Math.sqrt(2 / (1 + a * a)) / Math.sqrt(fanFor(p, dims)));
+    }
+    default:
+      throw new LoweringError(`parameter ${p.path}: unknown initializer '${name}'`);
+  }
+}

@@ -1,0 +1,58 @@
+# Cross-attention fusion in BERT's layout (Hugging Face `BertAttention` with
+# `is_cross_attention`): the text's hidden states are the queries, another modality's tokens
+# the keys and values, followed by a dense layer, a residual and a post-LN LayerNorm.
+# ALBEF and TCL (the top 6 layers of their BERT), BLIP's image-grounded text encoder and the
+# Q-Former use this block under the name `crossattention`.
+#
+# Its parts are also BERT's self-attention (keys and values from the text itself), so
+# `std/towers/bert.mm` builds `BertAttention` from the two blocks below.
+
+import { Linear } from "std/nn/layers.mm"
+
+## LayerNorm under another block name: HF names BERT's norms `LayerNorm`, and a submodule
+## called `LayerNorm` must not share its name with a block in scope (the block would win
+## the call in forward; see the report on name resolution).
+block BertLayerNorm(width: Int, eps: Float = 1e-12) {
+  param weight: [width] init ones
+  param bias: [width] init zeros
+  forward(x: [..., width]) -> [..., width] {
+    return layer_norm(x, weight, bias, eps: eps)
+  }
+}
+
+## Queries from `x`, keys and values from `context` (or from `x` when there is none), named
+## `query`, `key`, `value` (HF `BertSelfAttention`). `mask` [B, S] is nonzero where a key may
+## be attended (HF's `attention_mask`, 1 for tokens, 0 for padding).
+block BertSelfAttention(width: Int, heads: Int, kv_width: Int = width) where width % heads == 0 {
+  query = Linear(width, width)
+  key = Linear(kv_width, width)
+  value = Linear(kv_width, width)
+  forward(x: [B, T, width], context: [B, S, kv_width] = none, mask: [B, S] = none) -> [B, T, width] {
+    let kv = if context == none then x else context
+    if mask == none {
+      return attention(query(x), key(kv), value(kv), heads: heads)
+    }
+    let keep = unsqueeze(unsqueeze(ne(mask, 0), 1), 1)    # [B, 1, 1, S]
+    return attention(query(x), key(kv), value(kv), mask: keep, heads: heads)
+  }
+}
+
+## HF `BertSelfOutput`: dense, then LayerNorm of the sum with the residual (post-LN).
+block BertSelfOutput(width: Int, eps: Float = 1e-12) {
+  dense = Linear(width, width)
+  LayerNorm = BertLayerNorm(width, eps: eps)
+  forward(x: [B, T, width], residual: [B, T, width]) -> [B, T, width] {
+    return LayerNorm(dense(x) + residual)
+  }
+}
+
+## Text attends to another modality's tokens (`encoder_width` wide): the fusion step of
+## ALBEF-style models. Parameters: crossattention.self.{query,key,value},
+## crossattention.output.{dense,LayerNorm}.
+fusion BertCrossAttention(width: Int, heads: Int, encoder_width: Int = width, eps: Float = 1e-12) {
+  self = BertSelfAttention(width, heads, kv_width: encoder_width)
+  output = BertSelfOutput(width, eps: eps)
+  forward(x: [B, T, width], context: [B, S, encoder_width], mask: [B, S] = none) -> [B, T, width] {
+    return output(self(x, context: context, mask: mask), x)
+  }
+}

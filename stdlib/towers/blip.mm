@@ -1,0 +1,235 @@
+# The towers of BLIP (Li et al., 2022), in Hugging Face transformers' layout
+# (`modeling_blip.py`, `modeling_blip_text.py`), which renames the official
+# salesforce/BLIP code (`visual_encoder.blocks.N.attn.qkv` is `vision_model.encoder.layers.N.
+# self_attn.qkv`; the BERT parts keep their names).
+#
+# - BlipVisionModel: a ViT (class token, learned positions, pre-LN layers with a packed qkv
+#   projection, a final `post_layernorm`).
+# - BlipTextModel: BERT (post-LN) without token-type embeddings, whose layers carry a
+#   cross-attention into the image tokens (`crossattention`), used when image tokens are
+#   given: the unimodal text encoder (ITC) and the image-grounded text encoder (ITM) are
+#   the same module, called without and with the image.
+# - BlipTextLMHeadModel: the image-grounded text decoder. In BLIP pretraining it shares every
+#   parameter with the text encoder except its causal self-attention layers
+#   (`tie_encoder_decoder_weights(text_encoder, text_decoder.bert, '', '/attention')`), so
+#   this block holds only what is its own: `bert.encoder.layer.N.attention` and the LM head
+#   `cls.predictions` (whose decoder matrix is tied to the word embeddings). The model wires
+#   the decoder through the encoder's embeddings, cross-attention and feed-forward layers.
+
+# `LayerNorm` is not imported: BERT names its norms `LayerNorm`, and a block of that name in
+# scope would hide the submodule of the same name inside forward (see BlipLayerNorm).
+import { Linear, Embedding, PatchEmbed } from "std/nn/layers.mm"
+import { MLP } from "std/nn/mlp.mm"
+
+## nn/layers.mm's LayerNorm under another name, so that submodules may be called `LayerNorm`.
+block BlipLayerNorm(width: Int, eps: Float = 1e-5) {
+  param weight: [width] init ones
+  param bias: [width] init zeros
+  forward(x: [..., width]) -> [..., width] {
+    return layer_norm(x, weight, bias, eps: eps)
+  }
+}
+
+# ---------------------------------------------------------------------------------------
+# Vision
+
+block BlipVisionEmbeddings(image: Int, patch: Int, width: Int) where image % patch == 0 {
+  let patches = (image / patch) ** 2
+  param class_embedding: [1, 1, width] init trunc_normal(std: 0.02)
+  patch_embedding = PatchEmbed(3, width, patch)
+  param position_embedding: [1, patches + 1, width] init trunc_normal(std: 0.02)
+  forward(pixel_values: [B, 3, image, image]) -> [B, patches + 1, width] {
+    let cls = expand(class_embedding, [B, 1, width])
+    return concat([cls, patch_embedding(pixel_values)], axis: 1) + position_embedding
+  }
+}
+
+## Self-attention with one packed projection (`qkv`) and an output `projection`.
+block BlipAttention(width: Int, heads: Int) where width % heads == 0 {
+  qkv = Linear(width, 3 * width)
+  projection = Linear(width, width)
+  forward(x: [B, T, width]) -> [B, T, width] {
+    let (q, k, v) = split(qkv(x), [width, width, width], axis: -1)
+    return projection(attention(q, k, v, heads: heads))
+  }
+}
+
+block BlipEncoderLayer(width: Int, heads: Int, hidden: Int, eps: Float) {
+  self_attn = BlipAttention(width, heads)
+  layer_norm1 = BlipLayerNorm(width, eps: eps)
+  mlp = MLP(width, hidden)
+  layer_norm2 = BlipLayerNorm(width, eps: eps)
+  forward(x: [B, T, width]) -> [B, T, width] {
+    x = x + self_attn(layer_norm1(x))
+    return x + mlp(layer_norm2(x))
+  }
+}
+
+block BlipEncoder(width: Int, depth: Int, heads: Int, hidden: Int, eps: Float) {
+  layers = repeat depth BlipEncoderLayer(width, heads, hidden, eps)
+  forward(x: [B, T, width]) -> [B, T, width] {
+    return layers(x)
+  }
+}
+
+## BLIP's ViT; returns every token (the class token first), after `post_layernorm`.
+tower BlipVisionModel(image: Int = 384, patch: Int = 16, width: Int = 768, depth: Int = 12,
+                      heads: Int = 12, hidden: Int = 4 * width, eps: Float = 1e-5)
+  where image % patch == 0, width % heads == 0
+{
+  let tokens = (image / patch) ** 2 + 1
+  embeddings = BlipVisionEmbeddings(image, patch, width)
+  encoder = BlipEncoder(width, depth, heads, hidden, eps)
+  post_layernorm = BlipLayerNorm(width, eps: eps)
+  forward(pixel_values: [B, 3, image, image]) -> [B, tokens, width] {
+    return post_layernorm(encoder(embeddings(pixel_values)))
+  }
+}
+
+# ---------------------------------------------------------------------------------------
+# Text (BERT, post-LN)
+
+## Word and absolute position embeddings (BLIP's BERT has no token-type embeddings).
+block BlipTextEmbeddings(vocab: Int, width: Int, max_positions: Int = 512, eps: Float = 1e-12) {
+  word_embeddings = Embedding(vocab, width)
+  position_embeddings = Embedding(max_positions, width)
+  LayerNorm = BlipLayerNorm(width, eps: eps)
+  forward(input_ids: [B, T] int64) -> [B, T, width] {
+    return LayerNorm(word_embeddings(input_ids) + position_embeddings(arange(T)))
+  }
+}
+
+## BERT's attention projections; keys and values come from `context` (of `kv_width`) in
+## cross-attention. `mask` is a padding mask over the keys.
+block BlipTextSelfAttention(width: Int, heads: Int, kv_width: Int = width) where width % heads == 0 {
+  query = Linear(width, width)
+  key = Linear(kv_width, width)
+  value = Linear(kv_width, width)
+  forward(x: [B, T, width], context: [B, S, kv_width] = none, mask: [B, S] bool = none,
+          causal: Bool = false) -> [B, T, width] {
+    let kv = if context == none then x else context
+    let m = if mask == none then none else reshape(mask, [B, 1, 1, S])
+    return attention(query(x), key(kv), value(kv), mask: m, heads: heads, causal: causal)
+  }
+}
+
+## The residual and post-norm after an attention or feed-forward: LayerNorm(dense(h) + x).
+block BlipTextResidualOutput(in_width: Int, width: Int, eps: Float = 1e-12) {
+  dense = Linear(in_width, width)
+  LayerNorm = BlipLayerNorm(width, eps: eps)
+  forward(h: [B, T, in_width], x: [B, T, width]) -> [B, T, width] {
+    return LayerNorm(dense(h) + x)
+  }
+}
+
+## `self` (query, key, value) and `output` (dense, LayerNorm), residual included.
+block BlipTextAttention(width: Int, heads: Int, kv_width: Int = width, eps: Float = 1e-12) {
+  self = BlipTextSelfAttention(width, heads, kv_width: kv_width)
+  output = BlipTextResidualOutput(width, width, eps: eps)
+  forward(x: [B, T, width], context: [B, S, kv_width] = none, mask: [B, S] bool = none,
+          causal: Bool = false) -> [B, T, width] {
+    return output(self(x, context: context, mask: mask, causal: causal), x)
+  }
+}
+
+block BlipTextIntermediate(width: Int, hidden: Int) {
+  dense = Linear(width, hidden)
+  forward(x: [B, T, width]) -> [B, T, hidden] {
+    return gelu(dense(x))
+  }
+}
+
+## A BERT layer with cross-attention into the image tokens. Without `encoder_hidden_states`
+## the cross-attention is skipped (the unimodal text encoder); with `self_attention: false`
+## the caller has already applied a self-attention of its own (the decoder, whose causal
+## self-attention layers are its only unshared parameters).
+block BlipTextLayer(width: Int, heads: Int, hidden: Int, encoder_width: Int, eps: Float = 1e-12) {
+  attention = BlipTextAttention(width, heads, eps: eps)
+  crossattention = BlipTextAttention(width, heads, kv_width: encoder_width, eps: eps)
+  intermediate = BlipTextIntermediate(width, hidden)
+  output = BlipTextResidualOutput(hidden, width, eps: eps)
+  forward(x: [B, T, width], encoder_hidden_states: [B, S, encoder_width] = none,
+          mask: [B, T] bool = none, self_attention: Bool = true) -> [B, T, width] {
+    if self_attention {
+      x = attention(x, mask: mask)
+    }
+    if encoder_hidden_states != none {
+      x = crossattention(x, context: encoder_hidden_states)
+    }
+    return output(intermediate(x), x)
+  }
+}
+
+block BlipTextEncoder(width: Int, depth: Int, heads: Int, hidden: Int, encoder_width: Int,
+                      eps: Float = 1e-12) {
+  layer = repeat depth BlipTextLayer(width, heads, hidden, encoder_width, eps: eps)
+  forward(x: [B, T, width], encoder_hidden_states: [B, S, encoder_width] = none,
+          mask: [B, T] bool = none) -> [B, T, width] {
+    for l in layer {
+      x = l(x, encoder_hidden_states: encoder_hidden_states, mask: mask)
+    }
+    return x
+  }
+}
+
+## BLIP's text encoder (BERT-base with cross-attention, vocabulary 30522 + [DEC] + [ENC]).
+## Returns every token; the [CLS] (or [ENC]) token is the first.
+tower BlipTextModel(vocab: Int = 30524, width: Int = 768, depth: Int = 12, heads: Int = 12,
+                    hidden: Int = 4 * width, max_positions: Int = 512, encoder_width: Int = 768,
+                    eps: Float = 1e-12)
+  where width % heads == 0
+{
+  embeddings = BlipTextEmbeddings(vocab, width, max_positions, eps: eps)
+  encoder = BlipTextEncoder(width, depth, heads, hidden, encoder_width, eps: eps)
+  forward(input_ids: [B, T] int64, attention_mask: [B, T] bool = none,
+          encoder_hidden_states: [B, S, encoder_width] = none) -> [B, T, width] {
+    return encoder(embeddings(input_ids), encoder_hidden_states: encoder_hidden_states, mask: attention_mask)
+  }
+}
+
+# ---------------------------------------------------------------------------------------
+# The decoder's own parameters
+
+block BlipTextDecoderLayer(width: Int, heads: Int, eps: Float = 1e-12) {
+  attention = BlipTextAttention(width, heads, eps: eps)
+}
+
+block BlipTextDecoderEncoder(width: Int, depth: Int, heads: Int, eps: Float = 1e-12) {
+  layer = repeat depth BlipTextDecoderLayer(width, heads, eps: eps)
+}
+
+block BlipTextDecoderBert(width: Int, depth: Int, heads: Int, eps: Float = 1e-12) {
+  encoder = BlipTextDecoderEncoder(width, depth, heads, eps: eps)
+}
+
+block BlipPredictionHeadTransform(width: Int, eps: Float = 1e-12) {
+  dense = Linear(width, width)
+  LayerNorm = BlipLayerNorm(width, eps: eps)
+  forward(x: [B, T, width]) -> [B, T, width] {
+    return LayerNorm(gelu(dense(x)))
+  }
+}
+
+## The LM head; `decoder_weight` is the word-embedding matrix it is tied to.
+block BlipLMPredictionHead(width: Int, vocab: Int, eps: Float = 1e-12) {
+  transform = BlipPredictionHeadTransform(width, eps: eps)
+  param bias: [vocab] init zeros
+  forward(x: [B, T, width], decoder_weight: [vocab, width]) -> [B, T, vocab] {
+    return linear(transform(x), decoder_weight, bias)
+  }
+}
+
+block BlipOnlyMLMHead(width: Int, vocab: Int, eps: Float = 1e-12) {
+  predictions = BlipLMPredictionHead(width, vocab, eps: eps)
+  forward(x: [B, T, width], decoder_weight: [vocab, width]) -> [B, T, vocab] {
+    return predictions(x, decoder_weight)
+  }
+}
+
+## The image-grounded text decoder's own parameters: a causal self-attention per layer and
+## the LM head. Everything else is the text encoder's (see the model).
+tower BlipTextLMHeadModel(vocab: Int = 30524, width: Int = 768, depth: Int = 12, heads: Int = 12,
+                          eps: Float = 1e-12) {
+  bert = BlipTextDecoderBert(width, depth, heads, eps: eps)
+  cls = BlipOnlyMLMHead(width, vocab, eps: eps)
+}
