@@ -58,6 +58,8 @@ export interface TaskInfo {
   readonly losses: readonly string[];
   readonly inputs: readonly string[];
   readonly span: Span;
+  /** Where each named output, loss or input is written, for diagnostics. */
+  readonly refSpans: ReadonlyMap<string, Span>;
 }
 
 export interface StageInfo {
@@ -66,6 +68,8 @@ export interface StageInfo {
   readonly freeze: readonly string[][];
   readonly tasks: readonly string[];
   readonly span: Span;
+  /** Where each pattern (joined by '.') or task name is written, for diagnostics. */
+  readonly refSpans: ReadonlyMap<string, Span>;
 }
 
 export interface InputInfo {

@@ -1,6 +1,6 @@
 // Elaborates a model: resolves a variant chain to its base declaration, applies the
 // variants' arguments and overrides, then reads inputs, tasks and stages.
-import type { BlockDecl, Span, VariantDecl } from "../ast/ast.js";
+import type { BlockDecl, ListField, Span, VariantDecl } from "../ast/ast.js";
 import { DiagnosticBag, fail, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { didYouMean } from "../diagnostics/suggest.js";
 import type { FileScope } from "../resolve/scope.js";
@@ -112,6 +112,12 @@ function addOverride(overrides: Map<string, OverrideEntry>, o: VariantDecl["over
   });
 }
 
+function refSpans(fields: readonly ListField[]): Map<string, Span> {
+  const m = new Map<string, Span>();
+  for (const f of fields) for (const p of f.values) if (!m.has(p.segments.join("."))) m.set(p.segments.join("."), p.span);
+  return m;
+}
+
 function hintPaths(root: Instance): { hint?: string } {
   const names = [...root.children.keys()];
   return names.length ? { hint: `submodules of the model: ${names.join(", ")}` } : {};
@@ -145,14 +151,14 @@ function finishModel(elab: Elaborator, decl: BlockDecl | VariantDecl, base: Bloc
       elab.guard(() => {
         const f = fieldValues(item.fields, ["outputs", "losses", "inputs"], `task ${item.name.name}`);
         const flat = (k: string): string[] => (f.get(k) ?? []).map((s) => s.join("."));
-        tasks.push({ name: item.name.name, outputs: flat("outputs"), losses: flat("losses"), inputs: flat("inputs"), span: item.span });
+        tasks.push({ name: item.name.name, outputs: flat("outputs"), losses: flat("losses"), inputs: flat("inputs"), span: item.span, refSpans: refSpans(item.fields) });
       });
     } else if (item.kind === "Stage") {
       elab.guard(() => {
         const f = fieldValues(item.fields, ["train", "freeze", "tasks"], `stage ${item.name.name}`);
         stages.push({
           name: item.name.name, train: f.get("train") ?? [], freeze: f.get("freeze") ?? [],
-          tasks: (f.get("tasks") ?? []).map((s) => s.join(".")), span: item.span,
+          tasks: (f.get("tasks") ?? []).map((s) => s.join(".")), span: item.span, refSpans: refSpans(item.fields),
         });
       });
     }

@@ -277,10 +277,11 @@ block MultiwayEncoder(width: Int, depth: Int, heads: Int, hidden: Int = 4 * widt
 }
 
 ## torchscale's `BEiT3` (module `beit3`): text and image embeddings into one multiway encoder.
-## Either input may be left out; with both, the image tokens come first, so `A` serves the
-## image and `B` the text. Returns the encoder output (`encoder_out`).
-block BEiT3(image: Int = 224, patch: Int = 16, width: Int = 768, depth: Int = 12, heads: Int = 12,
-            hidden: Int = 4 * width, vocab: Int = 64010, max_source_positions: Int = 1024, eps: Float = 1e-5)
+## Either input may be left out, not both; with both, the image tokens come first, so `A`
+## serves the image and `B` the text. Returns the encoder output (`encoder_out`). The sizes
+## have no defaults (the models give them), so `mm check` does not trace a call without inputs.
+block BEiT3(image: Int, patch: Int, width: Int, depth: Int, heads: Int, hidden: Int = 4 * width,
+            vocab: Int = 64010, max_source_positions: Int = 1024, eps: Float = 1e-5)
   where image % patch == 0
 {
   let patches = (image / patch) ** 2

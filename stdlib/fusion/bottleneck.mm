@@ -11,7 +11,9 @@
 # attention.attention.query/key/value, attention.output.dense, layernorm_after,
 # intermediate.dense, output.dense), since MBT initialises each modality from ViT-B/16.
 # scenic's `Transformer/encoderblock_{i}` (RGB) and `encoderblock_{i}_spectrogram` are
-# `rgb.{i}` and `spectrogram.{i}` here; its `bottleneck` is this block's `bottleneck`.
+# `rgb.{i}` and `spectrogram.{i}` here; its `bottleneck` is this block's `bottleneck`. One
+# numerical difference: scenic's MLP uses Flax's gelu, the tanh approximation; HF's ViT layer
+# (reused here) uses the exact gelu.
 
 import "std/nn/layers.mm"
 import { ViTLayer } from "std/towers/vit.mm"

@@ -33,11 +33,11 @@ import "std/towers/bert.mm"
 import "std/losses/contrastive.mm"
 
 ## ALBEF pretraining (the 14M-image model's architecture: ViT-B/16 at 256 pixels, BERT-base).
-## published: 210M (about 210M, the online model: visual_encoder, text_encoder with its MLM head, vision_proj, text_proj, itm_head, temp = 209,937,725; the momentum copies (counted apart as EMA) and the queues (inputs) are not counted)
+## published: about 210M (the online model: visual_encoder, text_encoder with its MLM head, vision_proj, text_proj, itm_head, temp = 209,937,725; the momentum copies (counted apart as EMA) and the queues (inputs) are not counted)
 model ALBEF(embed: Int = 256, queue: Int = 65_536, momentum: Float = 0.995, alpha: Float = 0.4) {
   visual_encoder = VisionTransformer(image: 256, patch: 16, width: 768, depth: 12, heads: 12)
   text_encoder = BertForMaskedLM(vocab: 30_522, width: 768, depth: 12, heads: 12, fusion_layer: 6,
-                                 encoder_width: 768)
+                                 encoder_width: visual_encoder.width)
   vision_proj = Linear(visual_encoder.width, embed)
   text_proj = Linear(text_encoder.width, embed)
   ## The contrastive temperature, learned, clamped to [0.001, 0.5].
@@ -119,7 +119,7 @@ model ALBEF(embed: Int = 256, queue: Int = 65_536, momentum: Float = 0.995, alph
   stage pretrain { tasks: pretrain }
 }
 
-## Tiny ALBEF: same structure (2 + ... layers: text layer 0, fusion layer 1), for tests.
+## Tiny ALBEF: same structure (BERT layer 0 text-only, layer 1 with cross-attention), for tests.
 model ALBEF_Tiny = ALBEF(embed: 32, queue: 64) with {
   visual_encoder.image = 32
   visual_encoder.patch = 8
@@ -132,5 +132,4 @@ model ALBEF_Tiny = ALBEF(embed: 32, queue: 64) with {
   text_encoder.heads = 4
   text_encoder.positions = 32
   text_encoder.fusion_layer = 1
-  text_encoder.encoder_width = 64
 }

@@ -87,8 +87,7 @@ loss InfoNCE {
 
 ## ImageBind (huge): six encoders into one 1024-d space; image and text frozen (OpenCLIP
 ## ViT-H/14), audio, depth, thermal and IMU trained against images.
-## published: about 1.2B (ImageBind paper and model card: the imagebind_huge checkpoint,
-## all six preprocessors, trunks, heads and the text logit scale)
+## published: about 1.2B (models.md; the imagebind_huge checkpoint: all six preprocessors, trunks and heads, and the text logit scale)
 model ImageBind_Huge(out: Int = 1024, image: Int = 224, vocab: Int = 49_408, context: Int = 77,
                      mel_bins: Int = 128, audio_frames: Int = 204, imu_length: Int = 2000,
                      vision_width: Int = 1280, vision_depth: Int = 32, vision_heads: Int = 16,

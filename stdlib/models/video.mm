@@ -2,11 +2,18 @@
 # `_Tiny` variant (same structure, small widths, depths and clips).
 #
 # Names follow the official code of each model (see the tower files): C3D as the PyTorch ports
-# of the Caffe release, TSN as mmaction2 (`backbone` a torchvision ResNet-50, `cls_head.fc_cls`),
-# SlowFast as PySlowFast, Video Swin as the official Video-Swin-Transformer (mmaction-based:
-# `backbone`, `cls_head.fc_cls`). Exceptions are listed in the tower files: batch-norm running
-# statistics are buffers and not declared (towers/resnet2d.mm), torchvision's `downsample.0/1`
-# are `downsample.conv/bn`, PySlowFast's `pathway0_res0` is `pathway0_res.0`.
+# of the Caffe release (under `c3d.`), TSN as mmaction2 (`backbone`, `cls_head.fc_cls`) with
+# torchvision's ResNet-50 names in the backbone, SlowFast as PySlowFast (under `slowfast.`),
+# Video Swin as the official Video-Swin-Transformer (mmaction-based: `backbone`,
+# `cls_head.fc_cls`). Exceptions:
+# - C3D's and SlowFast's checkpoints have their keys at the root: strip `c3d.` / `slowfast.`.
+# - mmaction2's TSN checkpoints wrap each conv and its norm (`backbone.conv1.conv`,
+#   `backbone.conv1.bn`, `layer1.0.conv1.conv`, `layer1.0.conv1.bn`, `downsample.conv`,
+#   `downsample.bn`); here the backbone has torchvision's names (`conv1`, `bn1`,
+#   `layer1.0.conv1`, `layer1.0.bn1`), which mmaction2 maps when it loads torchvision weights.
+# - Batch-norm running statistics are buffers, not parameters, and are not declared
+#   (towers/resnet2d.mm); torchvision's `downsample.0/1` are `downsample.conv/bn`; PySlowFast's
+#   `pathway0_res0` is `pathway0_res.0` (towers/slowfast.mm).
 
 import "std/nn/layers.mm"
 import "std/towers/c3d.mm"
@@ -32,6 +39,7 @@ model C3D(num_classes: Int = 101) {
   stage finetune { train: c3d; tasks: train }
 }
 
+## C3D on 16 frames of 32x32 (16 frames, since the four temporal pools need them), widths 8-64.
 model C3D_Tiny = C3D(num_classes: 10) with {
   c3d.widths = [8, 16, 32, 64, 64]
   c3d.hidden = 64
@@ -72,6 +80,7 @@ model TSN_R50(segments: Int = 3, num_classes: Int = 400, image: Int = 224) {
   stage finetune { train: backbone, cls_head; tasks: train }
 }
 
+## TSN with a one-block-per-stage ResNet (stem width 4, expansion 2: 64 features), 32x32 frames.
 model TSN_R50_Tiny = TSN_R50(num_classes: 10, image: 32) with {
   backbone.layers = [1, 1, 1, 1]
   backbone.width = 4
@@ -97,9 +106,11 @@ model SlowFast_R50_8x8(frames: Int = 32, image: Int = 224) {
   }
   task classify { outputs: logits }
   task train { losses: cls }
-  stage train { train: slowfast; tasks: train }
+  stage kinetics { train: slowfast; tasks: train }
 }
 
+## SlowFast on 8 Fast and 2 Slow frames of 32x32: Slow width 8, Fast width 2 (beta 1/4),
+## expansion 1, one block per stage.
 model SlowFast_R50_8x8_Tiny = SlowFast_R50_8x8(frames: 8, image: 32) with {
   slowfast.num_classes = 10
   slowfast.width = 8
@@ -115,7 +126,7 @@ model SlowFast_R50_8x8_Tiny = SlowFast_R50_8x8(frames: 8, image: 32) with {
 ## swin_tiny_patch244_window877_kinetics400_1k config: `backbone`, `cls_head.fc_cls`).
 ## published: 28.2M (models.md; official model zoo, Swin-T with the 400-class head)
 model VideoSwin_T(frames: Int = 32, image: Int = 224, num_classes: Int = 400) {
-  backbone = SwinTransformer3D()
+  backbone = SwinTransformer3D(frames: frames, image: image)
   cls_head = I3DHead(backbone.num_features, num_classes)
   input video: [B, 3, frames, image, image]
   input labels: [B] int64
@@ -151,10 +162,14 @@ model VideoSwin_T_Tiny = VideoSwin_T(frames: 4, image: 32, num_classes: 10) with
   backbone.heads = [1, 2, 4, 8]
 }
 
+## Swin-S differs from Swin-T only in the depth of stage 3, which tiny variants cap at 2, so
+## its tiny variant has Swin-T's tiny structure.
 model VideoSwin_S_Tiny = VideoSwin_T_Tiny with {
   backbone.depths = [2, 2, 2, 2]
 }
 
+## Swin-B's tiny variant: more heads per stage than Swin-T's (as Swin-B has 4-8-16-32 against
+## 3-6-12-24); its widths stay those of the other tiny variants (at most 64).
 model VideoSwin_B_Tiny = VideoSwin_T_Tiny with {
   backbone.heads = [2, 4, 8, 16]
 }

@@ -88,7 +88,7 @@ head ViltMLMHead(width: Int, vocab: Int, eps: Float = 1e-12) {
 ## image of `itm_pixel_values`, which the data loader swapped for a random one in about half
 ## of the pairs (`itm_labels` 0). WPA aligns words and patches by optimal transport on the ITM
 ## pass ([CLS], [SEP] and padding excluded), weighted 0.1.
-## published: 87.4M (ViLT paper, Table 1/6; counts the transformer: the 12 layers, the patch projection and the final LayerNorm, i.e. vilt.encoder + vilt.embeddings.patch_embeddings + vilt.layernorm = 87,416,064; not the word embeddings, the position and modality embeddings, the pooler or the heads)
+## published: none (the ViLT paper's 87.4M (models.md: "transformer") counts the transformer alone: vilt.encoder + vilt.embeddings.patch_embeddings + vilt.layernorm = 87,416,064, the 12 layers, the patch projection and the final LayerNorm; not the word, position and modality embeddings, the pooler or the heads; test/stdlib/albef.test.ts checks that sum against 87.4M)
 model ViLT_B32(wpa_weight: Float = 0.1) {
   vilt = ViltModel(vocab: 30_522, positions: 40, image: 384, patch: 32, width: 768, depth: 12, heads: 12)
   itm_score = ITMHead(vilt.width)

@@ -246,9 +246,9 @@ model VLMo_Base_Pretrain(image_size: Int = 224, patch: Int = 16, width: Int = 76
     let itc_loss = (cross_entropy(logits_per_image, ground_truth) + cross_entropy(logits_per_image.T, ground_truth)) / 2.0
     let itc_vlffn_loss = (cross_entropy(logits_per_vlffn_image, ground_truth)
                           + cross_entropy(logits_per_vlffn_image.T, ground_truth)) / 2.0
-    output image_embeds_itc: [B, width] = image_cls
-    output text_embeds_itc: [B, width] = text_cls
-    output itc_i2t_logits: [B, B] = logits_per_image
+    output image_cls: [B, width] = image_cls
+    output text_cls: [B, width] = text_cls
+    output logits_per_image: [B, B] = logits_per_image
     loss itc = (itc_loss + itc_vlffn_loss) * 0.5
 
     # ITM: the fusion encoder on the true pairs and on hard negatives: for each text the most
@@ -269,21 +269,21 @@ model VLMo_Base_Pretrain(image_size: Int = 224, patch: Int = 16, width: Int = 76
                                 pooler(transformer.norm(text_neg_feats))], axis: 0)
     let itm_labels = concat([ones([B], dtype: "int64"), zeros([2 * B], dtype: "int64")])
     let itm_logits = itm_score(all_cls_feats)
-    output itm_logits_pos: [B, 2] = itm_logits[0:B]
+    output itm_logits: [3 * B, 2] = itm_logits
     loss itm = cross_entropy(itm_logits, itm_labels)
 
     # MLM: the fusion encoder on the pair with masked text; predict the text tokens.
     let mlm_co = transformer(concat([masked_text, image_embeds], axis: 1), co_bias, modality: "vl", text_len: max_text_len)
     let mlm_logits = mlm_score(transformer.norm(mlm_co)[:, 0:max_text_len])
-    output mlm_logits_out: [B, max_text_len, vocab] = mlm_logits
+    output mlm_logits: [B, max_text_len, vocab] = mlm_logits
     loss mlm = cross_entropy(reshape(mlm_logits, [-1, vocab]), reshape(text_labels_mlm, [-1])) * 0.25
   }
 
   task mim { losses: mim  inputs: image, bool_masked_pos, image_token_labels }
   task textmlm { losses: textmlm  inputs: text_ids_mlm, text_masks, text_labels_mlm }
-  task itc { losses: itc  outputs: image_embeds_itc, text_embeds_itc, itc_i2t_logits  inputs: image, text_ids, text_masks }
-  task itm { losses: itm  outputs: itm_logits_pos  inputs: image, text_ids, text_masks }
-  task mlm { losses: mlm  outputs: mlm_logits_out  inputs: image, text_ids_mlm, text_masks, text_labels_mlm }
+  task itc { losses: itc  outputs: image_cls, text_cls, logits_per_image  inputs: image, text_ids, text_masks }
+  task itm { losses: itm  outputs: itm_logits  inputs: image, text_ids, text_masks }
+  task mlm { losses: mlm  outputs: mlm_logits  inputs: image, text_ids_mlm, text_masks, text_labels_mlm }
 
   stage image_only {
     train: transformer.patch_embed, transformer.cls_token, transformer.mask_token, transformer.lm_head,

@@ -99,7 +99,9 @@ tower ResNet(layers: [Int] = [3, 4, 6, 3], width: Int = 64, expansion: Int = 4,
                                             expansion: expansion, project: i == 0)
   fc = Linear(features, num_classes) if num_classes > 0
 
-  forward(pixels: [B, channels, H, W]) -> [B, out] {
+  # (Height and Width, not H and W: the checker confuses a caller's H with the H of a block
+  # inside when one is bound to an expression in the other)
+  forward(pixels: [B, channels, Height, Width]) -> [B, out] {
     let x = max_pool2d(relu(bn1(conv1(pixels))), 3, stride: 2, padding: 1)
     x = layer4(layer3(layer2(layer1(x))))
     let pooled: [B, features] = flatten(adaptive_avg_pool2d(x, 1), start: 1)

@@ -137,7 +137,8 @@ tower SlowFast(num_classes: Int = 400, alpha: Int = 4, beta_inv: Int = 8, fusion
                 8 * fast, 3, 3, 2, depths[3])
   head = ResNetBasicHead(8 * e * width, 8 * e * fast, num_classes, drop: drop)
 
-  forward(slow: [B, 3, Ts, H, W], fast: [B, 3, Ts * alpha, H, W]) -> [B, num_classes] {
+  # (Height and Width, not H and W: see towers/resnet2d.mm)
+  forward(slow: [B, 3, Ts, Height, Width], fast: [B, 3, Ts * alpha, Height, Width]) -> [B, num_classes] {
     let x = s1(slow, fast)
     x = s2(s1_fuse(x.slow, x.fast), x.fast)
     x = s3(s2_fuse(x.slow, x.fast), x.fast)

@@ -23,8 +23,7 @@ import "std/towers/c3d.mm"
 
 ## PatchEmbed3D: a 3-D conv with stride = kernel over (time, height, width) patches, padded to
 ## whole patches, then an optional LayerNorm over the channels (patch_norm in the configs).
-block PatchEmbed3D(patch: [Int] = [2, 4, 4], in_chans: Int = 3, embed_dim: Int = 96,
-                   patch_norm: Bool = true)
+block PatchEmbed3D(patch: [Int], in_chans: Int, embed_dim: Int, patch_norm: Bool = true)
   where len(patch) == 3
 {
   proj = Conv3d(in_chans, embed_dim, patch, stride: patch)
@@ -183,10 +182,12 @@ block BasicLayer(dim: Int, depth: Int, heads: Int, window: [Int] = [8, 7, 7], ml
 }
 
 ## SwinTransformer3D: patch embedding, four stages (widths embed_dim x 1, 2, 4, 8), a final
-## LayerNorm. Returns the [B, C, D, H, W] map. Defaults: Swin-T with patch 2x4x4, window 8x7x7.
-tower SwinTransformer3D(patch: [Int] = [2, 4, 4], embed_dim: Int = 96, depths: [Int] = [2, 2, 6, 2],
-                        heads: [Int] = [3, 6, 12, 24], window: [Int] = [8, 7, 7], mlp_ratio: Int = 4,
-                        patch_norm: Bool = true)
+## LayerNorm. Returns the [B, C, D, H, W] map. Defaults: Swin-T with patch 2x4x4, window 8x7x7,
+## on 32-frame 224x224 clips (the official code takes any size; windows and padding are decided
+## at compile time here, so the tower is given its clip size).
+tower SwinTransformer3D(frames: Int = 32, image: Int = 224, patch: [Int] = [2, 4, 4], embed_dim: Int = 96,
+                        depths: [Int] = [2, 2, 6, 2], heads: [Int] = [3, 6, 12, 24],
+                        window: [Int] = [8, 7, 7], mlp_ratio: Int = 4, patch_norm: Bool = true)
   where len(depths) == 4, len(heads) == 4
 {
   let num_features = 8 * embed_dim
@@ -195,7 +196,7 @@ tower SwinTransformer3D(patch: [Int] = [2, 4, 4], embed_dim: Int = 96, depths: [
                                     mlp_ratio: mlp_ratio, merge: i < 3)
   norm = LayerNorm(num_features)
 
-  forward(video: [B, 3, T, H, W]) -> [B, num_features, D, Ho, Wo] {
+  forward(video: [B, 3, frames, image, image]) -> [B, num_features, D, Ho, Wo] {
     let x = layers(patch_embed(video))
     return permute(norm(permute(x, [0, 2, 3, 4, 1])), [0, 4, 1, 2, 3])
   }

@@ -1,7 +1,7 @@
 # Independent mistakes in one model are all reported: a loss that is not reduced, and a
 # task naming a loss that does not exist.
 # expect: MM5003 at 26:5
-# expect: MM5004 at 29:3
+# expect: MM5004 at 29:37
 
 tower Encoder(in_dim: Int, width: Int = 32) {
   param proj: [width, in_dim] init xavier_uniform

@@ -1,5 +1,5 @@
 # A stage freezes `vision.*`, but the model's image tower is called `image`.
-# expect: MM5004 at 23:3
+# expect: MM5004 at 23:44
 
 tower Encoder(in_dim: Int, width: Int = 32) {
   param proj: [width, in_dim] init xavier_uniform

@@ -1,5 +1,5 @@
 # A task names an output the model's forward never produces (`text_embeddings`).
-# expect: MM5004 at 25:3
+# expect: MM5004 at 25:43
 
 tower Encoder(in_dim: Int, width: Int = 32) {
   param proj: [width, in_dim] init xavier_uniform

@@ -5,7 +5,7 @@
 // so a fully masked row gives a uniform row instead of NaN.
 import { Dim } from "../../../check/dims.js";
 import { LoweringError, type V } from "../context.js";
-import { binary, cast, input, lowest, matmul, mul, reshape, transpose, unary, where, type Emit, type Lowering, type LowerNode } from "./build.js";
+import { binary, cast, expand, input, lowest, matmul, mul, reshape, transpose, unary, where, type Emit, type Lowering, type LowerNode } from "./build.js";
 import { lowerTriangle } from "./create.js";
 
 interface Sdpa {
@@ -27,6 +27,13 @@ function sdpa(e: Emit, a: Sdpa): V {
     s = where(e, lowerTriangle(e, tq, tk, 0, [a.q, a.kT]), s, floor());
   }
   return matmul(e, unary(e, "Softmax", s, { axis: { i: -1 } }), a.v);
+}
+
+/** onnxruntime's Attention broadcasts a mask over batch and heads only: its last two
+ *  dims are expanded to [Tq, Tk]. */
+function fullMask(e: Emit, mask: V, tq: Dim, tk: Dim, hints: readonly V[]): V {
+  const lead = mask.type.shape.slice(0, Math.max(0, mask.type.shape.length - 2));
+  return expand(e, mask, [...lead, tq, tk], hints);
 }
 
 /** The recorded scale, or 1/sqrt(head dim) at run time when the head dim is symbolic. */
@@ -59,7 +66,7 @@ const attention: Lowering = (e, n) => {
       q_num_heads: { i: h }, kv_num_heads: { i: h }, is_causal: { i: causal ? 1 : 0 },
       ...(typeof n.attrs.scale === "number" ? { scale: { f: n.attrs.scale } } : {}),
     };
-    return e.ctx.op("Attention", [q, k, v, mask], out, attrs);
+    return e.ctx.op("Attention", [q, k, v, mask && fullMask(e, mask, q.type.shape[1]!, k.type.shape[1]!, [q, k])], out, attrs);
   }
   const qh = splitHeads(e, q, h, [0, 2, 1, 3]);
   const scale = scaleOf(e, n, qh.type.shape[3]!, q);
@@ -74,7 +81,7 @@ const scaledDotProduct: Lowering = (e, n) => {
   const sameBatch = r === 4 && [k, v].every((x) => x.type.shape.length === 4 && x.type.shape.slice(0, 2).every((d, i) => d.equals(q.type.shape[i]!)));
   if (e.opset >= 23 && sameBatch) {
     const attrs = { is_causal: { i: causal ? 1 : 0 }, ...(typeof n.attrs.scale === "number" ? { scale: { f: n.attrs.scale } } : {}) };
-    return e.ctx.op("Attention", [q, k, v, mask], n.outputs[0]!, attrs);
+    return e.ctx.op("Attention", [q, k, v, mask && fullMask(e, mask, q.type.shape[r - 2]!, k.type.shape[r - 2]!, [q, k])], n.outputs[0]!, attrs);
   }
   const perm = [...Array.from({ length: k.type.shape.length - 2 }, (_, i) => i), k.type.shape.length - 1, k.type.shape.length - 2];
   const scale = scaleOf(e, n, q.type.shape[r - 1]!, q);

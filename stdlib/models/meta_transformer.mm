@@ -1,0 +1,357 @@
+# Meta-Transformer (Zhang et al., 2023): one frozen, shared ViT encoder for twelve
+# modalities. Each modality has a tokenizer (Data2Seq) that maps its raw data to a sequence
+# of tokens of the encoder's width, and a task head; only tokenizers and heads are trained.
+# After the official invictus717/MetaTransformer code: the released encoder checkpoints
+# (`Meta-Transformer_base_patch16_encoder.pth`, `..._large_patch14_encoder.pth`) are an
+# nn.Sequential of timm ViT blocks (`N.norm1`, `N.attn.qkv`, `N.attn.proj`, `N.norm2`,
+# `N.mlp.fc1`, `N.mlp.fc2`), here under `encoder.N`, with no class token, positions or final
+# norm of their own (those belong to the tokenizers). The published sizes (85M, 302M) are
+# of this encoder alone.
+#
+# Tokenizers defined here, 6 of the 12 modalities (Data2Seq names, `*_tokenizer.embed.*`):
+# - image (also infrared, X-ray, hyperspectral bands: the same patch embedding): a 16x16
+#   (14x14) patch Conv2d, a [CLS] token, learned positions;
+# - video: a 2x16x16 tubelet Conv3d (the official Video.PatchEmbed passes a 2-D kernel to
+#   Conv3d; a two-frame tubelet is used here), learned positions;
+# - audio: AST's patch embedding of a 128-bin fbank spectrogram (16x16 patches, stride 10),
+#   a [CLS] token, learned positions;
+# - time series: the DataEmbedding of Time-Series-Library (a bias-free circular Conv1d of
+#   width 3 over the values, plus fixed sinusoidal positions);
+# - point cloud: a mini-PointNet over grouped neighbourhoods (after Point-MAE; the official
+#   code uses OpenPoints' PointPatchEmbed of the same kind), plus an MLP position embedding
+#   of the group centres and a [CLS] token; farthest-point sampling and k-NN grouping are
+#   data preparation (the input is already grouped);
+# - text: CLIP's BPE vocabulary (the official Data2Seq uses CLIPTokenizer) with a learned
+#   token embedding and positions.
+# Not defined: graph, tabular, IMU, hyperspectral (own band count), infrared and X-ray (they
+# reuse the image tokenizer), remote sensing.
+#
+# Heads are linear classifiers (ImageNet-1k, AudioSet 527, UCF101, ModelNet40, a 2-way text
+# task) and a linear forecaster, each after a LayerNorm. BatchNorm's running statistics are
+# declared as parameters (mm has no buffers) and frozen.
+
+import "std/nn/layers.mm"
+import "std/nn/mlp.mm"
+
+# ---------------------------------------------------------------------------------------
+# The shared encoder (timm ViT blocks)
+
+block MetaAttention(width: Int, heads: Int) where width % heads == 0 {
+  qkv = Linear(width, 3 * width)
+  proj = Linear(width, width)
+  forward(x: [B, T, width]) -> [B, T, width] {
+    let (q, k, v) = split(qkv(x), [width, width, width], axis: -1)
+    return proj(attention(q, k, v, heads: heads))
+  }
+}
+
+block MetaBlock(width: Int, heads: Int, mlp_ratio: Int = 4) {
+  norm1 = LayerNorm(width)
+  attn = MetaAttention(width, heads)
+  norm2 = LayerNorm(width)
+  mlp = MLP(width, mlp_ratio * width)
+  forward(x: [B, T, width]) -> [B, T, width] {
+    x = x + attn(norm1(x))
+    return x + mlp(norm2(x))
+  }
+}
+
+# ---------------------------------------------------------------------------------------
+# Tokenizers (Data2Seq)
+
+block Conv2dPatches(in_channels: Int, width: Int, kernel: Int, stride: Int = kernel) {
+  param weight: [width, in_channels, kernel, kernel] init kaiming_uniform
+  param bias: [width] init zeros
+  forward(x: [B, in_channels, H, W]) -> [B, ((H - kernel) // stride + 1) * ((W - kernel) // stride + 1), width] {
+    return flatten(conv2d(x, weight, bias, stride: stride), start: 2).T
+  }
+}
+
+block Conv3dPatches(in_channels: Int, width: Int, tubelet: Int, kernel: Int) {
+  param weight: [width, in_channels, tubelet, kernel, kernel] init kaiming_uniform
+  param bias: [width] init zeros
+  forward(x: [B, in_channels, F, H, W]) -> [B, (F / tubelet) * (H / kernel) * (W / kernel), width] {
+    return flatten(conv3d(x, weight, bias, stride: [tubelet, kernel, kernel]), start: 2).T
+  }
+}
+
+block PatchEmbed2d(in_channels: Int, width: Int, kernel: Int, stride: Int = kernel) {
+  proj = Conv2dPatches(in_channels, width, kernel, stride)
+  forward(x: [B, in_channels, H, W]) -> [B, N, width] {
+    return proj(x)
+  }
+}
+
+## Image (and infrared, X-ray) tokens: patches, a [CLS] token, learned positions.
+block ImageTokenizer(image: Int, patch: Int, width: Int, channels: Int = 3) where image % patch == 0 {
+  let patches = (image / patch) ** 2
+  embed = PatchEmbed2d(channels, width, patch)
+  param cls_token: [1, 1, width] init trunc_normal(std: 0.02)
+  param pos_embed: [1, patches + 1, width] init trunc_normal(std: 0.02)
+  forward(pixels: [B, channels, image, image]) -> [B, patches + 1, width] {
+    return concat([expand(cls_token, [B, 1, width]), embed(pixels)], axis: 1) + pos_embed
+  }
+}
+
+block VideoPatchEmbed(width: Int, tubelet: Int, kernel: Int) {
+  proj = Conv3dPatches(3, width, tubelet, kernel)
+  forward(x: [B, 3, F, H, W]) -> [B, N, width] {
+    return proj(x)
+  }
+}
+
+## Video tokens: tubelets with learned positions.
+block VideoTokenizer(frames: Int, image: Int, patch: Int, width: Int, tubelet: Int = 2)
+  where frames % tubelet == 0, image % patch == 0
+{
+  let tokens = (frames / tubelet) * (image / patch) ** 2
+  embed = VideoPatchEmbed(width, tubelet, patch)
+  param pos_embed: [1, tokens, width] init trunc_normal(std: 0.02)
+  forward(video: [B, 3, frames, image, image]) -> [B, tokens, width] {
+    return embed(video) + pos_embed
+  }
+}
+
+## Audio tokens (AST): overlapping 16x16 patches of a fbank spectrogram, [CLS], positions.
+block AudioTokenizer(mel_bins: Int, frames: Int, width: Int, kernel: Int = 16, stride: Int = 10) {
+  let patches = ((mel_bins - kernel) // stride + 1) * ((frames - kernel) // stride + 1)
+  embed = PatchEmbed2d(1, width, kernel, stride)
+  param cls_token: [1, 1, width] init trunc_normal(std: 0.02)
+  param pos_embed: [1, patches + 1, width] init trunc_normal(std: 0.02)
+  forward(fbank: [B, 1, mel_bins, frames]) -> [B, patches + 1, width] {
+    return concat([expand(cls_token, [B, 1, width]), embed(fbank)], axis: 1) + pos_embed
+  }
+}
+
+## Fixed sinusoidal positions (sin on even channels, cos on odd), no parameters.
+block SinusoidalPositions(width: Int) where width % 2 == 0 {
+  forward(_x: [B, L, width]) -> [L, width] {
+    let pos = unsqueeze(cast(arange(L), "float32"), 1)
+    let freq = exp(cast(arange(width / 2), "float32") * (-2.0 * log(10000.0) / width))
+    let angle = pos * freq
+    return reshape(concat([unsqueeze(sin(angle), 2), unsqueeze(cos(angle), 2)], axis: 2), [L, width])
+  }
+}
+
+## A bias-free Conv1d of width 3 with circular padding (one step each side).
+block CircularConv1d(in_channels: Int, out_channels: Int) {
+  param weight: [out_channels, in_channels, 3] init kaiming_normal
+  forward(x: [B, in_channels, L]) -> [B, out_channels, L] {
+    let padded = concat([x[:, :, L - 1:], x, x[:, :, 0:1]], axis: 2)
+    return conv1d(padded, weight)
+  }
+}
+
+block TokenEmbedding(c_in: Int, width: Int) {
+  tokenConv = CircularConv1d(c_in, width)
+  forward(x: [B, L, c_in]) -> [B, L, width] {
+    return tokenConv(x.T).T
+  }
+}
+
+block DataEmbedding(c_in: Int, width: Int) {
+  value_embedding = TokenEmbedding(c_in, width)
+  position_embedding = SinusoidalPositions(width)
+  forward(x: [B, L, c_in]) -> [B, L, width] {
+    let v = value_embedding(x)
+    return v + position_embedding(v)
+  }
+}
+
+## Time-series tokens: one token per time step.
+block TimeSeriesTokenizer(width: Int, c_in: Int = 1) {
+  embed = DataEmbedding(c_in, width)
+  forward(series: [B, L, c_in]) -> [B, L, width] {
+    return embed(series)
+  }
+}
+
+## BatchNorm1d in inference form; running statistics as (frozen) parameters.
+block BatchNorm1d(channels: Int, eps: Float = 1e-5) {
+  param weight: [channels] init ones
+  param bias: [channels] init zeros
+  param running_mean: [channels] init zeros
+  param running_var: [channels] init ones
+  forward(x: [N, channels, L]) -> [N, channels, L] {
+    return batch_norm(x, weight, bias, running_mean, running_var, eps: eps)
+  }
+}
+
+## A pointwise (kernel 1) Conv1d.
+block PointConv(in_channels: Int, out_channels: Int) {
+  param weight: [out_channels, in_channels, 1] init kaiming_uniform
+  param bias: [out_channels] init zeros
+  forward(x: [N, in_channels, L]) -> [N, out_channels, L] {
+    return conv1d(x, weight, bias)
+  }
+}
+
+## Point-MAE's mini-PointNet: per-point features, max-pooled per group, twice.
+block MiniPointNet(width: Int, hidden: Int = 128, mid: Int = 256, wide: Int = 512) {
+  first_conv1 = PointConv(3, hidden)
+  first_bn = BatchNorm1d(hidden)
+  first_conv2 = PointConv(hidden, mid)
+  second_conv1 = PointConv(2 * mid, wide)
+  second_bn = BatchNorm1d(wide)
+  second_conv2 = PointConv(wide, width)
+  forward(groups: [N, K, 3]) -> [N, width] {
+    let f = first_conv2(relu(first_bn(first_conv1(groups.T))))                 # [N, mid, K]
+    let g = max(f, [2], keepdim: true)                                          # [N, mid, 1]
+    let h = concat([expand(g, [N, mid, K]), f], axis: 1)                        # [N, 2 mid, K]
+    return max(second_conv2(relu(second_bn(second_conv1(h)))), [2])
+  }
+}
+
+## Point-cloud tokens: a mini-PointNet per group (relative coordinates), plus an MLP
+## embedding of the group centre, after a [CLS] token.
+block PointTokenizer(groups: Int, group_size: Int, width: Int) {
+  embed = MiniPointNet(width)
+  pos_embed = MLP(3, 128, out: width)
+  param cls_token: [1, 1, width] init trunc_normal(std: 0.02)
+  param cls_pos: [1, 1, width] init trunc_normal(std: 0.02)
+  forward(neighborhood: [B, groups, group_size, 3], center: [B, groups, 3]) -> [B, groups + 1, width] {
+    let tokens = reshape(embed(reshape(neighborhood, [B * groups, group_size, 3])), [B, groups, width])
+    let x = concat([expand(cls_token, [B, 1, width]), tokens], axis: 1)
+    let pos = concat([expand(cls_pos, [B, 1, width]), pos_embed(center)], axis: 1)
+    return x + pos
+  }
+}
+
+## Text tokens: CLIP's BPE ids embedded, with learned positions.
+block TextTokenizer(width: Int, vocab: Int = 49_408, context: Int = 77) {
+  token_embedding = Embedding(vocab, width)
+  param positional_embedding: [context, width] init normal(std: 0.01)
+  forward(text: [B, context] int64) -> [B, context, width] {
+    return token_embedding(text) + positional_embedding
+  }
+}
+
+# ---------------------------------------------------------------------------------------
+# Heads
+
+## LayerNorm and a linear classifier on the first ([CLS]) or the mean token.
+head ClsHead(width: Int, classes: Int, pool_cls: Bool = true) {
+  norm = LayerNorm(width)
+  head = Linear(width, classes)
+  forward(x: [B, T, width]) -> [B, classes] {
+    let pooled = if pool_cls then x[:, 0] else mean(x, [1])
+    return head(norm(pooled))
+  }
+}
+
+## LayerNorm and a linear map from all `length` time-step tokens to `horizon` values.
+head ForecastHead(width: Int, length: Int, horizon: Int) {
+  norm = LayerNorm(width)
+  head = Linear(length * width, horizon)
+  forward(x: [B, length, width]) -> [B, horizon] {
+    return head(flatten(norm(x), start: 1))
+  }
+}
+
+# ---------------------------------------------------------------------------------------
+# Models
+
+## Meta-Transformer with the ViT-B/16 encoder (12 blocks, 768 wide, 12 heads).
+## published: none (85M for the shared encoder `encoder` alone, 12 timm ViT-B blocks:
+## 85.05M here; the released Meta-Transformer-B16 encoder checkpoint)
+model MetaTransformer_B16(width: Int = 768, depth: Int = 12, heads: Int = 12, patch: Int = 16,
+                          image: Int = 224, frames: Int = 8, mel_bins: Int = 128, audio_frames: Int = 1024,
+                          groups: Int = 64, group_size: Int = 32, vocab: Int = 49_408, context: Int = 77,
+                          series: Int = 96, horizon: Int = 96,
+                          image_classes: Int = 1000, audio_classes: Int = 527, video_classes: Int = 101,
+                          point_classes: Int = 40, text_classes: Int = 2) {
+  image_tokenizer = ImageTokenizer(image, patch, width)
+  video_tokenizer = VideoTokenizer(frames, image, patch, width)
+  audio_tokenizer = AudioTokenizer(mel_bins, audio_frames, width)
+  time_series_tokenizer = TimeSeriesTokenizer(width)
+  point_tokenizer = PointTokenizer(groups, group_size, width)
+  text_tokenizer = TextTokenizer(width, vocab, context)
+
+  encoder = repeat depth MetaBlock(width, heads)
+
+  image_head = ClsHead(width, image_classes)
+  video_head = ClsHead(width, video_classes, pool_cls: false)
+  audio_head = ClsHead(width, audio_classes)
+  time_series_head = ForecastHead(width, series, horizon)
+  point_head = ClsHead(width, point_classes)
+  text_head = ClsHead(width, text_classes, pool_cls: false)
+
+  input image_pixels: [B, 3, image, image]
+  input image_labels: [B] int64
+  input video: [B, 3, frames, image, image]
+  input video_labels: [B] int64
+  input audio_fbank: [B, 1, mel_bins, audio_frames]
+  input audio_labels: [B, audio_classes]                 # multi-label (AudioSet)
+  input series_values: [B, series, 1]
+  input series_future: [B, horizon]
+  input point_neighborhood: [B, groups, group_size, 3]
+  input point_center: [B, groups, 3]
+  input point_labels: [B] int64
+  input text_ids: [B, context] int64
+  input text_labels: [B] int64
+
+  forward {
+    let image_logits = image_head(encoder(image_tokenizer(image_pixels)))
+    let video_logits = video_head(encoder(video_tokenizer(video)))
+    let audio_logits = audio_head(encoder(audio_tokenizer(audio_fbank)))
+    let forecast = time_series_head(encoder(time_series_tokenizer(series_values)))
+    let point_logits = point_head(encoder(point_tokenizer(point_neighborhood, point_center)))
+    let text_logits = text_head(encoder(text_tokenizer(text_ids)))
+
+    output image_logits = image_logits
+    output video_logits = video_logits
+    output audio_logits = audio_logits
+    output forecast = forecast
+    output point_logits = point_logits
+    output text_logits = text_logits
+
+    loss image_cls = cross_entropy(image_logits, image_labels)
+    loss video_cls = cross_entropy(video_logits, video_labels)
+    loss audio_cls = binary_cross_entropy_with_logits(audio_logits, audio_labels)
+    loss forecasting = mse(forecast, series_future)
+    loss point_cls = cross_entropy(point_logits, point_labels, label_smoothing: 0.2)
+    loss text_cls = cross_entropy(text_logits, text_labels)
+  }
+
+  task image_classification { outputs: image_logits; losses: image_cls; inputs: image_pixels, image_labels }
+  task video_recognition { outputs: video_logits; losses: video_cls; inputs: video, video_labels }
+  task audio_classification { outputs: audio_logits; losses: audio_cls; inputs: audio_fbank, audio_labels }
+  task time_series_forecasting { outputs: forecast; losses: forecasting; inputs: series_values, series_future }
+  task point_classification { outputs: point_logits; losses: point_cls
+                              inputs: point_neighborhood, point_center, point_labels }
+  task text_classification { outputs: text_logits; losses: text_cls; inputs: text_ids, text_labels }
+
+  ## The shared encoder stays frozen; each modality trains its tokenizer and head.
+  stage finetune {
+    freeze: encoder, **.running_mean, **.running_var
+    tasks: image_classification, video_recognition, audio_classification, time_series_forecasting,
+           point_classification, text_classification
+  }
+}
+
+## Meta-Transformer with the ViT-L/14 encoder (24 blocks, 1024 wide, 16 heads).
+## published: none (302M for the shared encoder `encoder` alone, 24 timm ViT-L blocks:
+## 302.31M here; the released Meta-Transformer-L14 encoder checkpoint)
+model MetaTransformer_L14 = MetaTransformer_B16(width: 1024, depth: 24, heads: 16, patch: 14)
+
+model MetaTransformer_B16_Tiny = MetaTransformer_B16(width: 64, depth: 2, heads: 4, patch: 8, image: 32,
+                                                     frames: 4, mel_bins: 26, audio_frames: 36, groups: 8,
+                                                     group_size: 8, vocab: 1000, context: 16, series: 16,
+                                                     horizon: 8, image_classes: 10, audio_classes: 12,
+                                                     video_classes: 10, point_classes: 10) with {
+  point_tokenizer.embed.hidden = 32
+  point_tokenizer.embed.mid = 32
+  point_tokenizer.embed.wide = 64
+  point_tokenizer.pos_embed.hidden = 32
+}
+
+model MetaTransformer_L14_Tiny = MetaTransformer_L14(width: 48, depth: 2, heads: 4, patch: 8, image: 32,
+                                                     frames: 4, mel_bins: 26, audio_frames: 36, groups: 8,
+                                                     group_size: 8, vocab: 1000, context: 16, series: 16,
+                                                     horizon: 8, image_classes: 10, audio_classes: 12,
+                                                     video_classes: 10, point_classes: 10) with {
+  point_tokenizer.embed.hidden = 32
+  point_tokenizer.embed.mid = 32
+  point_tokenizer.embed.wide = 64
+  point_tokenizer.pos_embed.hidden = 32
+}

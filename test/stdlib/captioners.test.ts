@@ -1,0 +1,197 @@
+// Encoder-decoder captioners (BLIP, CoCa) and many-modality encoders (ImageBind,
+// Meta-Transformer) of the stdlib: exact parameter counts of the full-size models, the
+// published figures (of the whole model, or of the components the figure counts),
+// checkpoint paths, parameter sharing, stages, and tiny variants that check cleanly.
+import { describe, expect, it } from "vitest";
+import { Session, type CompileResult, type ModelRef } from "../../compiler/driver/session.js";
+import { allParams } from "../../compiler/elaborate/instance.js";
+import { countParams, paramCount } from "../../compiler/tools/params.js";
+import { matchesPublished, parsePublished, type Published } from "../../compiler/tools/published.js";
+
+const FILES = ["stdlib/models/blip.mm", "stdlib/models/coca.mm", "stdlib/models/imagebind.mm", "stdlib/models/meta_transformer.mm"];
+const session = new Session();
+const program = session.load(FILES);
+const cache = new Map<string, { ref: ModelRef; result: CompileResult }>();
+
+/** Compiles each model once. */
+function compiled(name: string): { ref: ModelRef; result: CompileResult } {
+  let hit = cache.get(name);
+  if (!hit) {
+    const { ref } = session.findModel(name, program);
+    if (!ref) throw new Error(`no model ${name}`);
+    hit = { ref, result: session.compile(ref, program) };
+    cache.set(name, hit);
+  }
+  return hit;
+}
+
+const errors = (r: CompileResult): string[] => r.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code} ${d.message}`);
+
+/** Parameters (not EMA copies) under any of the path prefixes, minus those under `except`. */
+function sumUnder(name: string, prefixes: readonly string[], except: readonly string[] = []): number {
+  const under = (path: string, ps: readonly string[]): boolean => ps.some((p) => path === p || path.startsWith(`${p}.`));
+  return allParams(compiled(name).result.checked!.model.root)
+    .filter((p) => !p.ema && under(p.path, prefixes) && !under(p.path, except))
+    .reduce((a, p) => a + paramCount(p), 0);
+}
+
+function figure(text: string): Published {
+  const p = parsePublished(`published: ${text}`);
+  if (p === undefined || p === "none") throw new Error(`bad figure ${text}`);
+  return p;
+}
+
+function shapes(name: string): Map<string, string> {
+  return new Map(allParams(compiled(name).result.checked!.model.root).map((p) => [p.path, p.shape.map(String).join("x")]));
+}
+
+// name, computed total, published figure of the doc line (`none` where it counts a part)
+const FULL: readonly (readonly [string, number, string])[] = [
+  ["BLIP_ViT_B", 252_733_759, "none"],
+  ["BLIP_ViT_L", 475_118_143, "none"],
+  ["CoCa_Base", 387_771_649, "none"],
+  ["CoCa", 2_208_298_113, "none"],
+  ["ImageBind_Huge", 1_200_781_057, "~1.2B"],
+  ["MetaTransformer_B16", 135_881_446, "none"],
+  ["MetaTransformer_L14", 369_732_582, "none"],
+];
+
+describe("captioners and many-modality encoders at published sizes", () => {
+  for (const [name, total, published] of FULL) {
+    it(`${name}: ${total.toLocaleString("en-US")} parameters (published ${published})`, () => {
+      const { ref, result } = compiled(name);
+      expect(errors(result)).toEqual([]);
+      const count = countParams(result.checked!.model).total;
+      expect(count).toBe(total);
+      const pub = parsePublished(ref.decl.doc);
+      if (published === "none") {
+        expect(pub).toBe("none");
+      } else {
+        if (pub === undefined || pub === "none") throw new Error(`${name} has no published figure`);
+        expect(pub.text).toBe(published);
+        expect(matchesPublished(count, pub)).toBe(true);
+      }
+    });
+  }
+});
+
+describe("figures that count a part of the model", () => {
+  const retrieval = ["vision_model", "text_encoder", "vision_proj", "text_proj", "itm_head"];
+
+  it("BLIP ViT-B: the retrieval model (ViT, text encoder, projections, ITM head) is 224M", () => {
+    const n = sumUnder("BLIP_ViT_B", retrieval);
+    expect(n).toBe(223_744_258);
+    expect(matchesPublished(n, figure("224M"))).toBe(true);
+    // The decoder's own parameters: 12 self-attention layers and the LM head (bias, transform).
+    expect(sumUnder("BLIP_ViT_B", ["text_decoder"])).toBe(28_989_500);
+    expect(countParams(compiled("BLIP_ViT_B").result.checked!.model).ema).toBe(223_742_720);
+  });
+
+  it("BLIP ViT-L: the retrieval model is 446M", () => {
+    const n = sumUnder("BLIP_ViT_L", retrieval);
+    expect(n).toBe(446_128_642);
+    expect(matchesPublished(n, figure("446M"))).toBe(true);
+  });
+
+  it("CoCa-Base: 86M image encoder + 297M text decoder = 383M, the poolers apart", () => {
+    const poolers = ["visual.attn_pool", "visual.attn_pool_contrastive"];
+    const image = sumUnder("CoCa_Base", ["visual"], poolers);
+    const text = sumUnder("CoCa_Base", ["text", "text_decoder"]);
+    expect(image).toBe(86_000_640);
+    expect(text).toBe(296_842_752);
+    expect(matchesPublished(image, figure("86M"))).toBe(true);
+    expect(matchesPublished(text, figure("297M"))).toBe(true);
+    expect(matchesPublished(image + text, figure("383M"))).toBe(true);
+    expect(sumUnder("CoCa_Base", poolers)).toBe(4_928_256);
+  });
+
+  it("CoCa: 1B image encoder; Table 1's decoder config computes to 1.18B (the paper says 1.1B)", () => {
+    const poolers = ["visual.attn_pool", "visual.attn_pool_contrastive"];
+    const image = sumUnder("CoCa", ["visual"], poolers);
+    const text = sumUnder("CoCa", ["text", "text_decoder"]);
+    expect(image).toBe(1_011_741_696);
+    expect(text).toBe(1_180_312_320);
+    expect(matchesPublished(image, figure("1B"))).toBe(true);
+    expect(matchesPublished(text, figure("1.18B"))).toBe(true);
+    // Without the untied output projection (64,000 x 1408) the decoder would be the paper's 1.1B.
+    expect(matchesPublished(text - 64_000 * 1408, figure("1.1B"))).toBe(true);
+  });
+
+  it("Meta-Transformer: the shared encoder is 85M (B/16) and 302M (L/14)", () => {
+    const b = sumUnder("MetaTransformer_B16", ["encoder"]);
+    const l = sumUnder("MetaTransformer_L14", ["encoder"]);
+    expect(b).toBe(85_054_464);
+    expect(l).toBe(302_309_376);
+    expect(matchesPublished(b, figure("85M"))).toBe(true);
+    expect(matchesPublished(l, figure("302M"))).toBe(true);
+  });
+});
+
+describe("structure", () => {
+  it("BLIP's decoder owns only its self-attention and LM head; the rest is the encoder's", () => {
+    const p = shapes("BLIP_ViT_B");
+    expect(p.get("vision_model.embeddings.patch_embedding.weight")).toBe("768x3x16x16");
+    expect(p.get("vision_model.embeddings.position_embedding")).toBe("1x577x768");
+    expect(p.get("vision_model.encoder.layers.11.self_attn.qkv.weight")).toBe("2304x768");
+    expect(p.get("text_encoder.embeddings.word_embeddings.weight")).toBe("30524x768");
+    expect(p.get("text_encoder.encoder.layer.0.crossattention.self.key.weight")).toBe("768x768");
+    expect(p.get("text_decoder.bert.encoder.layer.11.attention.self.query.weight")).toBe("768x768");
+    expect(p.get("text_decoder.bert.encoder.layer.11.attention.output.LayerNorm.weight")).toBe("768");
+    expect(p.get("text_decoder.cls.predictions.transform.dense.weight")).toBe("768x768");
+    expect(p.get("text_decoder.cls.predictions.bias")).toBe("30524");
+    const decoderPaths = [...p.keys()].filter((k) => k.startsWith("text_decoder."));
+    expect(decoderPaths.filter((k) => !k.includes(".attention.") && !k.startsWith("text_decoder.cls."))).toEqual([]);
+    expect(shapes("BLIP_ViT_L").get("text_encoder.encoder.layer.0.crossattention.self.key.weight")).toBe("768x1024");
+  });
+
+  it("CoCa has OpenCLIP's names and two attentional poolers", () => {
+    const p = shapes("CoCa_Base");
+    expect(p.get("visual.conv1.weight")).toBe("768x3x18x18");
+    expect(p.get("visual.transformer.resblocks.0.attn.in_proj_weight")).toBe("2304x768");
+    expect(p.get("visual.attn_pool.query")).toBe("256x768");
+    expect(p.get("visual.attn_pool_contrastive.query")).toBe("1x768");
+    expect(p.get("text.cls_emb")).toBe("768");
+    expect(p.get("text.token_embedding.weight")).toBe("64000x768");
+    expect(p.get("text_decoder.resblocks.11.cross_attn.in_proj_weight")).toBe("2304x768");
+    expect(p.get("text_decoder.text_projection")).toBe("768x64000");
+  });
+
+  it("ImageBind has the official names and freezes image and text", () => {
+    const p = shapes("ImageBind_Huge");
+    expect(p.get("modality_preprocessors.vision.rgbt_stem.proj.weight")).toBe("1280x3x2x14x14");
+    expect(p.get("modality_preprocessors.vision.pos_embedding_helper.pos_embed")).toBe("1x257x1280");
+    expect(p.get("modality_preprocessors.audio.pos_embedding_helper.pos_embed")).toBe("1x229x768");
+    expect(p.get("modality_preprocessors.depth.depth_stem.proj.weight")).toBe("384x1x16x16");
+    expect(p.get("modality_preprocessors.imu.imu_stem.proj.weight")).toBe("512x48");
+    expect(p.get("modality_trunks.vision.pre_transformer_layer.0.weight")).toBe("1280");
+    expect(p.get("modality_trunks.audio.blocks.11.attn.bias_k")).toBe("1x1x768");
+    expect(p.get("modality_trunks.text.blocks.23.mlp.fc1.weight")).toBe("4096x1024");
+    expect(p.get("modality_heads.imu.linear.weight")).toBe("1024x512");
+    expect(p.get("modality_postprocessors.text.log_logit_scale")).toBe("");
+    const stage = countParams(compiled("ImageBind_Huge").result.checked!.model).stages[0]!;
+    expect(stage.trainable).toBe(213_918_976);
+    expect(stage.frozen).toBe(986_862_081);
+  });
+
+  it("Meta-Transformer keeps the encoder frozen and trains tokenizers and heads", () => {
+    const p = shapes("MetaTransformer_B16");
+    expect(p.get("encoder.11.attn.qkv.weight")).toBe("2304x768");
+    expect(p.get("encoder.0.mlp.fc2.weight")).toBe("768x3072");
+    expect(p.get("image_tokenizer.embed.proj.weight")).toBe("768x3x16x16");
+    expect(p.get("time_series_tokenizer.embed.value_embedding.tokenConv.weight")).toBe("768x1x3");
+    const stage = countParams(compiled("MetaTransformer_B16").result.checked!.model).stages[0]!;
+    expect(stage.frozen).toBe(85_054_464 + 1_280);   // the encoder and BatchNorm running statistics
+  });
+});
+
+describe("tiny variants", () => {
+  const TINY = ["BLIP_ViT_B_Tiny", "BLIP_ViT_L_Tiny", "CoCa_Base_Tiny", "CoCa_Tiny", "ImageBind_Huge_Tiny",
+    "MetaTransformer_B16_Tiny", "MetaTransformer_L14_Tiny"];
+  for (const name of TINY) {
+    it(`${name} checks without diagnostics`, () => {
+      const { result } = compiled(name);
+      expect(result.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([]);
+      expect(result.checked).toBeDefined();
+    });
+  }
+});
