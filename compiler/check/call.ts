@@ -30,8 +30,10 @@ export function patternEnv(inst: Instance, dims: ReadonlyMap<string, Dim>): Symb
   return new SymbolicEnv(new MapEnv(bound, instanceEnv(inst)));
 }
 
-export function evalPattern(t: TensorTypeAst, inst: Instance, dims: ReadonlyMap<string, Dim>): DimPattern[] {
-  const env = patternEnv(inst, dims);
+/** A signature's shape as a pattern: its symbolic dims stay symbols, so that unification
+ *  substitutes the call's bindings exactly once. */
+export function evalPattern(t: TensorTypeAst, inst: Instance): DimPattern[] {
+  const env = patternEnv(inst, new Map());
   return t.dims.map((d) => {
     if (d.kind === "Ellipsis") return "...";
     const v = evalExpr(d, { env });
@@ -90,7 +92,7 @@ export function bindForwardArgs(inst: Instance, inputs: readonly ForwardInput[],
 }
 
 function checkTensorInput(inst: Instance, inp: ForwardInput, type: TensorTypeAst, t: TensorRef, argSpan: Span, b: CallBinding, callee: string): void {
-  const pattern = evalPattern(type, inst, b.dims);
+  const pattern = evalPattern(type, inst);
   const r = unifyShape(pattern, t.type.shape, b.dims);
   if (!r.ok) {
     const expected = formatPattern(pattern, b.dims);
@@ -155,7 +157,7 @@ function mismatchHint(type: TensorTypeAst, pattern: readonly DimPattern[], r: { 
 
 export function checkOutput(inst: Instance, declared: TensorTypeAst, value: Value, span: Span, b: CallBinding, what: string): void {
   if (value.k !== "tensor") fail("MM3018", span, { what, expected: "a tensor", actual: typeName(value) });
-  const pattern: DimPattern[] = evalPattern(declared, inst, b.dims).flatMap((p): DimPattern[] => (p === "..." ? (b.ellipsis ? [...b.ellipsis] : ["..."]) : [p]));
+  const pattern: DimPattern[] = evalPattern(declared, inst).flatMap((p): DimPattern[] => (p === "..." ? (b.ellipsis ? [...b.ellipsis] : ["..."]) : [p]));
   const r = unifyShape(pattern, value.t.type.shape, b.dims);
   if (!r.ok) {
     const related = [{ span: declared.span, message: "declared output type" }];

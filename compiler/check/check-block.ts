@@ -25,7 +25,7 @@ export function checkStandaloneBlock(decl: BlockDecl, home: FileScope, sources: 
     for (const inp of inst.forward.inputs) {
       if (inp.default) continue;
       if (inp.type.kind !== "TensorType") return bag.items; // needs a compile-time value we cannot invent
-      const shape = evalPattern(inp.type, inst, new Map()).map((d) => (d === "..." ? Dim.sym("N") : d));
+      const shape = evalPattern(inp.type, inst).map((d) => (d === "..." ? Dim.sym("N") : d));
       const t = tracer.graph.addInput(inp.name.name, { shape, dtype: evalDType(inp.type, "float32") }, inp.span);
       args.push({ name: inp.name.name, value: { k: "tensor", t }, span: inp.span });
     }

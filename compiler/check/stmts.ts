@@ -146,7 +146,7 @@ function define(scope: Scope, name: string, span: Span, v: Value, frame: Frame):
 function checkAnnotation(t: import("../ast/ast.js").TensorType, v: Value, span: Span, frame: Frame, what: string): void {
   if (v.k !== "tensor") fail("MM3018", span, { what, expected: "a tensor", actual: typeName(v) });
   const dims = new Map(frame.dims);
-  const pattern = evalPattern(t, frame.inst, dims);
+  const pattern = evalPattern(t, frame.inst);
   const r = unifyShape(pattern, v.t.type.shape, dims);
   if (!r.ok && r.reason === "rank") {
     fail("MM4008", span, { what, expected: rankOf(pattern), actual: v.t.type.shape.length, shape: formatTensorType(v.t.type) }, { related: [{ span: t.span, message: "annotated here" }] });

@@ -74,7 +74,10 @@ export function elaborateBody(
           if (child) {
             children.set(item.name.name, child);
             env.define(item.name.name, { k: "instance", inst: child });
-          } else env.define(item.name.name, { k: "none" });
+          } else {
+            env.define(item.name.name, { k: "none" });
+            absent.push(item.name.name); // `none` in forward too
+          }
         });
         break;
       case "Forward":

@@ -41,7 +41,7 @@ export interface Instance {
   /** Compile-time names visible in the body: args, lets. */
   readonly env: ReadonlyMap<string, Value>;
   readonly params: readonly ParamTensor[];
-  /** Conditional params whose condition was false: `none` in forward. */
+  /** Conditional params and submodules whose condition was false: `none` in forward. */
   readonly absentParams?: readonly string[];
   readonly children: ReadonlyMap<string, Instance>;
   readonly forward?: ForwardItem;
