@@ -10,7 +10,7 @@ import type { FileScope } from "../resolve/scope.js";
 import { evalPattern } from "./call.js";
 import { Dim } from "./dims.js";
 import { evalDType } from "../elaborate/items.js";
-import { unusedForwardInputs } from "./rules/unused-input.js";
+import { unusedForwardInputs, unusedInputsOf } from "./rules/unused-input.js";
 import { Tracer } from "./tracer.js";
 
 export function checkStandaloneBlock(decl: BlockDecl, home: FileScope, sources: ReadonlyMap<string, string>): Diagnostic[] {
@@ -19,6 +19,9 @@ export function checkStandaloneBlock(decl: BlockDecl, home: FileScope, sources: 
   const elab = new Elaborator(bag, sources);
   const inst = elab.guard(() => elab.instantiate({ k: "block", decl, scope: home, bound: new Map() }, [], "", "", decl.name.span));
   if (!inst || bag.errorCount > 0 || !inst.forward?.hasSignature) return bag.items;
+  // Optional tensor inputs may be meant to come in some combinations only ("either a or b"):
+  // without a caller to say which, such a block is elaborated but not traced.
+  if (inst.forward.inputs.some((i) => i.default && i.type.kind === "TensorType")) return [...bag.items, ...unusedInputsOf([inst.forward])];
   const tracer = new Tracer(bag);
   try {
     const args: EvArg[] = [];

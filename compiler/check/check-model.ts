@@ -58,7 +58,7 @@ export function checkModel(model: ElaboratedModel): CheckedModel {
         }
         losses.add(name);
       }
-      if (!st.failed) for (const d of unusedModelInputs(model.inputs, st.reads)) bag.add(d);
+      for (const d of unusedModelInputs(model.inputs, fwd)) bag.add(d);
       for (const n of st.poisoned) {
         outputs.add(n);
         losses.add(n);

@@ -66,7 +66,7 @@ function execStmt(s: Stmt, scope: Scope, frame: Frame, st: BodyState): void {
     case "LetStmt": {
       const v = evalExpr(s.value, ctx);
       if (s.destructure) {
-        const items = v.k === "tuple" ? v.items : v.k === "record" ? [...v.fields.values()] : undefined;
+        const items = v.k === "tuple" || v.k === "list" ? v.items : v.k === "record" ? [...v.fields.values()] : undefined;
         if (!items || items.length !== s.names.length) {
           fail("MM3018", s.value.span, { what: "destructuring", expected: `${s.names.length} values`, actual: items ? `${items.length} values` : typeName(v) });
         }

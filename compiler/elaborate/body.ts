@@ -38,13 +38,13 @@ export function elaborateBody(
   for (const item of decl.items) {
     switch (item.kind) {
       case "Let":
-        elab.guard(() => {
+        if (elab.guard(() => {
           declare(item.name.name, item.name.span);
-          env.define(item.name.name, POISON);
           const v = evalExpr(item.value, { env });
           env.define(item.name.name, v);
           lets.set(item.name.name, v);
-        });
+          return true;
+        }) === undefined) env.define(item.name.name, POISON);
         break;
       case "TensorParam":
         elab.guard(() => {
@@ -67,9 +67,10 @@ export function elaborateBody(
         });
         break;
       case "Submodule":
-        elab.guard(() => {
+        // The name is bound after its call is evaluated: `LayerNorm = LayerNorm(width)` (as
+        // Hugging Face names norms) calls the block, then names the submodule.
+        if (elab.guard(() => {
           declare(item.name.name, item.name.span);
-          env.define(item.name.name, POISON);
           const child = elab.submodule(item, env, path);
           if (child) {
             children.set(item.name.name, child);
@@ -78,7 +79,8 @@ export function elaborateBody(
             env.define(item.name.name, { k: "none" });
             absent.push(item.name.name); // `none` in forward too
           }
-        });
+          return true;
+        }) === undefined) env.define(item.name.name, POISON);
         break;
       case "Forward":
         if (forward) elab.guard(() => fail("MM2002", item.span, { name: "forward", place: `${decl.blockKind} ${decl.name.name}` }, { related: [{ span: forward!.span, message: "first declared here" }] }));

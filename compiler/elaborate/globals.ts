@@ -14,6 +14,7 @@ export function builtinValue(name: string): Value | undefined {
   if (isBuiltinFn(name)) return { k: "fn", name };
   if ((DTYPES as readonly string[]).includes(name)) return { k: "dtype", v: name as (typeof DTYPES)[number] };
   if (name === "pi") return { k: "float", v: Math.PI };
+  if (name === "inf") return { k: "float", v: Infinity };
   return undefined;
 }
 
@@ -34,7 +35,7 @@ export function fileEnv(scope: FileScope): Env {
       return builtinValue(name);
     },
     names() {
-      return [...scope.names.keys(), ...OPS.keys(), ...BUILTIN_NAMES, ...DTYPES];
+      return [...scope.names.keys(), ...OPS.keys(), ...BUILTIN_NAMES, ...DTYPES, "pi", "inf"];
     },
   };
   cache.set(scope, env);

@@ -100,6 +100,7 @@ function addOverride(overrides: Map<string, OverrideEntry>, o: VariantDecl["over
         const key = names.join(".");
         const entry: OverrideEntry = overrides.get(key) ?? { args: new Map(), used: false, span: o.span };
         entry.replace = { callee, args: evalArgs(v.args, { env }), span: v.span };
+        entry.args.clear(); // a later replacement wins over earlier argument overrides
         overrides.set(key, entry);
         return;
       }

@@ -7,8 +7,9 @@ export interface Published {
   readonly value: number;
   /** `about`/`~` figures match within 5%; exact ones at their printed precision. */
   readonly approximate: boolean;
-  /** The count the figure is of: the total, or the trainable parameters. */
-  readonly of: "total" | "trainable";
+  /** The count the figure is of: the total, the trainable parameters, or the parameters
+   *  under some paths (`85M of encoder`, `87.4M of vilt.encoder + vilt.pooler`). */
+  readonly of: "total" | "trainable" | { readonly paths: readonly string[] };
   readonly source: string;
   readonly precision: number;
 }
@@ -20,15 +21,16 @@ export function parsePublished(doc: string | undefined): Published | "none" | un
   if (!line) return undefined;
   const rest = line.trim().slice("published:".length).trim();
   if (/^none\b/i.test(rest)) return "none";
-  const m = /^(~|about\s+)?(\d+(?:\.(\d+))?)\s*([KMB])(\s+trainable)?\s*(?:\((.*)\))?/i.exec(rest);
+  const m = /^(~|about\s+)?(\d+(?:\.(\d+))?)\s*([KMB])(\s+trainable)?(?:\s+of\s+([\w.*]+(?:\s*\+\s*[\w.*]+)*))?\s*(?:\((.*)\))?/i.exec(rest);
   if (!m) return undefined;
+  const paths = m[6]?.split("+").map((p) => p.trim());
   const unit = UNITS[m[4]!.toUpperCase()]!;
   return {
-    text: `${m[1] ? "~" : ""}${m[2]}${m[4]!.toUpperCase()}${m[5] ? " trainable" : ""}`,
+    text: `${m[1] ? "~" : ""}${m[2]}${m[4]!.toUpperCase()}${m[5] ? " trainable" : ""}${paths ? ` of ${paths.join(" + ")}` : ""}`,
     value: Number(m[2]) * unit,
     approximate: Boolean(m[1]),
-    of: m[5] ? "trainable" : "total",
-    source: (m[6] ?? "").trim(),
+    of: paths ? { paths } : m[5] ? "trainable" : "total",
+    source: (m[7] ?? "").trim(),
     precision: 0.5 * 10 ** -(m[3]?.length ?? 0) * unit,
   };
 }

@@ -4,7 +4,9 @@ import { relative } from "node:path";
 import type { Session } from "../driver/session.js";
 import { PACKAGE_ROOT } from "../resolve/host.js";
 import { isUnpublished } from "../elaborate/model.js";
-import { countParams } from "./params.js";
+import { allParams, type ElaboratedModel } from "../elaborate/instance.js";
+import { countParams, paramCount } from "./params.js";
+import { matchesPattern } from "./patterns.js";
 import { matchesPublished, parsePublished } from "./published.js";
 
 export interface StdlibRow {
@@ -32,12 +34,17 @@ export function stdlibRows(session: Session): StdlibRow[] {
     if (pub === undefined || pub === "none") {
       return { name: ref.name, file, total: c.total, trainable: c.trainable, published: pub === "none" ? "none" : "-", source: "", match: "-" };
     }
-    const count = pub.of === "trainable" ? c.trainable : c.total;
+    const count = pub.of === "trainable" ? c.trainable : pub.of === "total" ? c.total : countUnder(r.checked.model, pub.of.paths);
     return {
       name: ref.name, file, total: c.total, trainable: c.trainable, published: pub.text, source: pub.source,
       match: matchesPublished(count, pub) ? "yes" : "no",
     };
   });
+}
+
+/** Parameters under any of the paths (patterns as in stages), EMA copies excluded. */
+export function countUnder(model: ElaboratedModel, paths: readonly string[]): number {
+  return allParams(model.root).filter((p) => !p.ema && paths.some((q) => matchesPattern(q.split("."), p.path))).reduce((a, p) => a + paramCount(p), 0);
 }
 
 export function renderStdlibTable(rows: readonly StdlibRow[]): string {

@@ -9,9 +9,9 @@
 
 import { Linear } from "std/nn/layers.mm"
 
-## LayerNorm under another block name: HF names BERT's norms `LayerNorm`, and a submodule
-## called `LayerNorm` must not share its name with a block in scope (the block would win
-## the call in forward; see the report on name resolution).
+## LayerNorm under another block name: HF names BERT's norms `LayerNorm`, and in forward a
+## call `LayerNorm(x)` resolves to a block of that name in scope before the submodule, so
+## this file and bert.mm do not import std/nn's `LayerNorm`.
 block BertLayerNorm(width: Int, eps: Float = 1e-12) {
   param weight: [width] init ones
   param bias: [width] init zeros

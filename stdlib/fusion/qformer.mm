@@ -172,20 +172,21 @@ block InstructBlipQFormerEmbeddings(vocab: Int, positions: Int, width: Int, eps:
 }
 
 ## The instruction-aware Q-Former of InstructBLIP (HF `InstructBlipQFormerModel`): the
-## instruction's tokens enter the self-attention together with the queries (a joint call), so
-## that the queries extract the image features the instruction asks for. The output is the
-## whole sequence; the model keeps the first Q (query) tokens.
-fusion InstructBlipQFormerModel(width: Int = 768, depth: Int = 12, heads: Int = 12, hidden: Int = 3072,
-                                kv_width: Int = 1408, cross_every: Int = 2, vocab: Int = 30523,
-                                positions: Int = 512, eps: Float = 1e-12)
+## instruction's tokens enter the self-attention together with the `queries` query tokens
+## (HF `num_query_tokens`; the tokens themselves are the model's), so that the queries
+## extract the image features the instruction asks for. The output is the whole sequence; the
+## model keeps the query tokens.
+fusion InstructBlipQFormerModel(queries: Int = 32, width: Int = 768, depth: Int = 12, heads: Int = 12,
+                                hidden: Int = 3072, kv_width: Int = 1408, cross_every: Int = 2,
+                                vocab: Int = 30523, positions: Int = 512, eps: Float = 1e-12)
   where width % heads == 0
 {
   embeddings = InstructBlipQFormerEmbeddings(vocab, positions, width, eps)
   encoder = QFormerEncoder(width, depth, heads, hidden, kv_width, cross_every, true, eps)
-  forward(input_ids: [B, L] int64, query_embeds: [B, Q, width], image: [B, S, kv_width],
-          mask: [...] bool = none) -> [B, Q + L, width]
+  forward(input_ids: [B, L] int64, query_embeds: [B, queries, width], image: [B, S, kv_width],
+          mask: [...] bool = none) -> [B, queries + L, width]
   {
     let x = embeddings(input_ids, query_embeds)
-    return encoder(x, Q, image: image, mask: mask)
+    return encoder(x, queries, image: image, mask: mask)
   }
 }

@@ -118,7 +118,7 @@ loss WordPatchAlignment(beta: Float = 0.5, iterations: Int = 50, k: Int = 1) {
     let txt_pad = logical_not(txt_mask)
     let img_pad = logical_not(img_mask)
     let joint_pad = logical_or(unsqueeze(txt_pad, 2), unsqueeze(img_pad, 1))             # [B, T, N]
-    let cost = masked_fill(1.0 - normalize(txt) @ normalize(img).T, joint_pad, 0.0)     # [B, T, N]
+    let cost = masked_fill(1.0 - normalize(txt, eps: 1e-5) @ normalize(img, eps: 1e-5).T, joint_pad, 0.0)   # [B, T, N]
     let txt_len = cast(sum(txt_mask, [1]), "float32")
     let img_len = cast(sum(img_mask, [1]), "float32")
 

@@ -24,8 +24,7 @@
 # sampling, so the most likely negative is taken (see HardNegatives). alpha is 0.4 after the
 # first epoch's warm-up (the official code ramps it from 0 in epoch 0).
 #
-# The batch dim is `N`, not `B`: the ITM pass feeds 2N pairs to blocks whose own batch dim is
-# `B` (see the report on symbolic-dim capture).
+# The batch dim is `N`; the ITM pass feeds the 2N negative pairs through the fusion layers.
 
 import "std/nn/layers.mm"
 import "std/towers/vit.mm"

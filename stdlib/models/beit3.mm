@@ -18,6 +18,10 @@
 #
 #   mm params BEiT3_Base           222,167,041 (README: 222M)
 #   mm params BEiT3_Base_Pretrain  276,438,528 (README: 276M)
+#
+# The README rounds its base figures but truncates its large ones: BEiT3-large-itc is 674.80M
+# by the official code (README: 674M), the large pretrained checkpoint 746.64M (746M); the
+# large figures are therefore given as about (~) values.
 
 import { Linear } from "std/nn/layers.mm"
 import "std/experts/multiway.mm"
@@ -65,7 +69,7 @@ model BEiT3_Base(image_size: Int = 224, patch: Int = 16, width: Int = 768, depth
 }
 
 ## BEiT3-large-itc: 24 layers of width 1024, 16 heads.
-## published: 674M (README, BEiT3-large-itc; counts beit3, language_head, vision_head and logit_scale; the official code gives 674.80M: the README truncates its large figures)
+## published: ~674M (README, BEiT3-large-itc, a truncation of the 674.80M the official code gives; counts beit3, language_head, vision_head and logit_scale)
 model BEiT3_Large = BEiT3_Base(width: 1024, depth: 24, heads: 16)
 
 model BEiT3_Base_Tiny = BEiT3_Base(image_size: 32, patch: 8, width: 64, depth: 2, heads: 4, vocab: 1000,
@@ -128,7 +132,7 @@ model BEiT3_Base_Pretrain(image_size: Int = 224, patch: Int = 16, width: Int = 7
 }
 
 ## BEiT3-large pretraining.
-## published: 746M (README, BEiT3-large pretrained checkpoint; counts beit3 and the two bias-free prediction heads; the official code gives 746.64M: the README truncates its large figures)
+## published: ~746M (README, BEiT3-large pretrained checkpoint, a truncation of the 746.64M computed here; counts beit3 and the two bias-free prediction heads)
 model BEiT3_Large_Pretrain = BEiT3_Base_Pretrain(width: 1024, depth: 24, heads: 16)
 
 model BEiT3_Base_Pretrain_Tiny = BEiT3_Base_Pretrain(image_size: 32, patch: 8, width: 64, depth: 2, heads: 4,

@@ -39,9 +39,9 @@ import "std/nn/layers.mm"
 import "std/towers/blip.mm"
 
 ## BLIP with a ViT-B/16 image encoder: pretraining model with ITC, ITM and LM.
-## published: none (official BLIP w/ ViT-B: 224M for the retrieval model, i.e. vision_model +
-## text_encoder + vision_proj + text_proj + itm_head; the decoder's own self-attention layers
-## and LM head add 29.0M, the momentum encoders are EMA copies)
+## published: 224M of vision_model + text_encoder + vision_proj + text_proj + itm_head (BLIP w/ ViT-B
+## is quoted as 224M: the retrieval model at 384 px, 223.74M here; the decoder's own
+## self-attention layers and LM head add 28.99M; the momentum encoders are EMA copies)
 model BLIP_ViT_B(embed: Int = 256, momentum: Float = 0.995, alpha: Float = 0.4,
                  label_smoothing: Float = 0.1) {
   vision_model = BlipVisionModel()
@@ -66,6 +66,7 @@ model BLIP_ViT_B(embed: Int = 256, momentum: Float = 0.995, alpha: Float = 0.4,
   input labels: [B, T] int64                 # decoder_input_ids with padding set to -100
 
   forward {
+    let t = clamp(temp, min: 0.001, max: 0.5)
     let image_embeds = vision_model(pixel_values)
     let text_embeds = text_encoder(input_ids, attention_mask: attention_mask)
 
@@ -74,12 +75,12 @@ model BLIP_ViT_B(embed: Int = 256, momentum: Float = 0.995, alpha: Float = 0.4,
     let text_feat = normalize(text_proj(text_embeds[:, 0]))
     let image_feat_m = stop_gradient(normalize(vision_proj_m(vision_model_m(pixel_values)[:, 0])))
     let text_feat_m = stop_gradient(normalize(text_proj_m(text_encoder_m(input_ids, attention_mask: attention_mask)[:, 0])))
-    let sim_i2t = image_feat @ text_feat_m.T / temp
-    let sim_t2i = text_feat @ image_feat_m.T / temp
+    let sim_i2t = image_feat @ text_feat_m.T / t
+    let sim_t2i = text_feat @ image_feat_m.T / t
     let diag = one_hot(arange(B), B)
-    let i2t_targets = alpha * softmax(image_feat_m @ text_feat_m.T / temp) + (1.0 - alpha) * diag
-    let t2i_targets = alpha * softmax(text_feat_m @ image_feat_m.T / temp) + (1.0 - alpha) * diag
-    output logits_per_image: [B, B] = image_feat @ text_feat.T / temp
+    let i2t_targets = alpha * softmax(image_feat_m @ text_feat_m.T / t) + (1.0 - alpha) * diag
+    let t2i_targets = alpha * softmax(text_feat_m @ image_feat_m.T / t) + (1.0 - alpha) * diag
+    output logits_per_image: [B, B] = image_feat @ text_feat.T / t
     output image_feat = image_feat
     output text_feat = text_feat
     loss itc = (cross_entropy(sim_i2t, i2t_targets) + cross_entropy(sim_t2i, t2i_targets)) / 2.0
@@ -120,8 +121,8 @@ model BLIP_ViT_B(embed: Int = 256, momentum: Float = 0.995, alpha: Float = 0.4,
 }
 
 ## BLIP with a ViT-L/16 image encoder.
-## published: none (official BLIP w/ ViT-L: 446M for the retrieval model, i.e. vision_model +
-## text_encoder + vision_proj + text_proj + itm_head)
+## published: 446M of vision_model + text_encoder + vision_proj + text_proj + itm_head (BLIP w/ ViT-L
+## is quoted as 446M: the retrieval model at 384 px, 446.13M here)
 model BLIP_ViT_L = BLIP_ViT_B with {
   vision_model.width = 1024
   vision_model.depth = 24

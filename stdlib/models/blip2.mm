@@ -72,10 +72,10 @@ block BertOnlyMLMHead(width: Int, vocab: Int) {
 ##   itg: the text (first token [DEC]) decoded through the queries: queries attend to
 ##        queries only, each text token to all queries and the text before it; LM loss
 ##        with label smoothing 0.1.
-## The batch dim is N, not B: the ITM pairs are a batch of 3 * N, and a callee's dim named like
-## the caller's is substituted twice (3 * B became 9 * B; see the report).
-## published: none (BLIP-2's stage-1 Q-Former checkpoint; the papers give no figure; counts
-## ViT-g + Q-Former with text FFN + text embeddings + ITC/ITM/ITG heads)
+## The batch dim is N, not B: the ITM pairs are a batch of 3 * N, and the checker substitutes
+## a callee's dim twice when the caller's value for it mentions a dim of the same name (a
+## batch of 3 * B became 9 * B).
+## published: none (no figure for the stage-1 model; it counts ViT-g, Q-Former with text FFN, text embeddings, ITC/ITM/ITG heads)
 model BLIP2_Stage1(queries: Int = 32, embed: Int = 256, vocab: Int = 30523, positions: Int = 512) {
   vision_model = Blip2VisionModel()
   qformer = Blip2QFormerModel(kv_width: vision_model.width, text: true)
@@ -161,8 +161,7 @@ model BLIP2_Stage1_Tiny = BLIP2_Stage1(queries: 4, embed: 32, vocab: 1000, posit
 ## prepended to the text's embeddings; OPT is trained on nothing, the loss is the LM loss on
 ## the text (labels -100 on prompt and padding). Stage 2 trains the Q-Former, the query
 ## tokens and the projection (initialized from stage 1); the ViT and OPT stay frozen.
-## published: 3.74B (HF model card of Salesforce/blip2-opt-2.7b; counts ViT-g + ln_vision,
-## query tokens, Q-Former without text FFN, language_projection, OPT-2.7B with tied head)
+## published: 3.74B (Salesforce/blip2-opt-2.7b; counts ViT-g, query tokens, Q-Former without text FFN, projection, OPT-2.7B)
 model BLIP2_OPT_2_7B(queries: Int = 32) {
   vision_model = Blip2VisionModel()
   qformer = Blip2QFormerModel(kv_width: vision_model.width)
@@ -205,9 +204,7 @@ model BLIP2_OPT_2_7B_Tiny = BLIP2_OPT_2_7B(queries: 4) with {
 ## BLIP-2 with Flan-T5-XL (HF `Salesforce/blip2-flan-t5-xl`). The projected queries are
 ## prepended to the prefix text in the encoder; the decoder generates the suffix (prefix
 ## language modelling in stage 2, the answer at inference).
-## published: 3.94B (HF model card of Salesforce/blip2-flan-t5-xl; counts ViT-g + ln_vision,
-## query tokens, Q-Former without text FFN, language_projection, Flan-T5-XL with its untied
-## lm_head)
+## published: 3.94B (Salesforce/blip2-flan-t5-xl; counts ViT-g, query tokens, Q-Former without text FFN, projection, Flan-T5-XL)
 model BLIP2_FlanT5_XL(queries: Int = 32) {
   vision_model = Blip2VisionModel()
   qformer = Blip2QFormerModel(kv_width: vision_model.width)

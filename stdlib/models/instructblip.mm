@@ -17,12 +17,12 @@ import "std/fusion/qformer.mm"
 import "std/towers/llama.mm"
 
 ## InstructBLIP with Vicuna-7B (HF `Salesforce/instructblip-vicuna-7b`).
-## published: about 7.9B (models.md; HF's checkpoint of Salesforce/instructblip-vicuna-7b
-## holds 7.91B: ViT-g + ln_vision, query tokens, the instruction-aware Q-Former with its word
-## and position embeddings and text FFN, language_projection, Vicuna-7B with vocabulary 32001)
+## published: about 7.9B (models.md; counts ViT-g, query tokens, Q-Former with embeddings and text FFN, projection, Vicuna-7B)
+## Hugging Face's Salesforce/instructblip-vicuna-7b holds the same 7.91B (Vicuna's vocabulary
+## is 32001 there).
 model InstructBLIP_Vicuna7B(queries: Int = 32) {
   vision_model = Blip2VisionModel()
-  qformer = InstructBlipQFormerModel(kv_width: vision_model.width)
+  qformer = InstructBlipQFormerModel(queries, kv_width: vision_model.width)
   param query_tokens: [1, queries, qformer.width] init normal(std: 0.02)
   language_model = LlamaForCausalLM(vocab: 32001)
   language_projection = Linear(qformer.width, language_model.width)
@@ -56,7 +56,7 @@ model InstructBLIP_Vicuna7B(queries: Int = 32) {
 
 model InstructBLIP_Vicuna7B_Tiny = InstructBLIP_Vicuna7B(queries: 4) with {
   vision_model = Blip2VisionModel(image: 32, patch: 8, width: 64, depth: 2, heads: 4, hidden: 128)
-  qformer = InstructBlipQFormerModel(width: 64, depth: 2, heads: 4, hidden: 128, kv_width: 64, vocab: 1000,
+  qformer = InstructBlipQFormerModel(4, width: 64, depth: 2, heads: 4, hidden: 128, kv_width: 64, vocab: 1000,
                                      positions: 64)
   language_model = LlamaForCausalLM(vocab: 1000, width: 64, depth: 2, heads: 4, hidden: 128)
 }

@@ -70,7 +70,7 @@ block Conv2dPatches(in_channels: Int, width: Int, kernel: Int, stride: Int = ker
 block Conv3dPatches(in_channels: Int, width: Int, tubelet: Int, kernel: Int) {
   param weight: [width, in_channels, tubelet, kernel, kernel] init kaiming_uniform
   param bias: [width] init zeros
-  forward(x: [B, in_channels, F, H, W]) -> [B, (F / tubelet) * (H / kernel) * (W / kernel), width] {
+  forward(x: [B, in_channels, F, H, W]) -> [B, (F // tubelet) * (H // kernel) * (W // kernel), width] {
     return flatten(conv3d(x, weight, bias, stride: [tubelet, kernel, kernel]), start: 2).T
   }
 }
@@ -252,7 +252,7 @@ head ForecastHead(width: Int, length: Int, horizon: Int) {
 # Models
 
 ## Meta-Transformer with the ViT-B/16 encoder (12 blocks, 768 wide, 12 heads).
-## published: none (85M for the shared encoder `encoder` alone, 12 timm ViT-B blocks:
+## published: 85M of encoder (the shared encoder alone, 12 timm ViT-B blocks:
 ## 85.05M here; the released Meta-Transformer-B16 encoder checkpoint)
 model MetaTransformer_B16(width: Int = 768, depth: Int = 12, heads: Int = 12, patch: Int = 16,
                           image: Int = 224, frames: Int = 8, mel_bins: Int = 128, audio_frames: Int = 1024,
@@ -330,7 +330,7 @@ model MetaTransformer_B16(width: Int = 768, depth: Int = 12, heads: Int = 12, pa
 }
 
 ## Meta-Transformer with the ViT-L/14 encoder (24 blocks, 1024 wide, 16 heads).
-## published: none (302M for the shared encoder `encoder` alone, 24 timm ViT-L blocks:
+## published: 302M of encoder (the shared encoder alone, 24 timm ViT-L blocks:
 ## 302.31M here; the released Meta-Transformer-L14 encoder checkpoint)
 model MetaTransformer_L14 = MetaTransformer_B16(width: 1024, depth: 24, heads: 16, patch: 14)
 

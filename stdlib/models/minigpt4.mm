@@ -22,9 +22,9 @@ import "std/fusion/qformer.mm"
 import "std/towers/llama.mm"
 
 ## MiniGPT-4 with Vicuna-7B.
-## published: 3.1M trainable (MiniGPT-4 paper: only the projection layer is trained;
-## llama_proj 768 x 4096 + 4096 = 3,149,824. The whole model is about 7.8B: ViT-g + ln_vision,
-## Q-Former without text FFN, query tokens, llama_proj, Vicuna-7B)
+## published: 3.1M trainable (MiniGPT-4 paper: only the projection layer, llama_proj, is trained)
+## The whole model is 7.83B ("about 7.8B"): ViT-g, Q-Former without text FFN, query tokens,
+## llama_proj (768 x 4096 + 4096 = 3,149,824) and Vicuna-7B.
 model MiniGPT4_Vicuna7B(queries: Int = 32) {
   vision_model = Blip2VisionModel()
   qformer = Blip2QFormerModel(kv_width: vision_model.width)

@@ -53,8 +53,7 @@ tower ViltModel(vocab: Int = 30_522, positions: Int = 40, image: Int = 384, patc
   encoder = ViTEncoder(width, depth, heads, hidden: hidden, eps: eps)
   layernorm = LayerNorm(width, eps: eps)
   pooler = ViTPooler(width)
-  # The text length is `L`, not `T`: ViTEncoder's own `T` must not meet a `T + n` here (see
-  # the report on symbolic-dim capture).
+  # `L` text tokens; the encoder sees L + patches + 1.
   forward(input_ids: [B, L] int64, attention_mask: [B, L], pixel_values: [B, 3, image, image])
     -> (last_hidden_state: [B, L + patches + 1, width], pooler_output: [B, width])
   {
@@ -88,7 +87,7 @@ head ViltMLMHead(width: Int, vocab: Int, eps: Float = 1e-12) {
 ## image of `itm_pixel_values`, which the data loader swapped for a random one in about half
 ## of the pairs (`itm_labels` 0). WPA aligns words and patches by optimal transport on the ITM
 ## pass ([CLS], [SEP] and padding excluded), weighted 0.1.
-## published: none (the ViLT paper's 87.4M (models.md: "transformer") counts the transformer alone: vilt.encoder + vilt.embeddings.patch_embeddings + vilt.layernorm = 87,416,064, the 12 layers, the patch projection and the final LayerNorm; not the word, position and modality embeddings, the pooler or the heads; test/stdlib/albef.test.ts checks that sum against 87.4M)
+## published: 87.4M of vilt.encoder + vilt.embeddings.patch_embeddings + vilt.layernorm (the ViLT paper's 87.4M (models.md: "transformer") counts the transformer alone: 87,416,064, the 12 layers, the patch projection and the final LayerNorm; not the word, position and modality embeddings, the pooler or the heads; test/stdlib/albef.test.ts checks that sum against 87.4M)
 model ViLT_B32(wpa_weight: Float = 0.1) {
   vilt = ViltModel(vocab: 30_522, positions: 40, image: 384, patch: 32, width: 768, depth: 12, heads: 12)
   itm_score = ITMHead(vilt.width)

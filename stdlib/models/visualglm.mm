@@ -57,22 +57,28 @@ block SatMLP(width: Int, hidden: Int) {
   }
 }
 
-## SAT's `BaseTransformerLayer`, pre-LN (the ViT) or post-LN (the Q-Former, whose even layers
-## are decoder layers with a cross-attention into the ViT).
-block SatLayer(width: Int, heads: Int, hidden: Int, eps: Float, post: Bool = false, cross: Bool = false,
-               kv_width: Int = width)
-{
+## SAT's `BaseTransformerLayer`, pre-LN (the ViT's).
+block SatPreLNLayer(width: Int, heads: Int, hidden: Int, eps: Float) {
+  input_layernorm = LayerNorm(width, eps: eps)
+  attention = SatSelfAttention(width, heads)
+  post_attention_layernorm = LayerNorm(width, eps: eps)
+  mlp = SatMLP(width, hidden)
+  forward(x: [B, T, width]) -> [B, T, width] {
+    x = x + attention(input_layernorm(x))
+    return x + mlp(post_attention_layernorm(x))
+  }
+}
+
+## SAT's `BaseTransformerLayer`, post-LN (the Q-Former's); a decoder layer (`cross`) has a
+## cross-attention into the ViT between the self-attention and the MLP.
+block SatPostLNLayer(width: Int, heads: Int, hidden: Int, eps: Float, cross: Bool, kv_width: Int) {
   input_layernorm = LayerNorm(width, eps: eps)
   attention = SatSelfAttention(width, heads)
   post_attention_layernorm = LayerNorm(width, eps: eps)
   cross_attention = SatCrossAttention(width, heads, kv_width) if cross
   post_cross_attention_layernorm = LayerNorm(width, eps: eps) if cross
   mlp = SatMLP(width, hidden)
-  forward(x: [B, T, width], image: [B, S, kv_width] = none) -> [B, T, width] {
-    if !post {
-      x = x + attention(input_layernorm(x))
-      return x + mlp(post_attention_layernorm(x))
-    }
+  forward(x: [B, T, width], image: [B, S, kv_width]) -> [B, T, width] {
     let a = input_layernorm(x)
     let m = post_attention_layernorm(a + attention(a))
     if cross {
@@ -82,25 +88,31 @@ block SatLayer(width: Int, heads: Int, hidden: Int, eps: Float, post: Bool = fal
   }
 }
 
-## SAT's `BaseTransformer`: word embeddings (here the class token, or the query tokens),
-## optional learned positions, the layers, an optional final LayerNorm.
-block SatTransformer(vocab: Int, width: Int, depth: Int, heads: Int, hidden: Int, eps: Float,
-                     positions: Int = 0, post: Bool = false, cross_every: Int = 0, kv_width: Int = width,
-                     final: Bool = true)
+## The ViT's SAT `BaseTransformer`: word embeddings (one row, the class token), learned
+## positions, pre-LN layers, no final LayerNorm (`use_final_layernorm: false`).
+block SatViTTransformer(width: Int, depth: Int, heads: Int, hidden: Int, eps: Float, positions: Int) {
+  word_embeddings = Embedding(1, width)
+  position_embeddings = Embedding(positions, width)
+  layers = repeat depth SatPreLNLayer(width, heads, hidden, eps)
+  forward(x: [B, T, width]) -> [B, T, width] {
+    return layers(x)
+  }
+}
+
+## The Q-Former's SAT `BaseTransformer`: word embeddings (the query tokens, ids 0..queries-1),
+## no positions, post-LN layers with a cross-attention every `cross_every` layers from layer
+## 0, a final LayerNorm.
+block SatQFormerTransformer(queries: Int, width: Int, depth: Int, heads: Int, hidden: Int, eps: Float,
+                            cross_every: Int, kv_width: Int)
 {
-  word_embeddings = Embedding(vocab, width)
-  position_embeddings = Embedding(positions, width) if positions > 0
-  layers = repeat depth as i SatLayer(width, heads, hidden, eps, post: post,
-                                      cross: cross_every > 0 && i % cross_every == 0, kv_width: kv_width)
-  final_layernorm = LayerNorm(width, eps: eps) if final
-  forward(x: [B, T, width], image: [B, S, kv_width] = none) -> [B, T, width] {
+  word_embeddings = Embedding(queries, width)
+  layers = repeat depth as i SatPostLNLayer(width, heads, hidden, eps, i % cross_every == 0, kv_width)
+  final_layernorm = LayerNorm(width, eps: eps)
+  forward(x: [B, T, width], image: [B, S, kv_width]) -> [B, T, width] {
     for layer in layers {
-      x = layer(x, image: image)
+      x = layer(x, image)
     }
-    if final {
-      return final_layernorm(x)
-    }
-    return x
+    return final_layernorm(x)
   }
 }
 
@@ -132,7 +144,7 @@ tower EVAViT(image: Int = 224, patch: Int = 14, width: Int = 1408, depth: Int = 
 {
   let tokens = (image / patch) ** 2 + 1
   mixins = EVAViTMixins(width, patch)
-  transformer = SatTransformer(1, width, depth, heads, hidden, eps, positions: tokens, final: false)
+  transformer = SatViTTransformer(width, depth, heads, hidden, eps, tokens)
   forward(image_pixels: [B, 3, image, image]) -> [B, tokens, width] {
     let cls = transformer.word_embeddings(zeros([B, 1], dtype: "int64"))
     let x = concat([cls, mixins.patch_embedding(image_pixels)], axis: 1)
@@ -147,11 +159,10 @@ tower EVAViT(image: Int = 224, patch: Int = 14, width: Int = 1408, depth: Int = 
 fusion QFormer(queries: Int = 32, width: Int = 768, depth: Int = 12, heads: Int = 12, hidden: Int = 3072,
                kv_width: Int = 1408, eps: Float = 1e-12)
 {
-  transformer = SatTransformer(queries, width, depth, heads, hidden, eps, post: true, cross_every: 2,
-                               kv_width: kv_width)
+  transformer = SatQFormerTransformer(queries, width, depth, heads, hidden, eps, 2, kv_width)
   forward(encoder_outputs: [B, S, kv_width]) -> [B, queries, width] {
     let query_embeds = transformer.word_embeddings(expand(unsqueeze(arange(queries), 0), [B, queries]))
-    return transformer(query_embeds, image: encoder_outputs)
+    return transformer(query_embeds, encoder_outputs)
   }
 }
 
@@ -171,9 +182,8 @@ block VisualGLMImageEncoder(image: Int = 224, llm_width: Int = 4096) {
 ## tokens before the image (`pre_image_ids`) and after it (`input_ids`: the rest of the prompt
 ## and the answer, labels -100 on the prompt). GLM's 2D positions and prefix mask are inputs
 ## over the whole sequence (P + 32 + L tokens).
-## published: 7.8B (VisualGLM-6B README; SAT reports 7,802,193,408 for the released model:
-## EVA ViT-g + ln_vision, Q-Former with its 32 query embeddings, glm_proj, ChatGLM-6B with its
-## untied lm_head)
+## published: 7.8B (VisualGLM-6B README; counts EVA ViT-g, Q-Former, glm_proj, ChatGLM-6B with its untied lm_head)
+## SAT reports 7,802,193,408 parameters for the released model, as here.
 model VisualGLM_6B {
   transformer = ChatGLMModel()
   image_encoder = VisualGLMImageEncoder(llm_width: transformer.width)

@@ -103,7 +103,7 @@ head MLMHead(width: Int, vocab: Int) {
 ## each modality's features alone, through its own experts and, from the VL layers on, through
 ## the VL experts; the fusion routing (ITM, MLM, VQA, NLVR2) encodes text then image together.
 ## The pretraining heads, losses and stages are in VLMo_Base_Pretrain.
-## published: 175M (paper, Table 1; counts the multiway transformer, text embeddings, token-type embeddings and relative position bias table, not the pretraining heads)
+## published: 175M (VLMo paper; counts the multiway transformer, text embeddings, token-type embeddings and relative position bias table, not the pretraining heads)
 model VLMo_Base(image_size: Int = 224, patch: Int = 16, width: Int = 768, depth: Int = 12, heads: Int = 12,
                 vl_layers: Int = 2, vocab: Int = 30522, max_text_len: Int = 40,
                 max_text_len_of_initckpt: Int = 196)
@@ -151,7 +151,7 @@ model VLMo_Base(image_size: Int = 224, patch: Int = 16, width: Int = 768, depth:
 }
 
 ## VLMo-Large: 24 layers of width 1024, 16 heads, VL-FFN in the top 3.
-## published: 562M (paper, Table 1; counts the multiway transformer, text embeddings, token-type embeddings and relative position bias table, not the pretraining heads)
+## published: 562M (VLMo paper; counts the multiway transformer, text embeddings, token-type embeddings and relative position bias table, not the pretraining heads)
 model VLMo_Large = VLMo_Base(width: 1024, depth: 24, heads: 16, vl_layers: 3)
 
 model VLMo_Base_Tiny = VLMo_Base(image_size: 32, patch: 8, width: 64, depth: 2, heads: 4, vl_layers: 1,

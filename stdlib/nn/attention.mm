@@ -12,7 +12,9 @@ block Attention(width: Int, heads: Int, kv_width: Int = width, bias: Bool = true
   forward(x: [B, T, width], context: [B, S, kv_width] = none, mask: [B, S] bool = none,
           causal: Bool = false) -> [B, T, width] {
     let kv = if context == none then x else context
-    let y = attention(q_proj(x), k_proj(kv), v_proj(kv), mask: mask, heads: heads, causal: causal)
+    # a padding mask [B, S] (true = attend) broadcasts over heads and queries
+    let m = if mask == none then none else reshape(mask, [B, 1, 1, S])
+    let y = attention(q_proj(x), k_proj(kv), v_proj(kv), mask: m, heads: heads, causal: causal)
     return out_proj(y)
   }
 }

@@ -16,19 +16,8 @@
 #   `cls.predictions` (whose decoder matrix is tied to the word embeddings). The model wires
 #   the decoder through the encoder's embeddings, cross-attention and feed-forward layers.
 
-# `LayerNorm` is not imported: BERT names its norms `LayerNorm`, and a block of that name in
-# scope would hide the submodule of the same name inside forward (see BlipLayerNorm).
-import { Linear, Embedding, PatchEmbed } from "std/nn/layers.mm"
-import { MLP } from "std/nn/mlp.mm"
-
-## nn/layers.mm's LayerNorm under another name, so that submodules may be called `LayerNorm`.
-block BlipLayerNorm(width: Int, eps: Float = 1e-5) {
-  param weight: [width] init ones
-  param bias: [width] init zeros
-  forward(x: [..., width]) -> [..., width] {
-    return layer_norm(x, weight, bias, eps: eps)
-  }
-}
+import "std/nn/layers.mm"
+import "std/nn/mlp.mm"
 
 # ---------------------------------------------------------------------------------------
 # Vision
@@ -56,9 +45,9 @@ block BlipAttention(width: Int, heads: Int) where width % heads == 0 {
 
 block BlipEncoderLayer(width: Int, heads: Int, hidden: Int, eps: Float) {
   self_attn = BlipAttention(width, heads)
-  layer_norm1 = BlipLayerNorm(width, eps: eps)
+  layer_norm1 = LayerNorm(width, eps: eps)
   mlp = MLP(width, hidden)
-  layer_norm2 = BlipLayerNorm(width, eps: eps)
+  layer_norm2 = LayerNorm(width, eps: eps)
   forward(x: [B, T, width]) -> [B, T, width] {
     x = x + self_attn(layer_norm1(x))
     return x + mlp(layer_norm2(x))
@@ -80,7 +69,7 @@ tower BlipVisionModel(image: Int = 384, patch: Int = 16, width: Int = 768, depth
   let tokens = (image / patch) ** 2 + 1
   embeddings = BlipVisionEmbeddings(image, patch, width)
   encoder = BlipEncoder(width, depth, heads, hidden, eps)
-  post_layernorm = BlipLayerNorm(width, eps: eps)
+  post_layernorm = LayerNorm(width, eps: eps)
   forward(pixel_values: [B, 3, image, image]) -> [B, tokens, width] {
     return post_layernorm(encoder(embeddings(pixel_values)))
   }
@@ -93,7 +82,7 @@ tower BlipVisionModel(image: Int = 384, patch: Int = 16, width: Int = 768, depth
 block BlipTextEmbeddings(vocab: Int, width: Int, max_positions: Int = 512, eps: Float = 1e-12) {
   word_embeddings = Embedding(vocab, width)
   position_embeddings = Embedding(max_positions, width)
-  LayerNorm = BlipLayerNorm(width, eps: eps)
+  LayerNorm = LayerNorm(width, eps: eps)
   forward(input_ids: [B, T] int64) -> [B, T, width] {
     return LayerNorm(word_embeddings(input_ids) + position_embeddings(arange(T)))
   }
@@ -116,7 +105,7 @@ block BlipTextSelfAttention(width: Int, heads: Int, kv_width: Int = width) where
 ## The residual and post-norm after an attention or feed-forward: LayerNorm(dense(h) + x).
 block BlipTextResidualOutput(in_width: Int, width: Int, eps: Float = 1e-12) {
   dense = Linear(in_width, width)
-  LayerNorm = BlipLayerNorm(width, eps: eps)
+  LayerNorm = LayerNorm(width, eps: eps)
   forward(h: [B, T, in_width], x: [B, T, width]) -> [B, T, width] {
     return LayerNorm(dense(h) + x)
   }
@@ -204,7 +193,7 @@ block BlipTextDecoderBert(width: Int, depth: Int, heads: Int, eps: Float = 1e-12
 
 block BlipPredictionHeadTransform(width: Int, eps: Float = 1e-12) {
   dense = Linear(width, width)
-  LayerNorm = BlipLayerNorm(width, eps: eps)
+  LayerNorm = LayerNorm(width, eps: eps)
   forward(x: [B, T, width]) -> [B, T, width] {
     return LayerNorm(gelu(dense(x)))
   }

@@ -33,7 +33,7 @@ block ImageBindConv2d(in_channels: Int, out_channels: Int, kernel: Int, stride: 
 ## repeated into a clip of `frames` frames first (PadIm2Video).
 block ImageBindConv3d(in_channels: Int, out_channels: Int, frames: Int, patch: Int) {
   param weight: [out_channels, in_channels, frames, patch, patch] init kaiming_uniform
-  forward(x: [B, in_channels, frames, H, W]) -> [B, (H / patch) * (W / patch), out_channels] {
+  forward(x: [B, in_channels, frames, H, W]) -> [B, (H // patch) * (W // patch), out_channels] {
     return flatten(conv3d(x, weight, stride: [frames, patch, patch]), start: 2).T
   }
 }

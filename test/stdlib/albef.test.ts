@@ -26,9 +26,15 @@ function compiled(name: string): { ref: ModelRef; result: CompileResult } {
 const shapes = (name: string): Map<string, string> =>
   new Map(allParams(compiled(name).result.checked!.model.root).map((p) => [p.path, p.shape.map(String).join("x")]));
 
+const reports = new Map<string, ReturnType<typeof countParams>>();
+
 /** Parameters under a dotted component path (depth-first through the count tree). */
 function under(name: string, path: string): number {
-  const report = countParams(compiled(name).result.checked!.model, 8);
+  let report = reports.get(name);
+  if (!report) {
+    report = countParams(compiled(name).result.checked!.model, 8);
+    reports.set(name, report);
+  }
   const find = (cs: readonly ComponentCount[]): number | undefined => {
     for (const c of cs) {
       if (c.path === path) return c.params;
