@@ -19,9 +19,25 @@ export class Dim {
     this.key = terms.map((t) => `${t.coeff}|${t.mkey}`).join("+");
   }
 
+  /** Constants are most dims: they are interned, and arithmetic on two of them takes a
+   *  Number fast path (exact while the result is a safe integer). */
+  private static readonly consts = new Map<number, Dim>();
   static const(n: number): Dim {
+    const hit = Dim.consts.get(n);
+    if (hit) return hit;
     if (!Number.isInteger(n)) throw new RangeError(`dim ${n} is not an integer`);
-    return Dim.fromBig(BigInt(n));
+    const d = Dim.fromBig(BigInt(n));
+    if (Dim.consts.size < 100_000) Dim.consts.set(n, d);
+    return d;
+  }
+  /** The value when this is a constant, as a Number (the fast path's operand). */
+  private get num(): number | undefined {
+    if (this.terms.length === 0) return 0;
+    const t = this.terms[0]!;
+    return this.terms.length === 1 && t.mono.length === 0 ? Number(t.coeff) : undefined;
+  }
+  private static fast(r: number): Dim | undefined {
+    return Number.isSafeInteger(r) ? Dim.const(r) : undefined;
   }
   static fromBig(n: bigint): Dim {
     return Dim.build([term([], n)]);
@@ -50,11 +66,27 @@ export class Dim {
   constValue(): number | undefined { return this.isConst() ? Number(this.terms[0]?.coeff ?? 0n) : undefined; }
   private constBig(): bigint | undefined { return this.isConst() ? (this.terms[0]?.coeff ?? 0n) : undefined; }
 
-  add(o: Dim | number): Dim { return Dim.build([...this.terms, ...toDim(o).terms]); }
-  sub(o: Dim | number): Dim { return this.add(toDim(o).neg()); }
+  add(o: Dim | number): Dim {
+    const b = toDim(o);
+    const x = this.num, y = b.num;
+    if (x !== undefined && y !== undefined) { const f = Dim.fast(x + y); if (f) return f; }
+    if (y === 0) return this;
+    if (x === 0) return b;
+    return Dim.build([...this.terms, ...b.terms]);
+  }
+  sub(o: Dim | number): Dim {
+    const b = toDim(o);
+    const x = this.num, y = b.num;
+    if (x !== undefined && y !== undefined) { const f = Dim.fast(x - y); if (f) return f; }
+    return this.add(b.neg());
+  }
   neg(): Dim { return Dim.build(this.terms.map((t) => ({ ...t, coeff: -t.coeff }))); }
   mul(o: Dim | number): Dim {
     const b = toDim(o);
+    const x = this.num, y = b.num;
+    if (x !== undefined && y !== undefined) { const f = Dim.fast(x * y); if (f) return f; }
+    if (y === 1) return this;
+    if (x === 1) return b;
     return Dim.build(this.terms.flatMap((x) => b.terms.map((y) => term(monoMul(x.mono, y.mono), x.coeff * y.coeff))));
   }
   pow(n: number): Dim {
@@ -74,6 +106,8 @@ export class Dim {
   /** The quotient when it is provably exact, else undefined. */
   exactDiv(o: Dim | number): Dim | undefined {
     const d = toDim(o);
+    const x = this.num, y = d.num;
+    if (x !== undefined && y !== undefined && y !== 0) return x % y === 0 ? Dim.const(x / y) : undefined;
     if (d.isZero()) throw new DimDivisionByZeroError();
     const c = d.constBig();
     if (c !== undefined) {
@@ -154,6 +188,7 @@ export class Dim {
     return this.terms.length - o.terms.length;
   }
   symbols(): string[] {
+    if (this.terms.every((t) => t.mono.length === 0)) return [];
     const out = new Set<string>();
     const visit = (d: Dim): void => {
       for (const t of d.terms) for (const f of t.mono) {
@@ -165,6 +200,7 @@ export class Dim {
     return [...out].sort();
   }
   substitute(bindings: ReadonlyMap<string, Dim>): Dim {
+    if (bindings.size === 0 || this.terms.every((t) => t.mono.length === 0)) return this;
     let acc = Dim.ZERO;
     for (const t of this.terms) {
       let m = Dim.fromBig(t.coeff);

@@ -126,10 +126,17 @@ function hintPaths(root: Instance): { hint?: string } {
 
 /** An env of an instance's compile-time names and children, for model-level items. */
 export function instanceEnv(inst: Instance): MapEnv {
+  const hit = envCache.get(inst);
+  if (hit) return hit;
   const m = new Map<string, Value>(inst.env);
   for (const [k, c] of inst.children) m.set(k, { k: "instance", inst: c });
-  return new MapEnv(m, inst.scope ? fileEnv(inst.scope) : undefined);
+  for (const n of inst.absentParams ?? []) if (!m.has(n)) m.set(n, { k: "none" });
+  const env = new MapEnv(m, inst.scope ? fileEnv(inst.scope) : undefined);
+  envCache.set(inst, env); // instances are immutable, and every call of one needs this env
+  return env;
 }
+
+const envCache = new WeakMap<Instance, MapEnv>();
 
 function finishModel(elab: Elaborator, decl: BlockDecl | VariantDecl, base: BlockDecl, root: Instance, variantOf: string | undefined): ElaboratedModel {
   const env = new SymbolicEnv(instanceEnv(root));

@@ -10,7 +10,7 @@ import { VERSION } from "../../cli/version.js";
 import { EmitContext, LoweringError, type V } from "./context.js";
 import { LOWERINGS } from "./lower/index.js";
 import { metadataProps, SourceLocator } from "./metadata.js";
-import { onnx, valueInfo, type ModelProto, type NodeProto, type TensorProto } from "./proto.js";
+import { onnx, valueInfo, type ModelProto, type TensorProto } from "./proto.js";
 import { RuntimeDims } from "./runtime-dims.js";
 import { paramDims, type WeightsMode } from "./weights.js";
 
@@ -84,11 +84,13 @@ export function emitOnnx(ir: IrGraph, model: ElaboratedModel, opts: EmitOptions)
   }
 
   const outputNames = new Set(ir.outputs.map((o) => o.name));
+  // A constant no lowering read (an operand a lowering turned into an attribute) goes.
+  const read = new Set([...ctx.nodes.flatMap((n) => n.input ?? []), ...outputNames]);
   const graph = {
     name: ir.task ? `${ir.name}.${ir.task}` : ir.name,
     docString: where.where(model.span),
     node: ctx.nodes,
-    initializer: ctx.initializers,
+    initializer: ctx.initializers.filter((t) => read.has(t.name!)),
     input: [...dataInputs.map((v) => valueInfo(v.name, v.type)), ...(structureOnly ? paramInfos : [])],
     output: ir.outputs.map((o) => valueInfo(o.name, vals.get(o.value)!.type)),
     valueInfo: [...ctx.types].filter(([name]) => !outputNames.has(name)).map(([name, t]) => valueInfo(name, t)),
@@ -114,5 +116,3 @@ export function attachWeights(model: ModelProto, tensors: readonly TensorProto[]
 export function encodeModel(model: ModelProto): Uint8Array {
   return onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish();
 }
-
-export type { NodeProto };

@@ -53,6 +53,8 @@ export function compileToOnnx(checked: CheckedModel, sources: ReadonlyMap<string
   return { model, bytes: encodeModel(model), ir: lowered.ir, nodeCount: lowered.nodeCount };
 }
 
-export { MAX_OPSET, MIN_OPSET, type WeightTensor } from "./emit.js";
+// For streaming callers: emit, then attach (or externalize) each weight's bytes, encode.
+export { attachWeights, emitOnnx, encodeModel, MAX_OPSET, MIN_OPSET, type EmittedModel, type WeightTensor } from "./emit.js";
 export { LoweringError } from "./context.js";
-export type { WeightsMode } from "./weights.js";
+export { tensorProtoRaw, type ModelProto, type TensorProto } from "./proto.js";
+export { weightBytes, type WeightsMode } from "./weights.js";
