@@ -22,21 +22,9 @@
 # `mask`, with the text FFN; the unimodal text encoder of ITC), or some (queries followed by
 # text: one self-attention over both under `mask`, then cross-attention and the query FFN for
 # the queries and the text FFN for the text; ITM, ITG and InstructBLIP's instruction-aware
-# queries). Masks are bool, true
-# where a token may attend, broadcastable to [B, heads, T, T].
+# queries). Masks are bool, true where a token may attend, broadcastable to [B, heads, T, T].
 
-import { Linear, Embedding } from "std/nn/layers.mm"
-
-## BERT's LayerNorm. A block of this file's own: a submodule named `LayerNorm` (BERT's
-## name) cannot be called where the block `LayerNorm` is in scope (MM3010), so this file
-## does not import std/nn's.
-block BertLayerNorm(width: Int, eps: Float = 1e-12) {
-  param weight: [width] init ones
-  param bias: [width] init zeros
-  forward(x: [..., width]) -> [..., width] {
-    return layer_norm(x, weight, bias, eps: eps)
-  }
-}
+import "std/nn/layers.mm"
 
 ## Multi-head attention with BERT's names (HF `Blip2QFormerMultiHeadAttention`); keys and
 ## values come from `context` (width `kv_width`) in a cross-attention.
@@ -53,7 +41,7 @@ block QFormerMultiHeadAttention(width: Int, heads: Int, kv_width: Int = width) w
 ## BERT's post-LN residual: LayerNorm(dense(h) + input).
 block QFormerSelfOutput(width: Int, eps: Float) {
   dense = Linear(width, width)
-  LayerNorm = BertLayerNorm(width, eps: eps)
+  LayerNorm = LayerNorm(width, eps: eps)
   forward(h: [B, T, width], input: [B, T, width]) -> [B, T, width] {
     return LayerNorm(dense(h) + input)
   }
@@ -77,7 +65,7 @@ block QFormerIntermediate(width: Int, hidden: Int) {
 
 block QFormerOutput(width: Int, hidden: Int, eps: Float) {
   dense = Linear(hidden, width)
-  LayerNorm = BertLayerNorm(width, eps: eps)
+  LayerNorm = LayerNorm(width, eps: eps)
   forward(h: [B, T, hidden], input: [B, T, width]) -> [B, T, width] {
     return LayerNorm(dense(h) + input)
   }
@@ -139,7 +127,7 @@ fusion Blip2QFormerModel(width: Int = 768, depth: Int = 12, heads: Int = 12, hid
                          eps: Float = 1e-12)
   where width % heads == 0
 {
-  layernorm = BertLayerNorm(width, eps: eps)
+  layernorm = LayerNorm(width, eps: eps)
   encoder = QFormerEncoder(width, depth, heads, hidden, kv_width, cross_every, text, eps)
   forward(embeds: [B, T, width], queries: Int, image: [B, S, kv_width] = none, mask: [...] bool = none)
     -> [B, T, width]
@@ -164,7 +152,7 @@ block Blip2TextEmbeddings(vocab: Int = 30523, positions: Int = 512, width: Int =
 block InstructBlipQFormerEmbeddings(vocab: Int, positions: Int, width: Int, eps: Float) {
   word_embeddings = Embedding(vocab, width)
   position_embeddings = Embedding(positions, width)
-  layernorm = BertLayerNorm(width, eps: eps)
+  layernorm = LayerNorm(width, eps: eps)
   forward(input_ids: [B, L] int64, query_embeds: [B, Q, width]) -> [B, Q + L, width] {
     let text = word_embeddings(input_ids) + position_embeddings(arange(L))
     return layernorm(concat([query_embeds, text], axis: 1))

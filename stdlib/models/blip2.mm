@@ -26,7 +26,7 @@
 # LAVIS drops them before stage 2 (`Qformer.cls = None`, `layer.intermediate = None`, ...),
 # so stage 1 is a model of its own here rather than a stage of the released models.
 
-import { Linear } from "std/nn/layers.mm"
+import "std/nn/layers.mm"
 import "std/towers/eva_vit.mm"
 import "std/fusion/qformer.mm"
 import "std/towers/opt.mm"
@@ -38,7 +38,7 @@ import "std/towers/t5.mm"
 ## then a decoder whose weight is the word-embedding table (tied) plus a bias.
 block BertPredictionHeadTransform(width: Int, eps: Float = 1e-12) {
   dense = Linear(width, width)
-  LayerNorm = BertLayerNorm(width, eps: eps)
+  LayerNorm = LayerNorm(width, eps: eps)
   forward(x: [B, T, width]) -> [B, T, width] {
     return LayerNorm(gelu(dense(x)))
   }
@@ -72,9 +72,6 @@ block BertOnlyMLMHead(width: Int, vocab: Int) {
 ##   itg: the text (first token [DEC]) decoded through the queries: queries attend to
 ##        queries only, each text token to all queries and the text before it; LM loss
 ##        with label smoothing 0.1.
-## The batch dim is N, not B: the ITM pairs are a batch of 3 * N, and the checker substitutes
-## a callee's dim twice when the caller's value for it mentions a dim of the same name (a
-## batch of 3 * B became 9 * B).
 ## published: none (no figure for the stage-1 model; it counts ViT-g, Q-Former with text FFN, text embeddings, ITC/ITM/ITG heads)
 model BLIP2_Stage1(queries: Int = 32, embed: Int = 256, vocab: Int = 30523, positions: Int = 512) {
   vision_model = Blip2VisionModel()
@@ -87,17 +84,17 @@ model BLIP2_Stage1(queries: Int = 32, embed: Int = 256, vocab: Int = 30523, posi
   cls = BertOnlyMLMHead(qformer.width, vocab)
   param temp: [] init const(0.07)
 
-  input pixel_values: [N, 3, vision_model.image, vision_model.image]
-  input input_ids: [N, L] int64
-  input attention_mask: [N, L] bool
-  input decoder_input_ids: [N, L] int64
-  input labels: [N, L] int64
+  input pixel_values: [B, 3, vision_model.image, vision_model.image]
+  input input_ids: [B, L] int64
+  input attention_mask: [B, L] bool
+  input decoder_input_ids: [B, L] int64
+  input labels: [B, L] int64
 
   forward {
     let width = qformer.width
     let image_embeds = stop_gradient(vision_model(pixel_values))
-    let query_embeds = expand(query_tokens, [N, queries, width])
-    let text_mask = unsqueeze(unsqueeze(attention_mask, 1), 1)
+    let query_embeds = expand(query_tokens, [B, queries, width])
+    let text_mask = reshape(attention_mask, [B, 1, 1, L])
     let scale = 1.0 / clamp(temp, min: 0.001, max: 0.5)
 
     # ITC: queries alone (with the image), text alone (its own self-attention)
@@ -106,8 +103,8 @@ model BLIP2_Stage1(queries: Int = 32, embed: Int = 256, vocab: Int = 30523, posi
     let text_output = qformer(embeddings(input_ids), 0, mask: text_mask)
     let text_feat = normalize(text_projection(text_output[:, 0]))
     let sim_i2t = max(image_feats @ text_feat.T, [1]) * scale
-    let targets = arange(N)
-    output logits_per_image: [N, N] = sim_i2t
+    let targets = arange(B)
+    output logits_per_image: [B, B] = sim_i2t
     loss itc = (cross_entropy(sim_i2t, targets, label_smoothing: 0.1)
                 + cross_entropy(sim_i2t.T, targets, label_smoothing: 0.1)) / 2.0
 
@@ -119,19 +116,21 @@ model BLIP2_Stage1(queries: Int = 32, embed: Int = 256, vocab: Int = 30523, posi
     let ids_all = concat([input_ids, input_ids, input_ids[neg_text]], axis: 0)
     let mask_all = concat([attention_mask, attention_mask, attention_mask[neg_text]], axis: 0)
     let image_all = concat([image_embeds, image_embeds[neg_image], image_embeds], axis: 0)
-    let joint_mask = unsqueeze(unsqueeze(concat([ones([3 * N, queries], dtype: "bool"), mask_all], axis: 1), 1), 1)
-    let itm_in = concat([expand(query_tokens, [3 * N, queries, width]), embeddings(ids_all)], axis: 1)
+    let joint_padding = concat([ones([3 * B, queries], dtype: "bool"), mask_all], axis: 1)
+    let joint_mask = reshape(joint_padding, [3 * B, 1, 1, queries + L])
+    let itm_in = concat([expand(query_tokens, [3 * B, queries, width]), embeddings(ids_all)], axis: 1)
     let vl = qformer(itm_in, queries, image: image_all, mask: joint_mask)[:, 0:queries]
     let itm_logits = mean(itm_head(vl), [1])
-    let itm_labels = concat([ones([N], dtype: "int64"), zeros([2 * N], dtype: "int64")], axis: 0)
+    let itm_labels = concat([ones([B], dtype: "int64"), zeros([2 * B], dtype: "int64")], axis: 0)
     output itm_logits = itm_logits
     loss itm = cross_entropy(itm_logits, itm_labels)
 
     # ITG: multimodal causal mask over [queries; text]
     let see_queries = concat([ones([queries, queries], dtype: "bool"), zeros([queries, L], dtype: "bool")], axis: 1)
     let see_text = concat([ones([L, queries], dtype: "bool"), causal_mask(L)], axis: 1)
-    let itg_mask = logical_and(unsqueeze(unsqueeze(concat([see_queries, see_text], axis: 0), 0), 0),
-                               unsqueeze(unsqueeze(concat([ones([N, queries], dtype: "bool"), attention_mask], axis: 1), 1), 1))
+    let multimodal_causal = reshape(concat([see_queries, see_text], axis: 0), [1, 1, queries + L, queries + L])
+    let not_padding = concat([ones([B, queries], dtype: "bool"), attention_mask], axis: 1)
+    let itg_mask = logical_and(multimodal_causal, reshape(not_padding, [B, 1, 1, queries + L]))
     let itg_in = concat([query_embeds, embeddings(decoder_input_ids)], axis: 1)
     let itg_out = qformer(itg_in, queries, image: image_embeds, mask: itg_mask)[:, queries:]
     let prediction_scores = cls(itg_out, embeddings.word_embeddings.weight)

@@ -36,7 +36,8 @@ model InstructBLIP_Vicuna7B(queries: Int = 32) {
   forward {
     let image_embeds = vision_model(pixel_values)
     let query_embeds = expand(query_tokens, [B, queries, qformer.width])
-    let mask = unsqueeze(unsqueeze(concat([ones([B, queries], dtype: "bool"), qformer_attention_mask], axis: 1), 1), 1)
+    let not_padding = concat([ones([B, queries], dtype: "bool"), qformer_attention_mask], axis: 1)
+    let mask = reshape(not_padding, [B, 1, 1, queries + I])
     let query_output = qformer(qformer_input_ids, query_embeds, image: image_embeds, mask: mask)[:, 0:queries]
     let prefix = language_projection(query_output)
     let text = language_model.model.embed_tokens(input_ids)

@@ -1,9 +1,10 @@
-# MiniGPT-4 (Zhu et al., 2023): BLIP-2's frozen EVA ViT-g and Q-Former (the released BLIP-2
-# stage-2 weights, 32 queries), one trained linear layer (`llama_proj`, 768 -> 4096), and a
-# frozen Vicuna-7B (v0). The projected queries are spliced into the conversation prompt
-# "###Human: <Img><ImageHere></Img> {instruction} ###Assistant: ": here the prompt before the
-# image (`prompt_ids`, with the BOS token) and the text after it (`input_ids`: the rest of the
-# prompt and the answer, labels -100 on the prompt). Two stages train the projection alone:
+# MiniGPT-4 (Zhu et al., 2023): BLIP-2's frozen EVA ViT-g and Q-Former (32 queries; the
+# weights of BLIP-2's Flan-T5-XXL release, `blip2_pretrained_flant5xxl.pth`), one trained
+# linear layer (`llama_proj`, 768 -> 4096), and a frozen Vicuna-7B (v0). The projected
+# queries are spliced into the conversation prompt "###Human: <Img><ImageHere></Img>
+# {instruction} ###Assistant: ": here the prompt before the image (`prompt_ids`, with the BOS
+# token) and the text after it (`input_ids`: the rest of the prompt and the answer, labels
+# -100 on the prompt). Two stages train the projection alone:
 # pretraining on about 5M image-text pairs (LAION, Conceptual Captions, SBU) and fine-tuning
 # on 3.5K curated detailed descriptions.
 #

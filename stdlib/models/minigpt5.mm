@@ -136,7 +136,7 @@ block TorchTransformer(width: Int = 1024, heads: Int = 8, encoder_layers: Int = 
 ## the tokens after it (`input_ids`, ids up to 32008: text and the 8 vokens), their labels, the
 ## position in `input_ids` of each sample's [IMG0] (`voken_start`), and the SD text encoder's
 ## embedding of the target image's caption (`caption_embeds`).
-## published: about 123M trainable (MiniGPT-5 paper: the mapper, fc + llm_to_t2i_mapping + t2i_decoder_prompt)
+## published: about 123M of fc + llm_to_t2i_mapping + t2i_decoder_prompt (MiniGPT-5 paper: the mapper)
 ## The mapper is 5.24M + 117.58M + 0.08M = 122.90M. What some stage trains is 127.17M: the
 ## mapper, the 9 new token rows of the input and output embeddings (0.07M) and stage 2's LoRA
 ## (4.19M). The whole model, without Stable Diffusion, is 7.96B.
@@ -168,14 +168,16 @@ model MiniGPT5(queries: Int = 32, vokens: Int = 8, new_tokens: Int = 9, sd_width
     # the vocabulary with the new tokens: 32000 frozen rows and 9 trained ones
     let embed_table = concat([llama_model.model.embed_tokens.weight, img_token_embeddings], axis: 0)
     let head_table = concat([llama_model.lm_head.weight, img_token_lm_head], axis: 0)
-    let inputs_embeds = concat([embedding(prompt_ids, embed_table), img, embedding(input_ids, embed_table)], axis: 1)
+    let inputs_embeds = concat([embedding(prompt_ids, embed_table), img, embedding(input_ids, embed_table)],
+                               axis: 1)
     let hidden = llama_model(inputs_embeds).hidden_states[:, P + queries:]
     let logits = hidden @ head_table.T
     output logits: [B, L, llama_model.vocab + new_tokens] = logits
     # the last hidden states at the vokens, mapped to Stable Diffusion's prompt embeddings
     let at_vokens = one_hot(unsqueeze(voken_start, 1) + unsqueeze(arange(vokens), 0), L)
     let voken_hidden = at_vokens @ hidden
-    let prompt_embeds = llm_to_t2i_mapping(fc(voken_hidden), expand(t2i_decoder_prompt, [B, sd_tokens, sd_width]))
+    let prompt_queries = expand(t2i_decoder_prompt, [B, sd_tokens, sd_width])
+    let prompt_embeds = llm_to_t2i_mapping(fc(voken_hidden), prompt_queries)
     output prompt_embeds: [B, sd_tokens, sd_width] = prompt_embeds
     let text_loss = cross_entropy(logits[:, 0:-1], labels[:, 1:], axis: -1)
     let caption_loss = mse(prompt_embeds, caption_embeds)

@@ -69,8 +69,8 @@ export class EmitContext {
     const moved = new Map<string, string>();
     results.forEach((r, i) => {
       const t = targets[i]!;
-      if (r.type.dtype !== t.type.dtype || r.type.shape.length !== t.type.shape.length)
-        throw new LoweringError(`${cur.base}: result ${i} is ${r.type.dtype} rank ${r.type.shape.length}, the IR says ${t.type.dtype} rank ${t.type.shape.length}`);
+      const same = r.type.dtype === t.type.dtype && r.type.shape.length === t.type.shape.length && r.type.shape.every((d, k) => d.equals(t.type.shape[k]!));
+      if (!same) throw new LoweringError(`${cur.base}: result ${i} is ${show(r.type)}, the IR says ${show(t.type)}`);
       if (r.name === t.name) return;
       if (cur.temps.has(r.name) && !this.shared.has(r.name)) {
         this.rename(cur.first, r.name, t.name);
@@ -151,5 +151,7 @@ export class EmitContext {
     this.initializers.push(tensorProto(name, dtype, dims, values));
   }
 }
+
+const show = (t: TensorType): string => `[${t.shape.map((d) => d.toString()).join(", ")}] ${t.dtype}`;
 
 export const T = (shape: readonly Dim[], dtype: DType): TensorType => ({ shape, dtype });

@@ -69,7 +69,12 @@ export function randomFeeds(ir: IrGraph, bind: ReadonlyMap<string, number>, seed
     const t = vm.get(i.value)!.type;
     const dims = concrete(t.shape, bind);
     const n = dims.reduce((a, b) => a * b, 1);
-    if (t.dtype === "int64") {
+    if (t.dtype === "bool") {
+      // Masks: mostly true, so no row is masked out entirely by chance.
+      const xs = Float64Array.from({ length: n }, (_, k) => (k === 0 || rand() < 0.8 ? 1 : 0));
+      values.set(i.name, xs);
+      feeds[i.name] = new ort.Tensor("bool", Uint8Array.from(xs), dims);
+    } else if (t.dtype === "int64") {
       const hi = intBound(ir, i.value);
       const xs = Float64Array.from({ length: n }, () => Math.floor(rand() * hi));
       values.set(i.name, xs);

@@ -12,11 +12,12 @@ const MODELS: readonly [string, string][] = [
   ["examples/modality_experts.mm", "TinyMultiway"],
   ["test/backends/onnx/tiny_clip.mm", "TinyCLIP"],
   ["test/backends/onnx/zoo.mm", "OpZoo"],
+  ["test/backends/onnx/zoo.mm", "Doubled"],
 ];
 
 async function runModel(c: Compiled, opset: number, batch: number) {
   const out = compileToOnnx(c.checked, c.sources, { opset, weights: { random: 1 } });
-  const bind = new Map([["B", batch]]);
+  const bind = new Map([["B", batch], ["T", batch + 1]]);
   const { feeds } = randomFeeds(out.ir, bind);
   const ran = await runOnnx(out.bytes, feeds);
   return { out, ran, bind };
@@ -44,6 +45,19 @@ describe("onnxruntime runs the tiny models", () => {
       }
     });
   }
+
+  it("OpZoo agrees at the opsets between: 18 (reduce axes as inputs), 20 (Gelu), 21", async () => {
+    const c = compileFile("test/backends/onnx/zoo.mm").get("OpZoo")!;
+    const base = (await runModel(c, 17, 2)).ran;
+    for (const opset of [18, 20, 21]) {
+      const { ran } = await runModel(c, opset, 2);
+      for (const [k, r] of base) {
+        const s = ran.get(k)!;
+        const worst = r.data.reduce((m, x, i) => Math.max(m, Math.abs(x - s.data[i]!) / (1 + Math.abs(x))), 0);
+        expect([opset, k, worst < 1e-4]).toEqual([opset, k, true]);
+      }
+    }
+  });
 
   it("builds symbolic shapes at run time: the same model runs with B = 3", async () => {
     const c = compileFile("test/backends/onnx/zoo.mm").get("OpZoo")!;

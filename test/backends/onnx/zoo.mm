@@ -20,6 +20,7 @@ model OpZoo {
   input vol: [B, 3, 4, 4, 4]
   input labels: [B] int64
   input probs: [B, 4, 8]
+  input s: [B, T, 4]
   forward {
     output o_add = x + y
     output o_sub = x - 1.5
@@ -91,11 +92,22 @@ model OpZoo {
     output o_adaptive1 = adaptive_avg_pool1d(seq, 4)
     output o_adaptive3 = adaptive_avg_pool3d(vol, 1)
     output o_stop = stop_gradient(x) + identity(x)
+    output o_swap = reshape(s, [T, B, 4])
+    output o_range = cast(arange(B * T + 1), float32)
+    output o_expand2 = expand(reshape(scale, [1, 8]), [B * 2, 8])
     loss ce = cross_entropy(x[:, 0], clamp(labels, 0, 7)) + cross_entropy(x, clamp(ids, 0, 7), axis: -1, reduction: "sum") + cross_entropy(permute(x, [0, 2, 1]), clamp(ids, 0, 7)) + cross_entropy(x[:, 0], clamp(labels, 0, 7), label_smoothing: 0.1)
     loss ce_soft = cross_entropy(x, probs, axis: -1)
     loss ce_none = sum(cross_entropy(x, clamp(ids, 0, 7), axis: 2, reduction: "none", ignore_index: 0))
     loss bce = binary_cross_entropy_with_logits(x, sigmoid(y))
     loss kl = kl_div(log_softmax(x), softmax(y)) + kl_div(log_softmax(x), softmax(y), reduction: "sum")
     loss l2 = mse(x, y)
+  }
+}
+
+## A symbol that only appears inside an expression dim of an input: B is read as dim / 2.
+model Doubled {
+  input z: [2 * B, 4]
+  forward {
+    output r = cast(arange(B), float32) + sum(z)
   }
 }

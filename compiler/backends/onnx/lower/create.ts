@@ -1,10 +1,9 @@
 // Tensors made from compile-time values (compiler/ops/create.ts). Sizes come from the IR
 // output type and are read at run time when symbolic (arange(B)).
 import { Dim } from "../../../check/dims.js";
-import { T } from "../context.js";
-import { binary, unsqueeze, attrNum, input, type Emit, type Lowering } from "./build.js";
-import type { V } from "../context.js";
+import { T, type V } from "../context.js";
 import { tensorProto } from "../proto.js";
+import { attrNum, binary, input, unsqueeze, type Emit, type Lowering } from "./build.js";
 
 /** 0, 1, ..., n-1 as int64. */
 export function range(e: Emit, n: Dim, hints: readonly V[] = []): V {
