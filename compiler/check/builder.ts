@@ -49,6 +49,16 @@ export class GraphBuilder {
     return outs;
   }
 
+  /** Gives a computed value the name of the local it was bound to (`vision.attn/q`), so
+   *  backends and viewers show the program's names; the first name bound wins. */
+  nameLocal(id: number, scope: string, local: string): void {
+    const v = this.values[id];
+    if (!v || v.source.kind !== "node" || this.named.has(id)) return;
+    this.named.add(id);
+    this.values[id] = { ...v, name: `${scope ? scope + "/" : ""}${local}` };
+  }
+  private readonly named = new Set<number>();
+
   finish(): Graph {
     return {
       values: this.values, nodes: this.nodes, inputs: this.inputs, params: this.params,

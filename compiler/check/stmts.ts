@@ -57,7 +57,9 @@ function ctxOf(scope: Scope, frame: Frame, st: BodyState): EvalCtx {
 }
 
 function record(frame: Frame, role: "local" | "output" | "loss", name: string, v: Value): void {
-  if (v.k === "tensor") frame.tracer.record(frame.scope, role, name, v.t.type);
+  if (v.k !== "tensor") return;
+  frame.tracer.record(frame.scope, role, name, v.t.type);
+  frame.tracer.graph.nameLocal(v.t.id, frame.scope, name);
 }
 
 function execStmt(s: Stmt, scope: Scope, frame: Frame, st: BodyState): void {
