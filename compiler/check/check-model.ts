@@ -2,7 +2,7 @@
 // model-level rules. The result is what every later stage consumes.
 import { DiagnosticBag, DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { ElaboratedModel } from "../elaborate/instance.js";
-import { PoisonError } from "../elaborate/values.js";
+import { PoisonError, type Value } from "../elaborate/values.js";
 import { Dim } from "./dims.js";
 import type { Graph } from "./graph.js";
 import { Frame } from "./frame.js";
@@ -19,9 +19,11 @@ export interface CheckedModel {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-export function checkModel(model: ElaboratedModel): CheckedModel {
+/** `checkOnly`: report diagnostics, memoizing identical calls (in `memo`, which callers may
+ *  share between models); no graph is returned. */
+export function checkModel(model: ElaboratedModel, opts: { checkOnly?: boolean; memo?: Map<string, Value> } = {}): CheckedModel {
   const bag = new DiagnosticBag();
-  const tracer = new Tracer(bag);
+  const tracer = new Tracer(bag, opts.checkOnly ? { memo: opts.memo ?? new Map() } : {});
   const fwd = model.root.forward;
   let traced = false;
   const outputs = new Set<string>();
@@ -71,5 +73,5 @@ export function checkModel(model: ElaboratedModel): CheckedModel {
     for (const d of unusedForwardInputs(tracer.facts)) bag.add(d);
   }
   for (const d of checkTaskReferences(model, outputs, losses, traced)) bag.add(d);
-  return { model, ...(traced ? { graph: tracer.graph.finish() } : {}), diagnostics: bag.items };
+  return { model, ...(traced && !opts.checkOnly ? { graph: tracer.graph.finish() } : {}), diagnostics: bag.items };
 }

@@ -14,6 +14,7 @@ import { Frame } from "./frame.js";
 import { callRouted } from "./route.js";
 import { checkOutputsAssigned } from "./rules/output-assigned.js";
 import { checkLossBlockScalar } from "./rules/loss-scalar.js";
+import { callKey } from "./memo.js";
 import { execStmts, type BodyState } from "./stmts.js";
 import type { TensorType } from "./tensor.js";
 
@@ -30,7 +31,14 @@ export class Tracer {
   private currentCall = new Map<string, number>();
   private depth = 0;
 
-  constructor(readonly bag: DiagnosticBag) {}
+  /** Results of earlier calls, when memoizing (check-only tracing, see memo.ts). */
+  private readonly memo?: Map<string, Value>;
+
+  /** `memo`: a map of call results to share (a session shares one across its models,
+   *  since instance keys are structural); pass one to memoize. */
+  constructor(readonly bag: DiagnosticBag, opts: { memo?: Map<string, Value> } = {}) {
+    if (opts.memo) this.memo = opts.memo;
+  }
 
   record(scope: string, role: ShapeRecord["role"], name: string, type: TensorType): void {
     this.graph.shapes.push({ scope, call: this.currentCall.get(scope) ?? 0, role, name, type });
@@ -48,6 +56,9 @@ export class Tracer {
     if (inst.route && !inst.forward) return callRouted(this, inst, args, span);
     const fwd = inst.forward;
     if (!fwd) fail("MM5006", span, { name: `${inst.path} (${inst.declName})` }, inst.decl ? { related: [{ span: inst.decl.name.span, message: "declared here" }] } : {});
+    const key = this.memo ? callKey(inst, args) : undefined;
+    const hit = key !== undefined ? this.memo!.get(key) : undefined;
+    if (hit) return this.replay(hit, args, inst.path, span);
     if (++this.depth > 200) fail("MM3006", span, { name: inst.declName, chain: "forward calls nest more than 200 deep" });
     const n = this.calls.get(inst.path) ?? 0;
     this.calls.set(inst.path, n + 1);
@@ -67,12 +78,37 @@ export class Tracer {
       // A failed statement may have stopped before reading an input: no unused-input facts then.
       if (st.failed) throw new PoisonError(); // already reported inside
       this.facts.push({ inst, reads: st.reads });
-      return this.result(inst, fwd, st, b, span);
+      const out = this.result(inst, fwd, st, b, span);
+      if (key !== undefined) this.memo!.set(key, out);
+      return out;
     } finally {
       this.depth--;
       if (prevCall === undefined) this.currentCall.delete(inst.path);
       else this.currentCall.set(inst.path, prevCall);
     }
+  }
+
+  /** A memoized call: fresh values of the remembered types, computed by one opaque node
+   *  (the check-only graph is never compiled). */
+  private replay(v: Value, args: readonly EvArg[], scope: string, span: Span): Value {
+    const types: TensorType[] = [];
+    const collect = (x: Value): void => {
+      if (x.k === "tensor") types.push(x.t.type);
+      else if (x.k === "record") x.fields.forEach(collect);
+      else if (x.k === "tuple" || x.k === "list") x.items.forEach(collect);
+    };
+    collect(v);
+    const inputs = args.flatMap((a) => (a.value.k === "tensor" ? [a.value.t] : []));
+    const outs = this.graph.node("memoized_call", inputs, {}, types, scope, span);
+    let i = 0;
+    const rebuild = (x: Value): Value => {
+      if (x.k === "tensor") return { k: "tensor", t: outs[i++]! };
+      if (x.k === "record") return { k: "record", fields: new Map([...x.fields].map(([k, f]) => [k, rebuild(f)])) };
+      if (x.k === "tuple") return { k: "tuple", items: x.items.map(rebuild) };
+      if (x.k === "list") return { k: "list", items: x.items.map(rebuild) };
+      return x;
+    };
+    return rebuild(v);
   }
 
   private result(inst: Instance, fwd: NonNullable<Instance["forward"]>, st: BodyState, b: ReturnType<typeof bindForwardArgs>, span: Span): Value {

@@ -28,6 +28,8 @@ export function isModelDecl(d: FileScope["ast"]["decls"][number]): d is BlockDec
 
 export class Session {
   private stdlibProgram?: Program;
+  /** Check-only call results, shared by every model this session checks (see check/memo.ts). */
+  private readonly memo = new Map<string, import("../elaborate/values.js").Value>();
   constructor(readonly host: FileHost = diskHost) {}
 
   load(files: readonly string[]): Program {
@@ -62,7 +64,7 @@ export class Session {
   }
 
   /** Elaborates and checks one model. */
-  compile(ref: ModelRef, program: Program): CompileResult {
+  compile(ref: ModelRef, program: Program, opts: { checkOnly?: boolean } = {}): CompileResult {
     const lookup = (n: string, from: FileScope): { decl: BlockDecl | VariantDecl; home: FileScope } | undefined => {
       const r = from.names.get(n);
       if (!r) return undefined;
@@ -70,7 +72,7 @@ export class Session {
     };
     const el = elaborateModel(ref.decl, ref.home, lookup, program.sources);
     const errors = el.diagnostics.some((d) => d.severity === "error");
-    const checked = el.model && !errors ? checkModel(el.model) : undefined;
+    const checked = el.model && !errors ? checkModel(el.model, { ...opts, memo: this.memo }) : undefined;
     return {
       ...(checked ? { checked } : {}),
       diagnostics: [...el.diagnostics, ...(checked?.diagnostics ?? [])],
@@ -91,7 +93,7 @@ export class Session {
       for (const ref of this.models(program)) {
         if (isUnpublished(ref.decl)) continue; // listed, never compiled
         models++;
-        out.push(...this.compile(ref, program).diagnostics);
+        out.push(...this.compile(ref, program, { checkOnly: true }).diagnostics);
       }
       for (const path of program.entries) {
         const scope = program.files.get(path);

@@ -25,7 +25,7 @@ export function stdlibRows(session: Session): StdlibRow[] {
   const program = session.stdlib();
   return session.models(program).map((ref) => {
     const file = relative(PACKAGE_ROOT, ref.home.path);
-    const r = session.compile(ref, program);
+    const r = session.compile(ref, program, { checkOnly: true });
     const doc = ref.decl.doc;
     if (isUnpublished(ref.decl)) return { name: ref.name, file, published: "not definable", source: "no architecture was published", match: "-" as const };
     const pub = parsePublished(doc);

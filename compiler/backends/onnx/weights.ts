@@ -25,7 +25,7 @@ import type { DType } from "../../check/tensor.js";
 import type { Value } from "../../elaborate/values.js";
 import type { IrParam } from "../../ir/ir.js";
 import { LoweringError } from "./context.js";
-import { encodeData } from "./proto.js";
+import { DTYPE_SIZE, encodeData } from "./proto.js";
 
 export type WeightsMode = "none" | "zeros" | { readonly random: number };
 
@@ -38,26 +38,83 @@ export function paramDims(p: IrParam): number[] {
   });
 }
 
-/** The parameter's values as raw_data bytes. */
+/** The parameter's values as raw_data bytes, whole. */
 export function weightBytes(p: IrParam, mode: Exclude<WeightsMode, "none">): Uint8Array {
   const dims = paramDims(p);
   const n = dims.reduce((a, b) => a * b, 1);
-  if (mode === "zeros") return new Uint8Array(n * bytesPer(p.dtype));
-  return encodeData(initValues(p, dims, n, mode.random), p.dtype);
+  if (mode === "zeros") return new Uint8Array(n * DTYPE_SIZE[p.dtype]);
+  const out = p.dtype === "float64" ? new Float64Array(n) : new Float32Array(n);
+  initFiller(p, dims, mode.random)(out, n);
+  return encodeValues(out, n, p.dtype);
 }
 
-const bytesPer = (d: DType): number => encodeData([0], d).length;
+/** Bytes of a parameter's raw data. */
+export function weightByteLength(p: IrParam): number {
+  return paramDims(p).reduce((a, b) => a * b, 1) * DTYPE_SIZE[p.dtype];
+}
+
+/** The same bytes as weightBytes, in chunks of at most `chunkElems` elements, generated
+ *  as they are asked for: the PRNG stream continues across chunks, so the values do not
+ *  depend on the chunk size. Each chunk is a view of a buffer that the next one reuses:
+ *  write it out (or copy it) before asking for the next. */
+export function* weightChunks(p: IrParam, mode: Exclude<WeightsMode, "none">, chunkElems = 1 << 20): Generator<Uint8Array, void, undefined> {
+  const dims = paramDims(p);
+  const n = dims.reduce((a, b) => a * b, 1);
+  const size = Math.max(1, Math.min(n, chunkElems));
+  if (mode === "zeros") {
+    const zero = new Uint8Array(size * DTYPE_SIZE[p.dtype]);
+    for (let done = 0; done < n; done += size) yield zero.subarray(0, Math.min(size, n - done) * DTYPE_SIZE[p.dtype]);
+    return;
+  }
+  const buf = p.dtype === "float64" ? new Float64Array(size) : new Float32Array(size);
+  const fill = initFiller(p, dims, mode.random);
+  for (let done = 0; done < n; done += size) {
+    const k = Math.min(size, n - done);
+    fill(buf, k);
+    yield encodeValues(buf, k, p.dtype);
+  }
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** The first `count` values as raw_data: a view of the buffer for float32/float64. */
+function encodeValues(v: Values, count: number, dtype: DType): Uint8Array {
+  if (LITTLE_ENDIAN && ((dtype === "float32" && v instanceof Float32Array) || (dtype === "float64" && v instanceof Float64Array)))
+    return new Uint8Array(v.buffer, v.byteOffset, count * v.BYTES_PER_ELEMENT);
+  return encodeData(v.subarray(0, count), dtype);
+}
 
 /** mulberry32: a tiny 32-bit PRNG with good enough statistics for weight init. */
 export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
+  const m = new Mulberry32(seed);
+  return () => m.next();
+}
+
+class Mulberry32 {
+  a: number;
+  constructor(seed: number) {
+    this.a = seed >>> 0;
+  }
+  next(): number {
+    this.a = (this.a + 0x6d2b79f5) >>> 0;
+    let t = this.a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  }
+  /** out[i] = lo + (hi - lo) * next() for i < count: next() inlined (twice as fast). */
+  uniform(out: Values, count: number, lo: number, hi: number): void {
+    const w = hi - lo;
+    let a = this.a;
+    for (let i = 0; i < count; i++) {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      out[i] = lo + w * (((t ^ (t >>> 14)) >>> 0) / 4294967296);
+    }
+    this.a = a;
+  }
 }
 
 /** FNV-1a of the path, mixed with the seed. */
@@ -106,31 +163,32 @@ function fanFor(p: IrParam, dims: readonly number[]): number {
 }
 
 type Values = Float32Array | Float64Array;
+/** Writes the next `count` values of a parameter's stream into out[0..count). */
+type Filler = (out: Values, count: number) => void;
 
-function initValues(p: IrParam, dims: readonly number[], n: number, seed: number): Values {
-  // float64 keeps its precision; everything else is at most float32 once encoded.
-  const out = p.dtype === "float64" ? new Float64Array(n) : new Float32Array(n);
-  const rand = mulberry32(streamSeed(seed, p.path));
+function initFiller(p: IrParam, dims: readonly number[], seed: number): Filler {
+  const m = new Mulberry32(streamSeed(seed, p.path));
+  const rand = (): number => m.next();
   const gauss = normals(rand);
-  const fill = (f: () => number): Values => {
-    for (let i = 0; i < n; i++) out[i] = f();
-    return out;
+  const each = (f: () => number): Filler => (out, count) => {
+    for (let i = 0; i < count; i++) out[i] = f();
   };
-  const uniform = (lo: number, hi: number): Values => fill(() => lo + (hi - lo) * rand());
-  const normal = (mean: number, std: number): Values => fill(() => mean + std * gauss());
+  const constant = (v: number): Filler => (out, count) => void out.fill(v, 0, count);
+  const uniform = (lo: number, hi: number): Filler => (out, count) => m.uniform(out, count, lo, hi);
+  const normal = (mean: number, std: number): Filler => each(() => mean + std * gauss());
   const leaf = p.path.slice(p.path.lastIndexOf(".") + 1);
   let name = p.init?.name ?? "default";
   const isFloat = p.dtype.startsWith("float") || p.dtype === "bfloat16";
   if (name === "default") name = dims.length >= 2 ? "kaiming_uniform" : ["weight", "scale", "gamma"].includes(leaf) ? "ones" : "zeros";
-  if (!isFloat && name !== "ones" && name !== "const") return out;
+  if (!isFloat && name !== "ones" && name !== "const") return constant(0);
   switch (name) {
-    case "zeros": return out;
-    case "ones": return fill(() => 1);
-    case "const": return fill(() => arg(p, "value", 0, 0));
+    case "zeros": return constant(0);
+    case "ones": return constant(1);
+    case "const": return constant(arg(p, "value", 0, 0));
     case "normal": return normal(arg(p, "mean", 0, 0), arg(p, "std", 1, 1));
     case "trunc_normal": {
       const std = arg(p, "std", 0, 1), mean = arg(p, "mean", 1, 0), a = arg(p, "a", 2, -2), b = arg(p, "b", 3, 2);
-      return fill(() => {
+      return each(() => {
         for (let k = 0; k < 100; k++) {
           const x = mean + std * gauss();
           if (x >= a && x <= b) return x;

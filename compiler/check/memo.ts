@@ -1,0 +1,55 @@
+// Check-only tracing memoizes calls: two instances with the same structure (declaration,
+// arguments, parameter shapes, children), called with the same argument types, produce the
+// same result types, so the second call is not traced again. A language model's 32
+// identical layers are checked once. Backends need every node, so compiles never memoize.
+import type { EvArg } from "../elaborate/eval.js";
+import type { Instance } from "../elaborate/instance.js";
+import { formatValue, type Value } from "../elaborate/values.js";
+import { formatTensorType } from "./tensor.js";
+
+const ids = new Map<string, number>();
+const keys = new WeakMap<Instance, number>();
+
+/** A small integer that is equal for structurally equal instance subtrees. */
+export function instanceKey(inst: Instance): number {
+  const hit = keys.get(inst);
+  if (hit !== undefined) return hit;
+  const parts = [
+    inst.kind, inst.declName, inst.ema ? "ema" : "",
+    [...inst.args].map(([k, v]) => `${k}=${formatValue(v)}`).join(","),
+    inst.params.map((p) => `${p.name}:${p.shape.join("x")}:${p.dtype}`).join(","),
+    (inst.absentParams ?? []).join(","),
+    [...inst.children].map(([k, c]) => `${k}#${instanceKey(c)}`).join(","),
+  ];
+  const s = parts.join("|");
+  let id = ids.get(s);
+  if (id === undefined) {
+    id = ids.size;
+    ids.set(s, id);
+  }
+  keys.set(inst, id);
+  return id;
+}
+
+/** The key of one call, or undefined when an argument cannot be summarised safely. */
+export function callKey(inst: Instance, args: readonly EvArg[]): string | undefined {
+  const parts: string[] = [String(instanceKey(inst))];
+  for (const a of args) {
+    const v = summary(a.value);
+    if (v === undefined) return undefined;
+    parts.push(`${a.name ?? ""}=${v}`);
+  }
+  return parts.join(";");
+}
+
+function summary(v: Value): string | undefined {
+  switch (v.k) {
+    case "tensor": return `T${formatTensorType(v.t.type)}`;
+    case "instance": case "instances": case "block": case "record": case "tuple": return undefined;
+    case "list": {
+      const xs = v.items.map(summary);
+      return xs.every((x) => x !== undefined) ? `[${xs.join(",")}]` : undefined;
+    }
+    default: return formatValue(v);
+  }
+}
