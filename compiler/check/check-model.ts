@@ -38,7 +38,7 @@ export function checkModel(model: ElaboratedModel, opts: { checkOnly?: boolean; 
         for (const d of i.dims) for (const sym of d.symbols()) if (!scope.hasOwn(sym)) scope.define(sym, { k: "int", v: Dim.sym(sym) });
       }
       const st: BodyState = {
-        isModel: true, namedOutputs: new Set(), assigned: new Map(), reads: new Set(),
+        isModel: true, namedOutputs: new Set(), assigned: new Map(),
         modelOutputs: new Map(), modelLosses: new Map(), poisoned: new Set(),
       };
       execStmts(fwd.body, scope, new Frame(tracer, model.root, ""), st);

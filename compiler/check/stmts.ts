@@ -16,7 +16,6 @@ export interface BodyState {
   readonly namedOutputs: ReadonlySet<string>;
   readonly assigned: Map<string, { value: Value; span: Span }>;
   returned?: { value: Value; span: Span };
-  readonly reads: Set<string>;
   /** Model forward only: `output` and `loss` statements, in order. */
   readonly modelOutputs: Map<string, { value: Value; span: Span }>;
   readonly modelLosses: Map<string, { value: Value; span: Span }>;
@@ -53,7 +52,7 @@ function definedNames(s: Stmt): string[] {
 }
 
 function ctxOf(scope: Scope, frame: Frame, st: BodyState): EvalCtx {
-  return { env: scope, hooks: frame, onRead: (n) => st.reads.add(n) };
+  return { env: scope, hooks: frame };
 }
 
 function record(frame: Frame, role: "local" | "output" | "loss", name: string, v: Value): void {

@@ -21,7 +21,6 @@ import type { TensorType } from "./tensor.js";
 /** What the rules need to know about the forwards that ran. */
 export interface ForwardFacts {
   readonly inst: Instance;
-  readonly reads: Set<string>;
 }
 
 export class Tracer {
@@ -72,12 +71,12 @@ export class Tracer {
       const frame = new Frame(this, inst, inst.path, b.dims);
       const st: BodyState = {
         isModel: false, namedOutputs: new Set(fwd.namedOutputs ? fwd.outputs.map((o) => o.name!.name) : []),
-        assigned: new Map(), reads: new Set(), modelOutputs: new Map(), modelLosses: new Map(), poisoned: new Set(),
+        assigned: new Map(), modelOutputs: new Map(), modelLosses: new Map(), poisoned: new Set(),
       };
       execStmts(fwd.body, b.scope, frame, st);
       // A failed statement may have stopped before reading an input: no unused-input facts then.
       if (st.failed) throw new PoisonError(); // already reported inside
-      this.facts.push({ inst, reads: st.reads });
+      this.facts.push({ inst });
       const out = this.result(inst, fwd, st, b, span);
       if (key !== undefined) this.memo!.set(key, out);
       return out;

@@ -38,8 +38,6 @@ export interface TensorHooks {
 export interface EvalCtx {
   readonly env: Env;
   readonly hooks?: TensorHooks;
-  /** Where a name is read: lets the tracer track used inputs. */
-  readonly onRead?: (name: string) => void;
 }
 
 export function evalExpr(e: Expr, ctx: EvalCtx): Value {
@@ -100,7 +98,6 @@ function lookupName(name: string, span: Span, ctx: EvalCtx): Value {
   if (v !== undefined) {
     if (v.k === "fn" && v.name === "__poison__") throw new PoisonError();
     if (v.k === "fn" && v.name === "__param__") fail("MM3015", span, { what: `'${name}'`, actual: "a parameter tensor (tensors exist only inside forward)" });
-    ctx.onRead?.(name);
     return v;
   }
   fail("MM2001", span, { name }, hintFor(name, ctx.env.names()));
