@@ -102,6 +102,6 @@ model CogVLM_17B(vocab: Int = 32000, width: Int = 4096, depth: Int = 32, heads: 
   }
 }
 
-## Tiny CogVLM: a 2-layer 64-wide ViT on 28x28 images (4 patches), a 2-layer 64-wide decoder.
+## Tiny CogVLM: a 2-layer 48-wide ViT on 28x28 images (4 patches), a 2-layer 64-wide decoder.
 model CogVLM_17B_Tiny = CogVLM_17B(vocab: 1000, width: 64, depth: 2, heads: 4, hidden: 128, image: 28,
                                    vision_width: 48, vision_depth: 2, vision_heads: 4, vision_hidden: 96)
