@@ -3,7 +3,6 @@
 import { existsSync, statSync } from "node:fs";
 import type { ParseArgsConfig } from "node:util";
 import { ALL_CODES, CODES, exampleFor, type Code } from "../diagnostics/codes.js";
-import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Session } from "../driver/session.js";
 import { listMmFiles } from "../resolve/host.js";
 import { countParams } from "../tools/params.js";
@@ -11,8 +10,11 @@ import { renderShapeTree, shapeTree } from "../tools/shapes.js";
 import { EXIT, UsageError, type Io } from "./io.js";
 import { listModels, renderList } from "./list.js";
 import { renderParams } from "./params-view.js";
-import { COLOR, diagnosticJson, PLAIN, renderDiagnostic } from "./render.js";
+import { report } from "./report.js";
 import { compileTarget, resolveTarget } from "./target.js";
+import { compile } from "./compile.js";
+
+export { report };
 
 export interface CommandContext {
   readonly positionals: readonly string[];
@@ -32,20 +34,6 @@ export interface Command {
 
 const json = { type: "boolean" } as const;
 const model = { type: "string" } as const;
-
-/** Prints diagnostics (text to stderr, or JSON to stdout); returns whether any is an error. */
-export function report(ctx: CommandContext, ds: readonly Diagnostic[], sources: ReadonlyMap<string, string>, asJson = Boolean(ctx.flags.json)): boolean {
-  const max = Number(ctx.flags["max-errors"] ?? 50);
-  const errors = ds.filter((d) => d.severity === "error").length;
-  const shown = ds.slice(0, Number.isFinite(max) && max > 0 ? max : 50);
-  if (asJson) {
-    ctx.io.out(JSON.stringify({ diagnostics: shown.map((d) => diagnosticJson(d, sources)), errors, warnings: ds.length - errors }, null, 2) + "\n");
-  } else {
-    for (const d of shown) ctx.io.err(renderDiagnostic(d, sources, ctx.io.color ? COLOR : PLAIN) + "\n\n");
-    if (shown.length < ds.length) ctx.io.err(`... and ${ds.length - shown.length} more (raise --max-errors)\n`);
-  }
-  return errors > 0;
-}
 
 function expandFiles(args: readonly string[]): string[] {
   const out: string[] = [];
@@ -149,4 +137,4 @@ function indent(s: string): string {
   return s.trimEnd().split("\n").map((l) => (l ? "    " + l : l)).join("\n");
 }
 
-export const COMMANDS: readonly Command[] = [check, shapes, params, list, explain];
+export const COMMANDS: readonly Command[] = [check, shapes, params, list, explain, compile];

@@ -4,12 +4,15 @@ export interface Io {
   err(s: string): void;
   /** Colour diagnostics (a TTY without NO_COLOR). */
   readonly color: boolean;
+  /** stderr is a terminal: progress lines (`\r`) are welcome. */
+  readonly tty?: boolean;
 }
 
 export const processIo: Io = {
   out: (s) => process.stdout.write(s),
   err: (s) => process.stderr.write(s),
   color: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR && process.env.TERM !== "dumb",
+  tty: Boolean(process.stderr.isTTY),
 };
 
 /** Exit codes, documented in the README and `mm --help`. */

@@ -1,8 +1,10 @@
 // The ONNX backend's API. compileToOnnx does everything in memory; lowerToOnnx stops
-// before parameter data, for callers that stream weights (external data) or want the IR.
+// before parameter data, for callers that stream weights (external data) or want the IR;
+// writeOnnx writes a lowered model to a file, streaming its weights.
 //
 //   const { checked, sources } = new Session().compile(ref, program);
 //   const { bytes } = compileToOnnx(checked!, sources, { opset: 17, task: "pretrain", weights: { random: 0 } });
+//   writeOnnx("clip.onnx", lowerToOnnx(checked!, sources, { weights: { random: 0 } }), { weights: { random: 0 }, externalThreshold: 1 << 20 });
 import type { CheckedModel } from "../../check/check-model.js";
 import { irFromChecked, type Selection } from "../../ir/from-checked.js";
 import type { IrGraph } from "../../ir/ir.js";
@@ -57,4 +59,7 @@ export function compileToOnnx(checked: CheckedModel, sources: ReadonlyMap<string
 export { attachWeights, emitOnnx, encodeModel, MAX_OPSET, MIN_OPSET, type EmittedModel, type WeightTensor } from "./emit.js";
 export { LoweringError } from "./context.js";
 export { tensorProtoRaw, type ModelProto, type TensorProto } from "./proto.js";
-export { weightBytes, type WeightsMode } from "./weights.js";
+export { weightBytes, weightChunks, type WeightsMode } from "./weights.js";
+// Files: streamed weights, external data, atomic and deterministic; the EMA update graph.
+export { DEFAULT_EXTERNAL_THRESHOLD, EXTERNAL_ALIGNMENT, planExternal, writeOnnx, type WriteOptions, type WriteResult } from "./write.js";
+export { EMA_TASK, emaTeachers, emaUpdateModel } from "./ema.js";

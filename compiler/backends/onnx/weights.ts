@@ -8,7 +8,8 @@
 //   { random: s } PyTorch-like initialization from a seeded PRNG (mulberry32, Box-Muller
 //                 normals). Each parameter draws from its own stream, seeded by a hash of
 //                 (seed, path), so a parameter gets the same values whatever task or pass
-//                 pipeline selects it.
+//                 pipeline selects it. weightChunks generates the same stream in chunks
+//                 (for writing a big tensor without holding it whole).
 //
 // Init specs (compiler/elaborate/items.ts), positional arguments in this order:
 //   zeros, ones, const(v), normal(mean = 0, std = 1), trunc_normal(std = 1, mean = 0,

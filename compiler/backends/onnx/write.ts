@@ -50,7 +50,7 @@ export interface WriteResult {
   readonly weightBytes: number;
   readonly inlineTensors: number;
   readonly externalTensors: number;
-  /** Whether external data was used because the model would pass 2 GiB. */
+  /** Whether the 2 GiB limit sent tensors to external data that the threshold (if any) kept inline. */
   readonly forced: boolean;
 }
 
@@ -70,12 +70,14 @@ export function planExternal(weights: readonly WeightTensor[], structureBytes: n
   const total = sizes.reduce((a, b) => a + b, 0);
   // Room for the protobuf framing of each tensor (name, dims, tags) on top of its data.
   const overhead = weights.reduce((a, w) => a + w.name.length + 16 + 11 * w.dims.length, 0);
-  const forced = structureBytes + total + overhead >= MAX_MODEL_FILE;
+  const tooBig = structureBytes + total + overhead >= MAX_MODEL_FILE;
   const external = new Set<number>();
-  if (threshold !== undefined || forced) {
+  if (threshold !== undefined || tooBig) {
     const thr = threshold ?? DEFAULT_EXTERNAL_THRESHOLD;
     sizes.forEach((s, i) => s > thr && external.add(i));
   }
+  // Forced: the 2 GiB limit moved out tensors that the threshold asked for would not have.
+  let forced = tooBig && threshold === undefined;
   let inline = structureBytes + overhead + sizes.reduce((a, s, i) => a + (external.has(i) ? 0 : s), 0);
   if (inline >= MAX_MODEL_FILE) {
     const bySize = sizes.map((s, i) => [s, i] as const).filter(([, i]) => !external.has(i)).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
@@ -83,6 +85,7 @@ export function planExternal(weights: readonly WeightTensor[], structureBytes: n
       if (inline < MAX_MODEL_FILE) break;
       external.add(i);
       inline -= s;
+      forced = true;
     }
   }
   let offset = 0;
@@ -195,6 +198,9 @@ export function writeOnnx(path: string, emitted: EmittedModel, opts: WriteOption
     });
     put(graphEnd);
     put(modelEnd);
+    const expected = modelHead.length + 1 + varint(graphLen).length + graphLen + modelEnd.length;
+    if (modelBytes !== expected || (externalCount && dataAt !== dataBytes))
+      throw new Error(`internal error: wrote ${modelBytes} model bytes (expected ${expected}) and ${dataAt} data bytes (expected ${dataBytes})`);
     if (dataFd !== undefined) {
       fsyncSync(dataFd);
       closeSync(dataFd);

@@ -1,0 +1,137 @@
+// ONNX backend benchmark (not part of the test suite). Run: npm run bench:onnx
+//
+// 1. Every stdlib model, structure only: ONNX nodes, bytes, the time compileToOnnx takes
+//    (IR, passes, lowering, encoding; median of runs), the time protobufjs alone takes to
+//    encode the same ModelProto, and their ratio.
+// 2. Peak RSS of `mm compile --weights random --external-data` for the largest stdlib
+//    model, in a fresh child process (process.resourceUsage().maxRSS), against the same
+//    compile structure-only, to show that memory stays flat with the size of the weights.
+//    Needs free disk for twice the weights; when the largest model does not fit, or its
+//    write would take longer than MAX_WRITE_S at the throughput measured on a smaller
+//    model, the largest model that fits is measured instead, and the output says so.
+//    The files are deleted afterwards.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, statfsSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { compileToOnnx, encodeModel } from "../compiler/backends/onnx/index.js";
+import { DTYPE_SIZE } from "../compiler/backends/onnx/proto.js";
+import { paramDims } from "../compiler/backends/onnx/weights.js";
+import { runCli } from "../compiler/cli/main.js";
+import { Session } from "../compiler/driver/session.js";
+import { isUnpublished } from "../compiler/elaborate/model.js";
+
+const MAX_WRITE_S = 360;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function time(f: () => void, runs: number): number {
+  const ts: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    f();
+    ts.push(performance.now() - t0);
+  }
+  return median(ts);
+}
+
+const gib = (n: number): string => `${(n / 2 ** 30).toFixed(2)} GiB`;
+const mib = (n: number): string => `${(n / 2 ** 20).toFixed(1)} MiB`;
+
+interface ChildResult {
+  readonly code: number;
+  readonly seconds: number;
+  readonly maxRssKiB: number;
+  readonly out: string;
+}
+
+/** Child mode: `onnx.js --write MODEL OUT none|random`: one compile, then its numbers. */
+function child(args: readonly string[]): void {
+  const [model, out, weights] = args;
+  const t0 = performance.now();
+  let text = "";
+  const code = runCli(["compile", model!, "-o", out!, "--weights", weights!, "--external-data"], { out: (s) => (text += s), err: (s) => process.stderr.write(s), color: false, tty: Boolean(process.stderr.isTTY) });
+  const r: ChildResult = { code, seconds: (performance.now() - t0) / 1000, maxRssKiB: process.resourceUsage().maxRSS, out: text.trim() };
+  process.stdout.write(JSON.stringify(r) + "\n");
+}
+
+function spawnWrite(model: string, out: string, weights: "none" | "random"): ChildResult {
+  const self = fileURLToPath(import.meta.url);
+  const r = spawnSync(process.execPath, [self, "--write", model, out, weights], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 20 });
+  if (r.status !== 0) throw new Error(`child for ${model} failed (${r.status}): ${r.stdout}`);
+  return JSON.parse(r.stdout.trim().split("\n").pop()!) as ChildResult;
+}
+
+function main(): void {
+  const session = new Session();
+  const program = session.stdlib();
+  const rows: { name: string; nodes: number; bytes: number; compile: number; encode: number; weights: number; params: number }[] = [];
+  for (const ref of session.models(program)) {
+    if (isUnpublished(ref.decl)) continue;
+    const r = session.compile(ref, program);
+    if (!r.checked) {
+      console.warn(`warning: ${ref.name} does not check; skipped`);
+      continue;
+    }
+    const c = r.checked;
+    let out = compileToOnnx(c, r.sources); // warm up
+    const runs = 5;
+    const compile = time(() => void (out = compileToOnnx(c, r.sources)), runs);
+    const encode = time(() => void encodeModel(out.model), runs);
+    const params = out.ir.params.reduce((a, p) => a + paramDims(p).reduce((x, y) => x * y, 1), 0);
+    const weights = out.ir.params.reduce((a, p) => a + paramDims(p).reduce((x, y) => x * y, 1) * DTYPE_SIZE[p.dtype], 0);
+    rows.push({ name: ref.name, nodes: out.nodeCount, bytes: out.bytes.length, compile, encode, weights, params });
+  }
+  const w = Math.max(...rows.map((r) => r.name.length));
+  console.log(`ONNX, structure only (opset 17), median of 5 runs; ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}\n`);
+  console.log(`${"model".padEnd(w)}  ${"params".padStart(14)}  ${"nodes".padStart(6)}  ${"bytes".padStart(10)}  ${"compile ms".padStart(10)}  ${"encode ms".padStart(9)}  ratio`);
+  for (const r of rows)
+    console.log(`${r.name.padEnd(w)}  ${r.params.toLocaleString("en-US").padStart(14)}  ${String(r.nodes).padStart(6)}  ${String(r.bytes).padStart(10)}  ${r.compile.toFixed(1).padStart(10)}  ${r.encode.toFixed(1).padStart(9)}  ${(r.compile / r.encode).toFixed(1)}x`);
+  const sum = (f: (r: (typeof rows)[number]) => number): number => rows.reduce((a, r) => a + f(r), 0);
+  console.log(`${"total".padEnd(w)}  ${"".padStart(14)}  ${String(sum((r) => r.nodes)).padStart(6)}  ${String(sum((r) => r.bytes)).padStart(10)}  ${sum((r) => r.compile).toFixed(1).padStart(10)}  ${sum((r) => r.encode).toFixed(1).padStart(9)}  ${(sum((r) => r.compile) / sum((r) => r.encode)).toFixed(1)}x`);
+
+  // Peak RSS with streamed weights.
+  const dir = mkdtempSync(join(tmpdir(), "mm-bench-onnx-"));
+  try {
+    const fs = statfsSync(dir);
+    const free = fs.bavail * fs.bsize;
+    const bySize = [...rows].sort((a, b) => b.weights - a.weights);
+    const largest = bySize[0]!;
+    // Throughput on a model of about 1-2 GiB.
+    const probe = bySize.find((r) => r.weights < 2 * 2 ** 30 && 2 * r.weights < free)!;
+    const p = spawnWrite(probe.name, join(dir, "probe.onnx"), "random");
+    rmSync(join(dir, "probe.onnx"), { force: true });
+    rmSync(join(dir, "probe.onnx.data"), { force: true });
+    const rate = probe.weights / p.seconds;
+    console.log(`\nthroughput: ${probe.name} (${gib(probe.weights)} of weights) written in ${p.seconds.toFixed(1)} s: ${mib(rate)}/s, peak RSS ${mib(p.maxRssKiB * 1024)}`);
+    console.log(`free disk in ${tmpdir()}: ${gib(free)}`);
+    const fits = (r: (typeof rows)[number]): boolean => 2 * r.weights < free && r.weights / rate < MAX_WRITE_S;
+    const pick = bySize.find(fits);
+    if (!pick) throw new Error("no model fits the disk and the time budget");
+    if (pick !== largest) {
+      const why = 2 * largest.weights >= free ? `needs ${gib(2 * largest.weights)} free, have ${gib(free)}` : `would take ~${(largest.weights / rate).toFixed(0)} s at ${mib(rate)}/s (> ${MAX_WRITE_S} s)`;
+      console.log(`the largest model, ${largest.name} (${gib(largest.weights)}), is not measured: ${why}; measuring ${pick.name} instead`);
+    }
+    const out = join(dir, "model.onnx");
+    const none = spawnWrite(pick.name, out, "none");
+    rmSync(out, { force: true });
+    const rnd = spawnWrite(pick.name, out, "random");
+    rmSync(out, { force: true });
+    rmSync(`${out}.data`, { force: true });
+    console.log(`${pick.name}: ${pick.params.toLocaleString("en-US")} params, ${gib(pick.weights)} of float32 weights`);
+    console.log(`  structure only:                         ${none.seconds.toFixed(1)} s, peak RSS ${mib(none.maxRssKiB * 1024)}`);
+    console.log(`  --weights random --external-data:       ${rnd.seconds.toFixed(1)} s, peak RSS ${mib(rnd.maxRssKiB * 1024)} (${mib(pick.weights / rnd.seconds)}/s)`);
+    console.log(`  ${rnd.out}`);
+    if (pick !== largest) console.log(`  extrapolated to ${largest.name}: ~${((largest.weights / pick.weights) * rnd.seconds).toFixed(0)} s; RSS does not grow with the weights`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const argv = process.argv.slice(2);
+if (argv[0] === "--write") child(argv.slice(1));
+else main();

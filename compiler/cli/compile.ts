@@ -1,0 +1,172 @@
+// `mm compile MODEL -o OUT`: the model as an ONNX file (compiler/backends/onnx/).
+//
+// Weights default to none (structure only: parameters are graph inputs with their shapes);
+// `--weights zeros|random [--seed N]` writes initializers, streamed, with tensors above
+// `--external-threshold` (or 1 MiB with `--external-data`) in `OUT.data`; external data
+// is forced when the model file would pass 2 GiB. `--task ema_update` writes the EMA
+// update graph of the model's teachers instead (compiler/backends/onnx/ema.ts). Output
+// is atomic (temp files, fsync, rename) and deterministic.
+import { existsSync, statSync } from "node:fs";
+import { basename, dirname, resolve } from "node:path";
+import { EMA_TASK, emaUpdateModel } from "../backends/onnx/ema.js";
+import { lowerToOnnx, MAX_OPSET, MIN_OPSET, type WeightsMode } from "../backends/onnx/index.js";
+import { DEFAULT_EXTERNAL_THRESHOLD, writeOnnx, type WriteResult } from "../backends/onnx/write.js";
+import { SelectionError } from "../ir/from-checked.js";
+import type { Command, CommandContext } from "./commands.js";
+import { EXIT, UsageError } from "./io.js";
+import { report } from "./report.js";
+import { compileTarget, resolveTarget } from "./target.js";
+
+const str = { type: "string" } as const;
+
+interface Settings {
+  readonly out: string;
+  readonly opset: number;
+  readonly weights: WeightsMode;
+  readonly task?: string;
+  readonly externalThreshold?: number;
+}
+
+function int(ctx: CommandContext, flag: string, min: number, max: number): number | undefined {
+  const v = ctx.flags[flag];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (typeof v !== "string" || v.trim() === "" || !Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(`compile: --${flag} takes an integer from ${min} to ${max}, not '${String(v)}'`);
+  return n;
+}
+
+function settings(ctx: CommandContext): Settings {
+  const target = ctx.flags.target ?? "onnx";
+  if (target !== "onnx") {
+    throw new UsageError(target === "webgpu" || target === "ts"
+      ? `compile: the ${target} target is not built yet (only --target onnx)`
+      : `compile: unknown target '${String(target)}' (onnx; webgpu and ts are not built yet)`);
+  }
+  const out = ctx.flags.output;
+  if (typeof out !== "string" || out === "") throw new UsageError("compile: give the output file with -o OUT");
+  const dir = dirname(resolve(out));
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`compile: cannot write '${out}': no folder '${dirname(out)}'`);
+  if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`compile: cannot write '${out}': it is a folder`);
+  const opset = int(ctx, "opset", MIN_OPSET, MAX_OPSET) ?? MIN_OPSET;
+  const w = ctx.flags.weights ?? "none";
+  const seed = int(ctx, "seed", 0, 2 ** 32 - 1);
+  if (w !== "none" && w !== "zeros" && w !== "random") throw new UsageError(`compile: --weights takes none, zeros or random, not '${String(w)}'`);
+  if (seed !== undefined && w !== "random") throw new UsageError("compile: --seed goes with --weights random");
+  const weights: WeightsMode = w === "random" ? { random: seed ?? 0 } : w;
+  const threshold = int(ctx, "external-threshold", 0, Number.MAX_SAFE_INTEGER);
+  const externalThreshold = threshold ?? (ctx.flags["external-data"] ? DEFAULT_EXTERNAL_THRESHOLD : undefined);
+  const task = typeof ctx.flags.task === "string" ? ctx.flags.task : undefined;
+  return { out, opset, weights, ...(task !== undefined ? { task } : {}), ...(externalThreshold !== undefined ? { externalThreshold } : {}) };
+}
+
+export const compile: Command = {
+  name: "compile",
+  usage: "compile MODEL -o OUT [--weights MODE]",
+  summary: "compile a model to an ONNX file (structure only unless --weights)",
+  options: {
+    model: str, output: { type: "string", short: "o" }, target: str, opset: str, weights: str, seed: str, task: str,
+    "external-data": { type: "boolean" }, "external-threshold": str,
+  },
+  optionDocs: {
+    model: "the model, when FILE declares several",
+    output: "the .onnx file to write (-o); external data goes to OUT.data",
+    target: "onnx (default; webgpu and ts are not built yet)",
+    opset: `ONNX opset, ${MIN_OPSET} (default) to ${MAX_OPSET}`,
+    weights: "none (default: parameters are graph inputs), zeros, or random",
+    seed: "seed for --weights random (default 0)",
+    task: `compile one task of the model; ${EMA_TASK}: the EMA teachers' update graph`,
+    "external-data": "tensors over 1 MiB go to OUT.data",
+    "external-threshold": "tensors over BYTES go to OUT.data (implies --external-data)",
+  },
+  run(ctx) {
+    const s = settings(ctx);
+    const spec = ctx.positionals[0];
+    if (!spec || ctx.positionals.length > 1) throw new UsageError("compile: give one model (a stdlib name, FILE.mm, or FILE.mm --model NAME)");
+    const t = resolveTarget(ctx.session, spec, typeof ctx.flags.model === "string" ? ctx.flags.model : undefined);
+    if (!t.target) {
+      report(ctx, t.diagnostics, t.sources, false);
+      return EXIT.diagnostics;
+    }
+    const r = compileTarget(ctx.session, t.target);
+    if (report(ctx, [...t.diagnostics, ...r.diagnostics], r.sources, false) || !r.checked) return EXIT.diagnostics;
+    const checked = r.checked;
+    const model = checked.model;
+
+    const ema = s.task === EMA_TASK && !model.tasks.some((x) => x.name === EMA_TASK);
+    let emitted;
+    if (ema) {
+      emitted = emaUpdateModel(model, { opset: s.opset, sources: r.sources });
+      if (!emitted) throw new UsageError(`compile: model '${model.name}' has no EMA teachers (a submodule = ema(...)), so there is no ${EMA_TASK} graph`);
+    } else {
+      try {
+        emitted = lowerToOnnx(checked, r.sources, { opset: s.opset, weights: s.weights, ...(s.task !== undefined ? { task: s.task } : {}) });
+      } catch (e) {
+        if (e instanceof SelectionError) throw new UsageError(`compile: ${e.message}`);
+        throw e;
+      }
+    }
+
+    const progress = ctx.io.tty && s.weights !== "none" && !ema ? progressBar(ctx) : undefined;
+    let res: WriteResult;
+    try {
+      res = writeOnnx(s.out, emitted, {
+        weights: ema ? "none" : s.weights,
+        ...(s.externalThreshold !== undefined ? { externalThreshold: s.externalThreshold } : {}),
+        ...(progress ? { onProgress: progress.update } : {}),
+      });
+    } catch (e) {
+      progress?.done();
+      if (isFsError(e)) throw new UsageError(`compile: cannot write '${s.out}': ${e.message}`);
+      throw e;
+    }
+    progress?.done();
+    ctx.io.out(summary(res, emitted.nodeCount, ema ? "none" : s.weights));
+    return EXIT.ok;
+  },
+};
+
+function isFsError(e: unknown): e is Error & { code: string } {
+  const code: unknown = e instanceof Error ? (e as Error & { code?: unknown }).code : undefined;
+  return typeof code === "string" && /^E[A-Z]+$/.test(code);
+}
+
+function summary(r: WriteResult, nodes: number, weights: WeightsMode): string {
+  const what = weights === "none" ? "structure only" : `weights ${typeof weights === "string" ? weights : `random, seed ${weights.random}`}`;
+  let line = `wrote ${r.path}: ${nodes.toLocaleString("en-US")} nodes, ${bytes(r.modelBytes)} (${what})`;
+  if (r.dataPath) line += `; ${r.externalTensors} tensor(s), ${bytes(r.dataBytes)} in ${basename(r.dataPath)}${r.forced ? " (external data forced: the model would pass 2 GiB)" : ""}`;
+  return line + "\n";
+}
+
+export function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ["KiB", "MiB", "GiB", "TiB"];
+  let v = n / 1024, u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)} ${units[u]}`;
+}
+
+/** A `\r` progress line on stderr, redrawn at most every 100 ms. */
+function progressBar(ctx: CommandContext): { update: (written: number, total: number) => void; done: () => void } {
+  let last = 0, drawn = false;
+  const draw = (written: number, total: number): void => {
+    const f = total > 0 ? written / total : 1;
+    const w = 30, fill = Math.round(f * w);
+    ctx.io.err(`\rweights [${"#".repeat(fill)}${".".repeat(w - fill)}] ${(100 * f).toFixed(0).padStart(3)}%  ${bytes(written)} / ${bytes(total)}   `);
+    drawn = true;
+  };
+  return {
+    update(written, total) {
+      const now = Date.now();
+      if (now - last < 100 && written < total) return;
+      last = now;
+      draw(written, total);
+    },
+    done() {
+      if (drawn) ctx.io.err("\n");
+    },
+  };
+}
