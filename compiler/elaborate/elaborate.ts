@@ -70,8 +70,8 @@ export class Elaborator {
   submodule(item: SubmoduleItem, env: Scope, prefix: string): Instance | undefined {
     const name = item.name.name;
     const path = prefix ? `${prefix}.${name}` : name;
-    const key = overrideKey(path);
-    const ov = this.overrides.get(key);
+    const key = this.overrides.size ? overrideKey(path) : path;
+    const ov = this.overrides.size ? this.overrides.get(key) : undefined;
     if (ov) ov.used = true;
     if (item.condition) {
       const c = evalExpr(item.condition, { env });

@@ -2,6 +2,11 @@
 
 /** True when the pattern names the parameter path or one of its ancestors. */
 export function matchesPattern(pattern: readonly string[], path: string): boolean {
+  if (!pattern.includes("*") && !pattern.includes("**")) {
+    // No wildcard: the pattern is a path prefix (the common case, checked for every parameter).
+    const prefix = pattern.join(".");
+    return path === prefix || (path.startsWith(prefix) && path.charCodeAt(prefix.length) === 46);
+  }
   const segs = path.split(".");
   const go = (i: number, j: number): boolean => {
     if (i === pattern.length) return true; // a prefix names the whole subtree
