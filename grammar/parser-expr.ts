@@ -19,7 +19,9 @@ export const LIST = 5;
 
 export class ExprParser extends CstParser {
   constructor() {
-    super(T.ALL_TOKENS, { recoveryEnabled: true, maxLookahead: 4, errorMessageProvider: errorMessages });
+    // Three tokens of lookahead suffice for the grammar; each more one costs start-up time
+    // (LL(k) lookahead functions are built when the parser is constructed, at every `mm` run).
+    super(T.ALL_TOKENS, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: errorMessages });
   }
 
   // ------------------------------------------------------------ recovery

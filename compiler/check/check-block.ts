@@ -5,7 +5,7 @@ import type { BlockDecl } from "../ast/ast.js";
 import { DiagnosticBag, DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { Elaborator } from "../elaborate/elaborate.js";
 import type { EvArg } from "../elaborate/eval.js";
-import { PoisonError } from "../elaborate/values.js";
+import { PoisonError, type Value } from "../elaborate/values.js";
 import type { FileScope } from "../resolve/scope.js";
 import { evalPattern } from "./call.js";
 import { Dim } from "./dims.js";
@@ -13,7 +13,8 @@ import { evalDType } from "../elaborate/items.js";
 import { unusedForwardInputs, unusedInputsOf } from "./rules/unused-input.js";
 import { Tracer } from "./tracer.js";
 
-export function checkStandaloneBlock(decl: BlockDecl, home: FileScope, sources: ReadonlyMap<string, string>): Diagnostic[] {
+/** `memo`: the session's check-only call results (see memo.ts), shared with its models. */
+export function checkStandaloneBlock(decl: BlockDecl, home: FileScope, sources: ReadonlyMap<string, string>, memo: Map<string, Value>): Diagnostic[] {
   if (decl.params.some((p) => !p.default)) return [];
   const bag = new DiagnosticBag();
   const elab = new Elaborator(bag, sources);
@@ -22,7 +23,7 @@ export function checkStandaloneBlock(decl: BlockDecl, home: FileScope, sources: 
   // Optional tensor inputs may be meant to come in some combinations only ("either a or b"):
   // without a caller to say which, such a block is elaborated but not traced.
   if (inst.forward.inputs.some((i) => i.default && i.type.kind === "TensorType")) return [...bag.items, ...unusedInputsOf([inst.forward])];
-  const tracer = new Tracer(bag);
+  const tracer = new Tracer(bag, { memo });
   try {
     const args: EvArg[] = [];
     for (const inp of inst.forward.inputs) {

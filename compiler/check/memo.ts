@@ -9,13 +9,23 @@ import { formatTensorType } from "./tensor.js";
 
 const ids = new Map<string, number>();
 const keys = new WeakMap<Instance, number>();
+/** Declarations by identity: two files may declare different blocks of one name. */
+const declIds = new WeakMap<object, number>();
+let nextDecl = 0;
+
+function declId(inst: Instance): number {
+  if (!inst.decl) return -1;
+  let id = declIds.get(inst.decl);
+  if (id === undefined) declIds.set(inst.decl, (id = nextDecl++));
+  return id;
+}
 
 /** A small integer that is equal for structurally equal instance subtrees. */
 export function instanceKey(inst: Instance): number {
   const hit = keys.get(inst);
   if (hit !== undefined) return hit;
   const parts = [
-    inst.kind, inst.declName, inst.ema ? "ema" : "",
+    inst.kind, inst.declName, declId(inst), inst.ema ? "ema" : "",
     [...inst.args].map(([k, v]) => `${k}=${formatValue(v)}`).join(","),
     inst.params.map((p) => `${p.name}:${p.shape.join("x")}:${p.dtype}`).join(","),
     (inst.absentParams ?? []).join(","),

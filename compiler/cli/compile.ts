@@ -5,7 +5,8 @@
 // `--external-threshold` (or 1 MiB with `--external-data`) in `OUT.data`; external data
 // is forced when the model file would pass 2 GiB. `--task ema_update` writes the EMA
 // update graph of the model's teachers instead (compiler/backends/onnx/ema.ts). Output
-// is atomic (temp files, fsync, rename) and deterministic.
+// is atomic (temp files, fsync, rename) and deterministic. `--functions` writes each block
+// instance as a call of an ONNX local function (compiler/backends/onnx/functions.ts).
 import { existsSync, statSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { EMA_TASK, emaUpdateModel } from "../backends/onnx/ema.js";
@@ -24,6 +25,7 @@ interface Settings {
   readonly opset: number;
   readonly weights: WeightsMode;
   readonly task?: string;
+  readonly functions: boolean;
   readonly externalThreshold?: number;
 }
 
@@ -57,7 +59,8 @@ function settings(ctx: CommandContext): Settings {
   const threshold = int(ctx, "external-threshold", 0, Number.MAX_SAFE_INTEGER);
   const externalThreshold = threshold ?? (ctx.flags["external-data"] ? DEFAULT_EXTERNAL_THRESHOLD : undefined);
   const task = typeof ctx.flags.task === "string" ? ctx.flags.task : undefined;
-  return { out, opset, weights, ...(task !== undefined ? { task } : {}), ...(externalThreshold !== undefined ? { externalThreshold } : {}) };
+  const functions = ctx.flags.functions === true;
+  return { out, opset, weights, functions, ...(task !== undefined ? { task } : {}), ...(externalThreshold !== undefined ? { externalThreshold } : {}) };
 }
 
 export const compile: Command = {
@@ -66,7 +69,7 @@ export const compile: Command = {
   summary: "compile a model to an ONNX file (structure only unless --weights)",
   options: {
     model: str, output: { type: "string", short: "o" }, target: str, opset: str, weights: str, seed: str, task: str,
-    "external-data": { type: "boolean" }, "external-threshold": str,
+    "external-data": { type: "boolean" }, "external-threshold": str, functions: { type: "boolean" },
   },
   optionDocs: {
     model: "the model, when FILE declares several",
@@ -78,6 +81,7 @@ export const compile: Command = {
     task: `compile one task of the model; ${EMA_TASK}: the EMA teachers' update graph`,
     "external-data": "tensors over 1 MiB go to OUT.data",
     "external-threshold": "tensors over BYTES go to OUT.data (implies --external-data)",
+    functions: "each block instance as a call of an ONNX local function (mm.blocks domain), shared by identical instances",
   },
   run(ctx) {
     const s = settings(ctx);
@@ -100,7 +104,7 @@ export const compile: Command = {
       if (!emitted) throw new UsageError(`compile: model '${model.name}' has no EMA teachers (a submodule = ema(...)), so there is no ${EMA_TASK} graph`);
     } else {
       try {
-        emitted = lowerToOnnx(checked, r.sources, { opset: s.opset, weights: s.weights, ...(s.task !== undefined ? { task: s.task } : {}) });
+        emitted = lowerToOnnx(checked, r.sources, { opset: s.opset, weights: s.weights, ...(s.functions ? { functions: true } : {}), ...(s.task !== undefined ? { task: s.task } : {}) });
       } catch (e) {
         if (e instanceof SelectionError) throw new UsageError(`compile: ${e.message}`);
         throw e;

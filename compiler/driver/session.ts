@@ -6,6 +6,7 @@ import { checkModel, type CheckedModel } from "../check/check-model.js";
 import { checkStandaloneBlock } from "../check/check-block.js";
 import { diag, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { elaborateModel, isUnpublished } from "../elaborate/model.js";
+import type { Instance } from "../elaborate/instance.js";
 import { diskHost, listMmFiles, STDLIB_ROOT, type FileHost } from "../resolve/host.js";
 import { loadProgram, type Program } from "../resolve/loader.js";
 import type { FileScope } from "../resolve/scope.js";
@@ -89,22 +90,31 @@ export class Session {
     }
     const syntaxErrors = program.diagnostics.some((d) => d.code.startsWith("MM1"));
     let models = 0;
+    // Blocks a model instantiates were checked with it; only the others stand alone.
+    const used = new Set<BlockDecl>();
     if (!syntaxErrors) {
       for (const ref of this.models(program)) {
         if (isUnpublished(ref.decl)) continue; // listed, never compiled
         models++;
-        out.push(...this.compile(ref, program, { checkOnly: true }).diagnostics);
+        const r = this.compile(ref, program, { checkOnly: true });
+        out.push(...r.diagnostics);
+        if (r.checked) collectDecls(r.checked.model.root, used);
       }
       for (const path of program.entries) {
         const scope = program.files.get(path);
         if (!scope) continue;
         for (const d of scope.ast.decls) {
-          if (d.kind === "Block" && d.blockKind !== "model") out.push(...checkStandaloneBlock(d, scope, program.sources));
+          if (d.kind === "Block" && d.blockKind !== "model" && !used.has(d)) out.push(...checkStandaloneBlock(d, scope, program.sources, this.memo));
         }
       }
     }
     return { diagnostics: dedupe(sortDiagnostics(out)), sources: program.sources, models };
   }
+}
+
+function collectDecls(inst: Instance, into: Set<BlockDecl>): void {
+  if (inst.decl) into.add(inst.decl);
+  for (const c of inst.children.values()) collectDecls(c, into);
 }
 
 function dedupe(ds: Diagnostic[]): Diagnostic[] {

@@ -9,8 +9,9 @@ import type { IrGraph, IrParam } from "../../ir/ir.js";
 import { VERSION } from "../../cli/version.js";
 import { EmitContext, LoweringError, type V } from "./context.js";
 import { LOWERINGS } from "./lower/index.js";
+import { FUNCTION_DOMAIN, outlineFunctions } from "./functions.js";
 import { metadataProps, SourceLocator } from "./metadata.js";
-import { onnx, valueInfo, type ModelProto, type TensorProto } from "./proto.js";
+import { onnx, valueInfo, type FunctionProto, type GraphProto, type ModelProto, type TensorProto } from "./proto.js";
 import { RuntimeDims } from "./runtime-dims.js";
 import { paramDims, type WeightsMode } from "./weights.js";
 
@@ -28,6 +29,8 @@ export interface EmitOptions {
   readonly sources: ReadonlyMap<string, string>;
   /** Doc-string paths are relative to this (default: the model file's project root). */
   readonly sourceRoot?: string;
+  /** Block instances as calls of ONNX local functions (functions.ts). */
+  readonly functions?: boolean;
 }
 
 /** A parameter whose data a caller attaches as an initializer of this name. */
@@ -72,6 +75,7 @@ export function emitOnnx(ir: IrGraph, model: ElaboratedModel, opts: EmitOptions)
   }
 
   const e = { ctx, dims: new RuntimeDims(ctx, dataInputs), opset: opts.opset };
+  const scopes: string[] = [];
   for (const node of ir.nodes) {
     const lower = LOWERINGS.get(node.op);
     if (!lower) throw new LoweringError(`no ONNX lowering for op '${node.op}'`);
@@ -81,12 +85,13 @@ export function emitOnnx(ir: IrGraph, model: ElaboratedModel, opts: EmitOptions)
     const targets = node.outputs.map((o) => vals.get(o)!);
     const r = lower(e, { op: node.op, inputs, outputs: targets.map((t) => t.type), attrs: node.attrs });
     ctx.end(Array.isArray(r) ? r : [r as V], targets);
+    while (scopes.length < ctx.nodes.length) scopes.push(node.scope);
   }
 
   const outputNames = new Set(ir.outputs.map((o) => o.name));
   // A constant no lowering read (an operand a lowering turned into an attribute) goes.
   const read = new Set([...ctx.nodes.flatMap((n) => n.input ?? []), ...outputNames]);
-  const graph = {
+  let graph: GraphProto = {
     name: ir.task ? `${ir.name}.${ir.task}` : ir.name,
     docString: where.where(model.span),
     node: ctx.nodes,
@@ -95,14 +100,22 @@ export function emitOnnx(ir: IrGraph, model: ElaboratedModel, opts: EmitOptions)
     output: ir.outputs.map((o) => valueInfo(o.name, vals.get(o.value)!.type)),
     valueInfo: [...ctx.types].filter(([name]) => !outputNames.has(name)).map(([name, t]) => valueInfo(name, t)),
   };
+  let functions: FunctionProto[] | undefined;
+  if (opts.functions) {
+    const params = new Set(ir.params.map((p) => vals.get(p.value)!.name));
+    const out = outlineFunctions({ graph, scopes, shared: ctx.shared, params, root: model.root, opset: opts.opset, domains: new Map() });
+    graph = out.graph;
+    functions = out.functions;
+  }
   const proto: ModelProto = {
     irVersion: irVersionFor(opts.opset),
-    opsetImport: [{ domain: "", version: opts.opset }],
+    opsetImport: [{ domain: "", version: opts.opset }, ...(functions?.length ? [{ domain: FUNCTION_DOMAIN, version: 1 }] : [])],
     producerName: "mm",
     producerVersion: VERSION,
     ...(model.doc ? { docString: model.doc } : {}),
     graph,
     metadataProps: metadataProps(model, ir, opts.weights),
+    ...(functions?.length ? { functions } : {}),
   };
   return { model: proto, weights, nodeCount: ctx.nodes.length };
 }

@@ -24,6 +24,8 @@ export interface OnnxOptions {
   readonly passes?: readonly string[];
   /** Doc-string paths are relative to this (default: the model file's project root). */
   readonly sourceRoot?: string;
+  /** Block instances as calls of ONNX local functions in the mm.blocks domain. */
+  readonly functions?: boolean;
 }
 
 export interface LoweredOnnx extends EmittedModel {
@@ -43,6 +45,7 @@ export function lowerToOnnx(checked: CheckedModel, sources: ReadonlyMap<string, 
   const emitted = emitOnnx(ir, checked.model, {
     opset: options.opset ?? 17, weights: options.weights ?? "none", sources,
     ...(options.sourceRoot !== undefined ? { sourceRoot: options.sourceRoot } : {}),
+    ...(options.functions ? { functions: true } : {}),
   });
   return { ...emitted, ir };
 }

@@ -13,6 +13,7 @@ export type NodeProto = OnnxNs.INodeProto;
 export type TensorProto = OnnxNs.ITensorProto;
 export type ValueInfoProto = OnnxNs.IValueInfoProto;
 export type AttributeProto = OnnxNs.IAttributeProto;
+export type FunctionProto = OnnxNs.IFunctionProto;
 
 const DT = onnx.TensorProto.DataType;
 export const ONNX_DTYPE: Readonly<Record<DType, number>> = {
