@@ -4,29 +4,16 @@
 // checkpoint paths, parameter sharing, stages, and tiny variants that check cleanly.
 import { countUnder } from "../../compiler/tools/stdlib-table.js";
 import { describe, expect, it } from "vitest";
-import { Session, type CompileResult, type ModelRef } from "../../compiler/driver/session.js";
+import { compilerFor, errorsOf } from "./compiled.js";
 import { allParams } from "../../compiler/elaborate/instance.js";
 import { countParams, paramCount } from "../../compiler/tools/params.js";
 import { matchesPublished, parsePublished, type Published } from "../../compiler/tools/published.js";
 
 const FILES = ["stdlib/models/blip.mm", "stdlib/models/coca.mm", "stdlib/models/imagebind.mm", "stdlib/models/meta_transformer.mm"];
-const session = new Session();
-const program = session.load(FILES);
-const cache = new Map<string, { ref: ModelRef; result: CompileResult }>();
-
 /** Compiles each model once. */
-function compiled(name: string): { ref: ModelRef; result: CompileResult } {
-  let hit = cache.get(name);
-  if (!hit) {
-    const { ref } = session.findModel(name, program);
-    if (!ref) throw new Error(`no model ${name}`);
-    hit = { ref, result: session.compile(ref, program) };
-    cache.set(name, hit);
-  }
-  return hit;
-}
+const compiled = compilerFor(FILES);
 
-const errors = (r: CompileResult): string[] => r.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code} ${d.message}`);
+const errors = errorsOf;
 
 /** Parameters (not EMA copies) under any of the path prefixes, minus those under `except`. */
 function sumUnder(name: string, prefixes: readonly string[], except: readonly string[] = []): number {

@@ -3,28 +3,15 @@
 // parameter counts of the full-size models against their published figures, trainable
 // counts per stage, checkpoint paths, and tiny variants that check without diagnostics.
 import { describe, expect, it } from "vitest";
-import { Session, type CompileResult, type ModelRef } from "../../compiler/driver/session.js";
+import { compilerFor } from "./compiled.js";
 import { allParams } from "../../compiler/elaborate/instance.js";
 import { countParams } from "../../compiler/tools/params.js";
 import { countUnder } from "../../compiler/tools/stdlib-table.js";
 import { matchesPublished, parsePublished } from "../../compiler/tools/published.js";
 
 const FILES = ["llava", "cogvlm", "video_llama"].map((f) => `stdlib/models/${f}.mm`);
-const session = new Session();
-const program = session.load(FILES);
-const cache = new Map<string, { ref: ModelRef; result: CompileResult }>();
-
 /** Compiles each model once. */
-function compiled(name: string): { ref: ModelRef; result: CompileResult } {
-  let hit = cache.get(name);
-  if (!hit) {
-    const { ref } = session.findModel(name, program);
-    if (!ref) throw new Error(`no model ${name}`);
-    hit = { ref, result: session.compile(ref, program) };
-    cache.set(name, hit);
-  }
-  return hit;
-}
+const compiled = compilerFor(FILES);
 
 const counts = new Map<string, ReturnType<typeof countParams>>();
 function count(name: string): ReturnType<typeof countParams> {

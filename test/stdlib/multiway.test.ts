@@ -3,26 +3,13 @@
 // paths and shapes of the official code (microsoft/unilm vlmo, torchscale BEiT3), the
 // pretraining stages, and tiny variants that check without diagnostics.
 import { describe, expect, it } from "vitest";
-import { Session, type CompileResult, type ModelRef } from "../../compiler/driver/session.js";
+import { compilerFor } from "./compiled.js";
 import { allParams } from "../../compiler/elaborate/instance.js";
 import { countParams } from "../../compiler/tools/params.js";
 import { matchesPublished, parsePublished } from "../../compiler/tools/published.js";
 
-const session = new Session();
-const program = session.load(["stdlib/models/vlmo.mm", "stdlib/models/beit3.mm"]);
-const cache = new Map<string, { ref: ModelRef; result: CompileResult }>();
-
 /** Compiles each model once. */
-function compiled(name: string): { ref: ModelRef; result: CompileResult } {
-  let hit = cache.get(name);
-  if (!hit) {
-    const { ref } = session.findModel(name, program);
-    if (!ref) throw new Error(`no model ${name}`);
-    hit = { ref, result: session.compile(ref, program) };
-    cache.set(name, hit);
-  }
-  return hit;
-}
+const compiled = compilerFor(["stdlib/models/vlmo.mm", "stdlib/models/beit3.mm"]);
 
 const shapes = (name: string): Map<string, string> =>
   new Map(allParams(compiled(name).result.checked!.model.root).map((p) => [p.path, p.shape.map(String).join("x")]));

@@ -2,28 +2,15 @@
 // stdlib: exact parameter counts of the full-size models against their published figures,
 // checkpoint paths and shapes, and tiny variants that check without diagnostics.
 import { describe, expect, it } from "vitest";
-import { Session, type CompileResult, type ModelRef } from "../../compiler/driver/session.js";
+import { compilerFor, errorsOf } from "./compiled.js";
 import { allParams } from "../../compiler/elaborate/instance.js";
 import { countParams } from "../../compiler/tools/params.js";
 import { matchesPublished, parsePublished } from "../../compiler/tools/published.js";
 
-const session = new Session();
-const program = session.load(["stdlib/models/video.mm", "stdlib/models/mbt.mm"]);
-const cache = new Map<string, { ref: ModelRef; result: CompileResult }>();
-
 /** Compiles each model once. */
-function compiled(name: string): { ref: ModelRef; result: CompileResult } {
-  let hit = cache.get(name);
-  if (!hit) {
-    const { ref } = session.findModel(name, program);
-    if (!ref) throw new Error(`no model ${name}`);
-    hit = { ref, result: session.compile(ref, program) };
-    cache.set(name, hit);
-  }
-  return hit;
-}
+const compiled = compilerFor(["stdlib/models/video.mm", "stdlib/models/mbt.mm"]);
 
-const errors = (r: CompileResult): string[] => r.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code} ${d.message}`);
+const errors = errorsOf;
 
 // name, computed total, published figure (`none` where the survey and official sources give none)
 const FULL: readonly (readonly [string, number, string])[] = [
