@@ -16,8 +16,11 @@ export function renderParams(r: ParamReport): string {
   const out = [`model ${r.model}`, "", line(rows[0]!), ...rows.slice(1, -1).map(line), "-".repeat(line(rows[0]!).length), line(rows[rows.length - 1]!)];
   if (r.ema) out.push("", `EMA teacher copies: ${fmt(r.ema)} (not trained, not in total)`);
   if (r.stages.length) {
-    out.push("", "stage         trainable         frozen  trains");
-    for (const s of r.stages) out.push(`${s.name.padEnd(12)} ${fmt(s.trainable).padStart(11)} ${fmt(s.frozen).padStart(14)}  ${s.trains.join(", ") || "-"}${s.tasks.length ? `  (tasks: ${s.tasks.join(", ")})` : ""}`);
+    const rows2 = [["stage", "trainable", "frozen", "trains"], ...r.stages.map((s) => [
+      s.name, fmt(s.trainable), fmt(s.frozen), `${s.trains.join(", ") || "-"}${s.tasks.length ? `  (tasks: ${s.tasks.join(", ")})` : ""}`,
+    ])];
+    const w2 = [0, 1, 2].map((i) => Math.max(...rows2.map((row) => row[i]!.length)));
+    out.push("", ...rows2.map((row) => `${row[0]!.padEnd(w2[0]!)}  ${row[1]!.padStart(w2[1]!)}  ${row[2]!.padStart(w2[2]!)}  ${row[3]}`.trimEnd()));
   }
   return out.join("\n") + "\n";
 }
