@@ -85,8 +85,7 @@ block Transformer(width: Int, layers: Int, heads: Int) {
 ## projection of the class token into the joint space.
 tower VisionTransformer(image: Int = 224, patch: Int = 32, width: Int = 768, layers: Int = 12,
                         heads: Int = 12, output_dim: Int = 512)
-  where image % patch == 0, width % heads == 0
-{
+  where image % patch == 0, width % heads == 0 {
   let grid = image / patch
   conv1 = Conv2d(3, width, kernel: patch, stride: patch, bias: false)
   param class_embedding: [width] init normal(std: width ** -0.5)
@@ -108,8 +107,7 @@ tower VisionTransformer(image: Int = 224, patch: Int = 32, width: Int = 768, lay
 ## The text tower: a causal transformer; the feature is read at the end-of-text token,
 ## which has the largest id in CLIP's vocabulary.
 tower TextTransformer(vocab: Int = 49_408, context: Int = 77, width: Int = 512, layers: Int = 12,
-                      heads: Int = 8, output_dim: Int = 512)
-{
+                      heads: Int = 8, output_dim: Int = 512) {
   token_embedding = Embedding(vocab, width)
   param positional_embedding: [context, width] init normal(std: 0.01)
   transformer = Transformer(width, layers, heads)

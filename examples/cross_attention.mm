@@ -8,8 +8,7 @@ import "std/nn/layers.mm"
 import "std/nn/transformer.mm"
 
 tower TinyViT(image: Int = 32, patch: Int = 8, width: Int = 64, depth: Int = 2, heads: Int = 4)
-  where image % patch == 0
-{
+  where image % patch == 0 {
   patch_embed = PatchEmbed(3, width, patch)
   param cls_token: [1, 1, width] init trunc_normal(std: 0.02)
   param position_embedding: [(image / patch) ** 2 + 1, width] init trunc_normal(std: 0.02)

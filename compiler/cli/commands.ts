@@ -13,6 +13,10 @@ import { renderParams } from "./params-view.js";
 import { report } from "./report.js";
 import { compileTarget, resolveTarget } from "./target.js";
 import { compile } from "./compile.js";
+import { fmt } from "./fmt.js";
+import { graph } from "./graph.js";
+import { summary } from "./summary.js";
+import { diff } from "./diff.js";
 
 export { report };
 
@@ -137,4 +141,4 @@ function indent(s: string): string {
   return s.trimEnd().split("\n").map((l) => (l ? "    " + l : l)).join("\n");
 }
 
-export const COMMANDS: readonly Command[] = [check, shapes, params, list, explain, compile];
+export const COMMANDS: readonly Command[] = [check, shapes, params, list, explain, compile, summary, graph, diff, fmt];

@@ -101,8 +101,7 @@ block VLMoTransformer(image: Int = 224, patch: Int = 16, width: Int = 768, depth
                       heads: Int = 12, mlp_ratio: Int = 4, vl_layers: Int = 2,
                       layer_scale: Float = 0.1, mim: Bool = false, visual_vocab: Int = 8192,
                       eps: Float = 1e-6)
-  where image % patch == 0, vl_layers <= depth
-{
+  where image % patch == 0, vl_layers <= depth {
   let vlffn_start_layer_index = depth - vl_layers
   patch_embed = VLMoPatchEmbed(3, width, patch)
   param cls_token: [1, 1, width] init trunc_normal(std: 0.02)
@@ -282,8 +281,7 @@ block MultiwayEncoder(width: Int, depth: Int, heads: Int, hidden: Int = 4 * widt
 ## have no defaults (the models give them), so `mm check` does not trace a call without inputs.
 block BEiT3(image: Int, patch: Int, width: Int, depth: Int, heads: Int, hidden: Int = 4 * width,
             vocab: Int = 64010, max_source_positions: Int = 1024, eps: Float = 1e-5)
-  where image % patch == 0
-{
+  where image % patch == 0 {
   let patches = (image / patch) ** 2
   text_embed = Embedding(vocab, width)
   vision_embed = VisionEmbedding(image, patch, width)

@@ -50,8 +50,7 @@ experts VisionExpertMLP(width: Int, hidden: Int) {
 ## `VisionExpertAttention`). The sequence is [prefix | vision | rest]: the middle span uses
 ## the vision expert's weights, the others the language model's.
 block VisionExpertAttention(width: Int, heads: Int, theta: Float = 10000.0)
-  where width % heads == 0
-{
+  where width % heads == 0 {
   let head_dim = width / heads
   rotary_emb = CogVLMRotaryEmbedding(head_dim, theta)
   vision_expert_query_key_value = Linear(width, 3 * width, bias: false)

@@ -15,8 +15,7 @@ import "std/nn/layers.mm"
 ## and `bias_v` are appended to the keys and values as one extra position.
 block MultiheadAttention(width: Int, heads: Int, kv_width: Int = width, bias: Bool = true,
                          add_bias_kv: Bool = false)
-  where width % heads == 0
-{
+  where width % heads == 0 {
   let packed = kv_width == width
   param in_proj_weight: [3 * width, width] init xavier_uniform if packed
   param q_proj_weight: [width, width] init xavier_uniform if !packed

@@ -23,15 +23,13 @@ import { ViTLayer } from "std/towers/vit.mm"
 ## tokens are dropped, as in scenic).
 fusion AttentionBottleneck(width: Int = 768, depth: Int = 12, heads: Int = 12, hidden: Int = 4 * width,
                            fusion_layer: Int = 8, bottlenecks: Int = 4, eps: Float = 1e-6)
-  where fusion_layer >= 0, fusion_layer <= depth, width % heads == 0
-{
+  where fusion_layer >= 0, fusion_layer <= depth, width % heads == 0 {
   rgb = repeat depth ViTLayer(width, heads, hidden: hidden, eps: eps)
   spectrogram = repeat depth ViTLayer(width, heads, hidden: hidden, eps: eps)
   param bottleneck: [1, bottlenecks, width] init normal(std: 0.02)
 
   forward(rgb_tokens: [B, Tr, width], spectrogram_tokens: [B, Ts, width])
-    -> (rgb_out: [B, Tr, width], spectrogram_out: [B, Ts, width])
-  {
+    -> (rgb_out: [B, Tr, width], spectrogram_out: [B, Ts, width]) {
     let a = rgb_tokens
     let s = spectrogram_tokens
     let z = expand(bottleneck, [B, bottlenecks, width])

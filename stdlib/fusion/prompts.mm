@@ -42,16 +42,14 @@ import { CLIPTextEmbeddings } from "std/towers/clip_text.mm"
 ## layer has one (`add_prompt`, PromptSRC) and the call is `prompted`. Text layers replace
 ## positions 1 .. n_ctx; image layers the last n_ctx tokens.
 block PromptedEncoderLayer(width: Int, heads: Int, hidden: Int = 4 * width, act: Act = Act.quick_gelu,
-                           eps: Float = 1e-5, n_ctx: Int = 1, add_prompt: Bool = false, text: Bool = false)
-{
+                           eps: Float = 1e-5, n_ctx: Int = 1, add_prompt: Bool = false, text: Bool = false) {
   layer_norm1 = LayerNorm(width, eps: eps)
   self_attn = Attention(width, heads)
   layer_norm2 = LayerNorm(width, eps: eps)
   mlp = MLP(width, hidden, act: act)
   param VPT_shallow: [n_ctx, width] init normal(std: 0.02) if add_prompt
   forward(x: [B, T, width], prompt: [n_ctx, width] = none, prompted: Bool = true, causal: Bool = false)
-    -> [B, T, width]
-  {
+    -> [B, T, width] {
     let deep = if add_prompt && prompted then VPT_shallow else prompt
     if deep != none {
       let tokens = expand(unsqueeze(deep, 0), [B, n_ctx, width])
@@ -70,16 +68,14 @@ block PromptedEncoderLayer(width: Int, heads: Int, hidden: Int = 4 * width, act:
 ## prompt_depth-1 carry their own prompts (`VPT_shallow`).
 block PromptedEncoder(width: Int, depth: Int, heads: Int, hidden: Int = 4 * width, eps: Float = 1e-5,
                       n_ctx: Int = 1, prompt_depth: Int = 1, own_prompts: Bool = false, text: Bool = false)
-  where prompt_depth <= depth
-{
+  where prompt_depth <= depth {
   layers = repeat depth as i PromptedEncoderLayer(width, heads, hidden: hidden, eps: eps, n_ctx: n_ctx,
                                                   add_prompt: own_prompts && i > 0 && i < prompt_depth,
                                                   text: text)
   ## `deep` [prompt_depth - 1, n_ctx, width] holds the prompts of layers 1 .. prompt_depth-1
   ## when they come from outside (MaPLe); `prompted: false` runs plain CLIP.
   forward(x: [B, T, width], deep: [D, n_ctx, width] = none, prompted: Bool = true, causal: Bool = false)
-    -> [B, T, width]
-  {
+    -> [B, T, width] {
     for layer, i in layers {
       if prompted && deep != none && i > 0 && i < prompt_depth {
         x = layer(x, prompt: deep[i - 1], causal: causal)
@@ -98,8 +94,7 @@ block PromptedEncoder(width: Int, depth: Int, heads: Int, hidden: Int = 4 * widt
 tower PromptedCLIPVisionTransformer(image: Int = 224, patch: Int = 16, width: Int = 768, depth: Int = 12,
                                     heads: Int = 12, hidden: Int = 4 * width, eps: Float = 1e-5,
                                     n_ctx: Int = 2, prompt_depth: Int = 9, own_prompts: Bool = false)
-  where image % patch == 0, width % heads == 0
-{
+  where image % patch == 0, width % heads == 0 {
   embeddings = CLIPVisionEmbeddings(image, patch, width)
   param VPT: [n_ctx, width] init normal(std: 0.02) if own_prompts
   pre_layrnorm = LayerNorm(width, eps: eps)
@@ -107,8 +102,7 @@ tower PromptedCLIPVisionTransformer(image: Int = 224, patch: Int = 16, width: In
                             prompt_depth: prompt_depth, own_prompts: own_prompts)
   post_layernorm = LayerNorm(width, eps: eps)
   forward(pixel_values: [B, 3, image, image], shallow: [n_ctx, width] = none,
-          deep: [D, n_ctx, width] = none, prompted: Bool = true) -> [B, width]
-  {
+          deep: [D, n_ctx, width] = none, prompted: Bool = true) -> [B, width] {
     let x = embeddings(pixel_values)
     let first = if own_prompts then VPT else shallow
     if prompted && first != none {
@@ -128,16 +122,14 @@ tower PromptedCLIPVisionTransformer(image: Int = 224, patch: Int = 16, width: In
 tower PromptedCLIPTextTransformer(vocab: Int = 49_408, context: Int = 77, width: Int = 512, depth: Int = 12,
                                   heads: Int = 8, hidden: Int = 4 * width, eps: Float = 1e-5,
                                   n_ctx: Int = 2, prompt_depth: Int = 9, own_prompts: Bool = false)
-  where width % heads == 0
-{
+  where width % heads == 0 {
   embeddings = CLIPTextEmbeddings(vocab, context, width)
   encoder = PromptedEncoder(width, depth, heads, hidden: hidden, eps: eps, n_ctx: n_ctx,
                             prompt_depth: prompt_depth, own_prompts: own_prompts, text: true)
   final_layer_norm = LayerNorm(width, eps: eps)
   forward(input_ids: [B, context] int64, ctx: [n_ctx, width] = none, deep: [D, n_ctx, width] = none,
           prompted: Bool = true)
-    -> (last_hidden_state: [B, context, width], pooler_output: [B, width])
-  {
+    -> (last_hidden_state: [B, context, width], pooler_output: [B, width]) {
     let tokens = embeddings.token_embedding(input_ids)
     if prompted && ctx != none {
       tokens = concat([tokens[:, 0:1], expand(unsqueeze(ctx, 0), [B, n_ctx, width]), tokens[:, 1 + n_ctx:]], axis: 1)

@@ -73,8 +73,7 @@ block QFormerOutput(width: Int, hidden: Int, eps: Float) {
 
 ## One Q-Former layer (HF `Blip2QFormerLayer`).
 block QFormerLayer(width: Int, heads: Int, hidden: Int, kv_width: Int, cross: Bool, text: Bool,
-                   eps: Float)
-{
+                   eps: Float) {
   attention = QFormerAttention(width, heads, eps: eps)
   crossattention = QFormerAttention(width, heads, kv_width: kv_width, eps: eps) if cross
   intermediate = QFormerIntermediate(width, hidden) if text
@@ -82,8 +81,7 @@ block QFormerLayer(width: Int, heads: Int, hidden: Int, kv_width: Int, cross: Bo
   intermediate_query = QFormerIntermediate(width, hidden)
   output_query = QFormerOutput(width, hidden, eps)
   forward(x: [B, T, width], queries: Int, image: [B, S, kv_width] = none, mask: [...] bool = none)
-    -> [B, T, width]
-  {
+    -> [B, T, width] {
     let h = attention(x, mask: mask)
     if queries == T {
       if cross {
@@ -105,13 +103,11 @@ block QFormerLayer(width: Int, heads: Int, hidden: Int, kv_width: Int, cross: Bo
 
 ## The layer stack; layer i has a cross-attention when i % cross_every == 0.
 block QFormerEncoder(width: Int, depth: Int, heads: Int, hidden: Int, kv_width: Int, cross_every: Int,
-                     text: Bool, eps: Float)
-{
+                     text: Bool, eps: Float) {
   layer = repeat depth as i QFormerLayer(width, heads, hidden, kv_width, cross: i % cross_every == 0,
                                          text: text, eps: eps)
   forward(x: [B, T, width], queries: Int, image: [B, S, kv_width] = none, mask: [...] bool = none)
-    -> [B, T, width]
-  {
+    -> [B, T, width] {
     for l in layer {
       x = l(x, queries, image: image, mask: mask)
     }
@@ -125,13 +121,11 @@ block QFormerEncoder(width: Int, depth: Int, heads: Int, hidden: Int, kv_width: 
 fusion Blip2QFormerModel(width: Int = 768, depth: Int = 12, heads: Int = 12, hidden: Int = 3072,
                          kv_width: Int = 1408, cross_every: Int = 2, text: Bool = false,
                          eps: Float = 1e-12)
-  where width % heads == 0
-{
+  where width % heads == 0 {
   layernorm = LayerNorm(width, eps: eps)
   encoder = QFormerEncoder(width, depth, heads, hidden, kv_width, cross_every, text, eps)
   forward(embeds: [B, T, width], queries: Int, image: [B, S, kv_width] = none, mask: [...] bool = none)
-    -> [B, T, width]
-  {
+    -> [B, T, width] {
     return encoder(layernorm(embeds), queries, image: image, mask: mask)
   }
 }
@@ -167,13 +161,11 @@ block InstructBlipQFormerEmbeddings(vocab: Int, positions: Int, width: Int, eps:
 fusion InstructBlipQFormerModel(queries: Int = 32, width: Int = 768, depth: Int = 12, heads: Int = 12,
                                 hidden: Int = 3072, kv_width: Int = 1408, cross_every: Int = 2,
                                 vocab: Int = 30523, positions: Int = 512, eps: Float = 1e-12)
-  where width % heads == 0
-{
+  where width % heads == 0 {
   embeddings = InstructBlipQFormerEmbeddings(vocab, positions, width, eps)
   encoder = QFormerEncoder(width, depth, heads, hidden, kv_width, cross_every, true, eps)
   forward(input_ids: [B, L] int64, query_embeds: [B, queries, width], image: [B, S, kv_width],
-          mask: [...] bool = none) -> [B, queries + L, width]
-  {
+          mask: [...] bool = none) -> [B, queries + L, width] {
     let x = embeddings(input_ids, query_embeds)
     return encoder(x, queries, image: image, mask: mask)
   }

@@ -113,8 +113,7 @@ loss LocalMutualInformation() {
 ## Masks are nonzero for the tokens that take part (ViLT drops [CLS], [SEP] and padding).
 loss WordPatchAlignment(beta: Float = 0.5, iterations: Int = 50, k: Int = 1) {
   forward(txt: [B, T, D], img: [B, N, D], txt_mask: [B, T] bool, img_mask: [B, N] bool,
-          itm_labels: [B] int64) -> []
-  {
+          itm_labels: [B] int64) -> [] {
     let txt_pad = logical_not(txt_mask)
     let img_pad = logical_not(img_mask)
     let joint_pad = logical_or(unsqueeze(txt_pad, 2), unsqueeze(img_pad, 1))             # [B, T, N]

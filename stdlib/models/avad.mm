@@ -77,20 +77,18 @@ block BasicBlock2d3d(inplanes: Int, planes: Int, stride: Int = 1, temporal: Bool
 ## `resnet18_2d3d`: a 1x7x7 stem and max pool, 2D blocks in layer1-2, 3D blocks in layer3-4
 ## (layer4 keeps the resolution); 5 x 224 x 224 clips give [512, 5, 14, 14].
 tower ResNet2d3d(layers: [Int] = [2, 2, 2, 2], width: Int = 64, channels: Int = 3)
-  where len(layers) == 4
-{
+  where len(layers) == 4 {
   conv1 = Conv3d(channels, width, [1, 7, 7], stride: [1, 2, 2], padding: [0, 3, 3], bias: false)
   bn1 = BatchNorm(width)
   layer1 = repeat layers[0] BasicBlock2d3d(width, width)
   layer2 = repeat layers[1] as i BasicBlock2d3d(if i == 0 then width else 2 * width, 2 * width,
-                                               stride: if i == 0 then 2 else 1, project: i == 0)
+                                                stride: if i == 0 then 2 else 1, project: i == 0)
   layer3 = repeat layers[2] as i BasicBlock2d3d(if i == 0 then 2 * width else 4 * width, 4 * width,
-                                               stride: if i == 0 then 2 else 1, temporal: true, project: i == 0)
+                                                stride: if i == 0 then 2 else 1, temporal: true, project: i == 0)
   layer4 = repeat layers[3] as i BasicBlock2d3d(if i == 0 then 4 * width else 8 * width, 8 * width,
-                                               temporal: true, project: i == 0)
+                                                temporal: true, project: i == 0)
   forward(clips: [B, channels, T, Height, Width])
-    -> [B, 8 * width, T, ((Height - 1) // 2) // 2 // 2 // 2 + 1, ((Width - 1) // 2) // 2 // 2 // 2 + 1]
-  {
+    -> [B, 8 * width, T, ((Height - 1) // 2) // 2 // 2 // 2 + 1, ((Width - 1) // 2) // 2 // 2 // 2 + 1] {
     let x = max_pool3d(relu(bn1(conv1(clips))), [1, 3, 3], stride: [1, 2, 2], padding: [0, 1, 1])
     return layer4(layer3(layer2(layer1(x))))
   }
@@ -101,12 +99,11 @@ tower ResNet2d3d(layers: [Int] = [2, 2, 2, 2], width: Int = 64, channels: Int = 
 ## A 2-D convolution with rectangular kernel, stride and padding ([height, width] pairs).
 block Conv2dRect(in_channels: Int, out_channels: Int, kernel: [Int], stride: [Int] = [1, 1],
                  padding: [Int] = [0, 0])
-  where len(kernel) == 2, len(stride) == 2, len(padding) == 2
-{
+  where len(kernel) == 2, len(stride) == 2, len(padding) == 2 {
   param weight: [out_channels, in_channels, kernel[0], kernel[1]] init kaiming_uniform
   param bias: [out_channels] init zeros
   forward(x: [B, in_channels, H, W]) -> [B, out_channels, (H + 2 * padding[0] - kernel[0]) // stride[0] + 1,
-                                           (W + 2 * padding[1] - kernel[1]) // stride[1] + 1] {
+                                         (W + 2 * padding[1] - kernel[1]) // stride[1] + 1] {
     return conv2d(x, weight, bias, stride: stride, padding: padding)
   }
 }
@@ -205,8 +202,7 @@ block AViTHead(dim: Int, classes: Int) {
 ## class token through `mlp_head`. `av_feature` is `MP_av_feature_AViT`'s output: the
 ## embedded video and audio features max-pooled over time, concatenated ([b, 2 dim]).
 fusion MPAViT(grid: Int = 14, dim: Int = 512, depth: Int = 3, heads: Int = 4, dim_head: Int = 128,
-              hidden: Int = 512, classes: Int = 1, max_visual_len: Int = 5, max_audio_len: Int = 4)
-{
+              hidden: Int = 512, classes: Int = 1, max_visual_len: Int = 5, max_audio_len: Int = 4) {
   param pos_embedding: [1, dim, 1, grid, grid] init normal(std: 1.0)
   param visual_modality_embeding: [1, dim, 1] init normal(std: 1.0)
   param audio_modality_embeding: [1, dim, 1] init normal(std: 1.0)
@@ -216,8 +212,7 @@ fusion MPAViT(grid: Int = 14, dim: Int = 512, depth: Int = 3, heads: Int = 4, di
   transformer = AViTTransformer(dim, depth, heads, dim_head, hidden)
   mlp_head = AViTHead(dim, classes)
   forward(video: [B, dim, Tv, grid, grid], audio: [B, dim, Ta], av_feature: Bool = false)
-    -> [B, O]
-  {
+    -> [B, O] {
     let v = max(video + pos_embedding, [3, 4])                                   # [b, dim, Tv]
     v = v + temporal_visual_embedding[:, :, 0:Tv] + visual_modality_embeding
     let a = audio + temporal_audio_embedding[:, :, 0:Ta] + audio_modality_embeding
@@ -309,8 +304,7 @@ block DecoderOnlyModule(dim: Int, heads: Int, compression: Int = 1, drop: Float 
 ## `transformer_decoder`: lin1 + relu into the model width, learned positions, two decoder
 ## modules, lin2 back to the input width: the prediction of the next step at every step.
 block TransformerDecoder(input_dim_old: Int = 31, input_dim: Int = 256, heads: Int = 16,
-                         compression: Int = 1, max_len: Int = 49)
-{
+                         compression: Int = 1, max_len: Int = 49) {
   lin1 = Linear(input_dim_old, input_dim)
   lin2 = Linear(input_dim, input_dim_old)
   param pos_embedding: [1, max_len, input_dim] init normal(std: 1.0)
@@ -328,8 +322,7 @@ block TransformerDecoder(input_dim_old: Int = 31, input_dim: Int = 256, heads: I
 ## transformer, two 2-layer autoregressive models over 50 steps and 31 offsets).
 ## published: none (the survey gives no figure; follows cfeng16/audio-visual-forensics, detect.py and its released checkpoints)
 model AVAD(frames: Int = 5, image: Int = 224, mel_frames: Int = 20, offsets: Int = 31, steps: Int = 50,
-           pca_dim: Int = 31, lam: Float = 0.0)
-{
+           pca_dim: Int = 31, lam: Float = 0.0) {
   vis_enc = ResNet2d3d()
   aud_enc = AudioEncoder()
   transformer = MPAViT(grid: image / 16, max_visual_len: frames, max_audio_len: ((mel_frames - 3) // 2 - 2) // 2 + 1)

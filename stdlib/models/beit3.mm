@@ -36,8 +36,7 @@ import "std/experts/multiway.mm"
 model BEiT3_Base(image_size: Int = 224, patch: Int = 16, width: Int = 768, depth: Int = 12,
                  heads: Int = 12, vocab: Int = 64010, max_source_positions: Int = 1024,
                  num_max_bpe_tokens: Int = 64)
-  where image_size % patch == 0
-{
+  where image_size % patch == 0 {
   beit3 = BEiT3(image_size, patch, width, depth, heads, 4 * width, vocab, max_source_positions)
   language_head = Linear(width, width, bias: false)
   vision_head = Linear(width, width, bias: false)
@@ -89,8 +88,7 @@ model BEiT3_Large_Tiny = BEiT3_Large(image_size: 32, patch: 8, width: 64, depth:
 model BEiT3_Base_Pretrain(image_size: Int = 224, patch: Int = 16, width: Int = 768, depth: Int = 12,
                           heads: Int = 12, vocab: Int = 64010, max_source_positions: Int = 1024,
                           text_len: Int = 64, visual_vocab: Int = 8192)
-  where image_size % patch == 0
-{
+  where image_size % patch == 0 {
   let patches = (image_size / patch) ** 2
   beit3 = BEiT3(image_size, patch, width, depth, heads, 4 * width, vocab, max_source_positions)
   mlm_head = Linear(width, vocab, bias: false)

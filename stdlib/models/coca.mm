@@ -58,8 +58,7 @@ block Transformer(width: Int, layers: Int, heads: Int, hidden: Int) {
 tower CocaVisionTransformer(image: Int = 288, patch: Int = 18, width: Int = 768, layers: Int = 12,
                             heads: Int = 12, mlp: Int = 3072, output_width: Int = width,
                             pool_heads: Int = heads, caption_queries: Int = 256)
-  where image % patch == 0
-{
+  where image % patch == 0 {
   let grid = image / patch
   conv1 = PatchEmbed(3, width, patch, bias: false)
   param positional_embedding: [grid * grid, width] init normal(std: width ** -0.5)

@@ -27,16 +27,14 @@ import { CogVLMDecoderLayer } from "std/experts/visual_expert.mm"
 ## `vision` tokens for the vision expert (boi and the patches), then the rest (eoi and text).
 block CogVLMModel(vocab: Int, width: Int, depth: Int, heads: Int, hidden: Int, eps: Float,
                   image: Int, patch: Int, vision_width: Int, vision_depth: Int, vision_heads: Int,
-                  vision_hidden: Int)
-{
+                  vision_hidden: Int) {
   embed_tokens = Embedding(vocab, width)
   layers = repeat depth CogVLMDecoderLayer(width, heads, hidden, eps)
   norm = RMSNorm(width, eps: eps)
   vision = EVA2CLIPModel(image: image, patch: patch, width: vision_width, depth: vision_depth,
                          heads: vision_heads, hidden: vision_hidden, out: width, adapter_hidden: hidden)
   forward(inputs_embeds: [B, T, width], position_ids: [T] int64, prefix: Int, vision_tokens: Int)
-    -> [B, T, width]
-  {
+    -> [B, T, width] {
     let x = inputs_embeds
     for layer in layers {
       x = layer(x, position_ids, prefix, vision_tokens)
@@ -53,8 +51,7 @@ block CogVLMModel(vocab: Int, width: Int, depth: Int, heads: Int, hidden: Int, e
 ## published: ~17B (README and paper: "CogVLM-17B has 10 billion visual parameters and 7 billion language parameters"; counts the whole checkpoint: 17,639,685,376 = 4,425,264,384 vision tower, adapter and boi/eoi (model.vision) + 6,476,005,376 visual experts + 6,738,415,616 Vicuna-7B-v1.5; the 10B + 7B are truncations of 10.90B + 6.74B, so the total matches as an approximate figure)
 model CogVLM_17B(vocab: Int = 32000, width: Int = 4096, depth: Int = 32, heads: Int = 32, hidden: Int = 11008,
                  eps: Float = 1e-5, image: Int = 490, patch: Int = 14, vision_width: Int = 1792,
-                 vision_depth: Int = 63, vision_heads: Int = 16, vision_hidden: Int = 15360)
-{
+                 vision_depth: Int = 63, vision_heads: Int = 16, vision_hidden: Int = 15360) {
   model = CogVLMModel(vocab, width, depth, heads, hidden, eps, image, patch, vision_width, vision_depth,
                       vision_heads, vision_hidden)
   lm_head = Linear(width, vocab, bias: false)

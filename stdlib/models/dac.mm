@@ -52,8 +52,7 @@ block CacheClassifier(beta: Float = 5.5) {
 ## DAC on CLIP ViT-B/16 with a 16-shot cache.
 ## published: none (the survey gives no figure and no official code was found; follows the WACV 2024 paper: frozen CLIP ViT-B/16, 149,620,737, plus the adapter 512 x 512 + 512 and the text residual classes x 512, here 1,000 ImageNet classes)
 model DAC(classes: Int = 1000, embed: Int = 512, alpha: Float = 1.0, beta: Float = 5.5,
-          temperature: Float = 0.07)
-{
+          temperature: Float = 0.07) {
   vision_model = CLIPVisionTransformer(image: 224, patch: 16, width: 768, depth: 12, heads: 12)
   text_model = CLIPTextTransformer(vocab: 49_408, context: 77, width: 512, depth: 12, heads: 8)
   visual_projection = Linear(vision_model.width, embed, bias: false)

@@ -26,8 +26,7 @@ block ModalityPreprocessors(vision_width: Int, text_width: Int, audio_width: Int
                             mel_bins: Int = 128, audio_frames: Int = 204, audio_kernel: Int = 16,
                             audio_stride: Int = 10, depth_kernel: Int = 16, thermal_kernel: Int = 16,
                             imu_channels: Int = 6, imu_length: Int = 2000, imu_kernel: Int = 8)
-  where image % patch == 0, image % depth_kernel == 0, image % thermal_kernel == 0
-{
+  where image % patch == 0, image % depth_kernel == 0, image % thermal_kernel == 0 {
   let audio_patches = ((mel_bins - audio_kernel) // audio_stride + 1) * ((audio_frames - audio_kernel) // audio_stride + 1)
   vision = RGBDTPreprocessor(PatchEmbedGeneric(ImageBindConv3d(3, vision_width, frames, patch), vision_width, norm: false),
                              (image / patch) ** 2, vision_width)

@@ -44,8 +44,7 @@ import { LlamaForCausalLM, LlamaDecoderLayer } from "std/towers/llama.mm"
 ## image tower). The call returns every token of the first `stop` layers (LLaVA: depth - 1,
 ## HF's hidden_states[-2]).
 tower CLIPVisionModel(image: Int = 336, patch: Int = 14, width: Int = 1024, depth: Int = 24, heads: Int = 16)
-  where image % patch == 0
-{
+  where image % patch == 0 {
   let tokens = (image / patch) ** 2 + 1
   vision_model = CLIPVisionTransformer(image: image, patch: patch, width: width, depth: depth, heads: heads)
   forward(pixel_values: [B, 3, image, image], stop: Int = depth) -> [B, tokens, width] {
@@ -67,8 +66,7 @@ block LlavaMultiModalProjector(vision_width: Int, text_width: Int) {
 ## the conversation and the answer, with `labels`); 576 projected patch features go between.
 ## published: 7.06B (llava-hf/llava-1.5-7b-hf, 7,063,427,072; counts the whole checkpoint: the CLIP ViT-L/14-336 tower with all 24 layers and post_layernorm, the projector, Vicuna-7B-v1.5 with its vocabulary padded to 32064 and its untied lm_head)
 model LLaVA_1_5_7B(vocab: Int = 32064, width: Int = 4096, depth: Int = 32, heads: Int = 32, hidden: Int = 11008,
-                   eps: Float = 1e-5)
-{
+                   eps: Float = 1e-5) {
   vision_tower = CLIPVisionModel(image: 336, patch: 14, width: 1024, depth: 24, heads: 16)
   multi_modal_projector = LlavaMultiModalProjector(vision_tower.width, width)
   language_model = LlamaForCausalLM(vocab: vocab, width: width, depth: depth, heads: heads, hidden: hidden, eps: eps)
@@ -126,8 +124,7 @@ model LLaVA_1_5_13B_Tiny = LLaVA_1_5_13B(vocab: 1000, width: 64, depth: 2, heads
 ## The official `LlavaLlamaModel` (v0): LLaMA's decoder with the CLIP tower and the linear
 ## `mm_projector` beside it. It takes the spliced embeddings.
 block LlavaLlamaModel(vocab: Int, width: Int, depth: Int, heads: Int, hidden: Int, eps: Float,
-                      image: Int, patch: Int, vision_width: Int, vision_depth: Int, vision_heads: Int)
-{
+                      image: Int, patch: Int, vision_width: Int, vision_depth: Int, vision_heads: Int) {
   embed_tokens = Embedding(vocab, width)
   layers = repeat depth LlamaDecoderLayer(width, heads, hidden, eps, 10000.0, 0)
   norm = RMSNorm(width, eps: eps)
@@ -148,8 +145,7 @@ block LlavaLlamaModel(vocab: Int, width: Int, depth: Int, heads: Int, hidden: In
 ## published: none (models.md gives figures for LLaVA-1.5 only; this counts 13,324,322,816: the CLIP ViT-L/14 tower with all 24 layers and post_layernorm, mm_projector and Vicuna-13B v0 with a 32003-token vocabulary and untied lm_head)
 model LLaVA_13B(vocab: Int = 32003, width: Int = 5120, depth: Int = 40, heads: Int = 40, hidden: Int = 13824,
                 eps: Float = 1e-6, image: Int = 224, patch: Int = 14, vision_width: Int = 1024,
-                vision_depth: Int = 24, vision_heads: Int = 16)
-{
+                vision_depth: Int = 24, vision_heads: Int = 16) {
   model = LlavaLlamaModel(vocab, width, depth, heads, hidden, eps, image, patch, vision_width, vision_depth,
                           vision_heads)
   lm_head = Linear(width, vocab, bias: false)

@@ -31,15 +31,13 @@ import "std/fusion/prompts.mm"
 ## tower's width (the first layer's image prompts), and for layers 1 .. depth-1 the text
 ## prompts `compound_prompts_text` and their couplings `compound_prompt_projections`.
 block MultiModalPromptLearner(n_ctx: Int = 2, ctx_dim: Int = 512, vision_width: Int = 768, depth: Int = 9)
-  where depth >= 2
-{
+  where depth >= 2 {
   param ctx: [n_ctx, ctx_dim] init normal(std: 0.02)
   proj = Linear(ctx_dim, vision_width)
   param compound_prompts_text: [depth - 1, n_ctx, ctx_dim] init normal(std: 0.02)
   compound_prompt_projections = repeat depth - 1 Linear(ctx_dim, vision_width)
   forward() -> (text_ctx: [n_ctx, ctx_dim], shared_ctx: [n_ctx, vision_width],
-                deep_text: [depth - 1, n_ctx, ctx_dim], deep_vision: [depth - 1, n_ctx, vision_width])
-  {
+                deep_text: [depth - 1, n_ctx, ctx_dim], deep_vision: [depth - 1, n_ctx, vision_width]) {
     text_ctx = ctx
     shared_ctx = proj(ctx)
     deep_text = compound_prompts_text

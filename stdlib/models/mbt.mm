@@ -37,8 +37,7 @@ model MBT(frames: Int = 32, image: Int = 224, tubelet: Int = 2, patch: Int = 16,
           spec_time: Int = 800, spec_mel: Int = 128, width: Int = 768, depth: Int = 12,
           heads: Int = 12, fusion_layer: Int = 8, bottlenecks: Int = 4, num_classes: Int = 527,
           label_smoothing: Float = 0.3)
-  where frames % tubelet == 0, image % patch == 0, spec_time % patch == 0, spec_mel % patch == 0
-{
+  where frames % tubelet == 0, image % patch == 0, spec_time % patch == 0, spec_mel % patch == 0 {
   let rgb_tokens = (frames / tubelet) * (image / patch) ** 2
   let spectrogram_tokens = (spec_time / patch) * (spec_mel / patch)
   embedding = Conv3d(3, width, [tubelet, patch, patch], stride: [tubelet, patch, patch])

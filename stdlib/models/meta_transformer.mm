@@ -102,8 +102,7 @@ block VideoPatchEmbed(width: Int, tubelet: Int, kernel: Int) {
 
 ## Video tokens: tubelets with learned positions.
 block VideoTokenizer(frames: Int, image: Int, patch: Int, width: Int, tubelet: Int = 2)
-  where frames % tubelet == 0, image % patch == 0
-{
+  where frames % tubelet == 0, image % patch == 0 {
   let tokens = (frames / tubelet) * (image / patch) ** 2
   embed = VideoPatchEmbed(width, tubelet, patch)
   param pos_embed: [1, tokens, width] init trunc_normal(std: 0.02)

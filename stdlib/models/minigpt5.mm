@@ -121,8 +121,7 @@ block TransformerDecoder(width: Int, depth: Int, heads: Int, hidden: Int) {
 ## PyTorch's nn.Transformer (encoder, decoder, each with a final norm): MiniGPT-5's
 ## `llm_to_t2i_mapping`, from the voken features (src) to the learned prompt queries (tgt).
 block TorchTransformer(width: Int = 1024, heads: Int = 8, encoder_layers: Int = 4, decoder_layers: Int = 4,
-                       hidden: Int = 4 * width)
-{
+                       hidden: Int = 4 * width) {
   encoder = TransformerEncoder(width, encoder_layers, heads, hidden)
   decoder = TransformerDecoder(width, decoder_layers, heads, hidden)
   forward(src: [B, S, width], tgt: [B, T, width]) -> [B, T, width] {
@@ -141,8 +140,7 @@ block TorchTransformer(width: Int = 1024, heads: Int = 8, encoder_layers: Int = 
 ## mapper, the 9 new token rows of the input and output embeddings (0.07M) and stage 2's LoRA
 ## (4.19M). The whole model, without Stable Diffusion, is 7.96B.
 model MiniGPT5(queries: Int = 32, vokens: Int = 8, new_tokens: Int = 9, sd_width: Int = 1024,
-               sd_tokens: Int = 77, mapper_layers: Int = 4, lora: Int = 8)
-{
+               sd_tokens: Int = 77, mapper_layers: Int = 4, lora: Int = 8) {
   vision_model = Blip2VisionModel()
   qformer = Blip2QFormerModel(kv_width: vision_model.width)
   param query_tokens: [1, queries, qformer.width] init normal(std: 0.02)

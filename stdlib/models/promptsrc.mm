@@ -44,8 +44,7 @@ block VLPromptLearner(n_ctx: Int = 4, ctx_dim: Int = 512) {
 ## PromptSRC on CLIP ViT-B/16: 4 + 4 prompt tokens to depth 9.
 ## published: 46K trainable (PromptSRC paper: 46K learnable parameters; the official code trains prompt_learner.ctx 2,048, the image tower's VPT 3,072 and VPT_shallow in layers 1-8 of both towers, 8 x (3,072 + 2,048) = 40,960: 46,080 in all; the frozen CLIP ViT-B/16, 149,620,737, is not counted)
 model PromptSRC(n_ctx: Int = 4, prompt_depth: Int = 9, embed: Int = 512,
-                text_loss_weight: Float = 25.0, image_loss_weight: Float = 10.0)
-{
+                text_loss_weight: Float = 25.0, image_loss_weight: Float = 10.0) {
   vision_model = PromptedCLIPVisionTransformer(image: 224, patch: 16, width: 768, depth: 12, heads: 12,
                                                n_ctx: n_ctx, prompt_depth: prompt_depth, own_prompts: true)
   text_model = PromptedCLIPTextTransformer(vocab: 49_408, context: 77, width: 512, depth: 12, heads: 8,

@@ -45,8 +45,7 @@ head NearestNeighbourVote(k: Int = 10, classes: Int = 2) {
 ## 256-d contrastive embedding, classified by a 10-nearest-neighbour vote.
 ## published: none (the survey gives no figure and no official code was found; follows the paper's description: TSN ResNet-50, 23,508,032 without its classifier, and a Chinese BERT-base with cross-attention into the 2,048-d segment features in all 12 layers)
 model RumorShortVideo(segments: Int = 3, image: Int = 224, embed: Int = 256, classes: Int = 2,
-                      neighbours: Int = 10, temperature: Float = 0.07)
-{
+                      neighbours: Int = 10, temperature: Float = 0.07) {
   backbone = ResNet(num_classes: 0)
   bert = BertModel(vocab: 21_128, width: 768, depth: 12, heads: 12, fusion_layer: 0,
                    encoder_width: backbone.features)

@@ -80,8 +80,7 @@ block SpatialAggregation(spatial_scale: Float = 50.0) {
 ## published: none (the survey gives no figure; follows guozix/TaI-DPT: frozen CLIP RN50, 102,007,137, and a prompt learner of 2 x 16 x 512 + 3 = 16,387)
 model TextAsImages(n_ctx: Int = 16, embed: Int = 1024, logit_scale_fixed: Float = 4.0,
                    text_spatial_scale: Float = 50.0, image_spatial_scale: Float = 40.0,
-                   learn_scale: Bool = false)
-{
+                   learn_scale: Bool = false) {
   vision_model = ModifiedResNet(layers: [3, 4, 6, 3], output_dim: embed, heads: 32, image: 224, width: 64)
   text_model = PromptedCLIPTextTransformer(vocab: 49_408, context: 77, width: 512, depth: 12, heads: 8,
                                            n_ctx: n_ctx, prompt_depth: 1)

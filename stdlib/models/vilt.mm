@@ -26,8 +26,7 @@ import "std/losses/contrastive.mm"
 ## modality-type embedding (0 text, 1 image), concatenated text first.
 block ViltEmbeddings(vocab: Int, positions: Int, image: Int, patch: Int, width: Int,
                      type_vocab: Int = 2, modality_types: Int = 2, eps: Float = 1e-12)
-  where image % patch == 0
-{
+  where image % patch == 0 {
   let patches = (image / patch) ** 2
   text_embeddings = BertEmbeddings(vocab, width, positions: positions, type_vocab: type_vocab, eps: eps)
   param cls_token: [1, 1, width] init trunc_normal(std: 0.02)
@@ -46,8 +45,7 @@ block ViltEmbeddings(vocab: Int, positions: Int, image: Int, patch: Int, width: 
 ## after the final `layernorm`; the pooler reads the text [CLS] (position 0).
 tower ViltModel(vocab: Int = 30_522, positions: Int = 40, image: Int = 384, patch: Int = 32, width: Int = 768,
                 depth: Int = 12, heads: Int = 12, hidden: Int = 4 * width, eps: Float = 1e-12)
-  where width % heads == 0
-{
+  where width % heads == 0 {
   let patches = (image / patch) ** 2
   embeddings = ViltEmbeddings(vocab, positions, image, patch, width, eps: eps)
   encoder = ViTEncoder(width, depth, heads, hidden: hidden, eps: eps)
@@ -55,8 +53,7 @@ tower ViltModel(vocab: Int = 30_522, positions: Int = 40, image: Int = 384, patc
   pooler = ViTPooler(width)
   # `L` text tokens; the encoder sees L + patches + 1.
   forward(input_ids: [B, L] int64, attention_mask: [B, L], pixel_values: [B, 3, image, image])
-    -> (last_hidden_state: [B, L + patches + 1, width], pooler_output: [B, width])
-  {
+    -> (last_hidden_state: [B, L + patches + 1, width], pooler_output: [B, width]) {
     let mask = concat([ne(attention_mask, 0), ones([B, patches + 1], dtype: "bool")], axis: 1)
     let x = layernorm(encoder(embeddings(input_ids, pixel_values), mask: mask))
     last_hidden_state = x

@@ -103,8 +103,7 @@ block SatViTTransformer(width: Int, depth: Int, heads: Int, hidden: Int, eps: Fl
 ## no positions, post-LN layers with a cross-attention every `cross_every` layers from layer
 ## 0, a final LayerNorm.
 block SatQFormerTransformer(queries: Int, width: Int, depth: Int, heads: Int, hidden: Int, eps: Float,
-                            cross_every: Int, kv_width: Int)
-{
+                            cross_every: Int, kv_width: Int) {
   word_embeddings = Embedding(queries, width)
   layers = repeat depth as i SatPostLNLayer(width, heads, hidden, eps, i % cross_every == 0, kv_width)
   final_layernorm = LayerNorm(width, eps: eps)
@@ -140,8 +139,7 @@ block EVAViTMixins(width: Int, patch: Int) {
 ## `ln_vision` on every token.
 tower EVAViT(image: Int = 224, patch: Int = 14, width: Int = 1408, depth: Int = 39, heads: Int = 16,
              hidden: Int = 6144, eps: Float = 1e-6)
-  where image % patch == 0
-{
+  where image % patch == 0 {
   let tokens = (image / patch) ** 2 + 1
   mixins = EVAViTMixins(width, patch)
   transformer = SatViTTransformer(width, depth, heads, hidden, eps, tokens)
@@ -157,8 +155,7 @@ tower EVAViT(image: Int = 224, patch: Int = 14, width: Int = 1408, depth: Int = 
 ## 0..31), no positions; 12 post-LN layers (eps 1e-12), cross-attention into the ViT in the
 ## even layers; a final LayerNorm.
 fusion QFormer(queries: Int = 32, width: Int = 768, depth: Int = 12, heads: Int = 12, hidden: Int = 3072,
-               kv_width: Int = 1408, eps: Float = 1e-12)
-{
+               kv_width: Int = 1408, eps: Float = 1e-12) {
   transformer = SatQFormerTransformer(queries, width, depth, heads, hidden, eps, 2, kv_width)
   forward(encoder_outputs: [B, S, kv_width]) -> [B, queries, width] {
     let query_embeds = transformer.word_embeddings(expand(unsqueeze(arange(queries), 0), [B, queries]))

@@ -107,8 +107,7 @@ head MLMHead(width: Int, vocab: Int) {
 model VLMo_Base(image_size: Int = 224, patch: Int = 16, width: Int = 768, depth: Int = 12, heads: Int = 12,
                 vl_layers: Int = 2, vocab: Int = 30522, max_text_len: Int = 40,
                 max_text_len_of_initckpt: Int = 196)
-  where image_size % patch == 0
-{
+  where image_size % patch == 0 {
   let window = image_size / patch
   let image_len = window * window + 1
   let start = depth - vl_layers
@@ -175,8 +174,7 @@ model VLMo_Large_Tiny = VLMo_Large(image_size: 32, patch: 8, width: 64, depth: 2
 model VLMo_Base_Pretrain(image_size: Int = 224, patch: Int = 16, width: Int = 768, depth: Int = 12,
                          heads: Int = 12, vl_layers: Int = 2, vocab: Int = 30522, max_text_len: Int = 40,
                          max_text_len_of_initckpt: Int = 196, visual_vocab: Int = 8192)
-  where image_size % patch == 0
-{
+  where image_size % patch == 0 {
   let window = image_size / patch
   let image_len = window * window + 1
   let start = depth - vl_layers

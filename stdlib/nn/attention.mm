@@ -3,8 +3,7 @@ import "std/nn/layers.mm"
 ## Multi-head attention with separate q/k/v projections (q_proj, k_proj, v_proj, out_proj).
 ## `kv_width` differs from `width` for cross-attention into another modality.
 block Attention(width: Int, heads: Int, kv_width: Int = width, bias: Bool = true)
-  where width % heads == 0
-{
+  where width % heads == 0 {
   q_proj = Linear(width, width, bias: bias)
   k_proj = Linear(kv_width, width, bias: bias)
   v_proj = Linear(kv_width, width, bias: bias)

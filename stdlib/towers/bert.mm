@@ -61,16 +61,14 @@ block BertOutput(hidden: Int, width: Int, eps: Float = 1e-12) {
 ## One post-LN layer; with `cross`, text attends to `encoder_hidden_states` after
 ## self-attention.
 block BertLayer(width: Int, heads: Int, hidden: Int = 4 * width, cross: Bool = false,
-                encoder_width: Int = width, eps: Float = 1e-12)
-{
+                encoder_width: Int = width, eps: Float = 1e-12) {
   attention = BertAttention(width, heads, eps: eps)
   crossattention = BertCrossAttention(width, heads, encoder_width: encoder_width, eps: eps) if cross
   intermediate = BertIntermediate(width, hidden)
   output = BertOutput(hidden, width, eps: eps)
   forward(x: [B, T, width], attention_mask: [B, T] = none,
           encoder_hidden_states: [B, S, encoder_width] = none, encoder_attention_mask: [B, S] = none)
-    -> [B, T, width]
-  {
+    -> [B, T, width] {
     x = attention(x, mask: attention_mask)
     # Read on every path: layers without cross-attention would otherwise warn (MM5002).
     let (context, context_mask) = (encoder_hidden_states, encoder_attention_mask)
@@ -85,16 +83,14 @@ block BertLayer(width: Int, heads: Int, hidden: Int = 4 * width, cross: Bool = f
 ## (i - fusion_layer) % cross_every == 0. `mode` picks the layers to run (ALBEF's modes):
 ## "text" those below fusion_layer, "fusion" those from it on, "multi_modal" all.
 block BertEncoder(width: Int, depth: Int, heads: Int, hidden: Int = 4 * width, fusion_layer: Int = depth,
-                  cross_every: Int = 1, encoder_width: Int = width, eps: Float = 1e-12)
-{
+                  cross_every: Int = 1, encoder_width: Int = width, eps: Float = 1e-12) {
   layer = repeat depth as i BertLayer(width, heads, hidden: hidden,
                                       cross: i >= fusion_layer && (i - fusion_layer) % cross_every == 0,
                                       encoder_width: encoder_width, eps: eps)
   forward(x: [B, T, width], attention_mask: [B, T] = none,
           encoder_hidden_states: [B, S, encoder_width] = none, encoder_attention_mask: [B, S] = none,
           mode: String = "multi_modal")
-    -> [B, T, width]
-  {
+    -> [B, T, width] {
     let start = if mode == "fusion" then fusion_layer else 0
     let stop = if mode == "text" then fusion_layer else depth
     for l in layer[start:stop] {
@@ -121,8 +117,7 @@ tower BertModel(vocab: Int = 30_522, width: Int = 768, depth: Int = 12, heads: I
                 hidden: Int = 4 * width, positions: Int = 512, type_vocab: Int = 2,
                 fusion_layer: Int = depth, cross_every: Int = 1, encoder_width: Int = width,
                 add_pooling_layer: Bool = true, eps: Float = 1e-12)
-  where width % heads == 0
-{
+  where width % heads == 0 {
   embeddings = BertEmbeddings(vocab, width, positions: positions, type_vocab: type_vocab, eps: eps)
   encoder = BertEncoder(width, depth, heads, hidden: hidden, fusion_layer: fusion_layer,
                         cross_every: cross_every, encoder_width: encoder_width, eps: eps)
@@ -130,8 +125,7 @@ tower BertModel(vocab: Int = 30_522, width: Int = 768, depth: Int = 12, heads: I
   forward(input_ids: [B, T] int64, attention_mask: [B, T] = none, token_type_ids: [B, T] int64 = none,
           encoder_hidden_states: [B, S, encoder_width] = none, encoder_attention_mask: [B, S] = none,
           mode: String = "multi_modal")
-    -> [B, T, width]
-  {
+    -> [B, T, width] {
     return encoder(embeddings(input_ids, token_type_ids: token_type_ids), attention_mask: attention_mask,
                    encoder_hidden_states: encoder_hidden_states, encoder_attention_mask: encoder_attention_mask,
                    mode: mode)
@@ -170,8 +164,7 @@ head BertOnlyMLMHead(width: Int, vocab: Int, eps: Float = 1e-12) {
 tower BertForMaskedLM(vocab: Int = 30_522, width: Int = 768, depth: Int = 12, heads: Int = 12,
                       hidden: Int = 4 * width, positions: Int = 512, type_vocab: Int = 2,
                       fusion_layer: Int = depth, cross_every: Int = 1, encoder_width: Int = width,
-                      eps: Float = 1e-12)
-{
+                      eps: Float = 1e-12) {
   bert = BertModel(vocab, width, depth, heads, hidden: hidden, positions: positions, type_vocab: type_vocab,
                    fusion_layer: fusion_layer, cross_every: cross_every, encoder_width: encoder_width,
                    add_pooling_layer: false, eps: eps)
@@ -179,8 +172,7 @@ tower BertForMaskedLM(vocab: Int = 30_522, width: Int = 768, depth: Int = 12, he
   forward(input_ids: [B, T] int64, attention_mask: [B, T] = none,
           encoder_hidden_states: [B, S, encoder_width] = none, encoder_attention_mask: [B, S] = none,
           mode: String = "multi_modal")
-    -> [B, T, vocab]
-  {
+    -> [B, T, vocab] {
     let x = bert(input_ids, attention_mask: attention_mask, encoder_hidden_states: encoder_hidden_states,
                  encoder_attention_mask: encoder_attention_mask, mode: mode)
     return cls(x, bert.embeddings.word_embeddings.weight)

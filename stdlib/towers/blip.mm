@@ -64,8 +64,7 @@ block BlipEncoder(width: Int, depth: Int, heads: Int, hidden: Int, eps: Float) {
 ## BLIP's ViT; returns every token (the class token first), after `post_layernorm`.
 tower BlipVisionModel(image: Int = 384, patch: Int = 16, width: Int = 768, depth: Int = 12,
                       heads: Int = 12, hidden: Int = 4 * width, eps: Float = 1e-5)
-  where image % patch == 0, width % heads == 0
-{
+  where image % patch == 0, width % heads == 0 {
   let tokens = (image / patch) ** 2 + 1
   embeddings = BlipVisionEmbeddings(image, patch, width)
   encoder = BlipEncoder(width, depth, heads, hidden, eps)
@@ -166,8 +165,7 @@ block BlipTextEncoder(width: Int, depth: Int, heads: Int, hidden: Int, encoder_w
 tower BlipTextModel(vocab: Int = 30524, width: Int = 768, depth: Int = 12, heads: Int = 12,
                     hidden: Int = 4 * width, max_positions: Int = 512, encoder_width: Int = 768,
                     eps: Float = 1e-12)
-  where width % heads == 0
-{
+  where width % heads == 0 {
   embeddings = BlipTextEmbeddings(vocab, width, max_positions, eps: eps)
   encoder = BlipTextEncoder(width, depth, heads, hidden, encoder_width, eps: eps)
   forward(input_ids: [B, T] int64, attention_mask: [B, T] bool = none,

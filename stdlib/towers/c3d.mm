@@ -15,14 +15,13 @@ import "std/nn/layers.mm"
 block Conv3d(in_channels: Int, out_channels: Int, kernel: [Int], stride: [Int] = [1, 1, 1],
              padding: [Int] = [0, 0, 0], groups: Int = 1, bias: Bool = true)
   where len(kernel) == 3, len(stride) == 3, len(padding) == 3,
-        in_channels % groups == 0, out_channels % groups == 0
-{
+        in_channels % groups == 0, out_channels % groups == 0 {
   param weight: [out_channels, in_channels / groups, kernel[0], kernel[1], kernel[2]] init kaiming_uniform
   param bias: [out_channels] init zeros if bias
   forward(x: [B, in_channels, D, H, W]) -> [B, out_channels,
-                                           (D + 2 * padding[0] - kernel[0]) // stride[0] + 1,
-                                           (H + 2 * padding[1] - kernel[1]) // stride[1] + 1,
-                                           (W + 2 * padding[2] - kernel[2]) // stride[2] + 1] {
+                                            (D + 2 * padding[0] - kernel[0]) // stride[0] + 1,
+                                            (H + 2 * padding[1] - kernel[1]) // stride[1] + 1,
+                                            (W + 2 * padding[2] - kernel[2]) // stride[2] + 1] {
     return conv3d(x, weight, bias, stride: stride, padding: padding, groups: groups)
   }
 }
@@ -30,9 +29,8 @@ block Conv3d(in_channels: Int, out_channels: Int, kernel: [Int], stride: [Int] =
 ## The C3D network: `widths` are the channels of conv1, conv2, conv3*, conv4* and conv5*; the
 ## forward returns the fc8 logits.
 tower C3DNet(num_classes: Int = 101, frames: Int = 16, image: Int = 112,
-          widths: [Int] = [64, 128, 256, 512, 512], hidden: Int = 4096, drop: Float = 0.5)
-  where len(widths) == 5, frames % 8 == 0, image % 16 == 0
-{
+             widths: [Int] = [64, 128, 256, 512, 512], hidden: Int = 4096, drop: Float = 0.5)
+  where len(widths) == 5, frames % 8 == 0, image % 16 == 0 {
   # pool1 halves height and width; pool2..pool4 halve all three; pool5 (padded in H, W) again.
   let t5 = (frames / 8 - 2) // 2 + 1
   let s5 = (image / 16 + 2 - 2) // 2 + 1

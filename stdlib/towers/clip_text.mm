@@ -20,8 +20,7 @@ block CLIPTextEmbeddings(vocab: Int, context: Int, width: Int) {
 ## `eos_token_id == 2` path: argmax over the ids).
 tower CLIPTextTransformer(vocab: Int = 49_408, context: Int = 77, width: Int = 512, depth: Int = 12,
                           heads: Int = 8, hidden: Int = 4 * width, eps: Float = 1e-5)
-  where width % heads == 0
-{
+  where width % heads == 0 {
   embeddings = CLIPTextEmbeddings(vocab, context, width)
   encoder = Encoder(width, depth, heads, hidden: hidden, act: Act.quick_gelu, eps: eps)
   final_layer_norm = LayerNorm(width, eps: eps)

@@ -25,8 +25,7 @@ import { MLP } from "std/nn/mlp.mm"
 ## Patch embedding (official `PatchEmbedding`): a patch convolution with a bias (`proj`), a
 ## [CLS] embedding [1, width] and learned positions (an nn.Embedding of `positions` rows).
 block EVA2CLIPPatchEmbedding(image: Int, patch: Int, width: Int, channels: Int = 3)
-  where image % patch == 0
-{
+  where image % patch == 0 {
   let positions = (image / patch) ** 2 + 1
   proj = PatchEmbed(channels, width, patch)
   param cls_embedding: [1, width] init zeros
@@ -88,8 +87,7 @@ block EVA2CLIPGLU(in_features: Int, width: Int, hidden: Int) {
 tower EVA2CLIPModel(image: Int = 490, patch: Int = 14, width: Int = 1792, depth: Int = 63,
                     heads: Int = 16, hidden: Int = 15360, eps: Float = 1e-6,
                     out: Int = 4096, adapter_hidden: Int = 11008)
-  where image % patch == 0, width % heads == 0
-{
+  where image % patch == 0, width % heads == 0 {
   let tokens = (image / patch) ** 2 + 2
   patch_embedding = EVA2CLIPPatchEmbedding(image, patch, width)
   transformer = EVA2CLIPTransformer(width, depth, heads, hidden, eps)

@@ -64,8 +64,7 @@ block Blip2VisionEmbeddings(image: Int, patch: Int, width: Int) where image % pa
 ## cross-attention.
 tower Blip2VisionModel(image: Int = 224, patch: Int = 14, width: Int = 1408, depth: Int = 39,
                        heads: Int = 16, hidden: Int = 6144, eps: Float = 1e-6)
-  where image % patch == 0, width % heads == 0
-{
+  where image % patch == 0, width % heads == 0 {
   let tokens = (image / patch) ** 2 + 1
   embeddings = Blip2VisionEmbeddings(image, patch, width)
   encoder = Blip2Encoder(width, depth, heads, hidden, eps)

@@ -40,8 +40,7 @@ block GLMSelfAttention(width: Int, heads: Int) where width % heads == 0, (width 
   rotary_emb = GLMRotary(head_dim / 2)
   dense = Linear(width, width)
   forward(x: [B, T, width], position_ids: [B, T] int64, block_position_ids: [B, T] int64,
-          mask: [B, 1, T, T] bool) -> [B, T, width]
-  {
+          mask: [B, 1, T, T] bool) -> [B, T, width] {
     let qkv = permute(reshape(query_key_value(x), [B, T, heads, 3 * head_dim]), [0, 2, 1, 3])
     let (q, k, v) = split(qkv, [head_dim, head_dim, head_dim], axis: -1)
     let (q1, q2) = split(q, [head_dim / 2, head_dim / 2], axis: -1)
@@ -69,8 +68,7 @@ block GLMBlock(width: Int, heads: Int, hidden: Int, depth: Int, eps: Float) {
   post_attention_layernorm = LayerNorm(width, eps: eps)
   mlp = GLMMLP(width, hidden)
   forward(x: [B, T, width], position_ids: [B, T] int64, block_position_ids: [B, T] int64,
-          mask: [B, 1, T, T] bool) -> [B, T, width]
-  {
+          mask: [B, 1, T, T] bool) -> [B, T, width] {
     let a = input_layernorm(x)
     let h = a * alpha + attention(a, position_ids, block_position_ids, mask)
     let m = post_attention_layernorm(h)
@@ -82,14 +80,12 @@ block GLMBlock(width: Int, heads: Int, hidden: Int, depth: Int, eps: Float) {
 ## It takes embeddings, so that VisualGLM can put its image tokens in the prompt.
 tower ChatGLMModel(vocab: Int = 130528, width: Int = 4096, depth: Int = 28, heads: Int = 32,
                    hidden: Int = 16384, eps: Float = 1e-5)
-  where width % heads == 0
-{
+  where width % heads == 0 {
   word_embeddings = Embedding(vocab, width)
   layers = repeat depth GLMBlock(width, heads, hidden, depth, eps)
   final_layernorm = LayerNorm(width, eps: eps)
   forward(inputs_embeds: [B, T, width], position_ids: [B, T] int64, block_position_ids: [B, T] int64,
-          mask: [B, 1, T, T] bool) -> [B, T, width]
-  {
+          mask: [B, 1, T, T] bool) -> [B, T, width] {
     let x = inputs_embeds
     for layer in layers {
       x = layer(x, position_ids, block_position_ids, mask)
@@ -100,13 +96,11 @@ tower ChatGLMModel(vocab: Int = 130528, width: Int = 4096, depth: Int = 28, head
 
 ## ChatGLM-6B with its untied head (THUDM `ChatGLMForConditionalGeneration`).
 tower ChatGLMForConditionalGeneration(vocab: Int = 130528, width: Int = 4096, depth: Int = 28,
-                                      heads: Int = 32, hidden: Int = 16384, eps: Float = 1e-5)
-{
+                                      heads: Int = 32, hidden: Int = 16384, eps: Float = 1e-5) {
   transformer = ChatGLMModel(vocab, width, depth, heads, hidden, eps)
   lm_head = Linear(width, vocab, bias: false)
   forward(input_ids: [B, T] int64, position_ids: [B, T] int64, block_position_ids: [B, T] int64,
-          mask: [B, 1, T, T] bool) -> [B, T, vocab]
-  {
+          mask: [B, 1, T, T] bool) -> [B, T, vocab] {
     return lm_head(transformer(transformer.word_embeddings(input_ids), position_ids, block_position_ids, mask))
   }
 }

@@ -77,8 +77,7 @@ block TextPreprocessor(vocab: Int = 49_408, context: Int = 77, width: Int = 1024
 ## IMU (6 channels x `length` samples): windows of `kernel` samples, all channels of a window
 ## flattened into one token (Linear, LayerNorm), a [CLS] token, learned positions.
 block IMUPreprocessor(channels: Int = 6, length: Int = 2000, kernel: Int = 8, width: Int = 512)
-  where length % kernel == 0
-{
+  where length % kernel == 0 {
   let windows = length / kernel
   imu_stem = PatchEmbedGeneric(Linear(channels * kernel, width, bias: false), width)
   param cls_token: [1, 1, width] init normal(std: width ** -0.5)

@@ -54,8 +54,7 @@ block LlamaRotaryEmbedding(dim: Int, theta: Float = 10000.0) where dim % 2 == 0 
 
 ## Causal multi-head self-attention with rotary positions on queries and keys.
 block LlamaAttention(width: Int, heads: Int, theta: Float = 10000.0, lora: Int = 0)
-  where width % heads == 0
-{
+  where width % heads == 0 {
   let head_dim = width / heads
   q_proj = LoraLinear(width, width, rank: lora)
   k_proj = LoraLinear(width, width)
@@ -85,8 +84,7 @@ block LlamaDecoderLayer(width: Int, heads: Int, hidden: Int, eps: Float, theta: 
 ## The decoder stack (HF `LlamaModel`). It takes embeddings, so that multimodal models can
 ## splice image tokens between the word embeddings (`embed_tokens`) before calling it.
 block LlamaModel(vocab: Int, width: Int, depth: Int, heads: Int, hidden: Int, eps: Float,
-                 theta: Float, lora: Int)
-{
+                 theta: Float, lora: Int) {
   embed_tokens = Embedding(vocab, width)
   layers = repeat depth LlamaDecoderLayer(width, heads, hidden, eps, theta, lora)
   norm = RMSNorm(width, eps: eps)
@@ -100,13 +98,11 @@ block LlamaModel(vocab: Int, width: Int, depth: Int, heads: Int, hidden: Int, ep
 ## combined with the causal mask.
 tower LlamaForCausalLM(vocab: Int = 32000, width: Int = 4096, depth: Int = 32, heads: Int = 32,
                        hidden: Int = 11008, eps: Float = 1e-6, theta: Float = 10000.0, lora: Int = 0)
-  where width % heads == 0
-{
+  where width % heads == 0 {
   model = LlamaModel(vocab, width, depth, heads, hidden, eps, theta, lora)
   lm_head = Linear(width, vocab, bias: false)
   forward(inputs_embeds: [B, T, width], mask: [...] bool = none)
-    -> (logits: [B, T, vocab], hidden_states: [B, T, width])
-  {
+    -> (logits: [B, T, vocab], hidden_states: [B, T, width]) {
     let h = model(inputs_embeds, mask: mask)
     hidden_states = h
     logits = lm_head(h)

@@ -58,8 +58,7 @@ block OPTModel(vocab: Int, width: Int, depth: Int, heads: Int, hidden: Int, posi
 ## projected queries in front of the text.
 tower OPTForCausalLM(vocab: Int = 50272, width: Int = 2560, depth: Int = 32, heads: Int = 32,
                      hidden: Int = 10240, positions: Int = 2048)
-  where width % heads == 0
-{
+  where width % heads == 0 {
   model = OPTModel(vocab, width, depth, heads, hidden, positions)
   forward(inputs_embeds: [B, T, width]) -> (logits: [B, T, vocab], hidden_states: [B, T, width]) {
     let h = model(inputs_embeds)

@@ -18,8 +18,7 @@ import "std/nn/layers.mm"
 block Conv2d(in_channels: Int, out_channels: Int, kernel: Int, stride: Int = 1, padding: Int = 0) {
   param weight: [out_channels, in_channels, kernel, kernel] init kaiming_normal
   forward(x: [B, in_channels, H, W])
-    -> [B, out_channels, (H + 2 * padding - kernel) // stride + 1, (W + 2 * padding - kernel) // stride + 1]
-  {
+    -> [B, out_channels, (H + 2 * padding - kernel) // stride + 1, (W + 2 * padding - kernel) // stride + 1] {
     return conv2d(x, weight, stride: stride, padding: padding)
   }
 }
@@ -73,8 +72,7 @@ block Bottleneck(inplanes: Int, planes: Int, stride: Int = 1) {
 ## Attention pooling: the mean of the feature map's tokens is prepended as the one query;
 ## positions are learned; `c_proj` (the attention's output projection) maps to output_dim.
 block AttentionPool2d(spacial_dim: Int, embed_dim: Int, heads: Int, output_dim: Int = embed_dim)
-  where embed_dim % heads == 0
-{
+  where embed_dim % heads == 0 {
   param positional_embedding: [spacial_dim ** 2 + 1, embed_dim] init normal(std: embed_dim ** -0.5)
   k_proj = Linear(embed_dim, embed_dim)
   q_proj = Linear(embed_dim, embed_dim)
@@ -92,8 +90,7 @@ block AttentionPool2d(spacial_dim: Int, embed_dim: Int, heads: Int, output_dim: 
 ## `last_hidden_state` is the last stage's feature map; `pooler_output` the attention pool.
 tower ModifiedResNet(layers: [Int] = [3, 4, 6, 3], output_dim: Int = 1024, heads: Int = 32,
                      image: Int = 224, width: Int = 64)
-  where image % 32 == 0
-{
+  where image % 32 == 0 {
   let grid = image / 32
   conv1 = Conv2d(3, width / 2, 3, stride: 2, padding: 1)
   bn1 = BatchNorm2d(width / 2)
@@ -103,15 +100,14 @@ tower ModifiedResNet(layers: [Int] = [3, 4, 6, 3], output_dim: Int = 1024, heads
   bn3 = BatchNorm2d(width)
   layer1 = repeat layers[0] as i Bottleneck(if i == 0 then width else width * 4, width)
   layer2 = repeat layers[1] as i Bottleneck(if i == 0 then width * 4 else width * 8, width * 2,
-                                             stride: if i == 0 then 2 else 1)
+                                            stride: if i == 0 then 2 else 1)
   layer3 = repeat layers[2] as i Bottleneck(if i == 0 then width * 8 else width * 16, width * 4,
-                                             stride: if i == 0 then 2 else 1)
+                                            stride: if i == 0 then 2 else 1)
   layer4 = repeat layers[3] as i Bottleneck(if i == 0 then width * 16 else width * 32, width * 8,
-                                             stride: if i == 0 then 2 else 1)
+                                            stride: if i == 0 then 2 else 1)
   attnpool = AttentionPool2d(grid, width * 32, heads, output_dim)
   forward(pixel_values: [B, 3, image, image])
-    -> (last_hidden_state: [B, width * 32, grid, grid], pooler_output: [B, output_dim])
-  {
+    -> (last_hidden_state: [B, width * 32, grid, grid], pooler_output: [B, output_dim]) {
     let x = relu(bn1(conv1(pixel_values)))
     x = relu(bn2(conv2(x)))
     x = relu(bn3(conv3(x)))

@@ -19,12 +19,11 @@ import "std/nn/layers.mm"
 ## A 2-D convolution in PyTorch's layout (weight [out, in / groups, kh, kw]); square kernel.
 block Conv2d(in_channels: Int, out_channels: Int, kernel: Int, stride: Int = 1, padding: Int = 0,
              groups: Int = 1, bias: Bool = true)
-  where in_channels % groups == 0, out_channels % groups == 0
-{
+  where in_channels % groups == 0, out_channels % groups == 0 {
   param weight: [out_channels, in_channels / groups, kernel, kernel] init kaiming_uniform
   param bias: [out_channels] init zeros if bias
   forward(x: [B, in_channels, H, W]) -> [B, out_channels, (H + 2 * padding - kernel) // stride + 1,
-                                           (W + 2 * padding - kernel) // stride + 1] {
+                                         (W + 2 * padding - kernel) // stride + 1] {
     return conv2d(x, weight, bias, stride: stride, padding: padding, groups: groups)
   }
 }
@@ -57,8 +56,7 @@ block Downsample(in_channels: Int, out_channels: Int, stride: Int = 1) {
 ## torchvision's Bottleneck (ResNet v1.5): 1x1 reduce, 3x3 (strided), 1x1 expand, each followed
 ## by batch norm; a projection shortcut where the shape changes.
 block Bottleneck(inplanes: Int, planes: Int, stride: Int = 1, expansion: Int = 4,
-                 project: Bool = false)
-{
+                 project: Bool = false) {
   conv1 = Conv2d(inplanes, planes, 1, bias: false)
   bn1 = BatchNorm(planes)
   conv2 = Conv2d(planes, planes, 3, stride: stride, padding: 1, bias: false)
@@ -80,8 +78,7 @@ block Bottleneck(inplanes: Int, planes: Int, stride: Int = 1, expansion: Int = 4
 ## logits of `fc` when `num_classes > 0`.
 tower ResNet(layers: [Int] = [3, 4, 6, 3], width: Int = 64, expansion: Int = 4,
              num_classes: Int = 1000, channels: Int = 3)
-  where len(layers) == 4
-{
+  where len(layers) == 4 {
   let features = 8 * width * expansion
   let out = if num_classes > 0 then num_classes else features
   conv1 = Conv2d(channels, width, 7, stride: 2, padding: 3, bias: false)

@@ -36,13 +36,11 @@ block ResNetBasicStem(dim_in: Int, dim_out: Int, temp_kernel: Int) {
 
 ## VideoModelStem: one stem per pathway.
 block VideoModelStem(slow_in: Int, fast_in: Int, slow_out: Int, fast_out: Int,
-                     slow_temp_kernel: Int, fast_temp_kernel: Int)
-{
+                     slow_temp_kernel: Int, fast_temp_kernel: Int) {
   pathway0_stem = ResNetBasicStem(slow_in, slow_out, slow_temp_kernel)
   pathway1_stem = ResNetBasicStem(fast_in, fast_out, fast_temp_kernel)
   forward(slow_x: [B, slow_in, Ts, H, W], fast_x: [B, fast_in, Tf, H, W])
-    -> (slow: [B, slow_out, Ts, Ho, Wo], fast: [B, fast_out, Tf, Ho, Wo])
-  {
+    -> (slow: [B, slow_out, Ts, Ho, Wo], fast: [B, fast_out, Tf, Ho, Wo]) {
     slow = pathway0_stem(slow_x)
     fast = pathway1_stem(fast_x)
   }
@@ -86,16 +84,14 @@ block ResBlock(dim_in: Int, dim_out: Int, temp_kernel: Int, stride: Int, dim_inn
 
 ## ResStage: `blocks` ResBlocks in each pathway; the first block strides and changes width.
 block ResStage(slow_in: Int, fast_in: Int, slow_out: Int, fast_out: Int, slow_inner: Int,
-               fast_inner: Int, slow_temp_kernel: Int, fast_temp_kernel: Int, stride: Int, blocks: Int)
-{
+               fast_inner: Int, slow_temp_kernel: Int, fast_temp_kernel: Int, stride: Int, blocks: Int) {
   pathway0_res = repeat blocks as i ResBlock(if i == 0 then slow_in else slow_out, slow_out,
                                              slow_temp_kernel, if i == 0 then stride else 1, slow_inner)
   pathway1_res = repeat blocks as i ResBlock(if i == 0 then fast_in else fast_out, fast_out,
                                              fast_temp_kernel, if i == 0 then stride else 1, fast_inner)
   forward(slow_x: [B, slow_in, Ts, H, W], fast_x: [B, fast_in, Tf, H, W])
     -> (slow: [B, slow_out, Ts, (H - 1) // stride + 1, (W - 1) // stride + 1],
-        fast: [B, fast_out, Tf, (H - 1) // stride + 1, (W - 1) // stride + 1])
-  {
+        fast: [B, fast_out, Tf, (H - 1) // stride + 1, (W - 1) // stride + 1]) {
     slow = pathway0_res(slow_x)
     fast = pathway1_res(fast_x)
   }
@@ -118,8 +114,7 @@ head ResNetBasicHead(slow_in: Int, fast_in: Int, num_classes: Int, drop: Float =
 tower SlowFast(num_classes: Int = 400, alpha: Int = 4, beta_inv: Int = 8, fusion_ratio: Int = 2,
                fusion_kernel: Int = 7, width: Int = 64, expansion: Int = 4,
                depths: [Int] = [3, 4, 6, 3], drop: Float = 0.5)
-  where len(depths) == 4, width % beta_inv == 0
-{
+  where len(depths) == 4, width % beta_inv == 0 {
   let fast = width / beta_inv                  # Fast stem width
   let lateral = fast * fusion_ratio            # channels s1_fuse adds to Slow (later ones: x e, x 2e, x 4e)
   let e = expansion

@@ -29,8 +29,7 @@ block T5Attention(width: Int, heads: Int, d_kv: Int, relative: Bool = false, buc
   o = Linear(inner, width, bias: false)
   relative_attention_bias = Embedding(buckets, heads) if relative
   forward(x: [B, T, width], context: [B, S, width] = none, bias: [...] = none, causal: Bool = false)
-    -> [B, T, width]
-  {
+    -> [B, T, width] {
     let kv = if context == none then x else context
     return o(attention(q(x), k(kv), v(kv), mask: bias, heads: heads, causal: causal, scale: 1.0))
   }
@@ -50,15 +49,13 @@ block T5DenseGatedActDense(width: Int, d_ff: Int) {
 ## 1 the decoder's cross-attention (`T5LayerCrossAttention`), 2 the feed-forward
 ## (`T5LayerFF`); each is a pre-norm residual.
 block T5LayerSlot(kind: Int, width: Int, d_ff: Int, heads: Int, d_kv: Int, relative: Bool, buckets: Int,
-                  eps: Float)
-{
+                  eps: Float) {
   SelfAttention = T5Attention(width, heads, d_kv, relative: relative, buckets: buckets) if kind == 0
   EncDecAttention = T5Attention(width, heads, d_kv) if kind == 1
   DenseReluDense = T5DenseGatedActDense(width, d_ff) if kind == 2
   layer_norm = RMSNorm(width, eps: eps)
   forward(x: [B, T, width], bias: [1, heads, T, T], context: [B, S, width] = none, causal: Bool = false)
-    -> [B, T, width]
-  {
+    -> [B, T, width] {
     if kind == 0 {
       return x + SelfAttention(layer_norm(x), bias: bias, causal: causal)
     }
@@ -72,8 +69,7 @@ block T5LayerSlot(kind: Int, width: Int, d_ff: Int, heads: Int, d_kv: Int, relat
 ## An encoder block (self-attention, FFN) or a decoder block (self-attention,
 ## cross-attention, FFN).
 block T5Block(decoder: Bool, relative: Bool, width: Int, d_ff: Int, heads: Int, d_kv: Int, buckets: Int,
-              eps: Float)
-{
+              eps: Float) {
   let slots = if decoder then 3 else 2
   layer = repeat slots as j T5LayerSlot(if decoder then j else 2 * j, width, d_ff, heads, d_kv,
                                         relative && j == 0, buckets, eps)
@@ -88,8 +84,7 @@ block T5Block(decoder: Bool, relative: Bool, width: Int, d_ff: Int, heads: Int, 
 ## A stack of blocks with a final norm (HF `T5Stack`). The relative position bias is computed
 ## once, from block 0's table, and added in every block.
 block T5Stack(decoder: Bool, width: Int, depth: Int, d_ff: Int, heads: Int, d_kv: Int, buckets: Int,
-              max_distance: Int, eps: Float)
-{
+              max_distance: Int, eps: Float) {
   block = repeat depth as i T5Block(decoder, i == 0, width, d_ff, heads, d_kv, buckets, eps)
   final_layer_norm = RMSNorm(width, eps: eps)
   forward(inputs_embeds: [B, T, width], context: [B, S, width] = none) -> [B, T, width] {
@@ -118,15 +113,13 @@ block T5Stack(decoder: Bool, width: Int, depth: Int, d_ff: Int, heads: Int, d_kv
 tower T5ForConditionalGeneration(vocab: Int = 32128, width: Int = 2048, depth: Int = 24,
                                  decoder_depth: Int = depth, d_ff: Int = 5120, heads: Int = 32,
                                  d_kv: Int = 64, buckets: Int = 32, max_distance: Int = 128,
-                                 eps: Float = 1e-6)
-{
+                                 eps: Float = 1e-6) {
   shared = Embedding(vocab, width)
   encoder = T5Stack(false, width, depth, d_ff, heads, d_kv, buckets, max_distance, eps)
   decoder = T5Stack(true, width, decoder_depth, d_ff, heads, d_kv, buckets, max_distance, eps)
   lm_head = Linear(width, vocab, bias: false)
   forward(inputs_embeds: [B, T, width], decoder_input_ids: [B, D] int64)
-    -> (logits: [B, D, vocab], encoder_hidden_states: [B, T, width])
-  {
+    -> (logits: [B, D, vocab], encoder_hidden_states: [B, T, width]) {
     let enc = encoder(inputs_embeds)
     encoder_hidden_states = enc
     logits = lm_head(decoder(shared(decoder_input_ids), context: enc))

@@ -24,8 +24,7 @@ import "std/towers/c3d.mm"
 ## PatchEmbed3D: a 3-D conv with stride = kernel over (time, height, width) patches, padded to
 ## whole patches, then an optional LayerNorm over the channels (patch_norm in the configs).
 block PatchEmbed3D(patch: [Int], in_chans: Int, embed_dim: Int, patch_norm: Bool = true)
-  where len(patch) == 3
-{
+  where len(patch) == 3 {
   proj = Conv3d(in_chans, embed_dim, patch, stride: patch)
   norm = LayerNorm(embed_dim) if patch_norm
   forward(x: [B, in_chans, T, H, W]) -> [B, embed_dim, D, Hp, Wp] {
@@ -43,8 +42,7 @@ block PatchEmbed3D(patch: [Int], in_chans: Int, embed_dim: Int, patch_norm: Bool
 ## head for every relative (time, height, width) offset, and an optional additive mask per
 ## window (the shifted windows' mask: -100 between tokens from different regions).
 block WindowAttention3D(dim: Int, window: [Int], heads: Int, qkv_bias: Bool = true)
-  where dim % heads == 0, len(window) == 3
-{
+  where dim % heads == 0, len(window) == 3 {
   let wd = window[0]
   let wh = window[1]
   let ww = window[2]
@@ -81,8 +79,7 @@ block WindowAttention3D(dim: Int, window: [Int], heads: Int, qkv_bias: Bool = tr
 ## SwinTransformerBlock3D: (shifted) window attention and an MLP, each pre-norm and residual.
 ## `shift` is [0, 0, 0] or half the window; both shrink to the map as get_window_size does.
 block SwinTransformerBlock3D(dim: Int, heads: Int, window: [Int] = [8, 7, 7],
-                             shift: [Int] = [0, 0, 0], mlp_ratio: Int = 4, qkv_bias: Bool = true)
-{
+                             shift: [Int] = [0, 0, 0], mlp_ratio: Int = 4, qkv_bias: Bool = true) {
   norm1 = LayerNorm(dim)
   attn = WindowAttention3D(dim, window, heads, qkv_bias: qkv_bias)
   norm2 = LayerNorm(dim)
@@ -145,8 +142,7 @@ block PatchMerging(dim: Int) {
 ## stage, as the official compute_mask does: tokens that the cyclic shift brought from
 ## different regions of the map may not attend to each other.
 block BasicLayer(dim: Int, depth: Int, heads: Int, window: [Int] = [8, 7, 7], mlp_ratio: Int = 4,
-                 merge: Bool = false)
-{
+                 merge: Bool = false) {
   let half = [window[0] // 2, window[1] // 2, window[2] // 2]
   blocks = repeat depth as i SwinTransformerBlock3D(dim, heads, window: window,
                                                     shift: if i % 2 == 0 then [0, 0, 0] else half,
@@ -188,8 +184,7 @@ block BasicLayer(dim: Int, depth: Int, heads: Int, window: [Int] = [8, 7, 7], ml
 tower SwinTransformer3D(frames: Int = 32, image: Int = 224, patch: [Int] = [2, 4, 4], embed_dim: Int = 96,
                         depths: [Int] = [2, 2, 6, 2], heads: [Int] = [3, 6, 12, 24],
                         window: [Int] = [8, 7, 7], mlp_ratio: Int = 4, patch_norm: Bool = true)
-  where len(depths) == 4, len(heads) == 4
-{
+  where len(depths) == 4, len(heads) == 4 {
   let num_features = 8 * embed_dim
   patch_embed = PatchEmbed3D(patch, 3, embed_dim, patch_norm: patch_norm)
   layers = repeat 4 as i BasicLayer(embed_dim * 2 ** i, depths[i], heads[i], window: window,

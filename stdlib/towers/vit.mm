@@ -38,16 +38,14 @@ block CLIPVisionEmbeddings(image: Int, patch: Int, width: Int) where image % pat
 ## (`stop: depth - 1`), which is what HF's `hidden_states[-2]` holds.
 tower CLIPVisionTransformer(image: Int = 224, patch: Int = 32, width: Int = 768, depth: Int = 12,
                             heads: Int = 12, hidden: Int = 4 * width, eps: Float = 1e-5)
-  where image % patch == 0, width % heads == 0
-{
+  where image % patch == 0, width % heads == 0 {
   let tokens = (image / patch) ** 2 + 1
   embeddings = CLIPVisionEmbeddings(image, patch, width)
   pre_layrnorm = LayerNorm(width, eps: eps)
   encoder = Encoder(width, depth, heads, hidden: hidden, act: Act.quick_gelu, eps: eps)
   post_layernorm = LayerNorm(width, eps: eps)
   forward(pixel_values: [B, 3, image, image], stop: Int = depth)
-    -> (last_hidden_state: [B, tokens, width], pooler_output: [B, width])
-  {
+    -> (last_hidden_state: [B, tokens, width], pooler_output: [B, width]) {
     let x = pre_layrnorm(embeddings(pixel_values))
     for layer in encoder.layers[0:stop] {
       x = layer(x)
@@ -146,8 +144,7 @@ block ViTPooler(width: Int) {
 ## HF `ViTModel`: embeddings, encoder, final `layernorm`, optional pooler.
 tower ViTModel(image: Int = 224, patch: Int = 16, width: Int = 768, depth: Int = 12, heads: Int = 12,
                hidden: Int = 4 * width, eps: Float = 1e-12, add_pooling_layer: Bool = true)
-  where image % patch == 0, width % heads == 0
-{
+  where image % patch == 0, width % heads == 0 {
   let tokens = (image / patch) ** 2 + 1
   embeddings = ViTEmbeddings(image, patch, width)
   encoder = ViTEncoder(width, depth, heads, hidden: hidden, eps: eps)
@@ -201,8 +198,7 @@ block TimmPatchEmbed(image: Int, patch: Int, width: Int, channels: Int = 3) wher
 ## the final `norm`; the class token is position 0.
 tower VisionTransformer(image: Int = 224, patch: Int = 16, width: Int = 768, depth: Int = 12,
                         heads: Int = 12, mlp_ratio: Int = 4, qkv_bias: Bool = true, eps: Float = 1e-6)
-  where image % patch == 0, width % heads == 0
-{
+  where image % patch == 0, width % heads == 0 {
   let grid = image / patch
   let tokens = grid ** 2 + 1
   patch_embed = TimmPatchEmbed(image, patch, width)

@@ -1,0 +1,72 @@
+// `mm graph MODEL [--level model|block|op] [--format svg|dot|html] -o OUT`: an
+// architecture diagram (compiler/tools/graph/). Without -o the text goes to stdout.
+import { existsSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { buildDiagram, LEVELS, type Level } from "../tools/graph/diagram.js";
+import { toDot } from "../tools/graph/dot.js";
+import { FORMATS, htmlPage, LayoutError, layoutSvg, writeAtomic, type Format } from "../tools/graph/render.js";
+import type { Command } from "./commands.js";
+import { EXIT, UsageError } from "./io.js";
+import { report } from "./report.js";
+import { compileTarget, resolveTarget } from "./target.js";
+
+const str = { type: "string" } as const;
+
+function formatFor(flag: unknown, out: string | undefined): Format {
+  if (flag !== undefined) {
+    if (!(FORMATS as readonly unknown[]).includes(flag)) throw new UsageError(`graph: --format takes ${FORMATS.join(", ")}, not '${String(flag)}'`);
+    return flag as Format;
+  }
+  const ext = out?.slice(out.lastIndexOf(".") + 1).toLowerCase();
+  return ext === "dot" || ext === "gv" ? "dot" : ext === "html" || ext === "htm" ? "html" : "svg";
+}
+
+export const graph: Command = {
+  name: "graph", usage: "graph MODEL [--level L] [--format F] [-o OUT]", summary: "architecture diagram (SVG, DOT or HTML) laid out by Graphviz",
+  options: { model: str, level: str, format: str, output: { type: "string", short: "o" } },
+  optionDocs: {
+    model: "the model, when FILE declares several",
+    level: "model (top-level components, default), block (one level deeper) or op (primitive ops)",
+    format: "svg (default; or from -o's extension), dot or html (a self-contained page)",
+    output: "write here (atomically) instead of stdout",
+  },
+  run(ctx) {
+    const spec = ctx.positionals[0];
+    if (!spec || ctx.positionals.length > 1) throw new UsageError("graph: give one model (a stdlib name, FILE.mm, or FILE.mm --model NAME)");
+    const level = (ctx.flags.level ?? "model") as Level;
+    if (!LEVELS.includes(level)) throw new UsageError(`graph: --level takes ${LEVELS.join(", ")}, not '${String(ctx.flags.level)}'`);
+    const out = typeof ctx.flags.output === "string" ? ctx.flags.output : undefined;
+    if (ctx.flags.output !== undefined && !out) throw new UsageError("graph: -o takes a file name");
+    if (out) {
+      const dir = dirname(resolve(out));
+      if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`graph: cannot write '${out}': no folder '${dirname(out)}'`);
+      if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`graph: cannot write '${out}': it is a folder`);
+    }
+    const format = formatFor(ctx.flags.format, out);
+    const t = resolveTarget(ctx.session, spec, typeof ctx.flags.model === "string" ? ctx.flags.model : undefined);
+    if (!t.target) {
+      report(ctx, t.diagnostics, t.sources, false);
+      return EXIT.diagnostics;
+    }
+    const r = compileTarget(ctx.session, t.target);
+    if (report(ctx, [...t.diagnostics, ...r.diagnostics], r.sources, false) || !r.checked) return EXIT.diagnostics;
+    if (!r.checked.graph) throw new Error("the checker traced no graph for a model without errors");
+    const dot = toDot(buildDiagram(r.checked.model, r.checked.graph, level));
+    let text = dot;
+    if (format !== "dot") {
+      try {
+        text = layoutSvg(dot);
+      } catch (e) {
+        if (!(e instanceof LayoutError)) throw e;
+        ctx.io.err(`mm: ${e.message}\n`);
+        return EXIT.internal;
+      }
+      if (format === "html") text = htmlPage(`${r.checked.model.name} (${level} level)`, text);
+    }
+    if (out) {
+      writeAtomic(out, text);
+      ctx.io.err(`wrote ${out} (${format}, ${level} level)\n`);
+    } else ctx.io.out(text);
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,55 @@
+// `mm summary`: a torchinfo-like table of a model at given input sizes (docs/summary.md).
+import { graphSymbols, summarize } from "../tools/summary/summary.js";
+import { renderSummary } from "../tools/summary/render.js";
+import type { Command } from "./commands.js";
+import { EXIT, UsageError } from "./io.js";
+import { report } from "./report.js";
+import { compileTarget, resolveTarget } from "./target.js";
+
+/** `B=1,T=77` → {B: 1, T: 77}. */
+export function parseInputs(spec: string | undefined): Map<string, number> {
+  const out = new Map<string, number>();
+  if (!spec) return out;
+  for (const part of spec.split(",").map((p) => p.trim()).filter(Boolean)) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(\d+)$/.exec(part);
+    if (!m || Number(m[2]) < 1) throw new UsageError(`summary: --input takes NAME=N pairs with N ≥ 1, like B=1,T=77 (got '${part}')`);
+    out.set(m[1]!, Number(m[2]));
+  }
+  return out;
+}
+
+export const summary: Command = {
+  name: "summary",
+  usage: "summary MODEL [--model NAME] [--input B=1,T=77] [--depth N] [--json]",
+  summary: "per component: output shapes, params, MACs, FLOPs, activation and weight memory",
+  options: { model: { type: "string" }, json: { type: "boolean" }, input: { type: "string" }, depth: { type: "string" } },
+  optionDocs: {
+    model: "the model, when FILE declares several",
+    input: "bind symbolic dims, e.g. B=8,T=77 (every symbol not given is 1)",
+    depth: "component levels to show (default 1)",
+    json: "JSON (schema in docs/summary.md)",
+  },
+  run(ctx) {
+    const depth = Number(ctx.flags.depth ?? 1);
+    if (!Number.isInteger(depth) || depth < 1) throw new UsageError("summary: --depth takes a positive integer");
+    const inputs = parseInputs(typeof ctx.flags.input === "string" ? ctx.flags.input : undefined);
+    const spec = ctx.positionals[0];
+    if (!spec || ctx.positionals.length > 1) throw new UsageError("summary: give one model (a stdlib name, FILE.mm, or FILE.mm --model NAME)");
+    const t = resolveTarget(ctx.session, spec, typeof ctx.flags.model === "string" ? ctx.flags.model : undefined);
+    if (!t.target) {
+      report(ctx, t.diagnostics, t.sources, false);
+      return EXIT.diagnostics;
+    }
+    const r = compileTarget(ctx.session, t.target);
+    const bad = report(ctx, [...t.diagnostics, ...r.diagnostics], r.sources, false);
+    if (bad || !r.checked) return EXIT.diagnostics;
+    const graph = r.checked.graph;
+    if (!graph) throw new UsageError(`summary: '${spec}' could not be traced, so there is nothing to count`);
+    const known = graphSymbols(graph);
+    const unknown = [...inputs.keys()].filter((k) => !known.includes(k));
+    if (unknown.length) throw new UsageError(`summary: --input names ${unknown.join(", ")}, which the model does not use (its symbols: ${known.join(", ") || "none"})`);
+    const s = summarize(r.checked.model, graph, inputs, depth);
+    ctx.io.out(ctx.flags.json ? JSON.stringify(s, null, 2) + "\n" : renderSummary(s));
+    return EXIT.ok;
+  },
+};

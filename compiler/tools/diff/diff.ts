@@ -1,0 +1,144 @@
+// `mm diff`: a semantic diff of two models, aligned by declaration path and kind (see
+// align.ts): components added, removed and changed, argument changes where they were
+// made, shapes at component boundaries, parameter deltas, and tasks, losses, stages and
+// frozen sets that differ.
+import type { Graph, ShapeRecord } from "../../check/graph.js";
+import { formatTensorType } from "../../check/tensor.js";
+import type { ElaboratedModel, Instance } from "../../elaborate/instance.js";
+import { align, modelNode, type MatchHow, type Pair } from "./align.js";
+import { argDiffs, originChanges, type ArgChange } from "./args.js";
+import { modelLevel, type ModelLevelDiff } from "./model-level.js";
+
+export type Status = "same" | "changed" | "added" | "removed";
+
+export interface ShapeChange {
+  readonly role: string;
+  readonly name: string;
+  /** The name in A, when it differs (paired by role and order). */
+  readonly nameA?: string;
+  readonly a?: string;
+  readonly b?: string;
+}
+
+export interface ComponentDiff {
+  readonly name: string;
+  /** The path in B (in A for a removed component). */
+  readonly path: string;
+  /** The path in A, when it differs (a match by declaration or structure). */
+  readonly pathA?: string;
+  readonly status: Status;
+  readonly match?: MatchHow;
+  readonly similarity?: number;
+  readonly kind: string;
+  readonly kindA?: string;
+  readonly block: string;
+  readonly blockA?: string;
+  readonly params: { readonly a: number; readonly b: number; readonly delta: number };
+  /** Arguments that differ at this instance (all of them, derived ones included). */
+  readonly args: readonly ArgChange[];
+  readonly shapes: readonly ShapeChange[];
+  readonly children: readonly ComponentDiff[];
+}
+
+export interface ModelDiff {
+  readonly a: { readonly name: string; readonly variantOf?: string; readonly params: number };
+  readonly b: { readonly name: string; readonly variantOf?: string; readonly params: number };
+  readonly identical: boolean;
+  /** How the trees were aligned: by path only, or by kind and structure too. */
+  readonly alignment: "path" | "path+structure";
+  /** Argument changes, each reported once where it was made. */
+  readonly args: readonly ArgChange[];
+  readonly params: { readonly a: number; readonly b: number; readonly delta: number };
+  readonly components: readonly ComponentDiff[];
+  readonly model: ModelLevelDiff;
+}
+
+function boundaries(graph: Graph | undefined): Map<string, ShapeRecord[]> {
+  const m = new Map<string, ShapeRecord[]>();
+  for (const r of graph?.shapes ?? []) {
+    if (r.call !== 0 || (r.role !== "input" && r.role !== "output")) continue;
+    const l = m.get(r.scope) ?? [];
+    l.push(r);
+    m.set(r.scope, l);
+  }
+  return m;
+}
+
+function shapeChanges(a: ShapeRecord[] | undefined, b: ShapeRecord[] | undefined): ShapeChange[] {
+  const fmt = (l: ShapeRecord[] | undefined): Map<string, string> => new Map((l ?? []).map((r) => [`${r.role}:${r.name}`, formatTensorType(r.type)]));
+  const fa = fmt(a);
+  const fb = fmt(b);
+  const split = (key: string): [string, string] => [key.slice(0, key.indexOf(":")), key.slice(key.indexOf(":") + 1)];
+  const out: ShapeChange[] = [];
+  for (const [key, x] of fa) {
+    const y = fb.get(key);
+    const [role, name] = split(key);
+    if (y !== undefined && x !== y) out.push({ role, name, a: x, b: y });
+  }
+  // Inputs and outputs named differently pair up by role, in order.
+  const onlyA = [...fa.keys()].filter((k) => !fb.has(k));
+  const onlyB = [...fb.keys()].filter((k) => !fa.has(k));
+  for (const role of ["input", "output"]) {
+    const xs = onlyA.filter((k) => split(k)[0] === role);
+    const ys = onlyB.filter((k) => split(k)[0] === role);
+    for (let i = 0; i < Math.max(xs.length, ys.length); i++) {
+      const x = xs[i];
+      const y = ys[i];
+      const name = split((y ?? x)!)[1];
+      const nameA = x && y && split(x)[1] !== name ? { nameA: split(x)[1] } : {};
+      const ta = x ? fa.get(x) : undefined;
+      const tb = y ? fb.get(y) : undefined;
+      if (ta === tb && !("nameA" in nameA)) continue;
+      out.push({ role, name, ...nameA, ...(ta !== undefined ? { a: ta } : {}), ...(tb !== undefined ? { b: tb } : {}) });
+    }
+  }
+  return out;
+}
+
+export function diffModels(ma: ElaboratedModel, ga: Graph | undefined, mb: ElaboratedModel, gb: Graph | undefined): ModelDiff {
+  const root = align(modelNode(ma), modelNode(mb), "path");
+  const shapesA = boundaries(ga);
+  const shapesB = boundaries(gb);
+  const origins: ArgChange[] = [];
+  let structural = false;
+  const visit = (p: Pair, parents: { a?: Instance; b?: Instance; grandA?: Instance; grandB?: Instance }, top: boolean): ComponentDiff => {
+    const x = (p.b ?? p.a)!;
+    const pa = p.a?.params ?? 0;
+    const pb = p.b?.params ?? 0;
+    const ia = p.a?.inst;
+    const ib = p.b?.inst;
+    const sameDecl = p.a && p.b && p.a.kind === p.b.kind && p.a.block === p.b.block;
+    let args: ArgChange[] = [];
+    if (ia && ib && (sameDecl || top)) {
+      args = argDiffs(ia, ib).map((d) => ({ path: ib.path, ...d }));
+      origins.push(...(top ? args : originChanges(ia, ib, parents)));
+    }
+    if (p.how === "declaration" || p.how === "structure") structural = true;
+    const shapes = ia && ib && !top ? shapeChanges(shapesA.get(ia.path), shapesB.get(ib.path)) : [];
+    const next = { a: ia, b: ib, grandA: parents.a, grandB: parents.b };
+    const children = p.children.map((c) => visit(c, next, false));
+    const status: Status = !p.a ? "added" : !p.b ? "removed"
+      : (!top && (!sameDecl || p.a.name !== p.b.name)) || pa !== pb || args.length || shapes.length || children.some((c) => c.status !== "same") ? "changed" : "same";
+    return {
+      name: x.name, path: x.path,
+      ...(p.a && p.b && p.a.path !== p.b.path ? { pathA: p.a.path } : {}),
+      status, ...(p.how && p.how !== "path" ? { match: p.how } : {}),
+      ...(p.score !== undefined ? { similarity: Math.round(p.score * 100) / 100 } : {}),
+      kind: x.kind, ...(p.a && p.b && p.a.kind !== p.b.kind ? { kindA: p.a.kind } : {}),
+      block: x.block, ...(p.a && p.b && p.a.block !== p.b.block ? { blockA: p.a.block } : {}),
+      params: { a: pa, b: pb, delta: pb - pa }, args, shapes,
+      // Unchanged subtrees are summarised by their root; added and removed ones likewise.
+      children: status === "changed" ? children.filter((c) => c.status !== "same") : [],
+    };
+  };
+  const top = visit(root, {}, true);
+  const model = modelLevel(ma, ga, mb, gb);
+  const params = { a: top.params.a, b: top.params.b, delta: top.params.delta };
+  const identical = top.status === "same" && top.args.length === 0 && model.identical;
+  return {
+    a: { name: ma.name, ...(ma.variantOf ? { variantOf: ma.variantOf } : {}), params: params.a },
+    b: { name: mb.name, ...(mb.variantOf ? { variantOf: mb.variantOf } : {}), params: params.b },
+    identical, alignment: structural ? "path+structure" : "path",
+    args: origins, params, components: top.children, model,
+  };
+}

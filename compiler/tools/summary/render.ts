@@ -1,0 +1,49 @@
+// Text rendering of `mm summary`: a torchinfo-like table by component.
+import type { ComponentSummary, Summary } from "./summary.js";
+
+const fmt = (n: number): string => n.toLocaleString("en-US");
+
+/** 4410000000 → "4.41 G"; small numbers as they are. */
+export function human(n: number, unit = ""): string {
+  const steps: readonly [number, string][] = [[1e12, "T"], [1e9, "G"], [1e6, "M"], [1e3, "K"]];
+  for (const [v, s] of steps) if (Math.abs(n) >= v) return `${(n / v).toFixed(2)} ${s}${unit}`;
+  return `${n}${unit ? " " + unit : ""}`;
+}
+
+export function bytes(n: number): string {
+  const steps: readonly [number, string][] = [[2 ** 30, "GiB"], [2 ** 20, "MiB"], [2 ** 10, "KiB"]];
+  for (const [v, s] of steps) if (n >= v) return `${(n / v).toFixed(2)} ${s}`;
+  return `${n} B`;
+}
+
+export function renderSummary(s: Summary): string {
+  const head = ["component", "kind", "output shape", "params", "trainable", "MACs", "FLOPs", "activations"];
+  const rows: string[][] = [head];
+  const walk = (c: ComponentSummary, indent: string): void => {
+    const outs = c.outputs.length ? c.outputs : ["-"];
+    rows.push([indent + c.name, c.kind === "block" ? c.block : `${c.kind} ${c.block}`, outs[0]!, fmt(c.params.total), fmt(c.params.trainable), human(c.macs), human(c.flops), bytes(c.activationBytes)]);
+    for (const o of outs.slice(1)) rows.push(["", "", o, "", "", "", "", ""]);
+    for (const k of c.children ?? []) walk(k, indent + "  ");
+  };
+  for (const c of s.components) walk(c, "");
+  const totalRow = ["total", "", "", fmt(s.params.total), fmt(s.params.trainable), human(s.macs.total), human(s.flops.total), bytes(s.memory.activationBytes)];
+  rows.push(totalRow);
+  const w = head.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]): string => r.map((cell, i) => (i >= 3 ? cell.padStart(w[i]!) : cell.padEnd(w[i]!))).join("  ").trimEnd();
+  const bound = Object.entries(s.bindings).map(([k, v]) => `${k}=${v}`).join(", ");
+  const out = [
+    `model ${s.model}`,
+    `inputs bound at: ${bound || "(no symbolic dims)"}  (symbols not given with --input are 1)`,
+    "",
+    line(head), ...rows.slice(1, -1).map(line), "-".repeat(line(head).length), line(totalRow), "",
+    `MACs: products of matmul, linear, convolution and attention; FLOPs: 2 per MAC plus norms, softmax, activations and elementwise ops (docs/summary.md)`,
+    `activation memory (sum of every intermediate value): ${bytes(s.memory.activationBytes)}`,
+    `weight memory: ${bytes(s.memory.weightBytes)} (${Object.entries(s.memory.weights).map(([d, v]) => `${d}: ${fmt(v.params)} params, ${bytes(v.bytes)}`).join("; ")})`,
+  ];
+  if (s.params.ema) out.push(`EMA teacher copies: ${fmt(s.params.ema)} params (not in total)`);
+  if (s.stages.length) {
+    out.push("", "stage         trainable         frozen  trains");
+    for (const st of s.stages) out.push(`${st.name.padEnd(12)} ${fmt(st.trainable).padStart(11)} ${fmt(st.frozen).padStart(14)}  ${st.trains.join(", ") || "-"}`);
+  }
+  return out.join("\n") + "\n";
+}

@@ -1,0 +1,148 @@
+// `mm summary`: per component, output shapes at the component boundary, parameters,
+// multiply-accumulates, FLOPs and activation memory at bound input sizes; totals; weight
+// memory per dtype. Symbolic dims are bound from `--input` (every other symbol is 1).
+import { Dim } from "../../check/dims.js";
+import type { Graph } from "../../check/graph.js";
+import { formatShape } from "../../check/tensor.js";
+import { allParams, type ElaboratedModel, type Instance } from "../../elaborate/instance.js";
+import { countParams, isTrainable, paramCount, type StageCount } from "../params.js";
+import { DTYPE_BYTES, nodeCost, type Bind } from "./cost.js";
+
+export const SUMMARY_SCHEMA_VERSION = 1;
+
+export interface ComponentSummary {
+  readonly name: string;
+  readonly path: string;
+  readonly kind: string;
+  readonly block: string;
+  /** Output shapes of the component's first call, at the bound sizes. */
+  readonly outputs: readonly string[];
+  readonly params: { readonly total: number; readonly trainable: number };
+  readonly macs: number;
+  readonly flops: number;
+  /** Bytes of every value the component's nodes produce. */
+  readonly activationBytes: number;
+  readonly children?: readonly ComponentSummary[];
+}
+
+export interface Summary {
+  readonly schema: number;
+  readonly model: string;
+  /** The symbol bindings used; symbols not given on the command line are 1. */
+  readonly bindings: Readonly<Record<string, number>>;
+  readonly params: { readonly total: number; readonly trainable: number; readonly frozen: number; readonly ema: number };
+  readonly flops: { readonly total: number };
+  readonly macs: { readonly total: number };
+  readonly memory: {
+    readonly activationBytes: number;
+    /** Weight bytes by dtype (EMA copies included), and their sum. */
+    readonly weights: Readonly<Record<string, { readonly params: number; readonly bytes: number }>>;
+    readonly weightBytes: number;
+  };
+  readonly components: readonly ComponentSummary[];
+  readonly stages: readonly StageCount[];
+}
+
+/** Every symbol in the graph's value shapes, sorted. */
+export function graphSymbols(graph: Graph): string[] {
+  const out = new Set<string>();
+  for (const v of graph.values) for (const d of v.type.shape) for (const s of d.symbols()) out.add(s);
+  return [...out].sort();
+}
+
+interface Acc { macs: number; flops: number; act: number }
+
+export function summarize(model: ElaboratedModel, graph: Graph, inputs: ReadonlyMap<string, number>, depth = 1): Summary {
+  const bindings: Record<string, number> = {};
+  for (const s of graphSymbols(graph)) bindings[s] = inputs.get(s) ?? 1;
+  for (const [k, v] of inputs) bindings[k] = v;
+  const dimMap = new Map(Object.entries(bindings).map(([k, v]) => [k, Dim.const(v)] as const));
+  const bind: Bind = (d) => {
+    const v = d.isConst() ? d.constValue() : d.substitute(dimMap).constValue();
+    if (v === undefined) throw new Error(`internal: dim ${d.toString()} stays symbolic after binding`);
+    return v;
+  };
+  const shapeStr = (s: readonly Dim[]): string => formatShape(s.map((d) => Dim.const(bind(d))));
+
+  // Costs by scope (instance path), then summed over subtrees.
+  const byScope = new Map<string, Acc>();
+  /** The last value each scope's nodes produce: a component's output when no record says. */
+  const lastOut = new Map<string, { node: number; value: number }>();
+  let total: Acc = { macs: 0, flops: 0, act: 0 };
+  for (const node of graph.nodes) {
+    const c = nodeCost(graph, node, bind);
+    let act = 0;
+    for (const o of node.outputs) {
+      const v = graph.values[o]!;
+      act += v.type.shape.reduce((a, d) => a * bind(d), 1) * (DTYPE_BYTES[v.type.dtype] ?? 4);
+    }
+    const acc = byScope.get(node.scope) ?? { macs: 0, flops: 0, act: 0 };
+    acc.macs += c.macs; acc.flops += c.flops; acc.act += act;
+    byScope.set(node.scope, acc);
+    if (node.outputs.length) lastOut.set(node.scope, { node: node.id, value: node.outputs[0]! });
+    total = { macs: total.macs + c.macs, flops: total.flops + c.flops, act: total.act + act };
+  }
+  const subtree = (path: string): Acc => {
+    const a: Acc = { macs: 0, flops: 0, act: 0 };
+    for (const [scope, c] of byScope) {
+      if (scope === path || scope.startsWith(path + ".")) { a.macs += c.macs; a.flops += c.flops; a.act += c.act; }
+    }
+    return a;
+  };
+
+  const outputsOf = new Map<string, string[]>();
+  for (const r of graph.shapes) {
+    if (r.role !== "output" || r.call !== 0) continue;
+    const list = outputsOf.get(r.scope) ?? [];
+    list.push(shapeStr(r.type.shape) + (r.type.dtype === "float32" ? "" : ` ${r.type.dtype}`));
+    outputsOf.set(r.scope, list);
+  }
+
+  const lastValue = (path: string): string[] => {
+    let best: { node: number; value: number } | undefined;
+    for (const [scope, o] of lastOut) if ((scope === path || scope.startsWith(path + ".")) && (!best || o.node > best.node)) best = o;
+    if (!best) return [];
+    const t = graph.values[best.value]!.type;
+    return [shapeStr(t.shape) + (t.dtype === "float32" ? "" : ` ${t.dtype}`)];
+  };
+
+  const pcount = countParams(model, 1);
+  const component = (inst: Instance, d: number): ComponentSummary => {
+    const ps = allParams(inst).filter((p) => !p.ema);
+    const a = subtree(inst.path);
+    const kids = d < depth ? [...inst.children.values()].map((c) => component(c, d + 1)) : [];
+    return {
+      name: inst.name, path: inst.path, kind: inst.ema ? "ema" : inst.kind, block: inst.declName,
+      outputs: [...new Set(outputsOf.get(inst.path) ?? lastValue(inst.path))],
+      params: {
+        total: ps.reduce((s, p) => s + paramCount(p), 0),
+        trainable: ps.filter((p) => isTrainable(model, p)).reduce((s, p) => s + paramCount(p), 0),
+      },
+      macs: a.macs, flops: a.flops, activationBytes: a.act,
+      ...(kids.length ? { children: kids } : {}),
+    };
+  };
+  const components = [...model.root.children.values()].map((c) => component(c, 1));
+  const top = byScope.get(model.root.path);
+  if (top && (top.flops > 0 || top.act > 0)) {
+    components.push({
+      name: "(top level)", path: model.root.path, kind: "model", block: model.name, outputs: outputsOf.get(model.root.path) ?? [],
+      params: { total: 0, trainable: 0 }, macs: top.macs, flops: top.flops, activationBytes: top.act,
+    });
+  }
+
+  const weights: Record<string, { params: number; bytes: number }> = {};
+  for (const p of allParams(model.root)) {
+    const w = (weights[p.dtype] ??= { params: 0, bytes: 0 });
+    const n = paramCount(p);
+    w.params += n;
+    w.bytes += n * (DTYPE_BYTES[p.dtype] ?? 4);
+  }
+  return {
+    schema: SUMMARY_SCHEMA_VERSION, model: model.name, bindings,
+    params: { total: pcount.total, trainable: pcount.trainable, frozen: pcount.frozen, ema: pcount.ema },
+    flops: { total: total.flops }, macs: { total: total.macs },
+    memory: { activationBytes: total.act, weights, weightBytes: Object.values(weights).reduce((s, w) => s + w.bytes, 0) },
+    components, stages: pcount.stages,
+  };
+}

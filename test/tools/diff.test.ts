@@ -1,0 +1,106 @@
+// `mm diff`: argument changes where they were made, parameter deltas, exit codes, and
+// golden text and JSON for several pairs (a variant and its base, and unrelated models).
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../../compiler/cli/main.js";
+import { Session } from "../../compiler/driver/session.js";
+import { mm } from "../helpers.js";
+import { matchGolden } from "../golden/golden.js";
+
+interface DiffJson {
+  identical: boolean;
+  args: { path: string; arg: string; a: string; b: string }[];
+  params: { a: number; b: number; delta: number };
+  alignment: string;
+  components: { name: string; match?: string; pathA?: string }[];
+}
+
+describe("mm diff", () => {
+  it("lists exactly the argument changes between CLIP B/32 and L/14, and the parameter delta", () => {
+    const r = mm("diff", "CLIP_ViT_B32", "CLIP_ViT_L14");
+    expect(r.code).toBe(1);
+    const block = r.out.split("\narguments\n")[1]!.split("\n\n")[0]!.trim().split("\n").map((l) => l.trim());
+    expect(block).toEqual([
+      "embed: 512 → 768", "vision_model.patch: 32 → 14", "vision_model.width: 768 → 1024", "vision_model.depth: 12 → 24",
+      "vision_model.heads: 12 → 16", "text_model.width: 512 → 768", "text_model.heads: 8 → 12",
+    ]);
+    expect(r.out).toContain("parameters  151,277,313 → 427,616,513 (+276,339,200)");
+    const j = JSON.parse(mm("diff", "CLIP_ViT_B32", "CLIP_ViT_L14", "--json").out) as DiffJson;
+    expect(j.params).toEqual({ a: 151_277_313, b: 427_616_513, delta: 276_339_200 });
+    expect(j.args.map((a) => `${a.path ? a.path + "." : ""}${a.arg}: ${a.a} → ${a.b}`)).toEqual(block);
+    expect(j.alignment).toBe("path");
+  });
+
+  it("takes FILE.mm#NAME and FILE.mm --model NAME", () => {
+    const r = mm("diff", "examples/clip.mm#CLIP", "examples/clip.mm#CLIP_L14", "--json");
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.out) as DiffJson;
+    expect(j.args.map((a) => `${a.path}.${a.arg}`)).toEqual([".embed", "vision.patch", "vision.width", "vision.layers", "vision.heads", "text.width", "text.heads"]);
+    expect(j.params.delta).toBe(276_339_200);
+    expect(mm("diff", "examples/clip.mm", "examples/clip.mm", "--model", "CLIP").code).toBe(0);
+  });
+
+  it("exits 0 for identical models and 2 on errors", () => {
+    const r = mm("diff", "CLIP_ViT_B32", "CLIP_ViT_B32");
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("identical");
+    expect(mm("diff", "CLIP_ViT_B32", "NoSuchModel").code).toBe(2);
+    expect(mm("diff", "CLIP_ViT_B32").code).toBe(2);
+    expect(mm("diff", "no/such/file.mm", "CLIP_ViT_B32").code).toBe(2);
+  });
+
+  it("colours only when the output is a terminal that allows it", () => {
+    let out = "";
+    runCli(["diff", "CLIP_ViT_B32", "CLIP_ViT_B16"], { out: (s) => (out += s), err: () => undefined, color: true }, new Session());
+    expect(out).toContain("\x1b[");
+    expect(mm("diff", "CLIP_ViT_B32", "CLIP_ViT_B16").out).not.toContain("\x1b[");
+  });
+
+  it("reports stages, frozen sets, tasks and losses that differ", () => {
+    const r = mm("diff", "BLIP2_Stage1_Tiny", "BLIP2_OPT_2_7B_Tiny");
+    expect(r.out).toMatch(/\nstages\n {2}~ stage1 → stage2: /);
+    expect(r.out).toMatch(/\nfrozen\n {2}~ stage2: vision_model \(.*\) → vision_model, language_model/);
+    expect(r.out).toContain("  + lm: loss");
+  });
+
+  it("matches unrelated models by kind and structure and says how", () => {
+    const j = JSON.parse(mm("diff", "CLIP_ViT_B32", "ALBEF", "--json").out) as DiffJson;
+    expect(j.alignment).toBe("path+structure");
+    const vis = j.components.find((c) => c.name === "visual_encoder");
+    expect(vis).toMatchObject({ match: "structure", pathA: "vision_model" });
+    expect(j.components.find((c) => c.name === "text_proj")).toMatchObject({ pathA: "text_projection" });
+  });
+
+  it("writes a self-contained HTML page", () => {
+    const out = join(mkdtempSync(join(tmpdir(), "mm-diff-")), "d.html");
+    expect(mm("diff", "CLIP_ViT_B32", "CLIP_ViT_B16", "--html", out).code).toBe(1);
+    const html = readFileSync(out, "utf8");
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).not.toMatch(/<script|src=|href=/);
+    expect(html).toContain("vision_model.patch: 32 → 16");
+  });
+});
+
+const PAIRS: [string, string][] = [
+  ["CLIP_ViT_B32", "CLIP_ViT_L14"],
+  ["CLIP_ViT_B32", "CLIP_ViT_B16"],
+  ["CLIP_ViT_L14", "CLIP_ViT_L14_336"],
+  ["CLIP_ViT_B32_Tiny", "CLIP_RN50_Tiny"],
+  ["CLIP_ViT_B32", "ALBEF"],
+  ["ALBEF", "TCL"],
+  ["BLIP2_Stage1_Tiny", "BLIP2_OPT_2_7B_Tiny"],
+  ["BLIP2_OPT_2_7B_Tiny", "InstructBLIP_Vicuna7B_Tiny"],
+];
+
+describe("mm diff (golden)", () => {
+  for (const [a, b] of PAIRS) {
+    it(`${a} ${b}`, () => {
+      const t = mm("diff", a, b);
+      matchGolden(`test/golden/diff/${a}.${b}.txt`, `exit: ${t.code}\n${t.err}${t.out}`);
+      const j = mm("diff", a, b, "--json");
+      matchGolden(`test/golden/diff/${a}.${b}.json`, j.out);
+    });
+  }
+});
