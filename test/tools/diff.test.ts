@@ -31,6 +31,12 @@ describe("mm diff", () => {
     expect(j.params).toEqual({ a: 151_277_313, b: 427_616_513, delta: 276_339_200 });
     expect(j.args.map((a) => `${a.path ? a.path + "." : ""}${a.arg}: ${a.a} → ${a.b}`)).toEqual(block);
     expect(j.alignment).toBe("path");
+    // FLOP and memory deltas at batch 1: float32 weights grow by 4 bytes per added parameter.
+    const k = j as unknown as { weightBytes: { delta: number }; flops: { a: number; b: number }; components: { name: string; flops?: { delta: number } }[] };
+    expect(k.weightBytes.delta).toBe(276_339_200 * 4);
+    expect(k.flops.b).toBeGreaterThan(k.flops.a * 5);
+    expect(k.components.find((c) => c.name === "vision_model")!.flops!.delta).toBeGreaterThan(0);
+    expect(r.out).toMatch(/FLOPs \(batch 1\) {2}14\.82 G → /);
   });
 
   it("takes FILE.mm#NAME and FILE.mm --model NAME", () => {

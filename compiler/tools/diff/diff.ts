@@ -1,10 +1,13 @@
 // `mm diff`: a semantic diff of two models, aligned by declaration path and kind (see
 // align.ts): components added, removed and changed, argument changes where they were
-// made, shapes at component boundaries, parameter deltas, and tasks, losses, stages and
-// frozen sets that differ.
+// made, shapes at component boundaries, parameter, FLOP and memory deltas, and tasks,
+// losses, stages and frozen sets that differ.
 import type { Graph, ShapeRecord } from "../../check/graph.js";
 import { formatTensorType } from "../../check/tensor.js";
-import type { ElaboratedModel, Instance } from "../../elaborate/instance.js";
+import { allParams, type ElaboratedModel, type Instance } from "../../elaborate/instance.js";
+import { paramCount } from "../params.js";
+import { DTYPE_BYTES } from "../summary/cost.js";
+import { scopeCosts, type Acc } from "../summary/summary.js";
 import { align, modelNode, type MatchHow, type Pair } from "./align.js";
 import { argDiffs, originChanges, type ArgChange } from "./args.js";
 import { modelLevel, type ModelLevelDiff } from "./model-level.js";
@@ -34,11 +37,18 @@ export interface ComponentDiff {
   readonly block: string;
   readonly blockA?: string;
   readonly params: { readonly a: number; readonly b: number; readonly delta: number };
+  /** FLOPs and activation bytes of the subtree at batch 1 (every symbolic dim 1), when traced. */
+  readonly flops?: Delta;
+  readonly activationBytes?: Delta;
   /** Arguments that differ at this instance (all of them, derived ones included). */
   readonly args: readonly ArgChange[];
   readonly shapes: readonly ShapeChange[];
   readonly children: readonly ComponentDiff[];
 }
+
+export interface Delta { readonly a: number; readonly b: number; readonly delta: number }
+
+const delta = (a: number, b: number): Delta => ({ a, b, delta: b - a });
 
 export interface ModelDiff {
   readonly a: { readonly name: string; readonly variantOf?: string; readonly params: number };
@@ -49,6 +59,10 @@ export interface ModelDiff {
   /** Argument changes, each reported once where it was made. */
   readonly args: readonly ArgChange[];
   readonly params: { readonly a: number; readonly b: number; readonly delta: number };
+  /** Totals at batch 1 (every symbolic dim 1), when both models were traced. */
+  readonly flops?: Delta;
+  readonly weightBytes?: Delta;
+  readonly activationBytes?: Delta;
   readonly components: readonly ComponentDiff[];
   readonly model: ModelLevelDiff;
 }
@@ -99,6 +113,8 @@ export function diffModels(ma: ElaboratedModel, ga: Graph | undefined, mb: Elabo
   const root = align(modelNode(ma), modelNode(mb), "path");
   const shapesA = boundaries(ga);
   const shapesB = boundaries(gb);
+  const costA = ga ? scopeCosts(ga) : undefined;
+  const costB = gb ? scopeCosts(gb) : undefined;
   const origins: ArgChange[] = [];
   let structural = false;
   const visit = (p: Pair, parents: { a?: Instance; b?: Instance; grandA?: Instance; grandB?: Instance }, top: boolean): ComponentDiff => {
@@ -126,7 +142,9 @@ export function diffModels(ma: ElaboratedModel, ga: Graph | undefined, mb: Elabo
       ...(p.score !== undefined ? { similarity: Math.round(p.score * 100) / 100 } : {}),
       kind: x.kind, ...(p.a && p.b && p.a.kind !== p.b.kind ? { kindA: p.a.kind } : {}),
       block: x.block, ...(p.a && p.b && p.a.block !== p.b.block ? { blockA: p.a.block } : {}),
-      params: { a: pa, b: pb, delta: pb - pa }, args, shapes,
+      params: { a: pa, b: pb, delta: pb - pa },
+      ...(costA && costB && !top ? costDeltas(ia ? costA.subtree(ia.path) : undefined, ib ? costB.subtree(ib.path) : undefined) : {}),
+      args, shapes,
       // Unchanged subtrees are summarised by their root; added and removed ones likewise.
       children: status === "changed" ? children.filter((c) => c.status !== "same") : [],
     };
@@ -139,6 +157,21 @@ export function diffModels(ma: ElaboratedModel, ga: Graph | undefined, mb: Elabo
     a: { name: ma.name, ...(ma.variantOf ? { variantOf: ma.variantOf } : {}), params: params.a },
     b: { name: mb.name, ...(mb.variantOf ? { variantOf: mb.variantOf } : {}), params: params.b },
     identical, alignment: structural ? "path+structure" : "path",
-    args: origins, params, components: top.children, model,
+    args: origins, params,
+    ...(costA && costB ? {
+      flops: delta(costA.total.flops, costB.total.flops),
+      activationBytes: delta(costA.total.act, costB.total.act),
+      weightBytes: delta(weightBytes(ma), weightBytes(mb)),
+    } : {}),
+    components: top.children, model,
   };
+}
+
+function costDeltas(a: Acc | undefined, b: Acc | undefined): { flops: Delta; activationBytes: Delta } {
+  return { flops: delta(a?.flops ?? 0, b?.flops ?? 0), activationBytes: delta(a?.act ?? 0, b?.act ?? 0) };
+}
+
+/** Bytes of the (non-EMA) weights, by their dtypes. */
+function weightBytes(m: ElaboratedModel): number {
+  return allParams(m.root).filter((p) => !p.ema).reduce((s, p) => s + paramCount(p) * (DTYPE_BYTES[p.dtype] ?? 4), 0);
 }

@@ -8,6 +8,11 @@ const CODES = { red: 31, green: 32, yellow: 33, dim: 2, bold: 1 } as const;
 type Colour = keyof typeof CODES;
 
 export const fmtInt = (n: number): string => n.toLocaleString("en-US");
+/** 4.41 G, 12.3 M: FLOP counts. */
+export const fmtCount = (n: number): string =>
+  n >= 1e9 ? `${(n / 1e9).toFixed(2)} G` : n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(2)} K` : String(n);
+export const fmtBytes = (n: number): string =>
+  n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(2)} GiB` : n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(2)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(2)} KiB` : `${n} B`;
 export const fmtDelta = (n: number): string => (n > 0 ? "+" : n < 0 ? "-" : "±") + fmtInt(Math.abs(n));
 
 const MARK = { same: "=", changed: "~", added: "+", removed: "-" } as const;
@@ -52,6 +57,7 @@ export function renderDiff(d: ModelDiff, opts: { color: boolean; depth: number }
       const each = (last ? " each" : "") + (c.kind === "ema" ? " (EMA teacher: updated, not trained; not counted)" : "");
       lines.push(paint(TONE[c.status], `${indent}${MARK[c.status]} ${name}  ${kind} ${block}  ${p}${each}`) + how);
       if (c.status !== "changed") continue;
+      if (c.flops && c.flops.delta !== 0) lines.push(paint("dim", `${indent}    FLOPs: ${fmtCount(c.flops.a)} → ${fmtCount(c.flops.b)}`));
       for (const a of c.args) lines.push(paint("dim", `${indent}    ${a.arg}: ${a.a} → ${a.b}`));
       for (const s of c.shapes) lines.push(paint("dim", `${indent}    ${s.role} ${s.nameA ? `${s.nameA} → ${s.name}` : s.name}: ${s.a ?? "(none)"} → ${s.b ?? "(none)"}`));
       if (depth < opts.depth) walk(c.children.filter((k) => k.status !== "same"), depth + 1, indent + "    ");
@@ -59,6 +65,12 @@ export function renderDiff(d: ModelDiff, opts: { color: boolean; depth: number }
   };
   walk(d.components, 1, "  ");
   lines.push("", `${paint("bold", "parameters")}  ${fmtInt(d.params.a)} → ${fmtInt(d.params.b)} (${fmtDelta(d.params.delta)})`);
+  const total = (title: string, x: ModelDiff["flops"], f: (n: number) => string): void => {
+    if (x) lines.push(`${paint("bold", title)}  ${f(x.a)} → ${f(x.b)} (${x.delta >= 0 ? "+" : "-"}${f(Math.abs(x.delta))})`);
+  };
+  total("FLOPs (batch 1)", d.flops, fmtCount);
+  total("weights", d.weightBytes, fmtBytes);
+  total("activations (batch 1)", d.activationBytes, fmtBytes);
   const section = (title: string, es: readonly EntryChange[]): void => {
     if (!es.length) return;
     lines.push("", paint("bold", title));

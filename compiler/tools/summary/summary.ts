@@ -50,9 +50,13 @@ export function graphSymbols(graph: Graph): string[] {
   return [...out].sort();
 }
 
-interface Acc { macs: number; flops: number; act: number }
+export interface Acc { macs: number; flops: number; act: number }
 
-export function summarize(model: ElaboratedModel, graph: Graph, inputs: ReadonlyMap<string, number>, depth = 1): Summary {
+/** Costs per instance scope, at symbol bindings (unbound symbols are 1), with subtree sums. */
+export function scopeCosts(graph: Graph, inputs: ReadonlyMap<string, number> = new Map()): {
+  bindings: Record<string, number>; bind: Bind; byScope: Map<string, Acc>; lastOut: Map<string, { node: number; value: number }>;
+  total: Acc; subtree: (path: string) => Acc;
+} {
   const bindings: Record<string, number> = {};
   for (const s of graphSymbols(graph)) bindings[s] = inputs.get(s) ?? 1;
   for (const [k, v] of inputs) bindings[k] = v;
@@ -62,9 +66,6 @@ export function summarize(model: ElaboratedModel, graph: Graph, inputs: Readonly
     if (v === undefined) throw new Error(`internal: dim ${d.toString()} stays symbolic after binding`);
     return v;
   };
-  const shapeStr = (s: readonly Dim[]): string => formatShape(s.map((d) => Dim.const(bind(d))));
-
-  // Costs by scope (instance path), then summed over subtrees.
   const byScope = new Map<string, Acc>();
   /** The last value each scope's nodes produce: a component's output when no record says. */
   const lastOut = new Map<string, { node: number; value: number }>();
@@ -89,6 +90,12 @@ export function summarize(model: ElaboratedModel, graph: Graph, inputs: Readonly
     }
     return a;
   };
+  return { bindings, bind, byScope, lastOut, total, subtree };
+}
+
+export function summarize(model: ElaboratedModel, graph: Graph, inputs: ReadonlyMap<string, number>, depth = 1): Summary {
+  const { bindings, bind, byScope, lastOut, total, subtree } = scopeCosts(graph, inputs);
+  const shapeStr = (s: readonly Dim[]): string => formatShape(s.map((d) => Dim.const(bind(d))));
 
   const outputsOf = new Map<string, string[]>();
   for (const r of graph.shapes) {
