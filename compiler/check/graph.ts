@@ -19,7 +19,7 @@ export type GraphValueSource =
 
 export interface GraphValue extends TensorRef {
   readonly source: GraphValueSource;
-  /** A readable name: `vision.layers.3.attn:q` for a named local, or a generated one. */
+  /** A readable name: `vision.layers.3.attn/q` for a value bound to a local, else `scope/op_id`. */
   readonly name: string;
 }
 

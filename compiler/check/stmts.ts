@@ -51,7 +51,7 @@ function definedNames(s: Stmt): string[] {
   return [];
 }
 
-function ctxOf(scope: Scope, frame: Frame, st: BodyState): EvalCtx {
+function ctxOf(scope: Scope, frame: Frame): EvalCtx {
   return { env: scope, hooks: frame };
 }
 
@@ -62,7 +62,7 @@ function record(frame: Frame, role: "local" | "output" | "loss", name: string, v
 }
 
 function execStmt(s: Stmt, scope: Scope, frame: Frame, st: BodyState): void {
-  const ctx = ctxOf(scope, frame, st);
+  const ctx = ctxOf(scope, frame);
   switch (s.kind) {
     case "LetStmt": {
       const v = evalExpr(s.value, ctx);
