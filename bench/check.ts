@@ -6,21 +6,8 @@ import { parseFile } from "../grammar/index.js";
 import { Session } from "../compiler/driver/session.js";
 import { isUnpublished } from "../compiler/elaborate/model.js";
 import { listMmFiles, STDLIB_ROOT } from "../compiler/resolve/host.js";
+import { time } from "./timing.js";
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-function time(f: () => void, runs: number): number {
-  const ts: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    f();
-    ts.push(performance.now() - t0);
-  }
-  return median(ts);
-}
 
 const files = listMmFiles(STDLIB_ROOT);
 const texts = files.map((f) => [f, readFileSync(f, "utf8")] as const);

@@ -21,23 +21,10 @@ import { paramDims } from "../compiler/backends/onnx/weights.js";
 import { runCli } from "../compiler/cli/main.js";
 import { Session } from "../compiler/driver/session.js";
 import { isUnpublished } from "../compiler/elaborate/model.js";
+import { time } from "./timing.js";
 
 const MAX_WRITE_S = 360;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-function time(f: () => void, runs: number): number {
-  const ts: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    f();
-    ts.push(performance.now() - t0);
-  }
-  return median(ts);
-}
 
 const gib = (n: number): string => `${(n / 2 ** 30).toFixed(2)} GiB`;
 const mib = (n: number): string => `${(n / 2 ** 20).toFixed(1)} MiB`;

@@ -11,7 +11,8 @@ import { EXIT, UsageError, type Io } from "./io.js";
 import { listModels, renderList } from "./list.js";
 import { renderParams } from "./params-view.js";
 import { report } from "./report.js";
-import { compileTarget, resolveTarget } from "./target.js";
+import type { CheckedModel } from "../check/check-model.js";
+import { loadCheckedModel, oneModelArg } from "./target.js";
 import { compile } from "./compile.js";
 import { fmt } from "./fmt.js";
 import { graph } from "./graph.js";
@@ -67,19 +68,10 @@ const check: Command = {
   },
 };
 
-function withModel(ctx: CommandContext, name: string, body: (r: NonNullable<ReturnType<typeof compileTarget>["checked"]>) => void): number {
-  const spec = ctx.positionals[0];
-  if (!spec || ctx.positionals.length > 1) throw new UsageError(`${name}: give one model (a stdlib name, FILE.mm, or FILE.mm --model NAME)`);
-  const t = resolveTarget(ctx.session, spec, typeof ctx.flags.model === "string" ? ctx.flags.model : undefined);
-  if (!t.target) {
-    report(ctx, t.diagnostics, t.sources, false);
-    return EXIT.diagnostics;
-  }
-  const r = compileTarget(ctx.session, t.target);
-  const diags = [...t.diagnostics, ...r.diagnostics];
-  const bad = report(ctx, diags, r.sources, false);
-  if (bad || !r.checked) return EXIT.diagnostics;
-  body(r.checked);
+function withModel(ctx: CommandContext, name: string, body: (r: CheckedModel) => void): number {
+  const checked = loadCheckedModel(ctx, oneModelArg(ctx, name));
+  if (!checked) return EXIT.diagnostics;
+  body(checked);
   return EXIT.ok;
 }
 

@@ -15,8 +15,7 @@ import { DEFAULT_EXTERNAL_THRESHOLD, writeOnnx, type WriteResult } from "../back
 import { SelectionError } from "../ir/from-checked.js";
 import type { Command, CommandContext } from "./commands.js";
 import { EXIT, UsageError } from "./io.js";
-import { report } from "./report.js";
-import { compileTarget, resolveTarget } from "./target.js";
+import { loadCheckedModel, oneModelArg } from "./target.js";
 
 const str = { type: "string" } as const;
 
@@ -85,26 +84,18 @@ export const compile: Command = {
   },
   run(ctx) {
     const s = settings(ctx);
-    const spec = ctx.positionals[0];
-    if (!spec || ctx.positionals.length > 1) throw new UsageError("compile: give one model (a stdlib name, FILE.mm, or FILE.mm --model NAME)");
-    const t = resolveTarget(ctx.session, spec, typeof ctx.flags.model === "string" ? ctx.flags.model : undefined);
-    if (!t.target) {
-      report(ctx, t.diagnostics, t.sources, false);
-      return EXIT.diagnostics;
-    }
-    const r = compileTarget(ctx.session, t.target);
-    if (report(ctx, [...t.diagnostics, ...r.diagnostics], r.sources, false) || !r.checked) return EXIT.diagnostics;
-    const checked = r.checked;
+    const checked = loadCheckedModel(ctx, oneModelArg(ctx, "compile"));
+    if (!checked) return EXIT.diagnostics;
     const model = checked.model;
 
     const ema = s.task === EMA_TASK && !model.tasks.some((x) => x.name === EMA_TASK);
     let emitted;
     if (ema) {
-      emitted = emaUpdateModel(model, { opset: s.opset, sources: r.sources });
+      emitted = emaUpdateModel(model, { opset: s.opset, sources: checked.sources });
       if (!emitted) throw new UsageError(`compile: model '${model.name}' has no EMA teachers (a submodule = ema(...)), so there is no ${EMA_TASK} graph`);
     } else {
       try {
-        emitted = lowerToOnnx(checked, r.sources, { opset: s.opset, weights: s.weights, ...(s.functions ? { functions: true } : {}), ...(s.task !== undefined ? { task: s.task } : {}) });
+        emitted = lowerToOnnx(checked, checked.sources, { opset: s.opset, weights: s.weights, ...(s.functions ? { functions: true } : {}), ...(s.task !== undefined ? { task: s.task } : {}) });
       } catch (e) {
         if (e instanceof SelectionError) throw new UsageError(`compile: ${e.message}`);
         throw e;

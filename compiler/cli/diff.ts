@@ -1,25 +1,12 @@
 // `mm diff A B`: a semantic diff of two models (compiler/tools/diff/). Exit 0 when
 // identical, 1 when different, 2 on error, like diff(1).
-import { writeFileSync } from "node:fs";
-import type { CheckedModel } from "../check/check-model.js";
 import { diffModels, type ComponentDiff } from "../tools/diff/diff.js";
 import { renderHtml } from "../tools/diff/html.js";
 import { renderDiff } from "../tools/diff/render.js";
-import type { Command, CommandContext } from "./commands.js";
+import type { Command } from "./commands.js";
 import { EXIT, processIo, UsageError } from "./io.js";
-import { report } from "./report.js";
-import { compileTarget, resolveTarget } from "./target.js";
-
-function load(ctx: CommandContext, spec: string): CheckedModel | undefined {
-  const t = resolveTarget(ctx.session, spec, typeof ctx.flags.model === "string" ? ctx.flags.model : undefined);
-  if (!t.target) {
-    report(ctx, t.diagnostics, t.sources, false);
-    return undefined;
-  }
-  const r = compileTarget(ctx.session, t.target);
-  const bad = report(ctx, [...t.diagnostics, ...r.diagnostics], r.sources, false);
-  return bad || !r.checked ? undefined : r.checked;
-}
+import { writeAtomic } from "./write.js";
+import { loadCheckedModel } from "./target.js";
 
 /** The component tree cut at `depth` levels, for the JSON form. */
 function prune(cs: readonly ComponentDiff[], depth: number): ComponentDiff[] {
@@ -39,11 +26,11 @@ export const diff: Command = {
     if (ctx.positionals.length !== 2) throw new UsageError("diff: give two models (stdlib names, FILE.mm#NAME, or FILE.mm --model NAME)");
     const depth = Number(ctx.flags.depth ?? 2);
     if (!Number.isInteger(depth) || depth < 1) throw new UsageError("diff: --depth takes a positive integer");
-    const a = load(ctx, ctx.positionals[0]!);
-    const b = load(ctx, ctx.positionals[1]!);
+    const a = loadCheckedModel(ctx, ctx.positionals[0]!);
+    const b = loadCheckedModel(ctx, ctx.positionals[1]!);
     if (!a || !b) return EXIT.usage;
     const d = diffModels(a.model, a.graph, b.model, b.graph);
-    if (typeof ctx.flags.html === "string") writeFileSync(ctx.flags.html, renderHtml(d));
+    if (typeof ctx.flags.html === "string") writeAtomic(ctx.flags.html, renderHtml(d));
     const color = ctx.io.color && (ctx.io !== processIo || Boolean(process.stdout.isTTY));
     ctx.io.out(ctx.flags.json ? JSON.stringify({ ...d, components: prune(d.components, depth) }, null, 2) + "\n" : renderDiff(d, { color, depth }));
     return d.identical ? EXIT.ok : 1;

@@ -2,25 +2,14 @@
 // (compiler/tools/fmt/), atomically (a temp file in the same folder, then rename). With
 // `--check` nothing is written: the files that would change are listed and the exit
 // status is 1 if there are any. A file with a syntax error is reported and left alone.
-import { existsSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { listMmFiles } from "../resolve/host.js";
 import { formatText } from "../tools/fmt/index.js";
 import type { Command } from "./commands.js";
 import { EXIT, UsageError } from "./io.js";
 import { report } from "./report.js";
-
-function writeAtomic(path: string, text: string): void {
-  const tmp = join(dirname(path), `.${basename(path)}.fmt-${process.pid}.tmp`);
-  try {
-    writeFileSync(tmp, text, { mode: statSync(path).mode });
-    renameSync(tmp, path);
-  } catch (e) {
-    if (existsSync(tmp)) unlinkSync(tmp);
-    throw e;
-  }
-}
+import { writeAtomic } from "./write.js";
 
 export const fmt: Command = {
   name: "fmt", usage: "fmt [--check] FILE|DIR...", summary: "rewrite .mm files in the canonical layout (comments kept)",

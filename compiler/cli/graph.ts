@@ -4,11 +4,11 @@ import { existsSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { buildDiagram, LEVELS, type Level } from "../tools/graph/diagram.js";
 import { toDot } from "../tools/graph/dot.js";
-import { FORMATS, htmlPage, LayoutError, layoutSvg, writeAtomic, type Format } from "../tools/graph/render.js";
+import { FORMATS, htmlPage, LayoutError, layoutSvg, type Format } from "../tools/graph/render.js";
+import { writeAtomic } from "./write.js";
 import type { Command } from "./commands.js";
 import { EXIT, UsageError } from "./io.js";
-import { report } from "./report.js";
-import { compileTarget, resolveTarget } from "./target.js";
+import { loadCheckedModel } from "./target.js";
 
 const str = { type: "string" } as const;
 
@@ -43,15 +43,10 @@ export const graph: Command = {
       if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`graph: cannot write '${out}': it is a folder`);
     }
     const format = formatFor(ctx.flags.format, out);
-    const t = resolveTarget(ctx.session, spec, typeof ctx.flags.model === "string" ? ctx.flags.model : undefined);
-    if (!t.target) {
-      report(ctx, t.diagnostics, t.sources, false);
-      return EXIT.diagnostics;
-    }
-    const r = compileTarget(ctx.session, t.target);
-    if (report(ctx, [...t.diagnostics, ...r.diagnostics], r.sources, false) || !r.checked) return EXIT.diagnostics;
-    if (!r.checked.graph) throw new Error("the checker traced no graph for a model without errors");
-    const dot = toDot(buildDiagram(r.checked.model, r.checked.graph, level));
+    const checked = loadCheckedModel(ctx, spec);
+    if (!checked) return EXIT.diagnostics;
+    if (!checked.graph) throw new Error("the checker traced no graph for a model without errors");
+    const dot = toDot(buildDiagram(checked.model, checked.graph, level));
     let text = dot;
     if (format !== "dot") {
       try {
@@ -61,7 +56,7 @@ export const graph: Command = {
         ctx.io.err(`mm: ${e.message}\n`);
         return EXIT.internal;
       }
-      if (format === "html") text = htmlPage(`${r.checked.model.name} (${level} level)`, text);
+      if (format === "html") text = htmlPage(`${checked.model.name} (${level} level)`, text);
     }
     if (out) {
       writeAtomic(out, text);

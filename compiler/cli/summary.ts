@@ -3,8 +3,7 @@ import { graphSymbols, summarize } from "../tools/summary/summary.js";
 import { renderSummary } from "../tools/summary/render.js";
 import type { Command } from "./commands.js";
 import { EXIT, UsageError } from "./io.js";
-import { report } from "./report.js";
-import { compileTarget, resolveTarget } from "./target.js";
+import { loadCheckedModel, oneModelArg } from "./target.js";
 
 /** `B=1,T=77` → {B: 1, T: 77}. */
 export function parseInputs(spec: string | undefined): Map<string, number> {
@@ -33,22 +32,15 @@ export const summary: Command = {
     const depth = Number(ctx.flags.depth ?? 1);
     if (!Number.isInteger(depth) || depth < 1) throw new UsageError("summary: --depth takes a positive integer");
     const inputs = parseInputs(typeof ctx.flags.input === "string" ? ctx.flags.input : undefined);
-    const spec = ctx.positionals[0];
-    if (!spec || ctx.positionals.length > 1) throw new UsageError("summary: give one model (a stdlib name, FILE.mm, or FILE.mm --model NAME)");
-    const t = resolveTarget(ctx.session, spec, typeof ctx.flags.model === "string" ? ctx.flags.model : undefined);
-    if (!t.target) {
-      report(ctx, t.diagnostics, t.sources, false);
-      return EXIT.diagnostics;
-    }
-    const r = compileTarget(ctx.session, t.target);
-    const bad = report(ctx, [...t.diagnostics, ...r.diagnostics], r.sources, false);
-    if (bad || !r.checked) return EXIT.diagnostics;
-    const graph = r.checked.graph;
+    const spec = oneModelArg(ctx, "summary");
+    const checked = loadCheckedModel(ctx, spec);
+    if (!checked) return EXIT.diagnostics;
+    const graph = checked.graph;
     if (!graph) throw new UsageError(`summary: '${spec}' could not be traced, so there is nothing to count`);
     const known = graphSymbols(graph);
     const unknown = [...inputs.keys()].filter((k) => !known.includes(k));
     if (unknown.length) throw new UsageError(`summary: --input names ${unknown.join(", ")}, which the model does not use (its symbols: ${known.join(", ") || "none"})`);
-    const s = summarize(r.checked.model, graph, inputs, depth);
+    const s = summarize(checked.model, graph, inputs, depth);
     ctx.io.out(ctx.flags.json ? JSON.stringify(s, null, 2) + "\n" : renderSummary(s));
     return EXIT.ok;
   },

@@ -5,7 +5,10 @@ import { resolve } from "node:path";
 import { sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { CompileResult, ModelRef, Session } from "../driver/session.js";
 import type { Program } from "../resolve/loader.js";
+import type { CheckedModel } from "../check/check-model.js";
+import type { CommandContext } from "./commands.js";
 import { UsageError } from "./io.js";
+import { report } from "./report.js";
 
 export interface Target {
   readonly ref: ModelRef;
@@ -43,4 +46,25 @@ export function resolveTarget(session: Session, spec: string, modelFlag: string 
 
 export function compileTarget(session: Session, t: Target): CompileResult {
   return session.compile(t.ref, t.program);
+}
+
+/** Resolves and compiles the model a command names, printing diagnostics; undefined when
+ *  there were errors (the caller exits 1). Every model-taking command goes through here.
+ *  `sources` (file texts) come along for backends that point back at the source. */
+export function loadCheckedModel(ctx: CommandContext, spec: string): (CheckedModel & { readonly sources: ReadonlyMap<string, string> }) | undefined {
+  const t = resolveTarget(ctx.session, spec, typeof ctx.flags.model === "string" ? ctx.flags.model : undefined);
+  if (!t.target) {
+    report(ctx, t.diagnostics, t.sources, false);
+    return undefined;
+  }
+  const r = compileTarget(ctx.session, t.target);
+  const bad = report(ctx, [...t.diagnostics, ...r.diagnostics], r.sources, false);
+  return bad || !r.checked ? undefined : { ...r.checked, sources: r.sources };
+}
+
+/** The one model argument of a command, or a usage error. */
+export function oneModelArg(ctx: CommandContext, command: string): string {
+  const spec = ctx.positionals[0];
+  if (!spec || ctx.positionals.length > 1) throw new UsageError(`${command}: give one model (a stdlib name, FILE.mm, or FILE.mm --model NAME)`);
+  return spec;
 }

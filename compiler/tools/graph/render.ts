@@ -3,9 +3,7 @@
 // synchronous, so the layout runs in a child Node process fed DOT on stdin; the package is
 // resolved from this module (dist/mm.js or the sources), so it is never bundled.
 import { execFileSync } from "node:child_process";
-import { renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { basename, dirname, join } from "node:path";
 
 export type Format = "svg" | "dot" | "html";
 export const FORMATS: readonly Format[] = ["svg", "dot", "html"];
@@ -72,16 +70,4 @@ ${body}</div>
 </body>
 </html>
 `;
-}
-
-/** Writes a file atomically: a temporary file beside it, then a rename. */
-export function writeAtomic(path: string, text: string): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
-  } catch (e) {
-    try { unlinkSync(tmp); } catch { /* already gone */ }
-    throw e;
-  }
 }
