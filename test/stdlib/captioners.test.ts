@@ -2,9 +2,8 @@
 // Meta-Transformer) of the stdlib: exact parameter counts of the full-size models, the
 // published figures (of the whole model, or of the components the figure counts),
 // checkpoint paths, parameter sharing, stages, and tiny variants that check cleanly.
-import { countUnder } from "../../compiler/tools/stdlib-table.js";
 import { describe, expect, it } from "vitest";
-import { compilerFor, errorsOf } from "./compiled.js";
+import { compilerFor, expectPublishedSize } from "./compiled.js";
 import { allParams } from "../../compiler/elaborate/instance.js";
 import { countParams, paramCount } from "../../compiler/tools/params.js";
 import { matchesPublished, parsePublished, type Published } from "../../compiler/tools/published.js";
@@ -13,7 +12,6 @@ const FILES = ["stdlib/models/blip.mm", "stdlib/models/coca.mm", "stdlib/models/
 /** Compiles each model once. */
 const compiled = compilerFor(FILES);
 
-const errors = errorsOf;
 
 /** Parameters (not EMA copies) under any of the path prefixes, minus those under `except`. */
 function sumUnder(name: string, prefixes: readonly string[], except: readonly string[] = []): number {
@@ -47,19 +45,7 @@ const FULL: readonly (readonly [string, number, string])[] = [
 describe("captioners and many-modality encoders at published sizes", () => {
   for (const [name, total, published] of FULL) {
     it(`${name}: ${total.toLocaleString("en-US")} parameters (published ${published})`, () => {
-      const { ref, result } = compiled(name);
-      expect(errors(result)).toEqual([]);
-      const count = countParams(result.checked!.model).total;
-      expect(count).toBe(total);
-      const pub = parsePublished(ref.decl.doc);
-      if (published === "none") {
-        expect(pub).toBe("none");
-      } else {
-        if (pub === undefined || pub === "none") throw new Error(`${name} has no published figure`);
-        expect(pub.text).toBe(published);
-        const counted = typeof pub.of === "object" ? countUnder(result.checked!.model, pub.of.paths) : count;
-        expect(matchesPublished(counted, pub)).toBe(true);
-      }
+      expectPublishedSize(compiled, name, total, published);
     });
   }
 });

@@ -1,5 +1,9 @@
 // Shared by the stdlib tests: compile each model of some stdlib files once.
+import { expect } from "vitest";
 import { Session, type CompileResult, type ModelRef } from "../../compiler/driver/session.js";
+import { countParams } from "../../compiler/tools/params.js";
+import { matchesPublished, parsePublished } from "../../compiler/tools/published.js";
+import { countUnder } from "../../compiler/tools/stdlib-table.js";
 
 export interface Compiled {
   readonly ref: ModelRef;
@@ -25,3 +29,21 @@ export function compilerFor(files: readonly string[]): (name: string) => Compile
 
 export const errorsOf = (r: CompileResult): string[] =>
   r.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code} ${d.message}`);
+
+/** A full-size model compiles cleanly, counts `total` parameters, and its `## published:`
+ *  line reads `published` (or `none`) and matches the count (of the paths it names, if any). */
+export function expectPublishedSize(compiled: (name: string) => Compiled, name: string, total: number, published: string): void {
+  const { ref, result } = compiled(name);
+  expect(errorsOf(result)).toEqual([]);
+  const count = countParams(result.checked!.model).total;
+  expect(count).toBe(total);
+  const pub = parsePublished(ref.decl.doc);
+  if (published === "none") {
+    expect(pub).toBe("none");
+    return;
+  }
+  if (pub === undefined || pub === "none") throw new Error(`${name} has no published figure`);
+  expect(pub.text).toBe(published);
+  const counted = typeof pub.of === "object" ? countUnder(result.checked!.model, pub.of.paths) : count;
+  expect(matchesPublished(counted, pub)).toBe(true);
+}

@@ -2,15 +2,12 @@
 // stdlib: exact parameter counts of the full-size models against their published figures,
 // checkpoint paths and shapes, and tiny variants that check without diagnostics.
 import { describe, expect, it } from "vitest";
-import { compilerFor, errorsOf } from "./compiled.js";
+import { compilerFor, expectPublishedSize } from "./compiled.js";
 import { allParams } from "../../compiler/elaborate/instance.js";
-import { countParams } from "../../compiler/tools/params.js";
-import { matchesPublished, parsePublished } from "../../compiler/tools/published.js";
 
 /** Compiles each model once. */
 const compiled = compilerFor(["stdlib/models/video.mm", "stdlib/models/mbt.mm"]);
 
-const errors = errorsOf;
 
 // name, computed total, published figure (`none` where the survey and official sources give none)
 const FULL: readonly (readonly [string, number, string])[] = [
@@ -26,19 +23,7 @@ const FULL: readonly (readonly [string, number, string])[] = [
 describe("stdlib video models at published sizes", () => {
   for (const [name, total, published] of FULL) {
     it(`${name}: ${total.toLocaleString("en-US")} parameters (published ${published})`, () => {
-      const { ref, result } = compiled(name);
-      expect(errors(result)).toEqual([]);
-      const count = countParams(result.checked!.model).total;
-      expect(count).toBe(total);
-      const pub = parsePublished(ref.decl.doc);
-      if (published === "none") {
-        expect(pub).toBe("none");
-      } else {
-        expect(pub).not.toBe("none");
-        if (pub === undefined || pub === "none") throw new Error(`${name} has no published figure`);
-        expect(pub.text).toBe(published);
-        expect(matchesPublished(count, pub)).toBe(true);
-      }
+      expectPublishedSize(compiled, name, total, published);
     });
   }
 });
