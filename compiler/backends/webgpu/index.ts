@@ -1,0 +1,84 @@
+// The WebGPU backend's API: a checked model → a specialised graph → fusion → a schedule of
+// kernels → a memory-planned plan, plus the bytes of weights.bin.
+//
+//   const r = compileToWebGpu(checked, { bind: new Map([["B", 2]]), weights: { random: 0 } });
+//   writePlanDir("plan/", r);             // plan.json + weights.bin, atomically
+import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import type { CheckedModel } from "../../check/check-model.js";
+import { irFromChecked, type Selection } from "../../ir/from-checked.js";
+import type { IrGraph } from "../../ir/ir.js";
+import { DEFAULT_PIPELINE, runPasses } from "../../ir/passes/index.js";
+import type { Plan } from "../../../runtime/plan.js";
+import { weightBytes, type WeightsMode } from "../onnx/weights.js";
+import { buildPlan, type BuiltPlan } from "./build.js";
+import { decompose } from "./decompose/index.js";
+import { fuse } from "./fuse.js";
+import { gpuType, numelOf, specialize, type CGraph, type CTensor } from "./graph.js";
+import { schedule } from "./schedule.js";
+
+export interface WebGpuOptions {
+  readonly task?: string;
+  /** Values of the symbolic dims (the plan is specialised to them). */
+  readonly bind: ReadonlyMap<string, number>;
+  /** zeros, or { random: seed } (the same values the ONNX backend writes for the seed). */
+  readonly weights: Exclude<WeightsMode, "none">;
+}
+
+export interface WebGpuResult extends BuiltPlan {
+  readonly ir: IrGraph;
+  readonly graph: CGraph;
+  /** weights.bin. */
+  readonly weights: Uint8Array;
+}
+
+export function compileToWebGpu(checked: CheckedModel, options: WebGpuOptions): WebGpuResult {
+  const sel: Selection = options.task !== undefined ? { task: options.task } : {};
+  const ir = runPasses(irFromChecked(checked, sel), DEFAULT_PIPELINE);
+  const graph = decompose(specialize(ir, options.bind));
+  const fusion = fuse(graph);
+  const built = buildPlan(graph, fusion, schedule(graph, fusion));
+  const weights = new Uint8Array(built.weightsSize);
+  for (const { tensor, fileOffset } of built.weightLayout) weights.set(tensorBytes(tensor, options.weights), fileOffset);
+  return { ...built, ir, graph, weights };
+}
+
+/** A parameter's or constant's values in its GPU type (int64 → i32, bool → u32). */
+function tensorBytes(t: CTensor, mode: Exclude<WeightsMode, "none">): Uint8Array {
+  const n = numelOf(t.shape);
+  const type = gpuType(t.dtype);
+  if (t.kind === "param") {
+    const raw = weightBytes(t.param!, mode);
+    if (t.dtype === "float32") return raw;
+    const src = t.dtype === "int64" ? Array.from(new BigInt64Array(raw.buffer, raw.byteOffset, n), Number) : Array.from(raw);
+    return encode(src, type);
+  }
+  const data = t.data!;
+  return encode(data.length === n ? data : Array.from({ length: n }, () => data[0]!), type);
+}
+
+function encode(values: readonly number[], type: "f32" | "i32" | "u32"): Uint8Array {
+  const arr = type === "f32" ? Float32Array.from(values) : type === "i32" ? Int32Array.from(values) : Uint32Array.from(values, (v) => (v ? 1 : 0));
+  return new Uint8Array(arr.buffer);
+}
+
+/** Writes plan.json and weights.bin into `dir` atomically: a temporary folder beside it,
+ *  then a rename (an existing plan folder is replaced only once the new one is complete). */
+export function writePlanDir(dir: string, r: { readonly plan: Plan; readonly weights: Uint8Array }): void {
+  const tmp = join(dirname(dir), `.${basename(dir)}.${process.pid}.tmp`);
+  rmSync(tmp, { recursive: true, force: true });
+  try {
+    mkdirSync(tmp, { recursive: true });
+    writeFileSync(join(tmp, "plan.json"), `${JSON.stringify(r.plan, null, 1)}\n`);
+    writeFileSync(join(tmp, "weights.bin"), r.weights);
+    const old = `${tmp}.old`;
+    if (existsSync(dir)) renameSync(dir, old);
+    renameSync(tmp, dir);
+    rmSync(old, { recursive: true, force: true });
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+export { WebGpuError, symbolsToBind } from "./graph.js";
