@@ -1,4 +1,11 @@
+import { existsSync } from "node:fs";
 import { defineConfig } from "vitest/config";
+
+// Dawn (the `webgpu` package) needs a Vulkan driver; on machines without a GPU, Debian's
+// chromium ships SwiftShader. The Vulkan loader reads this variable at load time, in the
+// worker threads, so it is set here in the main process before they start.
+const SWIFTSHADER = "/usr/lib/chromium/vk_swiftshader_icd.json";
+if (existsSync(SWIFTSHADER)) process.env.VK_ICD_FILENAMES ??= SWIFTSHADER;
 
 export default defineConfig({
   test: {

@@ -3,7 +3,7 @@
 import type { CstNode, IToken } from "chevrotain";
 import type * as A from "../compiler/ast/ast.js";
 import { diag } from "../compiler/diagnostics/diagnostic.js";
-import { ExprBuilder, hasRecovery, Missing, node, nodes, optNode, optTok, tok, toks, type Ctx } from "./build-expr.js";
+import { ExprBuilder, Missing, node, nodes, optNode, optTok, tok, toks, type Ctx } from "./build-expr.js";
 import { stringValue } from "./tokens.js";
 
 const PLACE: Readonly<Record<A.BlockKind | "model", string>> = {
@@ -12,8 +12,8 @@ const PLACE: Readonly<Record<A.BlockKind | "model", string>> = {
 };
 
 export class AstBuilder extends ExprBuilder {
-  constructor(file: string, text: string, private readonly comments: readonly IToken[]) {
-    super(file, text);
+  constructor(file: string, text: string, private readonly comments: readonly IToken[], clean = false) {
+    super(file, text, clean);
   }
 
   /** Runs `f`, dropping its result when the CST was left incomplete by error recovery. */
@@ -31,7 +31,7 @@ export class AstBuilder extends ExprBuilder {
    */
   private all<T>(list: readonly CstNode[], f: (n: CstNode) => T): T[] {
     return list.flatMap((n) => {
-      const r = hasRecovery(n) ? undefined : this.attempt(() => f(n));
+      const r = this.recovered(n) ? undefined : this.attempt(() => f(n));
       return r === undefined ? [] : [r];
     });
   }

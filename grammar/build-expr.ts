@@ -24,20 +24,24 @@ export function toks(ctx: Ctx, key: string): IToken[] {
   return (ctx[key] ?? []).filter((e): e is IToken => isToken(e) && realToken(e));
 }
 export function node(ctx: Ctx, key: string): CstNode {
-  const n = nodes(ctx, key)[0];
+  const n = optNode(ctx, key);
   if (n === undefined) throw new Missing(key);
   return n;
 }
 export function tok(ctx: Ctx, key: string): IToken {
-  const t = toks(ctx, key)[0];
+  const t = optTok(ctx, key);
   if (t === undefined) throw new Missing(key);
   return t;
 }
 export function optNode(ctx: Ctx, key: string): CstNode | undefined {
-  return nodes(ctx, key)[0];
+  const xs = ctx[key];
+  if (xs !== undefined) for (const e of xs) if (!isToken(e)) return e;
+  return undefined;
 }
 export function optTok(ctx: Ctx, key: string): IToken | undefined {
-  return toks(ctx, key)[0];
+  const xs = ctx[key];
+  if (xs !== undefined) for (const e of xs) if (isToken(e) && realToken(e)) return e;
+  return undefined;
 }
 
 const BUILTIN_TYPES = new Set(["Int", "Float", "Bool", "String", "Block", "Tower", "Fusion", "Experts", "Loss", "Head"]);
@@ -97,14 +101,25 @@ const BaseVisitor = parser.getBaseCstVisitorConstructorWithDefaults<void, unknow
 export class ExprBuilder extends BaseVisitor {
   readonly diagnostics: Diagnostic[] = [];
 
-  constructor(readonly file: string, readonly text: string) {
+  /** `clean`: the parse reported no error, so recovery touched nothing (a faster range). */
+  constructor(readonly file: string, readonly text: string, private readonly clean = false) {
     super();
+  }
+
+  /** Whether recovery skipped or invented tokens in `n`, not counting nested statements. */
+  protected recovered(n: CstNode): boolean {
+    return !this.clean && hasRecovery(n);
   }
 
   // ------------------------------------------------------------ spans
 
   /** Source range of a CST node from its first to its last real token; null if it has none. */
   protected range(n: CstNode): readonly [number, number] | null {
+    if (this.clean) {
+      // Without recovery, chevrotain's node offsets are exact (end inclusive); NaN: no token.
+      const loc = n.location;
+      if (loc !== undefined) return Number.isNaN(loc.startOffset) ? null : [loc.startOffset, loc.endOffset! + 1];
+    }
     const r = n as Ranged;
     fillRange(r);
     return r.mmStart! === Infinity ? null : [r.mmStart!, r.mmEnd!];
@@ -185,6 +200,7 @@ export class ExprBuilder extends BaseVisitor {
     const first = operands[0];
     if (first === undefined) throw new Missing("operand");
     let left = this.binary(first);
+    if (ops.length === 0 && this.clean) return left; // one operand: most levels of most expressions
     let leftSpan = this.nodeSpan(first);
     for (let i = 0; i < ops.length; i++) {
       const rightNode = operands[i + 1];
@@ -214,8 +230,10 @@ export class ExprBuilder extends BaseVisitor {
   postfix(n: CstNode): A.Expr {
     const primaryNode = node(n.children, "primary");
     let e = this.primary(primaryNode);
+    const ops = nodes(n.children, "postfixOp");
+    if (ops.length === 0) return e;
     const start = this.nodeSpan(primaryNode).start;
-    for (const op of nodes(n.children, "postfixOp")) {
+    for (const op of ops) {
       const span = this.span(start, this.nodeSpan(op).end);
       const c = op.children;
       const call = optNode(c, "callSuffix");

@@ -43,7 +43,7 @@ export function parseFile(path: string, text: string): ParsedFile {
       const end = Number.isFinite(e.token.startOffset) ? start + e.token.image.length : start;
       diagnostics.push(diag("MM1001", { file: path, start, end }, { message: e.message }));
     }
-    const builder = new AstBuilder(path, text, lexed.comments);
+    const builder = new AstBuilder(path, text, lexed.comments, parsed.errors.length === 0);
     const ast = builder.build(parsed.cst, path);
     diagnostics.push(...builder.diagnostics);
     diagnostics.sort((a, b) => a.span.start - b.span.start);

@@ -18,10 +18,14 @@ const WEAK: ReadonlySet<TokenType> = new Set([
 export const LIST = 5;
 
 export class ExprParser extends CstParser {
-  constructor() {
+  /** `validate`: run chevrotain's grammar checks (a test does; every `mm` run need not). */
+  constructor(validate: boolean) {
     // Three tokens of lookahead suffice for the grammar; each more one costs start-up time
     // (LL(k) lookahead functions are built when the parser is constructed, at every `mm` run).
-    super(T.ALL_TOKENS, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: errorMessages });
+    super(T.ALL_TOKENS, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: errorMessages, skipValidations: !validate,
+      // Node offsets, for spans (tokens get an end offset in lex()); recovery can leave them
+      // wrong, so the builder uses them only for a parse without errors.
+      nodeLocationTracking: "onlyOffset" });
   }
 
   // ------------------------------------------------------------ recovery

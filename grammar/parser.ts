@@ -7,8 +7,8 @@ import * as T from "./tokens.js";
 import { ExprParser, LIST } from "./parser-expr.js";
 
 export class MmParser extends ExprParser {
-  constructor() {
-    super();
+  constructor(validate = false) {
+    super(validate);
     this.performSelfAnalysis();
   }
 
@@ -328,7 +328,8 @@ export class MmParser extends ExprParser {
   });
 }
 
-/** One parser for the process: self-analysis is costly and parsing is synchronous. */
+/** One parser for the process: self-analysis is costly and parsing is synchronous. The
+ *  grammar's validations run in test/grammar/validate.test.ts, not at every start. */
 export const parser = new MmParser();
 
 export interface ParseResult {

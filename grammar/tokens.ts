@@ -142,7 +142,11 @@ export const ALL_TOKENS: TokenType[] = [
   LParen, RParen, LBracket, RBracket, LBrace, RBrace,
 ];
 
-const lexer = new Lexer(ALL_TOKENS, { positionTracking: "onlyOffset", ensureOptimizations: false });
+/** `validate`: run chevrotain's token checks (test/grammar/validate.test.ts does). */
+export function makeLexer(validate: boolean): Lexer {
+  return new Lexer(ALL_TOKENS, { positionTracking: "onlyOffset", ensureOptimizations: false, skipValidations: !validate });
+}
+const lexer = makeLexer(false);
 
 export interface LexResult {
   readonly tokens: IToken[];
@@ -177,6 +181,7 @@ export function lex(file: string, text: string): LexResult {
     diagnostics.push(diag("MM1003", span, { char }, hint !== undefined ? { hint } : {}));
   }
   for (const t of result.tokens) {
+    t.endOffset = t.startOffset + t.image.length - 1; // inclusive, as chevrotain's own
     if (t.tokenType === NumberLit && !VALID_NUMBER.test(t.image)) {
       diagnostics.push(diag("MM1004", tokenSpan(file, t), { text: t.image },
         { hint: "write digits with single `_` separators, e.g. `1_000`, `0.5`, `1e-6`" }));

@@ -13,10 +13,11 @@ export class Dim {
   static readonly ZERO = new Dim([]);
   static readonly ONE = Dim.fromBig(1n);
 
-  /** Canonical: structurally equal dims have equal keys. */
-  readonly key: string;
-  private constructor(private readonly terms: readonly Term[]) {
-    this.key = terms.map((t) => `${t.coeff}|${t.mkey}`).join("+");
+  private constructor(private readonly terms: readonly Term[]) {}
+  private keyText?: string;
+  /** Canonical: structurally equal dims have equal keys. Computed on first use. */
+  get key(): string {
+    return (this.keyText ??= this.terms.map((t) => `${t.coeff}|${t.mkey}`).join("+"));
   }
 
   /** Constants are most dims: they are interned, and arithmetic on two of them takes a
@@ -42,8 +43,14 @@ export class Dim {
   static fromBig(n: bigint): Dim {
     return Dim.build([term([], n)]);
   }
+  /** Symbols are interned too: a forward's dims are mostly a few names (B, T). */
+  private static readonly syms = new Map<string, Dim>();
   static sym(name: string): Dim {
-    return Dim.build([term([{ atom: { kind: "sym", name, key: name }, exp: 1 }], 1n)]);
+    const hit = Dim.syms.get(name);
+    if (hit) return hit;
+    const d = Dim.build([term([{ atom: { kind: "sym", name, key: name }, exp: 1 }], 1n)]);
+    if (Dim.syms.size < 10_000) Dim.syms.set(name, d);
+    return d;
   }
   /** Merges like monomials, drops zeros, sorts, and checks the 2^53 bound. */
   private static build(terms: Iterable<Term>): Dim {
@@ -175,7 +182,10 @@ export class Dim {
     return Dim.opaque("mod", r.exactDiv(Dim.fromBig(g))!, Dim.fromBig(c / g)).mul(Dim.fromBig(g));
   }
 
-  equals(o: Dim | number): boolean { return this.key === toDim(o).key; }
+  equals(o: Dim | number): boolean {
+    const b = toDim(o);
+    return this === b || this.key === b.key;
+  }
   /** A total order consistent with equals. */
   compare(o: Dim): number {
     const n = Math.min(this.terms.length, o.terms.length);
@@ -200,7 +210,7 @@ export class Dim {
     return [...out].sort();
   }
   substitute(bindings: ReadonlyMap<string, Dim>): Dim {
-    if (bindings.size === 0 || this.terms.every((t) => t.mono.length === 0)) return this;
+    if (bindings.size === 0 || this.terms.every((t) => t.mono.every((f) => f.atom.kind === "sym" && !bindings.has(f.atom.name)))) return this;
     let acc = Dim.ZERO;
     for (const t of this.terms) {
       let m = Dim.fromBig(t.coeff);
@@ -231,7 +241,8 @@ export class Dim {
     const c = Dim.build(cof), r = Dim.build(rest);
     return c.symbols().includes(s) || r.symbols().includes(s) ? undefined : { cof: c, rest: r };
   }
-  toString(): string { return render(this.terms); }
+  private text?: string;
+  toString(): string { return (this.text ??= render(this.terms)); }
   /** Rebuilds the polynomial with caller-supplied operations, e.g. to compute a dim at
    *  run time from tensor shapes (the ONNX backend's symbolic reshape). */
   fold<R>(ops: DimFold<R>): R {

@@ -24,6 +24,7 @@ function declId(inst: Instance): number {
 export function instanceKey(inst: Instance): number {
   const hit = keys.get(inst);
   if (hit !== undefined) return hit;
+  if (inst.template) return instanceKey(inst.template); // a copy has its template's structure
   const parts = [
     inst.kind, inst.declName, declId(inst), inst.ema ? "ema" : "",
     [...inst.args].map(([k, v]) => `${k}=${formatValue(v)}`).join(","),

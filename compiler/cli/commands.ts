@@ -18,12 +18,14 @@ import { fmt } from "./fmt.js";
 import { graph } from "./graph.js";
 import { summary } from "./summary.js";
 import { diff } from "./diff.js";
+import { run } from "./run.js";
 
 export { report };
 
 export interface CommandContext {
   readonly positionals: readonly string[];
-  readonly flags: Readonly<Record<string, string | boolean | undefined>>;
+  /** Flag values; a string[] for options declared `multiple` (such as --bind). */
+  readonly flags: Readonly<Record<string, string | boolean | string[] | undefined>>;
   readonly io: Io;
   readonly session: Session;
 }
@@ -34,7 +36,10 @@ export interface Command {
   readonly summary: string;
   readonly options: NonNullable<ParseArgsConfig["options"]>;
   readonly optionDocs: Readonly<Record<string, string>>;
-  run(ctx: CommandContext): number;
+  /** Commands that touch a GPU or onnxruntime, or load a large module, are asynchronous
+   *  (always, or for some flags): run them with runCliAsync. */
+  readonly async?: boolean | ((flags: CommandContext["flags"]) => boolean);
+  run(ctx: CommandContext): number | Promise<number>;
 }
 
 const json = { type: "boolean" } as const;
@@ -133,4 +138,4 @@ function indent(s: string): string {
   return s.trimEnd().split("\n").map((l) => (l ? "    " + l : l)).join("\n");
 }
 
-export const COMMANDS: readonly Command[] = [check, shapes, params, list, explain, compile, summary, graph, diff, fmt];
+export const COMMANDS: readonly Command[] = [check, shapes, params, list, explain, compile, run, summary, graph, diff, fmt];

@@ -7,6 +7,7 @@
 // update graph of the model's teachers instead (compiler/backends/onnx/ema.ts). Output
 // is atomic (temp files, fsync, rename) and deterministic. `--functions` writes each block
 // instance as a call of an ONNX local function (compiler/backends/onnx/functions.ts).
+// `--target webgpu|ts` goes to compile-webgpu.ts.
 import { existsSync, statSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { EMA_TASK, emaUpdateModel } from "../backends/onnx/ema.js";
@@ -16,6 +17,8 @@ import { SelectionError } from "../ir/from-checked.js";
 import type { Command, CommandContext } from "./commands.js";
 import { EXIT, UsageError } from "./io.js";
 import { loadCheckedModel, oneModelArg } from "./target.js";
+import { compileGpuTarget } from "./compile-webgpu.js";
+import { bytes, isFsError } from "./write.js";
 
 const str = { type: "string" } as const;
 
@@ -38,12 +41,7 @@ function int(ctx: CommandContext, flag: string, min: number, max: number): numbe
 }
 
 function settings(ctx: CommandContext): Settings {
-  const target = ctx.flags.target ?? "onnx";
-  if (target !== "onnx") {
-    throw new UsageError(target === "webgpu" || target === "ts"
-      ? `compile: the ${target} target is not built yet (only --target onnx)`
-      : `compile: unknown target '${String(target)}' (onnx; webgpu and ts are not built yet)`);
-  }
+  if (ctx.flags.bind !== undefined) throw new UsageError("compile: --bind is for --target webgpu and ts (an ONNX file keeps its symbolic dims)");
   const out = ctx.flags.output;
   if (typeof out !== "string" || out === "") throw new UsageError("compile: give the output file with -o OUT");
   const dir = dirname(resolve(out));
@@ -64,18 +62,20 @@ function settings(ctx: CommandContext): Settings {
 
 export const compile: Command = {
   name: "compile",
-  usage: "compile MODEL -o OUT [--weights MODE]",
-  summary: "compile a model to an ONNX file (structure only unless --weights)",
+  usage: "compile MODEL -o OUT [--target T] [--bind B=2]",
+  summary: "compile a model to an ONNX file (structure only unless --weights), a WebGPU plan, or TypeScript",
+  async: (flags) => flags.target === "ts",
   options: {
     model: str, output: { type: "string", short: "o" }, target: str, opset: str, weights: str, seed: str, task: str,
-    "external-data": { type: "boolean" }, "external-threshold": str, functions: { type: "boolean" },
+    "external-data": { type: "boolean" }, "external-threshold": str, functions: { type: "boolean" }, bind: { type: "string", multiple: true },
   },
   optionDocs: {
     model: "the model, when FILE declares several",
-    output: "the .onnx file to write (-o); external data goes to OUT.data",
-    target: "onnx (default; webgpu and ts are not built yet)",
+    output: "the .onnx file to write (-o; external data goes to OUT.data), or the folder for webgpu and ts",
+    target: "onnx (default), webgpu (a plan folder: plan.json + weights.bin), ts (OUTDIR/<Model>.ts, plan/, <Model>.onnx)",
+    bind: "webgpu, ts: values of the symbolic dims, B=2,T=16 (each needs one; repeatable)",
     opset: `ONNX opset, ${MIN_OPSET} (default) to ${MAX_OPSET}`,
-    weights: "none (default: parameters are graph inputs), zeros, or random",
+    weights: "onnx: none (default: parameters are graph inputs), zeros, or random; webgpu, ts: random (default) or zeros",
     seed: "seed for --weights random (default 0)",
     task: `compile one task of the model; ${EMA_TASK}: the EMA teachers' update graph`,
     "external-data": "tensors over 1 MiB go to OUT.data",
@@ -83,6 +83,9 @@ export const compile: Command = {
     functions: "each block instance as a call of an ONNX local function (mm.blocks domain), shared by identical instances",
   },
   run(ctx) {
+    const target = ctx.flags.target ?? "onnx";
+    if (target === "webgpu" || target === "ts") return compileGpuTarget(ctx, target);
+    if (target !== "onnx") throw new UsageError(`compile: unknown target '${String(target)}' (onnx, webgpu or ts)`);
     const s = settings(ctx);
     const checked = loadCheckedModel(ctx, oneModelArg(ctx, "compile"));
     if (!checked) return EXIT.diagnostics;
@@ -121,27 +124,11 @@ export const compile: Command = {
   },
 };
 
-function isFsError(e: unknown): e is Error & { code: string } {
-  const code: unknown = e instanceof Error ? (e as Error & { code?: unknown }).code : undefined;
-  return typeof code === "string" && /^E[A-Z]+$/.test(code);
-}
-
 function summary(r: WriteResult, nodes: number, weights: WeightsMode): string {
   const what = weights === "none" ? "structure only" : `weights ${typeof weights === "string" ? weights : `random, seed ${weights.random}`}`;
   let line = `wrote ${r.path}: ${nodes.toLocaleString("en-US")} nodes, ${bytes(r.modelBytes)} (${what})`;
   if (r.dataPath) line += `; ${r.externalTensors} tensor(s), ${bytes(r.dataBytes)} in ${basename(r.dataPath)}${r.forced ? " (external data forced: the model would pass 2 GiB)" : ""}`;
   return line + "\n";
-}
-
-export function bytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ["KiB", "MiB", "GiB", "TiB"];
-  let v = n / 1024, u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)} ${units[u]}`;
 }
 
 /** A `\r` progress line on stderr, redrawn at most every 100 ms. */

@@ -19,3 +19,11 @@ export const processIo: Io = {
 export const EXIT = { ok: 0, diagnostics: 1, usage: 2, internal: 3 } as const;
 
 export class UsageError extends Error {}
+
+/** A clean error that is neither a usage error nor a bug: printed as `mm: message`, no
+ *  stack, with its own exit code (the webgpu target lacks an op: 1; no GPU adapter: 2). */
+export class UserError extends Error {
+  constructor(message: string, readonly exit: number) {
+    super(message);
+  }
+}

@@ -10,6 +10,7 @@ import { evalArgs, evalExpr, type EvArg } from "./eval.js";
 import type { Instance } from "./instance.js";
 import { cloneAsEma } from "./ema.js";
 import { elaborateBody } from "./body.js";
+import { bindingKey, copyTemplate, keepTemplate } from "./memo.js";
 import { PoisonError, typeName, type BoundArg, type Value } from "./values.js";
 
 /** Variant overrides keyed by instance path with repeat indices removed (`text.layers`). */
@@ -22,6 +23,10 @@ export interface OverrideEntry {
 
 export class Elaborator {
   readonly stack: string[] = [];
+  /** Errors caught so far, counted before de-duplication: a subtree that had any is not memoized. */
+  private caught = 0;
+  /** Override paths and their prefixes (`text`, `text.layers`): subtrees there are not memoized. */
+  private overridden?: Set<string>;
   constructor(
     readonly bag: DiagnosticBag,
     readonly sources: ReadonlyMap<string, string>,
@@ -38,6 +43,7 @@ export class Elaborator {
     try {
       return f();
     } catch (e) {
+      if (e instanceof DiagnosticError || e instanceof PoisonError) this.caught++;
       if (e instanceof DiagnosticError) {
         this.bag.add(e.diagnostic);
         return undefined;
@@ -60,10 +66,28 @@ export class Elaborator {
     this.stack.push(declName);
     try {
       const bound = bindBlockArgs(decl, callee.scope, callee.bound, args, callSpan, argOverrides);
-      return elaborateBody(this, decl, callee.scope, bound, name, path, callSpan);
+      const key = path !== "" && !this.isOverridden(path) ? bindingKey(callee.scope, bound) : undefined;
+      const copy = key !== undefined ? copyTemplate(decl, key, this.stack, name, path, callSpan) : undefined;
+      if (copy) return copy;
+      const before = this.caught;
+      const inst = elaborateBody(this, decl, callee.scope, bound, name, path, callSpan);
+      if (key !== undefined && this.caught === before) keepTemplate(decl, key, inst);
+      return inst;
     } finally {
       this.stack.pop();
     }
+  }
+
+  private isOverridden(path: string): boolean {
+    if (this.overrides.size === 0) return false;
+    if (!this.overridden) {
+      this.overridden = new Set();
+      for (const k of this.overrides.keys()) {
+        const segs = k.split(".");
+        for (let i = 1; i <= segs.length; i++) this.overridden.add(segs.slice(0, i).join("."));
+      }
+    }
+    return this.overridden.has(overrideKey(path));
   }
 
   /** One submodule item of a body; returns the instance (or undefined when the condition is false). */

@@ -15,6 +15,7 @@ export function cloneAsEma(src: Instance, name: string, path: string, momentum: 
       params: i.params.map((p) => ({ ...p, path: `${newPath}.${p.name}`, ema: { source: p.path, momentum } })),
       children,
       ema,
+      template: undefined, // an EMA copy differs from its source in structure
     };
   };
   return { ...walk(src, path, name), span };

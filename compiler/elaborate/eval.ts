@@ -109,11 +109,13 @@ function hintFor(name: string, names: string[]): { hint?: string } {
 }
 
 export function evalArgs(args: readonly Arg[], ctx: EvalCtx): EvArg[] {
-  return args.map((a) => ({
-    ...(a.name ? { name: a.name.name, nameSpan: a.name.span } : {}),
-    value: evalExpr(a.value, ctx),
-    span: a.value.span,
-  }));
+  const out: EvArg[] = [];
+  for (const a of args) {
+    const value = evalExpr(a.value, ctx);
+    // Plain literals, not a conditional spread: this runs for every call of every forward.
+    out.push(a.name ? { name: a.name.name, nameSpan: a.name.span, value, span: a.value.span } : { value, span: a.value.span });
+  }
+  return out;
 }
 
 function evalCall(calleeExpr: Expr, args: readonly Arg[], span: Span, ctx: EvalCtx): Value {

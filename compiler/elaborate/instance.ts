@@ -50,6 +50,8 @@ export interface Instance {
   readonly span: Span;
   /** Set on EMA teacher copies. */
   readonly ema?: { readonly source: string; readonly momentum: number };
+  /** Set on a memoized copy (elaborate/memo.ts): the instance whose structure it shares. */
+  readonly template?: Instance;
 }
 
 export interface TaskInfo {

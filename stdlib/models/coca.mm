@@ -20,6 +20,25 @@
 # is one block (self-attention, cross-attention, MLP) named `text_decoder.resblocks.N` with
 # `ln_1, attn, ln_cross, cross_attn, ln_2, mlp` (OpenCLIP keeps separate `resblocks` and
 # `cross_attn` stacks, each with its own MLP).
+#
+# Parameter counts against the paper's Table 1 (image encoder / text decoder / total). The
+# "image encoder" is the ViT (patch embedding, positions, layers, LayerNorms) without the
+# poolers; the "text decoder" is both decoders with the 64k token embedding and the untied
+# output projection; the poolers and logit_scale are in neither.
+#   CoCa-Base:  86,000,640 (86M)    + 296,842,752 (297M)   = 382,842,752 (383M): all match.
+#   CoCa-Large: 303,570,944 (303M)  + 483,870,720 (484M)   = 787,441,664 (787M): the decoder
+#               and total match, the image encoder is 303.57M against 303M (computed as
+#               CoCa_Base with Large's dims; not defined here, as models.md does not list it).
+#   CoCa:       1,011,741,696 (1B)  + 1,180,312,320 (1.1B) = 2,192,054,016 (2.1B): the decoder
+#               and the total do not match.
+# CoCa's 1.1B and 2.1B are reproduced only without the output projection (64,000 x 1408 =
+# 90,112,000: 1,090,200,320 and 2,101,942,016), i.e. with it tied to the token embedding, but
+# Base's 297M and Large's 484M need it untied (tied: 247,690,752 and 418,334,720). No other
+# reading fits all three: the poolers (Base 4,928,256, Large 8,668,160, CoCa 16,244,096) break
+# Base and Large and do not help CoCa; the decoders' biases, LayerNorms, positions and [CLS]
+# embedding come to 926,464 in CoCa, against the 30.3M that 1.1B would need removed.
+# So CoCa_Base records Table 1's 383M for the encoder and decoders, and CoCa keeps the untied
+# projection (as Base, Large and OpenCLIP) with no published figure.
 
 import "std/nn/layers.mm"
 import "std/fusion/attentional_pooler.mm"
@@ -124,8 +143,7 @@ tower CocaMultimodalDecoder(vocab: Int = 64_000, width: Int = 768, layers: Int =
 
 ## CoCa-Base: ViT-B/18 image encoder (12 layers, 768, MLP 3072), 12 unimodal + 12 multimodal
 ## decoder layers (768, MLP 3072, 12 heads).
-## published: none (paper Table 1: 383M = 86M image encoder + 297M text decoder, without the two
-## attentional poolers, which add 4.9M here; image encoder + decoders compute to 382.84M)
+## published: 383M of visual.conv1 + visual.positional_embedding + visual.ln_pre + visual.transformer + visual.ln_post + text + text_decoder (CoCa paper, Table 1: 86M image encoder + 297M text decoder; counts the ViT, 86,000,640, and both decoders with the token embedding and untied output projection, 296,842,752: 382,842,752; not the two attentional poolers, 4,928,256, or logit_scale)
 model CoCa_Base(contrastive_weight: Float = 1.0, caption_weight: Float = 2.0) {
   text = CocaTextTransformer()
   visual = CocaVisionTransformer(output_width: text.width)
@@ -159,9 +177,7 @@ model CoCa_Base(contrastive_weight: Float = 1.0, caption_weight: Float = 2.0) {
 
 ## CoCa (the 2.1B model): ViT-g-like image encoder (40 layers, 1408, MLP 6144, 16 heads),
 ## 18 unimodal + 18 multimodal decoder layers (1408, MLP 5632, 16 heads).
-## published: none (paper Table 1: 2.1B = 1B image encoder + 1.1B text decoder; Table 1's
-## configuration computes to 1.01B + 1.18B = 2.19B without the poolers: the 1.1B decoder
-## figure only fits if the output projection were tied to the input embeddings)
+## published: none (paper Table 1 gives 2.1B = 1B image encoder + 1.1B text decoder; counted as for CoCa_Base, Table 1's configuration gives 1,011,741,696 + 1,180,312,320 = 2,192,054,016 (2.19B), and 2,208,298,113 with the poolers; 1.1B and 2.1B fit only without the untied 90,112,000 output projection, which Base's 297M and Large's 484M need: see the file header)
 model CoCa = CoCa_Base with {
   visual.width = 1408
   visual.layers = 40

@@ -35,7 +35,7 @@ function shapes(name: string): Map<string, string> {
 const FULL: readonly (readonly [string, number, string])[] = [
   ["BLIP_ViT_B", 252_733_759, "224M of vision_model + text_encoder + vision_proj + text_proj + itm_head"],
   ["BLIP_ViT_L", 475_118_143, "446M of vision_model + text_encoder + vision_proj + text_proj + itm_head"],
-  ["CoCa_Base", 387_771_649, "none"],
+  ["CoCa_Base", 387_771_649, "383M of visual.conv1 + visual.positional_embedding + visual.ln_pre + visual.transformer + visual.ln_post + text + text_decoder"],
   ["CoCa", 2_208_298_113, "none"],
   ["ImageBind_Huge", 1_200_781_057, "~1.2B"],
   ["MetaTransformer_B16", 135_881_446, "85M of encoder"],
@@ -68,8 +68,11 @@ describe("figures that count a part of the model", () => {
     expect(matchesPublished(n, figure("446M"))).toBe(true);
   });
 
+  // CoCa paper, Table 1: the image encoder is the ViT without the attentional poolers; the text
+  // decoder is both decoders, with the 64k token embedding and the untied output projection.
+  const poolers = ["visual.attn_pool", "visual.attn_pool_contrastive"];
+
   it("CoCa-Base: 86M image encoder + 297M text decoder = 383M, the poolers apart", () => {
-    const poolers = ["visual.attn_pool", "visual.attn_pool_contrastive"];
     const image = sumUnder("CoCa_Base", ["visual"], poolers);
     const text = sumUnder("CoCa_Base", ["text", "text_decoder"]);
     expect(image).toBe(86_000_640);
@@ -78,18 +81,28 @@ describe("figures that count a part of the model", () => {
     expect(matchesPublished(text, figure("297M"))).toBe(true);
     expect(matchesPublished(image + text, figure("383M"))).toBe(true);
     expect(sumUnder("CoCa_Base", poolers)).toBe(4_928_256);
+    // The poolers are not in the figure: with them the model is 388M.
+    expect(matchesPublished(image + text + 4_928_256, figure("383M"))).toBe(false);
+    // 297M needs the output projection untied: tied to the token embedding it would be 248M.
+    expect(matchesPublished(text - 64_000 * 768, figure("297M"))).toBe(false);
   });
 
-  it("CoCa: 1B image encoder; Table 1's decoder config computes to 1.18B (the paper says 1.1B)", () => {
-    const poolers = ["visual.attn_pool", "visual.attn_pool_contrastive"];
+  it("CoCa: 1B image encoder, but Table 1's decoder config counts 1.18B, not the paper's 1.1B", () => {
     const image = sumUnder("CoCa", ["visual"], poolers);
     const text = sumUnder("CoCa", ["text", "text_decoder"]);
     expect(image).toBe(1_011_741_696);
     expect(text).toBe(1_180_312_320);
     expect(matchesPublished(image, figure("1B"))).toBe(true);
-    expect(matchesPublished(text, figure("1.18B"))).toBe(true);
-    // Without the untied output projection (64,000 x 1408) the decoder would be the paper's 1.1B.
-    expect(matchesPublished(text - 64_000 * 1408, figure("1.1B"))).toBe(true);
+    expect(matchesPublished(text, figure("1.1B"))).toBe(false);
+    expect(matchesPublished(image + text, figure("2.1B"))).toBe(false);
+    expect(matchesPublished(image + text, figure("2.19B"))).toBe(true);
+    expect(sumUnder("CoCa", poolers)).toBe(16_244_096);
+    // Only without the untied output projection (64,000 x 1408), the one Base's 297M needs,
+    // would the decoder and the total be the paper's 1.1B and 2.1B.
+    const projection = 64_000 * 1408;
+    expect(sumUnder("CoCa", ["text_decoder.text_projection"])).toBe(projection);
+    expect(matchesPublished(text - projection, figure("1.1B"))).toBe(true);
+    expect(matchesPublished(image + text - projection, figure("2.1B"))).toBe(true);
   });
 
   it("Meta-Transformer: the shared encoder is 85M (B/16) and 302M (L/14)", () => {

@@ -5,6 +5,7 @@
 import { PLAN_FORMAT, PLAN_VERSION, type Plan, type PlanBuffer, type PlanDispatch, type PlanKernel, type Region } from "../../../runtime/plan.js";
 import { byteSize, edgeType, gpuType, type CGraph, type CTensor } from "./graph.js";
 import type { Fusion } from "./fuse.js";
+import { dedupeBindings } from "./kernels/dedupe.js";
 import type { Kernel } from "./kernels/kernel.js";
 import { align, placeLifetimes, type Lifetime, type Placement } from "./memory.js";
 import type { ScheduledKernel } from "./schedule.js";
@@ -66,6 +67,8 @@ export function buildPlan(g: CGraph, f: Fusion, scheduled: readonly ScheduledKer
     while (shared.has(b)) b = shared.get(b)!;
     return b;
   };
+  // Views of one tensor bound together in a dispatch become one binding.
+  kernels.forEach((k, i) => (kernels[i] = dedupeBindings(k, (t) => (isWeight(t) ? t : storage(t)))));
   span.clear();
   kernels.forEach((k, i) => k.bindings.forEach((b) => isWeight(b.tensor) || touch(storage(b.tensor), i)));
   for (const t of inputs) touch(storage(t), -1);

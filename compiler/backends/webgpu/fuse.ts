@@ -48,6 +48,7 @@ export function fuse(g: CGraph): Fusion {
   // Epilogues: a kernel's single-use output read elementwise by a map chain of its shape.
   const epilogue = new Map<number, number>();
   const chain = new Set<number>();
+  const claimed = new Set<number>();
   g.nodes.forEach((n, position) => {
     if (!takesEpilogue(n, g) || n.outputs.length !== 1) return;
     const o = n.outputs[0]!;
@@ -57,6 +58,8 @@ export function fuse(g: CGraph): Fusion {
     while (uses.get(cur) === 1 && !outputs.has(cur)) {
       const c = g.nodes[consumers.get(cur)![0]!]!;
       if (!MAP_OPS[c.op]?.elementwise || c.outputs.length !== 1 || g.tensors.get(c.outputs[0]!)!.shape.join(",") !== shape) break;
+      // A chain another kernel already ends in (SwiGLU's product of two linears) stays its.
+      if (claimed.has(c.outputs[0]!) || chain.has(c.outputs[0]!)) break;
       absorbed.push(cur);
       cur = c.outputs[0]!;
       if (!inlined.has(cur)) break;
@@ -69,6 +72,7 @@ export function fuse(g: CGraph): Fusion {
       chain.add(v);
     }
     epilogue.set(position, cur);
+    claimed.add(cur);
   });
   // Views of stored tensors cost nothing: the view shares the storage.
   const alias = new Map<number, number>();
@@ -94,7 +98,7 @@ function leaves(g: CGraph, f: Fusion, v: number, skip: number, acc: Set<number>)
   if (v === skip) return acc;
   if (!f.inlined.has(v)) {
     const t = g.tensors.get(v)!;
-    if (!(t.kind === "const" && t.data!.length === 1)) acc.add(f.alias.get(v) ?? v);
+    if (!(t.kind === "const" && t.data!.length === 1)) acc.add(v);
     return acc;
   }
   for (const i of f.producer.get(v)!.node.inputs) if (i !== null) leaves(g, f, i, skip, acc);
@@ -116,7 +120,9 @@ function limitBindings(g: CGraph, f: Fusion): void {
   for (let k = 0; k < roots.length; k++) {
     const { root, skip, budget } = roots[k]!;
     for (;;) {
-      if (leaves(g, f, root, skip, new Set()).size <= budget) break;
+      const used = new Set<number>();
+      for (const i of f.producer.get(root)!.node.inputs) if (i !== null) leaves(g, f, i, skip, used);
+      if (used.size <= budget) break;
       const cands = collectInlined(f, root, skip).filter((v) => !f.chain.has(v));
       if (!cands.length) break;
       const worst = cands.reduce((a, b) => (leaves(g, f, b, skip, new Set()).size > leaves(g, f, a, skip, new Set()).size ? b : a));

@@ -19,6 +19,8 @@ import { schedule } from "./schedule.js";
 
 export interface WebGpuOptions {
   readonly task?: string;
+  /** Without a task: only these outputs, no losses (one tower's embedding, say). */
+  readonly outputs?: readonly string[];
   /** Values of the symbolic dims (the plan is specialised to them). */
   readonly bind: ReadonlyMap<string, number>;
   /** zeros, or { random: seed } (the same values the ONNX backend writes for the seed). */
@@ -33,7 +35,7 @@ export interface WebGpuResult extends BuiltPlan {
 }
 
 export function compileToWebGpu(checked: CheckedModel, options: WebGpuOptions): WebGpuResult {
-  const sel: Selection = options.task !== undefined ? { task: options.task } : {};
+  const sel: Selection = options.task !== undefined ? { task: options.task } : options.outputs ? { outputs: options.outputs, losses: [] } : {};
   const ir = runPasses(irFromChecked(checked, sel), DEFAULT_PIPELINE);
   const graph = decompose(specialize(ir, options.bind));
   const fusion = fuse(graph);

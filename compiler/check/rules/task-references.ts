@@ -23,8 +23,9 @@ export function checkTaskReferences(model: ElaboratedModel, outputs: ReadonlySet
     for (const i of t.inputs) ref("input", i, inputs, t);
   }
   const tasks = new Set(model.tasks.map((t) => t.name));
-  const paths = allParams(model.root).map((p) => p.path);
+  let paths: string[] | undefined; // only stages need them, and most models have none
   for (const s of model.stages) {
+    paths ??= allParams(model.root).map((p) => p.path);
     for (const t of s.tasks) ref("task", t, tasks, s);
     for (const pat of [...s.train, ...s.freeze]) {
       if (!paths.some((p) => matchesPattern(pat, p))) {

@@ -210,8 +210,8 @@ describe("mm compile", () => {
   it("answers usage errors with exit 2", () => {
     const out = join(fresh(), "x.onnx");
     const cases: [string[], RegExp][] = [
-      [["compile", "CLIP_ViT_B32_Tiny", "-o", out, "--target", "webgpu"], /webgpu target is not built yet/],
-      [["compile", "CLIP_ViT_B32_Tiny", "-o", out, "--target", "ts"], /ts target is not built yet/],
+      [["compile", "CLIP_ViT_B32_Tiny", "-o", out, "--target", "webgpu"], /--bind B=N/],
+      [["compile", "CLIP_ViT_B32_Tiny", "-o", out, "--target", "wasm"], /unknown target 'wasm'/],
       [["compile", "CLIP_ViT_B32_Tiny"], /-o OUT/],
       [["compile", "CLIP_ViT_B32_Tiny", "-o", out, "--weights", "ones"], /none, zeros or random/],
       [["compile", "CLIP_ViT_B32_Tiny", "-o", out, "--seed", "3"], /--seed goes with --weights random/],

@@ -5,12 +5,11 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import * as ort from "onnxruntime-node";
-import { Dim } from "../../../compiler/check/dims.js";
 import type { CheckedModel } from "../../../compiler/check/check-model.js";
 import { Session } from "../../../compiler/driver/session.js";
-import { valueMap, type IrGraph } from "../../../compiler/ir/ir.js";
+import type { IrGraph } from "../../../compiler/ir/ir.js";
 import type { ModelProto } from "../../../compiler/backends/onnx/proto.js";
-import { mulberry32 } from "../../../compiler/backends/onnx/weights.js";
+import { randomInputs } from "../../../compiler/tools/inputs.js";
 import { project } from "../../helpers.js";
 
 export interface Compiled {
@@ -40,61 +39,18 @@ export function compileText(text: string): Map<string, Compiled> {
 
 export type Feeds = Record<string, ort.Tensor>;
 
-/** The exclusive upper bound for an int input: the smallest table, class count or axis
- *  it indexes (so ids stay in range), else 2. */
-export function intBound(ir: IrGraph, value: number): number {
-  const vm = valueMap(ir);
-  let bound = Infinity;
-  const dim = (id: number | null, axis: number): number => {
-    const v = id === null ? undefined : vm.get(id);
-    const d = v?.type.shape[axis < 0 ? v.type.shape.length + axis : axis]?.constValue();
-    return d ?? Infinity;
-  };
-  for (const n of ir.nodes) {
-    if (n.op === "embedding" && n.inputs[0] === value) bound = Math.min(bound, dim(n.inputs[1]!, 0));
-    if (n.op === "cross_entropy" && n.inputs[1] === value) bound = Math.min(bound, dim(n.inputs[0]!, Number(n.attrs.axis)));
-    if (n.op === "gather" && n.inputs[1] === value) bound = Math.min(bound, dim(n.inputs[0]!, Number(n.attrs.axis)));
-    if (n.op === "one_hot" && n.inputs[0] === value) bound = Math.min(bound, Number(n.attrs.classes));
-  }
-  return Number.isFinite(bound) ? bound : 2;
-}
+export { concrete, intBound } from "../../../compiler/tools/inputs.js";
 
-/** Seeded inputs for the graph's data inputs, with symbolic dims bound. */
+/** Seeded inputs for the graph's data inputs, with symbolic dims bound, as onnxruntime
+ *  tensors (compiler/tools/inputs.ts generates them; `mm run` uses the same values). */
 export function randomFeeds(ir: IrGraph, bind: ReadonlyMap<string, number>, seed = 7): { feeds: Feeds; values: Map<string, Float64Array> } {
-  const rand = mulberry32(seed);
-  const vm = valueMap(ir);
   const feeds: Feeds = {};
   const values = new Map<string, Float64Array>();
-  for (const i of ir.inputs) {
-    const t = vm.get(i.value)!.type;
-    const dims = concrete(t.shape, bind);
-    const n = dims.reduce((a, b) => a * b, 1);
-    if (t.dtype === "bool") {
-      // Masks: mostly true, so no row is masked out entirely by chance.
-      const xs = Float64Array.from({ length: n }, (_, k) => (k === 0 || rand() < 0.8 ? 1 : 0));
-      values.set(i.name, xs);
-      feeds[i.name] = new ort.Tensor("bool", Uint8Array.from(xs), dims);
-    } else if (t.dtype === "int64") {
-      const hi = intBound(ir, i.value);
-      const xs = Float64Array.from({ length: n }, () => Math.floor(rand() * hi));
-      values.set(i.name, xs);
-      feeds[i.name] = new ort.Tensor("int64", BigInt64Array.from(xs, (x) => BigInt(x)), dims);
-    } else {
-      const xs = Float64Array.from({ length: n }, () => Math.fround(2 * rand() - 1));
-      values.set(i.name, xs);
-      feeds[i.name] = new ort.Tensor("float32", Float32Array.from(xs), dims);
-    }
+  for (const x of randomInputs(ir, bind, seed)) {
+    values.set(x.name, x.values);
+    feeds[x.name] = new ort.Tensor(x.dtype === "bool" ? "bool" : x.dtype === "int64" ? "int64" : "float32", x.data, x.dims);
   }
   return { feeds, values };
-}
-
-export function concrete(shape: readonly Dim[], bind: ReadonlyMap<string, number>): number[] {
-  const b = new Map([...bind].map(([k, v]) => [k, Dim.const(v)]));
-  return shape.map((d) => {
-    const c = d.substitute(b).constValue();
-    if (c === undefined) throw new Error(`dim ${d.toString()} is not bound`);
-    return c;
-  });
 }
 
 export interface Ran {

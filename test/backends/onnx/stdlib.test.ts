@@ -13,6 +13,7 @@ import { Session } from "../../../compiler/driver/session.js";
 import { isUnpublished } from "../../../compiler/elaborate/model.js";
 import { valueMap, type IrGraph } from "../../../compiler/ir/ir.js";
 import { mulberry32 } from "../../../compiler/backends/onnx/weights.js";
+import { defaultBindings } from "../../../compiler/tools/inputs.js";
 import { concrete, intBound, pythonCheck, runOnnx, tempDir, type Feeds } from "./helpers.js";
 
 const session = new Session();
@@ -33,14 +34,6 @@ function compiled(name: string): { checked: CheckedModel; sources: ReadonlyMap<s
     checked.set(name, c);
   }
   return c;
-}
-
-/** B (and the batch-like N, V) = 2; every other symbolic dim of an input = 3. */
-function bindings(ir: IrGraph): Map<string, number> {
-  const vm = valueMap(ir);
-  const bind = new Map<string, number>();
-  for (const i of ir.inputs) for (const d of vm.get(i.value)!.type.shape) for (const s of d.symbols()) bind.set(s, ["B", "N", "V"].includes(s) ? 2 : 3);
-  return bind;
 }
 
 /** Floats uniform in [0.05, 1) (positive: some float inputs are probabilities, such as
@@ -99,7 +92,7 @@ describe("every stdlib model compiles to ONNX", () => {
     it(`${m.name}: runs in onnxruntime with random weights; shapes as inferred, values finite`, async () => {
       const c = compiled(m.name);
       const out = compileToOnnx(c.checked, c.sources, { weights: { random: 1 } });
-      const bind = bindings(out.ir);
+      const bind = defaultBindings(out.ir);
       const ran = await runOnnx(out.bytes, feeds(out.ir, bind));
       const vm = valueMap(out.ir);
       expect(ran.size).toBe(out.ir.outputs.length);

@@ -25,14 +25,19 @@ export const convGen: KernelGen = (node, ctx) => {
   const ksp = w.shape.slice(2), isp = x.shape.slice(2), osp = out.shape.slice(2);
   const taps = ksp.reduce((a, b) => a * b, 1), S = osp.reduce((a, b) => a * b, 1);
   const K = cg * taps;
-  const pos = unflatten("sp", osp, "o"), tap = unflatten("tp", ksp, "kt");
-  const inCoords = isp.map((_, d) => `ic${d}`);
-  const loadB = [
-    `let n = gc / ${S}; let sp = gc % ${S};`, ...pos.lines,
-    `let ci = gk / ${taps}; let tp = gk % ${taps};`, ...tap.lines,
-    ...isp.map((_, d) => `let ic${d} = ${pos.coords[d]} * ${stride[d]} - ${pad[d]} + ${tap.coords[d]} * ${dil[d]};`),
-    `if (${isp.map((n, d) => `ic${d} >= 0 && ic${d} < ${n}`).join(" && ")}) {`,
-    `  b = X[(n * ${cin} + g * ${cg} + ci) * ${isp.reduce((a, b) => a * b, 1)} + ${flatIndex(inCoords, isp)}];`,
+  const tap = unflatten("tp", ksp, "kt");
+  const spatial = isp.reduce((p, q) => p * q, 1);
+  // Per output column: its image and output position; per k: its channel and kernel tap.
+  const colSetup = (j: number): string[] => {
+    const pos = unflatten(`sp${j}`, osp, `o${j}_`);
+    return [`let n${j} = col${j} / ${S}; let sp${j} = col${j} % ${S};`, ...pos.lines,
+      ...isp.map((_, d) => `let base${j}_${d} = ${pos.coords[d]} * ${stride[d]} - ${pad[d]};`)];
+  };
+  const loadB = (j: number): string[] => [
+    ...(j === 0 ? ["let ci = k / " + taps + "; let tp = k % " + taps + ";", ...tap.lines] : []),
+    ...isp.map((_, d) => `let ic${j}_${d} = base${j}_${d} + ${tap.coords[d]} * ${dil[d]};`),
+    `if (${isp.map((n, d) => `ic${j}_${d} >= 0 && ic${j}_${d} < ${n}`).join(" && ")}) {`,
+    `  b${j} = X[(n${j} * ${cin} + g * ${cg} + ci) * ${spatial} + ${flatIndex(isp.map((_, d) => `ic${j}_${d}`), isp)}];`,
     "}",
   ];
   const sc = unflatten("s", osp, "so");
@@ -45,8 +50,8 @@ export const convGen: KernelGen = (node, ctx) => {
   const g = tiledGemm({
     m: og, n: batch * S, k: K, batches: groups, decls, helpers: st.helpers,
     prelude: ["let g = z;"],
-    loadA: [`a = W[(g * ${og} + gr) * ${K} + gk];`],
-    loadB, bKFastest: false,
+    loadA: (row) => `W[(g * ${og} + ${row}) * ${K} + k]`,
+    colSetup, loadB,
     store: [`let n = c / ${S}; let s = c % ${S}; let oc = g * ${og} + r;`, ...st.store],
   });
   return [{

@@ -1,102 +1,76 @@
-// The tiled GEMM template shared by matmul, linear and convolution (implicit GEMM): each
-// workgroup computes a BM×BN tile of C = A·B from BK-deep slices of A and B staged in
-// workgroup memory; each thread keeps TM×TN accumulators in registers. Callers say how to
-// read A[row, k] and B[k, col] (a convolution gathers B from the input image on the fly)
-// and how to store a finished element (bias and fused epilogue included).
+// The GEMM template shared by matmul, linear and convolution (implicit GEMM). Each thread
+// computes a TM×TN block of C = A·B in registers, reading A and B straight from memory:
+// no workgroup tiles and no barriers. On SwiftShader (and CPU-like WebGPU devices) a
+// barrier suspends and resumes every invocation of the group, which cost more than the
+// tile reuse saved (a 64×64 shared-memory tiling ran bench/webgpu.ts 3x slower than this and
+// took 5x longer to compile); the caches do the reuse instead. Rows and columns past the
+// edge are clamped on load (in bounds, results dropped) so the k loop has no branches.
 import type { BindingDecl } from "./wgsl.js";
 import { declareBindings } from "./wgsl.js";
 
 export const TM = 4, TN = 4;
+const WX = 8, WY = 8;
 
 export interface GemmTemplate {
   readonly m: number;
   readonly n: number;
   readonly k: number;
-  /** Independent products (batch or convolution group × image), on the z grid axis. */
+  /** Independent products (batch or convolution group), on the z grid axis. */
   readonly batches: number;
   readonly decls: readonly BindingDecl[];
   /** WGSL defining per-batch values from `z` (i32). */
   readonly prelude: readonly string[];
-  /** Lines that set `a` = A[gr, gk] (both in range). */
-  readonly loadA: readonly string[];
-  /** Lines that set `b` = B[gk, gc] (both in range). */
-  readonly loadB: readonly string[];
-  /** B tiles are read with k fastest (B stored [N, K]) rather than columns fastest. */
-  readonly bKFastest: boolean;
+  /** An expression for A[row, k] given the row variable and `k`. */
+  readonly loadA: (row: string) => string;
+  /** Per column j (variable `col${j}`): lines run once before the k loop. */
+  readonly colSetup?: (j: number) => readonly string[];
+  /** Lines setting `b${j}` = B[k, col j] inside the k loop. */
+  readonly loadB: (j: number) => readonly string[];
   /** Lines storing element (r, c) whose value is `acc_v` (a var). */
   readonly store: readonly string[];
   readonly helpers?: string;
 }
 
-function tileFor(m: number, n: number): { bm: number; bn: number; bk: number } {
-  // Small problems waste less on 32×32 tiles; large ones reuse more from 64×64.
-  return m >= 64 && n >= 64 ? { bm: 64, bn: 64, bk: 16 } : { bm: 32, bn: 32, bk: 16 };
-}
-
 export function tiledGemm(t: GemmTemplate): { wgsl: string; workgroupSize: [number, number, number]; workgroups: [number, number, number]; tile: string } {
-  const { bm, bn, bk } = tileFor(t.m, t.n);
-  const tx = bn / TN, ty = bm / TM, nt = tx * ty;
   if (t.batches > 65535) throw new Error(`${t.batches} batched products exceed one dispatch`);
-  const bLoop = t.bKFastest ? ["let c = l / BK; let kk = l % BK;"] : ["let kk = l / BN; let c = l % BN;"];
+  const rows = Array.from({ length: TM }, (_, i) => i), cols = Array.from({ length: TN }, (_, j) => j);
   const wgsl = `${declareBindings(t.decls)}
 ${t.helpers ?? ""}
-const BM = ${bm};
-const BN = ${bn};
-const BK = ${bk};
-var<workgroup> As: array<f32, ${bk * bm}>;
-var<workgroup> Bs: array<f32, ${bk * bn}>;
-
-@compute @workgroup_size(${tx}, ${ty}, 1)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) li: u32) {
+@compute @workgroup_size(${WX}, ${WY}, 1)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let z = i32(wid.z);
-  let row0 = i32(wid.y) * BM;
-  let col0 = i32(wid.x) * BN;
-  let tx = i32(lid.x);
-  let ty = i32(lid.y);
+  let r0 = (i32(wid.y) * ${WY} + i32(lid.y)) * ${TM};
+  let c0 = (i32(wid.x) * ${WX} + i32(lid.x)) * ${TN};
+  if (r0 >= ${t.m} || c0 >= ${t.n}) { return; }
   ${t.prelude.join("\n  ")}
-  var acc: array<f32, ${TM * TN}>;
-  for (var k0 = 0; k0 < ${t.k}; k0 += BK) {
-    for (var l = i32(li); l < BM * BK; l += ${nt}) {
-      let r = l / BK; let kk = l % BK;
-      let gr = row0 + r; let gk = k0 + kk;
-      var a = 0.0f;
-      if (gr < ${t.m} && gk < ${t.k}) {
-        ${t.loadA.join("\n        ")}
-      }
-      As[kk * BM + r] = a;
-    }
-    for (var l = i32(li); l < BN * BK; l += ${nt}) {
-      ${bLoop.join("")}
-      let gc = col0 + c; let gk = k0 + kk;
-      var b = 0.0f;
-      if (gc < ${t.n} && gk < ${t.k}) {
-        ${t.loadB.join("\n        ")}
-      }
-      Bs[kk * BN + c] = b;
-    }
-    workgroupBarrier();
-    for (var kk = 0; kk < BK; kk++) {
-      var av: array<f32, ${TM}>;
-      var bv: array<f32, ${TN}>;
-      for (var i = 0; i < ${TM}; i++) { av[i] = As[kk * BM + ty * ${TM} + i]; }
-      for (var j = 0; j < ${TN}; j++) { bv[j] = Bs[kk * BN + tx * ${TN} + j]; }
-      for (var i = 0; i < ${TM}; i++) {
-        for (var j = 0; j < ${TN}; j++) { acc[i * ${TN} + j] = fma(av[i], bv[j], acc[i * ${TN} + j]); }
-      }
-    }
-    workgroupBarrier();
+  ${rows.map((i) => `let row${i} = min(r0 + ${i}, ${t.m - 1});`).join("\n  ")}
+  ${cols.map((j) => [`let col${j} = min(c0 + ${j}, ${t.n - 1});`, ...(t.colSetup?.(j) ?? [])].join("\n  ")).join("\n  ")}
+  ${rows.map((i) => `var acc${i} = vec4<f32>(0.0f);`).join("\n  ")}
+  for (var k = 0; k < ${t.k}; k++) {
+    ${cols.flatMap((j) => [`var b${j} = 0.0f;`, ...t.loadB(j)]).join("\n    ")}
+    let bv = vec4<f32>(${cols.map((j) => `b${j}`).join(", ")});
+    ${rows.map((i) => `acc${i} = fma(vec4<f32>(${t.loadA(`row${i}`)}), bv, acc${i});`).join("\n    ")}
   }
+  ${rows.map((i) => `let accs${i} = acc${i};`).join("\n  ")}
   for (var i = 0; i < ${TM}; i++) {
-    let r = row0 + ty * ${TM} + i;
+    let r = r0 + i;
     if (r >= ${t.m}) { break; }
+    var accr: vec4<f32>;
+    switch (i) {
+      ${rows.map((i) => `case ${i}: { accr = accs${i}; }`).join("\n      ")}
+      default: { accr = accs0; }
+    }
     for (var j = 0; j < ${TN}; j++) {
-      let c = col0 + tx * ${TN} + j;
+      let c = c0 + j;
       if (c >= ${t.n}) { break; }
-      var acc_v = acc[i * ${TN} + j];
+      var acc_v = accr[j];
       ${t.store.join("\n      ")}
     }
   }
 }
 `;
-  return { wgsl, workgroupSize: [tx, ty, 1], workgroups: [Math.ceil(t.n / bn), Math.ceil(t.m / bm), t.batches], tile: `${bm}x${bn}` };
+  return {
+    wgsl, workgroupSize: [WX, WY, 1],
+    workgroups: [Math.ceil(t.n / (WX * TN)), Math.ceil(t.m / (WY * TM)), t.batches], tile: `${TM}x${TN}`,
+  };
 }

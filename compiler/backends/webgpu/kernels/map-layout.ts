@@ -112,14 +112,16 @@ export const LAYOUT_OPS: MapOps = {
     },
   },
   pad: {
+    // pads are in ONNX order (the op's infer normalises them): all begins, then all ends.
     emit(e) {
       const pads = attrList(e, "pads")!;
       const x = e.inputTensor(0)!;
       const r = x.shape.length;
       const at = [...e.coords];
       const conds: string[] = [];
-      for (let p = 0; p * 2 < pads.length; p++) {
-        const axis = r - 1 - p, left = pads[2 * p]!;
+      for (let axis = 0; axis < r; axis++) {
+        const left = pads[axis] ?? 0, right = pads[r + axis] ?? 0;
+        if (!left && !right) continue;
         const c = left ? `${paren(e.coords[axis]!)} - ${left}` : e.coords[axis]!;
         const cv = e.fresh("p");
         e.line(`let ${cv} = ${c};`);
@@ -127,7 +129,7 @@ export const LAYOUT_OPS: MapOps = {
         conds.push(`${cv} >= 0 && ${cv} < ${x.shape[axis]}`);
       }
       const v = e.input(0, at);
-      return `select(${literal(e.attrNum("value"), e.outType)}, ${v}, ${conds.join(" && ") || "true"})`;
+      return conds.length ? `select(${literal(e.attrNum("value"), e.outType)}, ${v}, ${conds.join(" && ")})` : v;
     },
   },
   gather: {

@@ -55,9 +55,8 @@ function gemmKernel(s: Product, ctx: KernelContext, node: CNode, a: number, b: n
   const g = tiledGemm({
     m: s.m, n: s.n, k: s.k, batches: s.batch.reduce((x, y) => x * y, 1), decls, helpers: st.helpers,
     prelude: [...batchOffset("aOff", s.batch, s.aBatch, s.m * s.k), ...batchOffset("bOff", s.batch, s.bBatch, s.k * s.n), `let zOff = z * ${s.m * s.n};`],
-    loadA: [`a = A[aOff + gr * ${s.k} + gk];`],
-    loadB: [s.transB ? `b = B[bOff + gc * ${s.k} + gk];` : `b = B[bOff + gk * ${s.n} + gc];`],
-    bKFastest: s.transB,
+    loadA: (row) => `A[aOff + ${row} * ${s.k} + k]`,
+    loadB: (j) => [s.transB ? `b${j} = B[bOff + col${j} * ${s.k} + k];` : `b${j} = B[bOff + k * ${s.n} + col${j}];`],
     store: st.store,
   });
   return {

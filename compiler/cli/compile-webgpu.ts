@@ -1,0 +1,132 @@
+// `mm compile MODEL --target webgpu -o plan/`: a plan folder (plan.json + weights.bin),
+// specialised to --bind values for every symbolic dim. `--target ts -o OUTDIR/`: OUTDIR/
+// <Model>.ts (typed bindings over the runtime), OUTDIR/plan/ and OUTDIR/<Model>.onnx (the
+// same weights, for checking against onnxruntime).
+//
+// Weights default to random, seed 0 (a plan carries its weights, so `none` is refused).
+// Output is atomic: everything is generated in a temporary folder, then renamed into place.
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { compileToWebGpu, WebGpuError, writePlanDir, type WebGpuResult } from "../backends/webgpu/index.js";
+import { lowerToOnnx } from "../backends/onnx/index.js";
+import { writeOnnx } from "../backends/onnx/write.js";
+import type { WeightsMode } from "../backends/onnx/weights.js";
+import type { CheckedModel } from "../check/check-model.js";
+import { SelectionError } from "../ir/from-checked.js";
+import { modelSymbols, parseBind, renderBind, resolveBind } from "./bind.js";
+import type { CommandContext } from "./commands.js";
+import { EXIT, UsageError, UserError } from "./io.js";
+import { loadCheckedModel, oneModelArg } from "./target.js";
+import { bytes, isFsError } from "./write.js";
+
+export type GpuWeights = Exclude<WeightsMode, "none">;
+
+/** --weights/--seed for targets that need weights: random (seed 0) unless zeros. */
+export function gpuWeights(ctx: CommandContext, command: string, target: string): GpuWeights {
+  const w = ctx.flags.weights ?? "random";
+  if (w === "none") throw new UsageError(`${command}: --weights none is not possible for ${target}: a plan carries its weights (weights.bin); use zeros or random (the default)`);
+  if (w !== "zeros" && w !== "random") throw new UsageError(`${command}: --weights takes zeros or random for ${target}, not '${String(w)}'`);
+  const seed = seedFlag(ctx, command);
+  if (seed !== undefined && w !== "random") throw new UsageError(`${command}: --seed goes with --weights random`);
+  return w === "random" ? { random: seed ?? 0 } : "zeros";
+}
+
+export function seedFlag(ctx: CommandContext, command: string): number | undefined {
+  const v = ctx.flags.seed;
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (typeof v !== "string" || v.trim() === "" || !Number.isInteger(n) || n < 0 || n > 2 ** 32 - 1) throw new UsageError(`${command}: --seed takes an integer from 0 to ${2 ** 32 - 1}, not '${String(v)}'`);
+  return n;
+}
+
+/** compileToWebGpu with the CLI's errors: a bad task is a usage error, a WebGpuError (an op
+ *  or dtype the target lacks) exits 1. */
+export function compilePlan(checked: CheckedModel, bind: ReadonlyMap<string, number>, weights: GpuWeights, task: string | undefined, command: string): WebGpuResult {
+  try {
+    return compileToWebGpu(checked, { bind, weights, ...(task !== undefined ? { task } : {}) });
+  } catch (e) {
+    if (e instanceof SelectionError) throw new UsageError(`${command}: ${e.message}`);
+    if (e instanceof WebGpuError) throw new UserError(`${command}: ${e.message}`, EXIT.diagnostics);
+    throw e;
+  }
+}
+
+const ONLY_ONNX = ["opset", "functions", "external-data", "external-threshold"];
+
+/** --target webgpu is synchronous; --target ts loads the TypeScript emitter (ts-morph, large)
+ *  only when asked, so it is asynchronous (`compile` tells runCli by its `async` test). */
+export function compileGpuTarget(ctx: CommandContext, target: "webgpu" | "ts"): number | Promise<number> {
+  for (const f of ONLY_ONNX) if (ctx.flags[f] !== undefined) throw new UsageError(`compile: --${f} is for --target onnx`);
+  const out = ctx.flags.output;
+  if (typeof out !== "string" || out === "") throw new UsageError(`compile: give the output folder with -o ${target === "ts" ? "OUTDIR" : "PLAN_DIR"}`);
+  const parent = dirname(resolve(out));
+  if (!existsSync(parent) || !statSync(parent).isDirectory()) throw new UsageError(`compile: cannot write '${out}': no folder '${dirname(out)}'`);
+  if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`compile: cannot write '${out}': it is a file, not a folder`);
+  const weights = gpuWeights(ctx, "compile", `--target ${target}`);
+  const given = parseBind(ctx, "compile");
+  const task = typeof ctx.flags.task === "string" ? ctx.flags.task : undefined;
+
+  const checked = loadCheckedModel(ctx, oneModelArg(ctx, "compile"));
+  if (!checked) return EXIT.diagnostics;
+  const symbols = modelSymbols(checked, task !== undefined ? { task } : {}, "compile");
+  const { bind } = resolveBind(given, symbols, "compile", false);
+  const r = compilePlan(checked, bind, weights, task, "compile");
+  const write = (f: () => void): number => {
+    try {
+      f();
+    } catch (e) {
+      if (isFsError(e)) throw new UsageError(`compile: cannot write '${out}': ${e.message}`);
+      throw e;
+    }
+    ctx.io.out(planSummary(target === "webgpu" ? out : join(out, `${checked.model.name}.ts`), r, weights) + "\n");
+    return EXIT.ok;
+  };
+  if (target === "webgpu") return write(() => writePlanDir(out, r));
+  return import("../backends/webgpu/typescript.js").then(({ emitTypeScript }) => write(() => writeTsDir(out, checked, r, weights, task, emitTypeScript)));
+}
+
+type EmitTs = typeof import("../backends/webgpu/typescript.js").emitTypeScript;
+
+/** OUTDIR/<Model>.ts, OUTDIR/plan/, OUTDIR/<Model>.onnx. A new OUTDIR appears whole (built
+ *  beside it, renamed); in an existing one, each of the three is replaced by a rename once
+ *  all are written, and anything else there is left alone. */
+function writeTsDir(out: string, checked: CheckedModel & { readonly sources: ReadonlyMap<string, string> }, r: WebGpuResult, weights: GpuWeights, task: string | undefined, emitTypeScript: EmitTs): void {
+  const fresh = !existsSync(out);
+  const tmp = fresh ? join(dirname(out), `.${basename(out)}.${process.pid}.tmp`) : join(out, `.mm-ts.${process.pid}.tmp`);
+  const name = checked.model.name;
+  const files = [`${name}.ts`, "plan", `${name}.onnx`];
+  rmSync(tmp, { recursive: true, force: true });
+  try {
+    mkdirSync(tmp, { recursive: true });
+    writeFileSync(join(tmp, files[0]!), emitTypeScript(r.plan, {
+      runtimeImport: "mm-lang/runtime", nodeRuntimeImport: "mm-lang/runtime/node", planDir: "./plan", onnxFile: `./${name}.onnx`,
+    }));
+    writePlanDir(join(tmp, "plan"), r);
+    writeOnnx(join(tmp, files[2]!), lowerToOnnx(checked, checked.sources, { weights, ...(task !== undefined ? { task } : {}) }), { weights });
+    if (fresh) {
+      renameSync(tmp, out);
+      return;
+    }
+    for (const f of files) {
+      // Extra files the ONNX writer may add (OUT.data for a model over 2 GiB) move too.
+      const old = join(tmp, `${f}.old`);
+      if (existsSync(join(out, f))) renameSync(join(out, f), old);
+      renameSync(join(tmp, f), join(out, f));
+      rmSync(old, { recursive: true, force: true });
+    }
+    for (const f of readdirSync(tmp)) renameSync(join(tmp, f), join(out, f));
+    rmSync(tmp, { recursive: true, force: true });
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** One line: where, dispatches, kernels, arena vs its lower bound vs naive, weights, in-place. */
+export function planSummary(path: string, r: WebGpuResult, weights: GpuWeights): string {
+  const p = r.plan, m = p.memory;
+  const w = typeof weights === "string" ? weights : `random, seed ${weights.random}`;
+  return `wrote ${path}: ${p.dispatches.length} dispatches, ${p.kernels.length} kernels; arena ${bytes(m.peak)} ` +
+    `(lower bound ${bytes(m.lowerBound)}, naive ${bytes(m.naive)}), ${m.inPlace} in place; weights ${bytes(p.weightsSize)} (${w}); ` +
+    `dims ${renderBind(new Map(Object.entries(p.bindings)))}`;
+}

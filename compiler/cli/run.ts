@@ -1,0 +1,170 @@
+// `mm run MODEL`: compile and run once with random weights and inputs, on a WebGPU plan
+// (Dawn, the default) or in onnxruntime (CPU); print each output's name, shape, dtype and a
+// checksum (runtime/runtime.ts `checksum`: sum/sum of |x|, 6 digits) in the same format for
+// both backends, so their lines can be compared. `--bench` times N more runs after the first.
+//
+// Symbolic dims not given with --bind take small defaults (B, N, V = 2, others 3; see
+// compiler/tools/inputs.ts). --seed seeds the weights (the ONNX backend's values for that
+// seed) and the inputs. Exit 2 when there is no WebGPU adapter (see gpu.ts for the
+// SwiftShader fallback), 1 when the webgpu target cannot compile or run the model.
+import type { CheckedModel } from "../check/check-model.js";
+import { compileToOnnx } from "../backends/onnx/index.js";
+import type { IrGraph } from "../ir/ir.js";
+import { SelectionError } from "../ir/from-checked.js";
+import { randomInputs, type RandomInput } from "../tools/inputs.js";
+import type { EdgeDType } from "../../runtime/plan.js";
+import { checksum, PlanError, PlanRunner, type OutputTensor } from "../../runtime/runtime.js";
+import { modelSymbols, parseBind, renderBind, resolveBind } from "./bind.js";
+import type { Command } from "./commands.js";
+import { compilePlan, gpuWeights, seedFlag, type GpuWeights } from "./compile-webgpu.js";
+import { dawnDevice, GpuUnavailable } from "./gpu.js";
+import { EXIT, UsageError, UserError } from "./io.js";
+import { loadCheckedModel, oneModelArg } from "./target.js";
+
+const str = { type: "string" } as const;
+const BACKENDS = ["webgpu", "onnxruntime"] as const;
+type Backend = (typeof BACKENDS)[number];
+
+interface Runner {
+  /** Where it runs, in words. */
+  readonly where: string;
+  readonly ir: IrGraph;
+  run(inputs: readonly RandomInput[]): Promise<OutputTensor[]>;
+  close(): Promise<void>;
+}
+
+export const run: Command = {
+  name: "run",
+  usage: "run MODEL [--backend B] [--bind B=2] [--bench]",
+  summary: "compile and run once with random weights and inputs; print output shapes and checksums",
+  async: true,
+  options: { model: str, backend: str, bind: { type: "string", multiple: true }, inputs: str, weights: str, seed: str, task: str, bench: { type: "boolean" }, runs: str },
+  optionDocs: {
+    model: "the model, when FILE declares several",
+    backend: "webgpu (default: a plan on Dawn) or onnxruntime (the ONNX file on onnxruntime's CPU provider)",
+    bind: "values of symbolic dims, B=2,T=16 (default: B, N, V = 2, others 3)",
+    inputs: "random (the default and, for now, the only choice)",
+    weights: "random (default) or zeros",
+    seed: "seed for the random weights and inputs (default 0)",
+    task: "run one task of the model",
+    bench: "also time runs: median and min wall time of --runs runs after the first",
+    runs: "runs to time with --bench (default 10)",
+  },
+  async run(ctx) {
+    const backend = (ctx.flags.backend ?? "webgpu") as Backend;
+    if (!BACKENDS.includes(backend)) throw new UsageError(`run: --backend takes ${BACKENDS.join(" or ")}, not '${String(ctx.flags.backend)}'`);
+    if ((ctx.flags.inputs ?? "random") !== "random") throw new UsageError(`run: --inputs takes random, not '${String(ctx.flags.inputs)}'`);
+    if (ctx.flags.runs !== undefined && !ctx.flags.bench) throw new UsageError("run: --runs goes with --bench");
+    const runs = Number(ctx.flags.runs ?? 10);
+    if (!Number.isInteger(runs) || runs < 1 || runs > 100000) throw new UsageError(`run: --runs takes a positive integer, not '${String(ctx.flags.runs)}'`);
+    const weights = gpuWeights(ctx, "run", "mm run");
+    const seed = typeof weights === "object" ? weights.random : seedFlag(ctx, "run") ?? 0;
+    const given = parseBind(ctx, "run");
+    const task = typeof ctx.flags.task === "string" ? ctx.flags.task : undefined;
+
+    const checked = loadCheckedModel(ctx, oneModelArg(ctx, "run"));
+    if (!checked) return EXIT.diagnostics;
+    const { bind, defaulted } = resolveBind(given, modelSymbols(checked, task !== undefined ? { task } : {}, "run"), "run", true);
+    const runner = backend === "webgpu" ? await gpuRunner(checked, bind, weights, task) : await ortRunner(checked, bind, weights, task);
+    try {
+      const inputs = randomInputs(runner.ir, bind, seed);
+      const outputs = await guard(runner.run(inputs));
+      const w = typeof weights === "string" ? weights : `random, seed ${weights.random}`;
+      ctx.io.out(`${checked.model.name}${task !== undefined ? ` (task ${task})` : ""} on ${runner.where}: ${renderBind(bind, defaulted)}; weights ${w}; inputs random, seed ${seed}\n`);
+      for (const o of outputs) ctx.io.out(outputLine(o) + "\n");
+      if (ctx.flags.bench) {
+        const ts: number[] = [];
+        for (let i = 0; i < runs; i++) {
+          const t0 = performance.now();
+          await runner.run(inputs);
+          ts.push(performance.now() - t0);
+        }
+        const sorted = [...ts].sort((a, b) => a - b);
+        ctx.io.out(`time: median ${ms(sorted[Math.floor(runs / 2)]!)}, min ${ms(sorted[0]!)} over ${runs} run(s) after a warm-up\n`);
+      }
+      return EXIT.ok;
+    } finally {
+      await runner.close();
+    }
+  },
+};
+
+/** `name [2, 32] float32 checksum SUM/ABS` (the format of runtime's `checksum`). */
+export function outputLine(o: OutputTensor): string {
+  return `${o.name} [${o.shape.join(", ")}] ${o.dtype} checksum ${checksum({ [o.name]: o }).slice(o.name.length + 1)}`;
+}
+
+function ms(t: number): string {
+  return `${t.toFixed(t < 10 ? 2 : 1)} ms`;
+}
+
+/** PlanErrors (device limits, a kernel the driver rejects) are clean errors, exit 1. */
+async function guard<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    if (e instanceof PlanError) throw new UserError(`run: ${e.message}`, e.code === "limits" ? EXIT.usage : EXIT.diagnostics);
+    if (e instanceof GpuUnavailable) throw new UserError(`run: ${e.message}`, EXIT.usage);
+    throw e;
+  }
+}
+
+async function gpuRunner(checked: CheckedModel, bind: ReadonlyMap<string, number>, weights: GpuWeights, task: string | undefined): Promise<Runner> {
+  const r = compilePlan(checked, bind, weights, task, "run");
+  const { device, adapter } = await guard(dawnDevice(r.plan));
+  let runner: PlanRunner;
+  try {
+    runner = await guard(PlanRunner.create(device, r.plan, r.weights));
+  } catch (e) {
+    device.destroy();
+    throw e;
+  }
+  return {
+    where: `webgpu (${adapter})`,
+    ir: r.ir,
+    run: async (inputs) => {
+      const out = await runner.run(Object.fromEntries(inputs.map((x) => [x.name, x.data])));
+      return r.plan.outputs.map((o) => out[o.name]!);
+    },
+    close: async () => {
+      runner.destroy();
+      device.destroy();
+    },
+  };
+}
+
+async function ortRunner(checked: CheckedModel & { readonly sources: ReadonlyMap<string, string> }, bind: ReadonlyMap<string, number>, weights: GpuWeights, task: string | undefined): Promise<Runner> {
+  let ort: typeof import("onnxruntime-node");
+  try {
+    ort = await import("onnxruntime-node");
+  } catch (e) {
+    throw new UserError(`run: onnxruntime-node does not load here: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`, EXIT.usage);
+  }
+  let onnx;
+  try {
+    onnx = compileToOnnx(checked, checked.sources, { weights, ...(task !== undefined ? { task } : {}) });
+  } catch (e) {
+    if (e instanceof SelectionError) throw new UsageError(`run: ${e.message}`);
+    throw e;
+  }
+  const sess = await ort.InferenceSession.create(onnx.bytes, { logSeverityLevel: 3 });
+  return {
+    where: "onnxruntime (cpu)",
+    ir: onnx.ir,
+    run: async (inputs) => {
+      const feeds = Object.fromEntries(inputs.map((x) => [x.name, new ort.Tensor(x.dtype === "bool" ? "bool" : x.dtype === "int64" ? "int64" : "float32", x.data, x.dims)]));
+      const out = await sess.run(feeds);
+      return onnx.ir.outputs.map((o) => fromOrt(o.name, out[o.name]!));
+    },
+    close: () => sess.release(),
+  };
+}
+
+/** An onnxruntime tensor in the runtime's OutputTensor form (int64 → Int32Array, as on the GPU). */
+function fromOrt(name: string, t: { readonly type: string; readonly dims: readonly number[]; readonly data: unknown }): OutputTensor {
+  const dtype = (t.type === "float32" || t.type === "int64" || t.type === "int32" || t.type === "bool" ? t.type : "float32") as EdgeDType;
+  const src = t.data as ArrayLike<number | bigint>;
+  const data = dtype === "float32" ? Float32Array.from(src as ArrayLike<number>)
+    : dtype === "bool" ? Uint8Array.from(src as ArrayLike<number>) : Int32Array.from(src, (v) => Number(v));
+  return { name, shape: [...t.dims], dtype, data };
+}
