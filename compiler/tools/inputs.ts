@@ -58,11 +58,31 @@ export interface RandomInput {
   readonly data: Float32Array | BigInt64Array | Uint8Array;
 }
 
-/** Seeded inputs for the graph's data inputs, in input order: floats uniform in [-1, 1),
- *  ints in [0, intBound), bool masks mostly true (so no row is masked out entirely by chance). */
+/** The inputs a loss reads as probabilities or targets in [0, 1] (kl_div's q, a
+ *  cross_entropy's soft targets, a binary cross-entropy's y), directly or through other
+ *  ops (a normalisation): random values for them must be positive, or the reference
+ *  itself is NaN. */
+export function probabilityInputs(ir: IrGraph): Set<number> {
+  const producer = new Map<number, IrGraph["nodes"][number]>();
+  for (const n of ir.nodes) for (const o of n.outputs) producer.set(o, n);
+  const seen = new Set<number>();
+  const stack = ir.nodes.filter((n) => ["kl_div", "cross_entropy", "binary_cross_entropy_with_logits"].includes(n.op)).map((n) => n.inputs[1]!);
+  while (stack.length) {
+    const v = stack.pop()!;
+    if (v === null || seen.has(v)) continue;
+    seen.add(v);
+    for (const i of producer.get(v)?.inputs ?? []) if (i !== null) stack.push(i);
+  }
+  return new Set(ir.inputs.map((i) => i.value).filter((v) => seen.has(v)));
+}
+
+/** Seeded inputs for the graph's data inputs, in input order: floats uniform in [-1, 1)
+ *  (in [0.05, 1) for probabilities, see probabilityInputs), ints in [0, intBound), bool masks
+ *  mostly true (so no row is masked out entirely by chance). */
 export function randomInputs(ir: IrGraph, bind: ReadonlyMap<string, number>, seed = 7): RandomInput[] {
   const rand = mulberry32(seed);
   const vm = valueMap(ir);
+  const probs = probabilityInputs(ir);
   return ir.inputs.map((i) => {
     const t = vm.get(i.value)!.type;
     const dims = concrete(t.shape, bind);
@@ -76,7 +96,8 @@ export function randomInputs(ir: IrGraph, bind: ReadonlyMap<string, number>, see
       const values = Float64Array.from({ length: n }, () => Math.floor(rand() * hi));
       return { name: i.name, dtype: t.dtype, dims, values, data: BigInt64Array.from(values, (x) => BigInt(x)) };
     }
-    const values = Float64Array.from({ length: n }, () => Math.fround(2 * rand() - 1));
+    const prob = probs.has(i.value);
+    const values = Float64Array.from({ length: n }, () => Math.fround(prob ? 0.05 + 0.95 * rand() : 2 * rand() - 1));
     return { name: i.name, dtype: t.dtype, dims, values, data: Float32Array.from(values) };
   });
 }
