@@ -28,19 +28,8 @@ export function buildPlan(g: CGraph, f: Fusion, scheduled: readonly ScheduledKer
   const inputs = new Set(g.inputs.map((i) => i.tensor));
   const kernels: Kernel[] = scheduled.map((s) => s.kernel);
 
-  // Liveness of each storage, in dispatch indices.
-  const span = new Map<number, { first: number; last: number }>();
-  const touch = (t: number, k: number): void => {
-    const s = span.get(t);
-    span.set(t, s ? { first: Math.min(s.first, k), last: Math.max(s.last, k) } : { first: k, last: k });
-  };
-  const liveness = (): void => {
-    span.clear();
-    kernels.forEach((k, i) => k.bindings.forEach((b) => isWeight(b.tensor) || touch(base(b.tensor), i)));
-    for (const t of inputs) touch(t, -1);
-    for (const t of outputs) touch(t, kernels.length);
-  };
-  liveness();
+  const live = (key: (t: number) => number): Map<number, { first: number; last: number }> => liveness(kernels, key, isWeight, inputs, outputs);
+  let span = live(base);
 
   // In place: a map kernel whose only loads of a dying, same-sized arena tensor are at its
   // own flat index writes its output over it.
@@ -69,10 +58,7 @@ export function buildPlan(g: CGraph, f: Fusion, scheduled: readonly ScheduledKer
   };
   // Views of one tensor bound together in a dispatch become one binding.
   kernels.forEach((k, i) => (kernels[i] = dedupeBindings(k, (t) => (isWeight(t) ? t : storage(t)))));
-  span.clear();
-  kernels.forEach((k, i) => k.bindings.forEach((b) => isWeight(b.tensor) || touch(storage(b.tensor), i)));
-  for (const t of inputs) touch(storage(t), -1);
-  for (const t of outputs) touch(storage(t), kernels.length);
+  span = live(storage);
   const sizeOf = new Map<number, number>();
   for (const t of g.tensors.values()) {
     const st = storage(t.id);
@@ -149,6 +135,20 @@ export function buildPlan(g: CGraph, f: Fusion, scheduled: readonly ScheduledKer
 
 const ALIGN_MIN = 256;
 
+
+/** Each storage's first and last dispatch (inputs from -1, outputs to the end). */
+function liveness(kernels: readonly Kernel[], key: (t: number) => number, isWeight: (t: number) => boolean,
+  inputs: ReadonlySet<number>, outputs: ReadonlySet<number>): Map<number, { first: number; last: number }> {
+  const span = new Map<number, { first: number; last: number }>();
+  const touch = (t: number, k: number): void => {
+    const s = span.get(t);
+    span.set(t, s ? { first: Math.min(s.first, k), last: Math.max(s.last, k) } : { first: k, last: k });
+  };
+  kernels.forEach((k, i) => k.bindings.forEach((b) => isWeight(b.tensor) || touch(key(b.tensor), i)));
+  for (const t of inputs) touch(key(t), -1);
+  for (const t of outputs) touch(key(t), kernels.length);
+  return span;
+}
 
 /** WebGPU validates usage per buffer within a dispatch: the arena cannot be both a
  *  read-only and a writable storage binding, so every arena binding is declared
