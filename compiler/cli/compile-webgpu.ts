@@ -8,6 +8,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { compileToWebGpu, WebGpuError, writePlanDir, type WebGpuResult } from "../backends/webgpu/index.js";
+import type { GemmVariant } from "../backends/webgpu/kernels/gemm.js";
 import { lowerToOnnx } from "../backends/onnx/index.js";
 import { writeOnnx } from "../backends/onnx/write.js";
 import type { WeightsMode } from "../backends/onnx/weights.js";
@@ -41,9 +42,10 @@ export function seedFlag(ctx: CommandContext, command: string): number | undefin
 
 /** compileToWebGpu with the CLI's errors: a bad task is a usage error, a WebGpuError (an op
  *  or dtype the target lacks) exits 1. */
-export function compilePlan(checked: CheckedModel, bind: ReadonlyMap<string, number>, weights: GpuWeights, task: string | undefined, command: string): WebGpuResult {
+export function compilePlan(checked: CheckedModel, bind: ReadonlyMap<string, number>, weights: GpuWeights, task: string | undefined, command: string,
+  gemm: GemmVariant = "registers"): WebGpuResult {
   try {
-    return compileToWebGpu(checked, { bind, weights, ...(task !== undefined ? { task } : {}) });
+    return compileToWebGpu(checked, { bind, weights, gemm, ...(task !== undefined ? { task } : {}) });
   } catch (e) {
     if (e instanceof SelectionError) throw new UsageError(`${command}: ${e.message}`);
     if (e instanceof WebGpuError) throw new UserError(`${command}: ${e.message}`, EXIT.diagnostics);
@@ -52,6 +54,13 @@ export function compilePlan(checked: CheckedModel, bind: ReadonlyMap<string, num
 }
 
 const ONLY_ONNX = ["opset", "functions", "external-data", "external-threshold"];
+
+/** --gemm registers|tiled: the GEMM kernel products use (docs/webgpu.md). */
+export function gemmFlag(ctx: CommandContext, command: string): GemmVariant {
+  const v = ctx.flags.gemm ?? "registers";
+  if (v !== "registers" && v !== "tiled") throw new UsageError(`${command}: --gemm takes registers or tiled, not '${String(v)}'`);
+  return v;
+}
 
 /** --target webgpu is synchronous; --target ts loads the TypeScript emitter (ts-morph, large)
  *  only when asked, so it is asynchronous (`compile` tells runCli by its `async` test). */
@@ -70,7 +79,7 @@ export function compileGpuTarget(ctx: CommandContext, target: "webgpu" | "ts"): 
   if (!checked) return EXIT.diagnostics;
   const symbols = modelSymbols(checked, task !== undefined ? { task } : {}, "compile");
   const { bind } = resolveBind(given, symbols, "compile", false);
-  const r = compilePlan(checked, bind, weights, task, "compile");
+  const r = compilePlan(checked, bind, weights, task, "compile", gemmFlag(ctx, "compile"));
   const write = (f: () => void): number => {
     try {
       f();

@@ -42,6 +42,7 @@ function int(ctx: CommandContext, flag: string, min: number, max: number): numbe
 
 function settings(ctx: CommandContext): Settings {
   if (ctx.flags.bind !== undefined) throw new UsageError("compile: --bind is for --target webgpu and ts (an ONNX file keeps its symbolic dims)");
+  if (ctx.flags.gemm !== undefined) throw new UsageError("compile: --gemm is for --target webgpu and ts");
   const out = ctx.flags.output;
   if (typeof out !== "string" || out === "") throw new UsageError("compile: give the output file with -o OUT");
   const dir = dirname(resolve(out));
@@ -66,7 +67,7 @@ export const compile: Command = {
   summary: "compile a model to an ONNX file (structure only unless --weights), a WebGPU plan, or TypeScript",
   async: (flags) => flags.target === "ts",
   options: {
-    model: str, output: { type: "string", short: "o" }, target: str, opset: str, weights: str, seed: str, task: str,
+    model: str, output: { type: "string", short: "o" }, target: str, opset: str, weights: str, seed: str, task: str, gemm: str,
     "external-data": { type: "boolean" }, "external-threshold": str, functions: { type: "boolean" }, bind: { type: "string", multiple: true },
   },
   optionDocs: {
@@ -74,6 +75,7 @@ export const compile: Command = {
     output: "the .onnx file to write (-o; external data goes to OUT.data), or the folder for webgpu and ts",
     target: "onnx (default), webgpu (a plan folder: plan.json + weights.bin), ts (OUTDIR/<Model>.ts, plan/, <Model>.onnx)",
     bind: "webgpu, ts: values of the symbolic dims, B=2,T=16 (each needs one; repeatable)",
+    gemm: "webgpu, ts: the product kernel, registers (default) or tiled (shared-memory tiles)",
     opset: `ONNX opset, ${MIN_OPSET} (default) to ${MAX_OPSET}`,
     weights: "onnx: none (default: parameters are graph inputs), zeros, or random; webgpu, ts: random (default) or zeros",
     seed: "seed for --weights random (default 0)",

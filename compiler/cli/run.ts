@@ -16,7 +16,8 @@ import type { EdgeDType } from "../../runtime/plan.js";
 import { checksum, PlanError, PlanRunner, type OutputTensor } from "../../runtime/runtime.js";
 import { modelSymbols, parseBind, renderBind, resolveBind } from "./bind.js";
 import type { Command } from "./commands.js";
-import { compilePlan, gpuWeights, seedFlag, type GpuWeights } from "./compile-webgpu.js";
+import type { GemmVariant } from "../backends/webgpu/kernels/gemm.js";
+import { compilePlan, gemmFlag, gpuWeights, seedFlag, type GpuWeights } from "./compile-webgpu.js";
 import { dawnDevice, GpuUnavailable } from "./gpu.js";
 import { EXIT, UsageError, UserError } from "./io.js";
 import { loadCheckedModel, oneModelArg } from "./target.js";
@@ -38,11 +39,12 @@ export const run: Command = {
   usage: "run MODEL [--backend B] [--bind B=2] [--bench]",
   summary: "compile and run once with random weights and inputs; print output shapes and checksums",
   async: true,
-  options: { model: str, backend: str, bind: { type: "string", multiple: true }, inputs: str, weights: str, seed: str, task: str, bench: { type: "boolean" }, runs: str },
+  options: { model: str, backend: str, bind: { type: "string", multiple: true }, inputs: str, weights: str, seed: str, task: str, bench: { type: "boolean" }, runs: str, gemm: str },
   optionDocs: {
     model: "the model, when FILE declares several",
     backend: "webgpu (default: a plan on Dawn) or onnxruntime (the ONNX file on onnxruntime's CPU provider)",
     bind: "values of symbolic dims, B=2,T=16 (default: B, N, V = 2, others 3)",
+    gemm: "webgpu: the product kernel, registers (default) or tiled (shared-memory tiles)",
     inputs: "random (the default and, for now, the only choice)",
     weights: "random (default) or zeros",
     seed: "seed for the random weights and inputs (default 0)",
@@ -65,7 +67,8 @@ export const run: Command = {
     const checked = loadCheckedModel(ctx, oneModelArg(ctx, "run"));
     if (!checked) return EXIT.diagnostics;
     const { bind, defaulted } = resolveBind(given, modelSymbols(checked, task !== undefined ? { task } : {}, "run"), "run", true);
-    const runner = backend === "webgpu" ? await gpuRunner(checked, bind, weights, task) : await ortRunner(checked, bind, weights, task);
+    const gemm = gemmFlag(ctx, "run");
+    const runner = backend === "webgpu" ? await gpuRunner(checked, bind, weights, task, gemm) : await ortRunner(checked, bind, weights, task);
     try {
       const inputs = randomInputs(runner.ir, bind, seed);
       const outputs = await guard(runner.run(inputs));
@@ -109,8 +112,8 @@ async function guard<T>(p: Promise<T>): Promise<T> {
   }
 }
 
-async function gpuRunner(checked: CheckedModel, bind: ReadonlyMap<string, number>, weights: GpuWeights, task: string | undefined): Promise<Runner> {
-  const r = compilePlan(checked, bind, weights, task, "run");
+async function gpuRunner(checked: CheckedModel, bind: ReadonlyMap<string, number>, weights: GpuWeights, task: string | undefined, gemm: GemmVariant): Promise<Runner> {
+  const r = compilePlan(checked, bind, weights, task, "run", gemm);
   const { device, adapter } = await guard(dawnDevice(r.plan));
   let runner: PlanRunner;
   try {

@@ -14,6 +14,7 @@ import { weightBytes, type WeightsMode } from "../onnx/weights.js";
 import { buildPlan, type BuiltPlan } from "./build.js";
 import { decompose } from "./decompose/index.js";
 import { fuse } from "./fuse.js";
+import type { GemmVariant } from "./kernels/gemm.js";
 import { gpuType, numelOf, specialize, type CGraph, type CTensor } from "./graph.js";
 import { schedule } from "./schedule.js";
 
@@ -25,6 +26,9 @@ export interface WebGpuOptions {
   readonly bind: ReadonlyMap<string, number>;
   /** zeros, or { random: seed } (the same values the ONNX backend writes for the seed). */
   readonly weights: Exclude<WeightsMode, "none">;
+  /** The GEMM kernel for products: "registers" (default: fastest on SwiftShader and
+   *  CPU-like devices) or "tiled" (shared-memory tiles, the classic GPU kernel). */
+  readonly gemm?: GemmVariant;
 }
 
 export interface WebGpuResult extends BuiltPlan {
@@ -39,7 +43,7 @@ export function compileToWebGpu(checked: CheckedModel, options: WebGpuOptions): 
   const ir = runPasses(irFromChecked(checked, sel), DEFAULT_PIPELINE);
   const graph = decompose(specialize(ir, options.bind));
   const fusion = fuse(graph);
-  const built = buildPlan(graph, fusion, schedule(graph, fusion));
+  const built = buildPlan(graph, fusion, schedule(graph, fusion, options.gemm));
   const weights = new Uint8Array(built.weightsSize);
   for (const { tensor, fileOffset } of built.weightLayout) weights.set(tensorBytes(tensor, options.weights), fileOffset);
   return { ...built, ir, graph, weights };

@@ -3,6 +3,7 @@
 // tensor the epilogue reads exists by then.
 import type { CGraph, CTensor } from "./graph.js";
 import type { Fusion } from "./fuse.js";
+import type { GemmVariant } from "./kernels/gemm.js";
 import type { Epilogue, Kernel, KernelContext } from "./kernels/kernel.js";
 import { MapCodegen, mapKernel } from "./kernels/map.js";
 import { KERNEL_GENS, MAP_OPS } from "./kernels/registry.js";
@@ -17,7 +18,7 @@ export interface ScheduledKernel {
   };
 }
 
-export function schedule(g: CGraph, f: Fusion): ScheduledKernel[] {
+export function schedule(g: CGraph, f: Fusion, gemm: GemmVariant = "registers"): ScheduledKernel[] {
   const out: ScheduledKernel[] = [];
   const epilogueAt = new Map<number, number>(); // root value → kernel node position
   for (const [pos, root] of f.epilogue) epilogueAt.set(root, pos);
@@ -25,7 +26,7 @@ export function schedule(g: CGraph, f: Fusion): ScheduledKernel[] {
   const ctxFor = (pos: number): KernelContext => {
     const root = f.epilogue.get(pos);
     return {
-      g,
+      g, gemm,
       tensor: (id) => g.tensors.get(id)!,
       temp(shape, dtype, name) {
         const id = -1 - temps++;

@@ -105,6 +105,8 @@ export interface CompareOptions {
    *  graph's meaning; ORT 1.30's PadFusion folds a zero Pad into a following MaxPool,
    *  which changes results wherever a window holds only negative values). */
   readonly ortOptimization?: "disabled" | "basic" | "extended" | "all";
+  /** The GEMM kernel variant (compileToWebGpu's `gemm`). */
+  readonly gemm?: "registers" | "tiled";
 }
 
 export interface Comparison {
@@ -116,7 +118,7 @@ export interface Comparison {
 export async function compareWithOrt(checked: CheckedModel, sources: ReadonlyMap<string, string>, o: CompareOptions): Promise<Comparison> {
   const task = o.task !== undefined ? { task: o.task } : {};
   const onnx = compileToOnnx(checked, sources, { weights: { random: o.seed }, ...task });
-  const webgpu = compileToWebGpu(checked, { bind: o.bind, weights: { random: o.seed }, ...task });
+  const webgpu = compileToWebGpu(checked, { bind: o.bind, weights: { random: o.seed }, ...task, ...(o.gemm ? { gemm: o.gemm } : {}) });
   const inputs = randomInputs(onnx.ir, o.bind, o.inputSeed ?? 7);
   const ref = await runOrt(onnx.bytes, inputs, o.ortOptimization ?? "disabled");
   const got = await runPlan(webgpu, inputs);

@@ -6,7 +6,8 @@ import { compareWithOrt, compileProgram, dawnOrSkip, describeFailures } from "./
 
 const BIND = new Map([["B", 2], ["T", 3]]);
 
-export async function opSuite(title: string, program: string, extraBind: ReadonlyMap<string, number> = new Map()): Promise<void> {
+export async function opSuite(title: string, program: string, extraBind: ReadonlyMap<string, number> = new Map(),
+  gemm?: "registers" | "tiled"): Promise<void> {
   const run = await dawnOrSkip(`the WebGPU op tests (${title})`);
   const models = compileProgram(program);
   const bind = new Map([...BIND, ...extraBind]);
@@ -14,7 +15,7 @@ export async function opSuite(title: string, program: string, extraBind: Readonl
     for (const [name, c] of models) {
       it(name, async () => {
         const used = new Map([...bind].filter(([k]) => program.includes(k)));
-        const r = await compareWithOrt(c.checked, c.sources, { bind: used, seed: 3, inputSeed: 11 });
+        const r = await compareWithOrt(c.checked, c.sources, { bind: used, seed: 3, inputSeed: 11, ...(gemm ? { gemm } : {}) });
         expect(r.outputs.length).toBeGreaterThan(0);
         expect(describeFailures(r), `${name}`).toBe("");
       });

@@ -3,7 +3,7 @@
 // where the X operand is gathered from the input image while the tile is staged (no
 // im2col buffer). The bias and any fused epilogue run at the store.
 import { gpuType } from "../graph.js";
-import { tiledGemm } from "./gemm.js";
+import { gemm } from "./gemm.js";
 import { attrNums, type KernelGen } from "./kernel.js";
 import { storeWithEpilogue } from "./matmul.js";
 import { flatIndex, unflatten, type BindingDecl } from "./wgsl.js";
@@ -47,13 +47,13 @@ export const convGen: KernelGen = (node, ctx) => {
     { name: "W", type: "f32", access: "read" }, { name: "X", type: "f32", access: "read" },
     ...(bias !== null ? [{ name: "bias", type: "f32" as const, access: "read" as const }] : []), ...st.decls,
   ];
-  const g = tiledGemm({
+  const g = gemm({
     m: og, n: batch * S, k: K, batches: groups, decls, helpers: st.helpers,
     prelude: ["let g = z;"],
     loadA: (row) => `W[(g * ${og} + ${row}) * ${K} + k]`,
     colSetup, loadB,
     store: [`let n = c / ${S}; let s = c % ${S}; let oc = g * ${og} + r;`, ...st.store],
-  });
+  }, ctx.gemm);
   return [{
     name: `conv${nd}d_${g.tile}`, wgsl: g.wgsl, workgroupSize: g.workgroupSize, workgroups: g.workgroups, label: node.label,
     bindings: [

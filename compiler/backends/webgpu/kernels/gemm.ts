@@ -7,6 +7,7 @@
 // edge are clamped on load (in bounds, results dropped) so the k loop has no branches.
 import type { BindingDecl } from "./wgsl.js";
 import { declareBindings } from "./wgsl.js";
+import { sharedTiledGemm } from "./gemm-tiled.js";
 
 export const TM = 4, TN = 4;
 const WX = 8, WY = 8;
@@ -31,8 +32,22 @@ export interface GemmTemplate {
   readonly helpers?: string;
 }
 
-export function tiledGemm(t: GemmTemplate): { wgsl: string; workgroupSize: [number, number, number]; workgroups: [number, number, number]; tile: string } {
+export interface GemmKernel {
+  readonly wgsl: string;
+  readonly workgroupSize: [number, number, number];
+  readonly workgroups: [number, number, number];
+  readonly tile: string;
+}
+
+/** Which GEMM kernel products use: registers (default) or shared-memory tiles. */
+export type GemmVariant = "registers" | "tiled";
+
+export function gemm(t: GemmTemplate, variant: GemmVariant = "registers"): GemmKernel {
   if (t.batches > 65535) throw new Error(`${t.batches} batched products exceed one dispatch`);
+  return variant === "tiled" ? sharedTiledGemm(t) : registerGemm(t);
+}
+
+function registerGemm(t: GemmTemplate): GemmKernel {
   const rows = Array.from({ length: TM }, (_, i) => i), cols = Array.from({ length: TN }, (_, j) => j);
   const wgsl = `${declareBindings(t.decls)}
 ${t.helpers ?? ""}

@@ -2,6 +2,7 @@
 // tensors its bindings read and write. The memory planner places those tensors; the plan
 // builder turns bindings into buffer regions.
 import type { CGraph, CNode, CTensor } from "../graph.js";
+import type { GemmVariant } from "./gemm.js";
 
 export interface KernelBinding {
   readonly tensor: number;
@@ -28,6 +29,8 @@ export interface KernelContext {
   /** The epilogue to apply to this node's output, if fusion gave it one: WGSL lines that
    *  compute the final value from `acc` at output coordinates, and the tensor to store. */
   readonly epilogue?: Epilogue;
+  /** The GEMM kernel products use (compile option `gemm`). */
+  readonly gemm: GemmVariant;
 }
 
 /** A map chain fused after a kernel (bias, activation, residual add). */

@@ -2,7 +2,7 @@
 // operands) and linear (x @ Wᵀ + bias with W in PyTorch's [out, in] layout, read
 // transposed in place). The bias and any fused epilogue are applied at the single store.
 import { gpuType, type CNode } from "../graph.js";
-import { tiledGemm } from "./gemm.js";
+import { gemm } from "./gemm.js";
 import type { Kernel, KernelContext, KernelGen } from "./kernel.js";
 import { helperSource } from "./map.js";
 import { flatIndex, paren, unflatten, type BindingDecl } from "./wgsl.js";
@@ -52,13 +52,13 @@ function gemmKernel(s: Product, ctx: KernelContext, node: CNode, a: number, b: n
     { name: "A", type: "f32", access: "read" }, { name: "B", type: "f32", access: "read" },
     ...(bias !== null ? [{ name: "bias", type: "f32" as const, access: "read" as const }] : []), ...st.decls,
   ];
-  const g = tiledGemm({
+  const g = gemm({
     m: s.m, n: s.n, k: s.k, batches: s.batch.reduce((x, y) => x * y, 1), decls, helpers: st.helpers,
     prelude: [...batchOffset("aOff", s.batch, s.aBatch, s.m * s.k), ...batchOffset("bOff", s.batch, s.bBatch, s.k * s.n), `let zOff = z * ${s.m * s.n};`],
     loadA: (row) => `A[aOff + ${row} * ${s.k} + k]`,
     loadB: (j) => [s.transB ? `b${j} = B[bOff + col${j} * ${s.k} + k];` : `b${j} = B[bOff + k * ${s.n} + col${j}];`],
     store: st.store,
-  });
+  }, ctx.gemm);
   return {
     name: `${node.op}_${g.tile}`, wgsl: g.wgsl, workgroupSize: g.workgroupSize, workgroups: g.workgroups, label: node.label,
     bindings: [
