@@ -5,7 +5,7 @@
 #
 # - visual: a ViT (patch 18 at 288x288: 256 tokens, no class token) whose tokens are pooled
 #   twice by attentional poolers: `attn_pool` (256 queries) gives the tokens the multimodal
-#   decoder attends to, `attn_pool_contrastive` (1 query) the image embedding.
+#   decoder attends to, `attn_pool_contrastive` (1 query, on those 256) the image embedding.
 # - text: the unimodal text decoder, causal, with a learned [CLS] embedding appended to the
 #   input; its output at [CLS] (after ln_final) is the text embedding.
 # - text_decoder: the multimodal text decoder; every layer has causal self-attention,
@@ -15,8 +15,10 @@
 # cross-entropy), weighted 1 and 2.
 #
 # Differences from OpenCLIP's CoCa, to follow the paper: the ViT has no class token and no
-# output projection (the contrastive pooler gives the embedding), the poolers run in
-# parallel on the ViT tokens, the text embedding has no projection, and a multimodal layer
+# output projection (the contrastive pooler gives the embedding), the poolers are cascaded
+# (the contrastive pooler attends to the captioning pooler's 256 tokens: the paper's default,
+# which its ablation prefers; torchmultimodal's `cascaded_pooler=True`), the text embedding
+# has no projection, and a multimodal layer
 # is one block (self-attention, cross-attention, MLP) named `text_decoder.resblocks.N` with
 # `ln_1, attn, ln_cross, cross_attn, ln_2, mlp` (OpenCLIP keeps separate `resblocks` and
 # `cross_attn` stacks, each with its own MLP).
@@ -85,12 +87,12 @@ tower CocaVisionTransformer(image: Int = 288, patch: Int = 18, width: Int = 768,
   transformer = Transformer(width, layers, heads, mlp)
   ln_post = LayerNorm(width)
   attn_pool = AttentionalPooler(output_width, width, heads: pool_heads, queries: caption_queries)
-  attn_pool_contrastive = AttentionalPooler(output_width, width, heads: pool_heads, queries: 1)
+  attn_pool_contrastive = AttentionalPooler(output_width, output_width, heads: pool_heads, queries: 1)
 
   forward(pixels: [B, 3, image, image]) -> (pooled: [B, output_width], tokens: [B, caption_queries, output_width]) {
     let x = ln_post(transformer(ln_pre(conv1(pixels) + positional_embedding)))
-    pooled = squeeze(attn_pool_contrastive(x), 1)
     tokens = attn_pool(x)
+    pooled = squeeze(attn_pool_contrastive(tokens), 1)
   }
 }
 
