@@ -13,8 +13,6 @@ export interface Fusion {
   readonly alias: ReadonlyMap<number, number>;
   /** Kernel node position → the map chain root its kernel stores (instead of its output). */
   readonly epilogue: ReadonlyMap<number, number>;
-  readonly uses: ReadonlyMap<number, number>;
-  readonly consumers: ReadonlyMap<number, readonly number[]>;
   /** Values computed inside a kernel's epilogue (never un-inlined). */
   readonly chain: ReadonlySet<number>;
 }
@@ -31,7 +29,9 @@ export function fuse(g: CGraph): Fusion {
     for (const i of n.inputs) {
       if (i === null) continue;
       uses.set(i, (uses.get(i) ?? 0) + 1);
-      consumers.set(i, [...(consumers.get(i) ?? []), position]);
+      const list = consumers.get(i);
+      if (list) list.push(position);
+      else consumers.set(i, [position]);
     }
   });
   const outputs = new Set(g.outputs.map((o) => o.tensor));
@@ -85,7 +85,7 @@ export function fuse(g: CGraph): Fusion {
     alias.set(v, base(src));
   }
 
-  const f = { producer, inlined, alias, epilogue, uses, consumers, chain };
+  const f = { producer, inlined, alias, epilogue, chain };
   limitBindings(g, f);
   return f;
 }

@@ -4,7 +4,7 @@
 // so long rows (a whole-tensor mean) are spread over the group rather than one thread.
 import { gpuType, type CNode } from "../graph.js";
 import { attrNum, type Kernel, type KernelGen } from "./kernel.js";
-import { declareBindings, flatIndex, literal, unflatten, MAX_GROUPS } from "./wgsl.js";
+import { declareBindings, flatIndex, literal, unflatten, workgroupTree, MAX_GROUPS } from "./wgsl.js";
 
 const R = 64;
 
@@ -67,17 +67,17 @@ export const reduceGen: KernelGen = (node, ctx) => {
     ? [
       `var m = ${r.init};`,
       `for (var k = i32(lid); k < ${f.n}; k += ${R}) { ${f.elem} m = max(m, ${load("X[xi]")}); }`,
-      ...tree("m", (a, b) => `max(${a}, ${b})`, "f32"),
+      ...workgroupTree("m", (a, b) => `max(${a}, ${b})`, R),
       "let mx = m;",
       "var s = 0.0f;",
       `for (var k = i32(lid); k < ${f.n}; k += ${R}) { ${f.elem} s += exp(${load("X[xi]")} - mx); }`,
-      ...tree("s", (a, b) => `${a} + ${b}`, "f32", "red2"),
+      ...workgroupTree("s", (a, b) => `${a} + ${b}`, R, "red2"),
       "if (lid == 0u) { out[o] = select(mx + log(s), mx, mx == (-3.4028234663852886e38f)); }",
     ]
     : [
       `var a = ${r.init};`,
       `for (var k = i32(lid); k < ${f.n}; k += ${R}) { ${f.elem} a = ${r.step("a", load("X[xi]"))}; }`,
-      ...tree("a", r.step, acc),
+      ...workgroupTree("a", r.step, R),
       `if (lid == 0u) { out[o] = ${acc === ot ? r.finish("a", f.n) : `${ot}(${r.finish("a", f.n)})`}; }`,
     ])];
   return [kernel(node, x.id, out.id, xt, ot, f.workgroups, body, [acc, node.op === "logsumexp" ? "f32" : acc])];
@@ -108,19 +108,6 @@ export const argGen: KernelGen = (node, ctx) => {
   void xt;
   return [kernel(node, x.id, out.id, xt, "i32", f.workgroups, body, ["f32"], true)];
 };
-
-/** A tree reduction of each thread's `v` in workgroup memory; thread 0 ends with the total in v. */
-function tree(v: string, combine: (a: string, b: string) => string, _t: string, buf = "red"): string[] {
-  return [
-    `${buf}[lid] = ${v};`,
-    "workgroupBarrier();",
-    `for (var w = ${R / 2}u; w > 0u; w = w / 2u) {`,
-    `  if (lid < w) { ${buf}[lid] = ${combine(`${buf}[lid]`, `${buf}[lid + w]`)}; }`,
-    "  workgroupBarrier();",
-    "}",
-    `${v} = ${buf}[0];`,
-  ];
-}
 
 function kernel(node: CNode, x: number, out: number, xt: "f32" | "i32" | "u32", ot: "f32" | "i32" | "u32",
   workgroups: [number, number, number], body: string[], redTypes: string[], withIndex = false): Kernel {

@@ -4,25 +4,16 @@
 // pass, never stored in between.
 import { gpuType, type CNode } from "../graph.js";
 import { attrNum, type KernelGen } from "./kernel.js";
-import { declareBindings, literal, MAX_GROUPS } from "./wgsl.js";
+import { declareBindings, literal, workgroupTree, MAX_GROUPS } from "./wgsl.js";
 
 const R = 64;
 
-function sumTree(v: string): string[] {
-  return [
-    `red[lid] = ${v};`, "workgroupBarrier();",
-    `for (var w = ${R / 2}u; w > 0u; w = w / 2u) { if (lid < w) { red[lid] = red[lid] + red[lid + w]; } workgroupBarrier(); }`,
-    `let ${v}_all = red[0];`, "workgroupBarrier();",
-  ];
+/** Every invocation's `v` reduced over the group into `${v}_all` (red is free afterwards). */
+function groupReduce(v: string, combine: (a: string, b: string) => string): string[] {
+  return [...workgroupTree(v, combine, R), `let ${v}_all = ${v};`, "workgroupBarrier();"];
 }
-
-function maxTree(v: string): string[] {
-  return [
-    `red[lid] = ${v};`, "workgroupBarrier();",
-    `for (var w = ${R / 2}u; w > 0u; w = w / 2u) { if (lid < w) { red[lid] = max(red[lid], red[lid + w]); } workgroupBarrier(); }`,
-    `let ${v}_all = red[0];`, "workgroupBarrier();",
-  ];
-}
+const sumTree = (v: string): string[] => groupReduce(v, (a, b) => `${a} + ${b}`);
+const maxTree = (v: string): string[] => groupReduce(v, (a, b) => `max(${a}, ${b})`);
 
 /** Loop over the row: `x` is the element, `xi` its index, `k` its position along the axis. */
 const each = (n: number, body: string): string =>

@@ -97,3 +97,18 @@ export function convert(e: string, from: GpuDType, to: GpuDType, toBool = false)
   if (from === to) return e;
   return `${to}(${e})`;
 }
+
+/** A tree reduction of each invocation's `v` through workgroup array `buf` (of `size`
+ *  entries, one per invocation, indexed by `lid`); afterwards every invocation's `v` holds
+ *  the total. `buf` may be reused once all have read it (a barrier). */
+export function workgroupTree(v: string, combine: (a: string, b: string) => string, size: number, buf = "red"): string[] {
+  return [
+    `${buf}[lid] = ${v};`,
+    "workgroupBarrier();",
+    `for (var w = ${size / 2}u; w > 0u; w = w / 2u) {`,
+    `  if (lid < w) { ${buf}[lid] = ${combine(`${buf}[lid]`, `${buf}[lid + w]`)}; }`,
+    "  workgroupBarrier();",
+    "}",
+    `${v} = ${buf}[0];`,
+  ];
+}
