@@ -2,7 +2,7 @@
 // pipelines the plan lists, uploads the weights once, and for each run writes the inputs,
 // replays the dispatches in one compute pass and reads the outputs back. Nothing here
 // depends on Node or on the DOM.
-import { PLAN_FORMAT, PLAN_VERSION, type EdgeDType, type Plan, type PlanTensor } from "./plan.js";
+import { PLAN_FORMAT, PLAN_VERSION, type EdgeDType, type Plan, type PlanKernel, type PlanTensor } from "./plan.js";
 
 // GPUBufferUsage / GPUMapMode values (from the spec), so this module needs no globals.
 const MAP_READ = 0x1, COPY_SRC = 0x4, COPY_DST = 0x8, STORAGE = 0x80, MODE_READ = 0x1;
@@ -78,6 +78,34 @@ function encodeInput(t: PlanTensor, data: TensorData): ArrayBuffer {
   return data instanceof BigInt64Array ? Int32Array.from(data, (v) => Number(v)).buffer : Int32Array.from(data as ArrayLike<number>).buffer;
 }
 
+// Compiled pipelines per device, by WGSL and entry point: plans of one model at another
+// batch size, or of models sharing layers, reuse kernels, and compiling is most of a load.
+const PIPELINES = new WeakMap<GPUDevice, Map<string, Promise<GPUComputePipeline>>>();
+
+function pipelineFor(device: GPUDevice, k: PlanKernel): Promise<GPUComputePipeline> {
+  let cache = PIPELINES.get(device);
+  if (!cache) PIPELINES.set(device, (cache = new Map()));
+  const key = `${k.entryPoint}\n${k.wgsl}`;
+  let p = cache.get(key);
+  if (!p) {
+    p = compilePipeline(device, k);
+    cache.set(key, p);
+    p.catch(() => cache.delete(key));
+  }
+  return p;
+}
+
+async function compilePipeline(device: GPUDevice, k: PlanKernel): Promise<GPUComputePipeline> {
+  const module = device.createShaderModule({ label: k.name, code: k.wgsl });
+  try {
+    return await device.createComputePipelineAsync({ label: k.name, layout: "auto", compute: { module, entryPoint: k.entryPoint } });
+  } catch (e) {
+    const info = await module.getCompilationInfo();
+    const msgs = info.messages.filter((m) => m.type === "error").map((m) => `${m.lineNum}:${m.linePos} ${m.message}`);
+    throw new PlanError("device", `kernel ${k.name} does not compile on this device: ${msgs.join("; ") || (e instanceof Error ? e.message : String(e))}`);
+  }
+}
+
 export class PlanRunner {
   private constructor(
     readonly plan: Plan,
@@ -99,16 +127,7 @@ export class PlanRunner {
     plan.buffers.forEach((b, i) => {
       if (b.kind === "weights") device.queue.writeBuffer(buffers[i]!, 0, bytes, b.fileOffset ?? 0, b.size);
     });
-    const pipelines = await Promise.all(plan.kernels.map(async (k) => {
-      const module = device.createShaderModule({ label: k.name, code: k.wgsl });
-      try {
-        return await device.createComputePipelineAsync({ label: k.name, layout: "auto", compute: { module, entryPoint: k.entryPoint } });
-      } catch (e) {
-        const info = await module.getCompilationInfo();
-        const msgs = info.messages.filter((m) => m.type === "error").map((m) => `${m.lineNum}:${m.linePos} ${m.message}`);
-        throw new PlanError("device", `kernel ${k.name} does not compile on this device: ${msgs.join("; ") || (e instanceof Error ? e.message : String(e))}`);
-      }
-    }));
+    const pipelines = await Promise.all(plan.kernels.map((k) => pipelineFor(device, k)));
     const groups = plan.dispatches.map((d) => device.createBindGroup({
       label: d.label,
       layout: pipelines[d.kernel]!.getBindGroupLayout(0),
