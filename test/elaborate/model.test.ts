@@ -2,19 +2,7 @@ import { describe, expect, it } from "vitest";
 import { allParams } from "../../compiler/elaborate/instance.js";
 import { countParams } from "../../compiler/tools/params.js";
 import { codesOf, compileOne } from "../helpers.js";
-
-const LIB = `
-block Linear(in_features: Int, out_features: Int, bias: Bool = true) {
-  param weight: [out_features, in_features]
-  param bias: [out_features] if bias
-  forward(x: [..., in_features]) -> [..., out_features] { return linear(x, weight, bias) }
-}
-block MLP(width: Int, hidden: Int) {
-  fc1 = Linear(width, hidden)
-  fc2 = Linear(hidden, width)
-  forward(x: [..., width]) -> [..., width] { return fc2(gelu(fc1(x))) }
-}
-`;
+import { LIB } from "./lib.js";
 
 describe("elaboration", () => {
   it("unrolls repeat stacks into indexed paths, binding the index", () => {

@@ -1,8 +1,8 @@
 // Shared harness for the WebGPU backend tests: compile a checked model to ONNX and to a
 // WebGPU plan with the same weight seed, run both on the same seeded inputs (onnxruntime
-// CPU and Dawn), and compare every output. Dawn runs on SwiftShader without a GPU; the
-// harness points Vulkan at Chromium's copy when it is installed, before Dawn starts.
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+// CPU and Dawn), and compare every output. Dawn runs on SwiftShader without a GPU
+// (vitest.config.ts points Vulkan at Chromium's copy when it is installed).
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
@@ -14,7 +14,6 @@ import { PlanRunner, type TensorData } from "../../../runtime/runtime.js";
 import { randomInputs, type RandomInput } from "../../../compiler/tools/inputs.js";
 
 const SWIFTSHADER = "/usr/lib/chromium/vk_swiftshader_icd.json";
-if (existsSync(SWIFTSHADER)) process.env.VK_ICD_FILENAMES ??= SWIFTSHADER;
 
 export interface CompiledModel {
   readonly checked: CheckedModel;
@@ -65,11 +64,10 @@ let device: Promise<GPUDevice> | undefined;
  *  adapter's largest buffer limits so any plan that fits the adapter runs on it. */
 export function sharedDevice(): Promise<GPUDevice> {
   device ??= (async () => {
-    const { nodeGpu } = await import("../../../runtime/node.js");
-    const adapter = await nodeGpu().requestAdapter();
-    // In a worker thread (vitest's threads pool) process.env is a copy the Vulkan loader
-    // never sees: the variable must be set before vitest starts (vitest.config.ts or shell).
-    if (!adapter) throw new Error(`no WebGPU adapter (VK_ICD_FILENAMES=${process.env.VK_ICD_FILENAMES ?? "unset"}; in a worker thread it must be set before the process starts)`);
+    // vitest.config.ts points Vulkan at SwiftShader before the worker threads start (in a
+    // worker, process.env is a copy the Vulkan loader never sees).
+    const { nodeAdapter } = await import("../../../runtime/node.js");
+    const adapter = await nodeAdapter();
     const l = adapter.limits;
     return adapter.requestDevice({
       requiredLimits: {

@@ -7,7 +7,8 @@ import { join, resolve } from "node:path";
 import { buildSync } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileToOnnx } from "../../../compiler/backends/onnx/index.js";
-import { compileToWebGpu, symbolsToBind, writePlanDir } from "../../../compiler/backends/webgpu/index.js";
+import { compileToWebGpu, writePlanDir } from "../../../compiler/backends/webgpu/index.js";
+import { defaultBindings } from "../../../compiler/tools/inputs.js";
 import { DEFAULT_TS_OPTIONS, emitTypeScript } from "../../../compiler/backends/webgpu/typescript.js";
 import { Session } from "../../../compiler/driver/session.js";
 import type { Plan, PlanTensor } from "../../../runtime/plan.js";
@@ -36,7 +37,7 @@ function compile(name: string): { plan: Plan; weights: Uint8Array; onnx: Uint8Ar
   const r = ref && session.compile(ref, std);
   if (!r?.checked) throw new Error(`${name} does not check`);
   const onnx = compileToOnnx(r.checked, r.sources, { weights: { random: 1 } });
-  const bind = new Map(symbolsToBind(onnx.ir).map((s) => [s, ["B", "N", "V"].includes(s) ? 2 : 3] as const));
+  const bind = defaultBindings(onnx.ir);
   const gpu = compileToWebGpu(r.checked, { bind, weights: { random: 1 } });
   return { plan: gpu.plan, weights: gpu.weights, onnx: onnx.bytes, inputs: randomFeeds(onnx.ir, bind, 5).values };
 }
