@@ -112,9 +112,13 @@ export class Session {
   }
 }
 
-function collectDecls(inst: Instance, into: Set<BlockDecl>): void {
-  if (inst.decl) into.add(inst.decl);
-  for (const c of inst.children.values()) collectDecls(c, into);
+/** A memoized copy holds the declarations of its template, which is walked once. */
+function collectDecls(inst: Instance, into: Set<BlockDecl>, seen = new Set<Instance>()): void {
+  const i = inst.template ?? inst;
+  if (seen.has(i)) return;
+  seen.add(i);
+  if (i.decl) into.add(i.decl);
+  for (const c of i.children.values()) collectDecls(c, into, seen);
 }
 
 function dedupe(ds: Diagnostic[]): Diagnostic[] {

@@ -79,14 +79,62 @@ export function copyTemplate(
 ): Instance | undefined {
   const t = templates.get(decl)?.get(key);
   if (!t || stack.some((n) => t.declNames.has(n))) return undefined;
-  const from = t.inst.path.length;
-  const relocate = (i: Instance, p: string, top?: { name: string; span: Span }): Instance => {
-    const children = new Map<string, Instance>();
-    for (const [k, c] of i.children) children.set(k, relocate(c, path + c.path.slice(from)));
-    const params = i.params.map((x): ParamTensor => ({ ...x, path: path + x.path.slice(from) }));
-    return { ...i, path: p, params, children, template: i.template ?? i, ...top };
-  };
-  return relocate(t.inst, path, { name, span });
+  return new InstanceCopy(t.inst, path, t.inst.path.length, path, name, span);
+}
+
+/**
+ * A template node at another path. Children and parameters are made on first use: a check
+ * rarely descends into a copy (a memoized call stops at its root), and the stdlib makes
+ * tens of thousands of copies. Every field is an own property, so spreading a copy works.
+ */
+class InstanceCopy implements Instance {
+  readonly kind: Instance["kind"];
+  readonly declName: string;
+  readonly decl?: BlockDecl;
+  readonly scope?: FileScope;
+  readonly args: Instance["args"];
+  readonly explicitArgs: Instance["explicitArgs"];
+  readonly env: Instance["env"];
+  readonly absentParams?: readonly string[];
+  readonly forward?: Instance["forward"];
+  readonly route?: Instance["route"];
+  readonly template: Instance;
+  declare readonly params: readonly ParamTensor[];
+  declare readonly children: ReadonlyMap<string, Instance>;
+
+  /** `from`: the length of the template root's path, replaced by `base` in every path below. */
+  constructor(t: Instance, readonly path: string, from: number, base: string, readonly name: string, readonly span: Span) {
+    this.kind = t.kind;
+    this.declName = t.declName;
+    if (t.decl) this.decl = t.decl;
+    if (t.scope) this.scope = t.scope;
+    this.args = t.args;
+    this.explicitArgs = t.explicitArgs;
+    this.env = t.env;
+    if (t.absentParams) this.absentParams = t.absentParams;
+    if (t.forward) this.forward = t.forward;
+    if (t.route) this.route = t.route;
+    this.template = t.template ?? t;
+    let params: readonly ParamTensor[] | undefined;
+    let children: ReadonlyMap<string, Instance> | undefined;
+    Object.defineProperties(this, {
+      params: {
+        enumerable: true,
+        get: () => (params ??= t.params.map((x): ParamTensor => ({ ...x, path: base + x.path.slice(from) }))),
+      },
+      children: {
+        enumerable: true,
+        get: () => {
+          if (!children) {
+            const m = new Map<string, Instance>();
+            for (const [k, c] of t.children) m.set(k, new InstanceCopy(c, base + c.path.slice(from), from, base, c.name, c.span));
+            children = m;
+          }
+          return children;
+        },
+      },
+    });
+  }
 }
 
 /** Keeps a freshly elaborated instance as the template for `decl` and `key`, if it can be shared. */

@@ -3,7 +3,7 @@
 import { diag, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import { didYouMean } from "../../diagnostics/suggest.js";
 import type { ElaboratedModel } from "../../elaborate/instance.js";
-import { allParams } from "../../elaborate/instance.js";
+import { allParamPaths } from "../../elaborate/instance.js";
 import { matchesPattern } from "../../tools/patterns.js";
 import type { Span } from "../../ast/ast.js";
 
@@ -25,7 +25,7 @@ export function checkTaskReferences(model: ElaboratedModel, outputs: ReadonlySet
   const tasks = new Set(model.tasks.map((t) => t.name));
   let paths: string[] | undefined; // only stages need them, and most models have none
   for (const s of model.stages) {
-    paths ??= allParams(model.root).map((p) => p.path);
+    paths ??= allParamPaths(model.root);
     for (const t of s.tasks) ref("task", t, tasks, s);
     for (const pat of [...s.train, ...s.freeze]) {
       if (!paths.some((p) => matchesPattern(pat, p))) {
