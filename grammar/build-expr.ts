@@ -189,50 +189,67 @@ export class ExprBuilder extends BaseVisitor {
         else: this.expr(node(ic, "else")), span: this.nodeSpan(ifExpr),
       };
     }
-    return this.binary(node(c, "orExpr"));
-  }
-
-  /** Folds one left-associative level (orExpr ... mulExpr); a unaryExpr ends the descent. */
-  private binary(n: CstNode): A.Expr {
-    if (n.name === "unaryExpr") return this.unary(n);
-    const operands = nodes(n.children, "operand");
-    const ops = toks(n.children, "op");
+    const operands = nodes(c, "operand");
     const first = operands[0];
     if (first === undefined) throw new Missing("operand");
-    let left = this.binary(first);
-    if (ops.length === 0 && this.clean) return left; // one operand: most levels of most expressions
-    let leftSpan = this.nodeSpan(first);
-    for (let i = 0; i < ops.length; i++) {
-      const rightNode = operands[i + 1];
-      if (rightNode === undefined) throw new Missing("operand");
-      const right = this.binary(rightNode);
-      leftSpan = this.join(leftSpan, this.nodeSpan(rightNode));
-      left = { kind: "Binary", op: ops[i]!.image as A.BinaryOp, left, right, span: leftSpan, opSpan: this.tokSpan(ops[i]!) };
-    }
-    return left;
+    if (operands.length === 1 && this.clean) return this.unary(first); // most expressions
+    const ops = toks(c, "op");
+    if (operands.length !== ops.length + 1) throw new Missing("operand");
+    return this.precedence(operands.map((o) => [this.unary(o), this.nodeSpan(o)]), ops);
   }
 
-  private unary(n: CstNode): A.Expr {
-    const op = optTok(n.children, "op");
-    if (op !== undefined) {
-      return { kind: "Unary", op: op.image as A.UnaryOp, operand: this.unary(node(n.children, "operand")), span: this.nodeSpan(n) };
-    }
-    const pow = node(n.children, "powExpr");
-    const base = this.postfix(node(pow.children, "base"));
-    const exponent = optNode(pow.children, "exponent");
-    if (exponent === undefined) return base;
-    return {
-      kind: "Binary", op: "**", left: base, right: this.unary(exponent),
-      span: this.nodeSpan(pow), opSpan: this.tokSpan(tok(pow.children, "StarStar")),
+  /** Folds `e0 op1 e1 op2 e2 ...` by precedence, every level left associative (an operator
+   *  stack, as in shunting-yard). Spans run over what is written, parentheses included. */
+  private precedence(operands: (readonly [A.Expr, A.Span])[], ops: IToken[]): A.Expr {
+    const values: (readonly [A.Expr, A.Span])[] = [operands[0]!];
+    const pending: IToken[] = [];
+    const reduce = (): void => {
+      const op = pending.pop()!;
+      const [right, rs] = values.pop()!;
+      const [left, ls] = values.pop()!;
+      const span = this.join(ls, rs);
+      values.push([{ kind: "Binary", op: op.image as A.BinaryOp, left, right, span, opSpan: this.tokSpan(op) }, span]);
     };
+    for (let i = 0; i < ops.length; i++) {
+      const p = PRECEDENCE[ops[i]!.image] ?? 0;
+      while (pending.length > 0 && (PRECEDENCE[pending[pending.length - 1]!.image] ?? 0) >= p) reduce();
+      pending.push(ops[i]!);
+      values.push(operands[i + 1]!);
+    }
+    while (pending.length > 0) reduce();
+    return values[0]![0];
   }
 
+  /** Prefix operators (innermost last) around `base ** exponent`. */
+  private unary(n: CstNode): A.Expr {
+    const c = n.children;
+    const prefix = toks(c, "prefix");
+    const exponent = optNode(c, "exponent");
+    if (prefix.length === 0 && exponent === undefined) return this.postfix(n);
+    const [base, baseStart] = this.postfixFrom(n);
+    const end = this.nodeSpan(n).end;
+    let e = exponent === undefined ? base : {
+      kind: "Binary" as const, op: "**" as const, left: base, right: this.unary(exponent),
+      span: this.span(baseStart, end), opSpan: this.tokSpan(tok(c, "StarStar")),
+    };
+    for (let i = prefix.length - 1; i >= 0; i--) {
+      const op = prefix[i]!;
+      e = { kind: "Unary", op: op.image as A.UnaryOp, operand: e, span: this.span(op.startOffset, end) };
+    }
+    return e;
+  }
+
+  /** The primary of a unaryExpr or postfixExpr node and its postfix operators. */
   postfix(n: CstNode): A.Expr {
-    const primaryNode = node(n.children, "primary");
-    let e = this.primary(primaryNode);
+    return this.postfixFrom(n)[0];
+  }
+
+  /** `postfix`, and where its primary starts (at an opening parenthesis, if any). */
+  private postfixFrom(n: CstNode): readonly [A.Expr, number] {
+    const [primary, primarySpan] = this.primary(n.children);
+    let e = primary;
     const ops = nodes(n.children, "postfixOp");
-    if (ops.length === 0) return e;
-    const start = this.nodeSpan(primaryNode).start;
+    const start = primarySpan.start;
     for (const op of ops) {
       const span = this.span(start, this.nodeSpan(op).end);
       const c = op.children;
@@ -242,7 +259,7 @@ export class ExprBuilder extends BaseVisitor {
       else if (index !== undefined) e = { kind: "Index", object: e, indices: nodes(index.children, "indexItem").map((i) => this.indexItem(i)), span };
       else e = { kind: "Member", object: e, member: this.ident(tok(c, "member")), span };
     }
-    return e;
+    return [e, start];
   }
 
   /** The arguments of a callSuffix or parenExpr node. */
@@ -269,31 +286,61 @@ export class ExprBuilder extends BaseVisitor {
     };
   }
 
-  private primary(n: CstNode): A.Expr {
-    const c = n.children;
-    const span = this.nodeSpan(n);
+  /** A primary, from the children of the node that holds it (a token or a bracket node),
+   *  and the span written for it (a grouping's parentheses included). */
+  private primary(c: Ctx): readonly [A.Expr, A.Span] {
     const num = optTok(c, "NumberLit");
-    if (num !== undefined) return numberLit(num.image, span);
-    const str = optTok(c, "StringLit");
-    if (str !== undefined) return { kind: "String", value: stringValue(str.image), span };
-    if (optTok(c, "TrueKw")) return { kind: "Bool", value: true, span };
-    if (optTok(c, "FalseKw")) return { kind: "Bool", value: false, span };
-    if (optTok(c, "NoneKw")) return { kind: "None", span };
-    if (optTok(c, "Ellipsis")) return { kind: "Ellipsis", span };
+    if (num !== undefined) {
+      const span = this.tokSpan(num);
+      return [numberLit(num.image, span), span];
+    }
     const name = optTok(c, "Name");
-    if (name !== undefined) return { kind: "Name", name: name.image, span };
+    if (name !== undefined) {
+      const span = this.tokSpan(name);
+      return [{ kind: "Name", name: name.image, span }, span];
+    }
+    const str = optTok(c, "StringLit");
+    if (str !== undefined) {
+      const span = this.tokSpan(str);
+      return [{ kind: "String", value: stringValue(str.image), span }, span];
+    }
+    for (const [key, make] of KEYWORD_LITERALS) {
+      const t = optTok(c, key);
+      if (t === undefined) continue;
+      const span = this.tokSpan(t);
+      return [make(span), span];
+    }
     const list = optNode(c, "listExpr");
-    if (list !== undefined) return { kind: "List", items: nodes(list.children, "item").map((i) => this.expr(i)), span };
+    if (list !== undefined) {
+      const span = this.nodeSpan(list);
+      return [{ kind: "List", items: nodes(list.children, "item").map((i) => this.expr(i)), span }, span];
+    }
     const paren = node(c, "parenExpr");
+    const span = this.nodeSpan(paren);
     const items = this.args(paren);
     const only = items[0];
     // `(e)` is grouping; `(e,)`, `(name: e)`, `()` and `(a, b)` are tuples.
     if (items.length === 1 && only !== undefined && only.name === undefined && optTok(paren.children, "trailing") === undefined) {
-      return only.value;
+      return [only.value, span];
     }
-    return { kind: "Tuple", items, span };
+    return [{ kind: "Tuple", items, span }, span];
   }
 }
+
+/** Binding strength of the binary operators but `**` (which unaryExpr handles). */
+const PRECEDENCE: Readonly<Record<string, number>> = {
+  "||": 1, "&&": 2,
+  "==": 3, "!=": 3, "<": 3, "<=": 3, ">": 3, ">=": 3,
+  "+": 4, "-": 4,
+  "*": 5, "/": 5, "//": 5, "%": 5, "@": 5,
+};
+
+const KEYWORD_LITERALS: readonly (readonly [string, (span: A.Span) => A.Expr])[] = [
+  ["TrueKw", (span) => ({ kind: "Bool", value: true, span })],
+  ["FalseKw", (span) => ({ kind: "Bool", value: false, span })],
+  ["NoneKw", (span) => ({ kind: "None", span })],
+  ["Ellipsis", (span) => ({ kind: "Ellipsis", span })],
+];
 
 /** Int or Float from a number token; `_` separators are dropped. Malformed text (already MM1004) reads as 0. */
 export function numberLit(text: string, span: A.Span): A.IntLit | A.FloatLit {

@@ -105,8 +105,24 @@ export class ExprParser extends CstParser {
 
   // ------------------------------------------------------------ expressions
 
+  /**
+   * An expression is an `if` or a flat chain `operand (op operand)*` over every binary
+   * operator; the builder applies precedence (grammar/build-expr.ts). One rule per
+   * precedence level made each literal ten CST nodes deep, and parsing the stdlib twice as slow.
+   */
   expr = this.RULE("expr", () => {
-    this.OR([{ ALT: () => this.SUBRULE(this.ifExpr) }, { ALT: () => this.SUBRULE(this.orExpr) }]);
+    this.OR([
+      { ALT: () => this.SUBRULE(this.ifExpr) },
+      {
+        ALT: () => {
+          this.SUBRULE(this.unaryExpr, { LABEL: "operand" });
+          this.MANY(() => {
+            this.CONSUME(T.BinOp, { LABEL: "op" });
+            this.SUBRULE1(this.unaryExpr, { LABEL: "operand" });
+          });
+        },
+      },
+    ]);
   });
 
   ifExpr = this.RULE("ifExpr", () => {
@@ -118,46 +134,37 @@ export class ExprParser extends CstParser {
     this.SUBRULE2(this.expr, { LABEL: "else" });
   });
 
-  /** One left-associative binary level: operands under `operand`, operators under `op`. */
-  private binaryLevel(next: ParserMethod<[], CstNode>, op: TokenType): void {
-    this.SUBRULE(next, { LABEL: "operand" });
-    this.MANY(() => {
-      this.CONSUME(op, { LABEL: "op" });
-      this.SUBRULE1(next, { LABEL: "operand" });
-    });
-  }
-
-  orExpr = this.RULE("orExpr", () => this.binaryLevel(this.andExpr, T.OrOr));
-  andExpr = this.RULE("andExpr", () => this.binaryLevel(this.cmpExpr, T.AndAnd));
-  cmpExpr = this.RULE("cmpExpr", () => this.binaryLevel(this.addExpr, T.CmpOp));
-  addExpr = this.RULE("addExpr", () => this.binaryLevel(this.mulExpr, T.AddOp));
-  mulExpr = this.RULE("mulExpr", () => this.binaryLevel(this.unaryExpr, T.MulOp));
-
+  /** Prefix operators, then a postfix expression, then `** exponent`: `**` binds tighter
+   *  than a unary minus on its left and is right associative. */
   unaryExpr = this.RULE("unaryExpr", () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.OR1([{ ALT: () => this.CONSUME(T.Minus, { LABEL: "op" }) }, { ALT: () => this.CONSUME(T.Bang, { LABEL: "op" }) }]);
-          this.SUBRULE(this.unaryExpr, { LABEL: "operand" });
-        },
-      },
-      { ALT: () => this.SUBRULE(this.powExpr) },
-    ]);
-  });
-
-  /** `**` binds tighter than a unary minus on its left and is right associative. */
-  powExpr = this.RULE("powExpr", () => {
-    this.SUBRULE(this.postfixExpr, { LABEL: "base" });
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(T.Minus, { LABEL: "prefix" }) }, { ALT: () => this.CONSUME(T.Bang, { LABEL: "prefix" }) }]);
+    });
+    this.postfixBody();
     this.OPTION(() => {
       this.CONSUME(T.StarStar);
       this.SUBRULE(this.unaryExpr, { LABEL: "exponent" });
     });
   });
 
-  postfixExpr = this.RULE("postfixExpr", () => {
-    this.SUBRULE(this.primary);
-    this.MANY(() => this.SUBRULE(this.postfixOp));
-  });
+  /** A primary and its postfix operators alone (the call of a submodule item). */
+  postfixExpr = this.RULE("postfixExpr", () => this.postfixBody());
+
+  /** A primary (its token or node directly in the enclosing rule) and `postfixOp`s. */
+  private postfixBody(): void {
+    this.OR1([
+      { ALT: () => this.CONSUME(T.NumberLit) },
+      { ALT: () => this.CONSUME(T.StringLit) },
+      { ALT: () => this.CONSUME(T.True) },
+      { ALT: () => this.CONSUME(T.False) },
+      { ALT: () => this.CONSUME(T.None) },
+      { ALT: () => this.CONSUME(T.Ellipsis) },
+      { ALT: () => this.CONSUME(T.Name) },
+      { ALT: () => this.SUBRULE(this.parenExpr) },
+      { ALT: () => this.SUBRULE(this.listExpr) },
+    ]);
+    this.MANY1(() => this.SUBRULE(this.postfixOp));
+  }
 
   postfixOp = this.RULE("postfixOp", () => {
     this.OR([
@@ -213,20 +220,6 @@ export class ExprParser extends CstParser {
       this.CONSUME1(T.Colon);
       this.OPTION2(() => this.SUBRULE1(this.expr, { LABEL: "step" }));
     });
-  });
-
-  primary = this.RULE("primary", () => {
-    this.OR([
-      { ALT: () => this.CONSUME(T.NumberLit) },
-      { ALT: () => this.CONSUME(T.StringLit) },
-      { ALT: () => this.CONSUME(T.True) },
-      { ALT: () => this.CONSUME(T.False) },
-      { ALT: () => this.CONSUME(T.None) },
-      { ALT: () => this.CONSUME(T.Ellipsis) },
-      { ALT: () => this.CONSUME(T.Name) },
-      { ALT: () => this.SUBRULE(this.parenExpr) },
-      { ALT: () => this.SUBRULE(this.listExpr) },
-    ]);
   });
 
   /** `(e)` (grouping), `()`, `(a,)`, `(a, b)` or `(cls: a, tokens: b)`. */

@@ -10,9 +10,8 @@ import { diag, type Diagnostic } from "../compiler/diagnostics/diagnostic.js";
 
 /** Any identifier, including contextual keywords. */
 export const Name = createToken({ name: "Name", pattern: Lexer.NA, label: "a name" });
-export const AddOp = createToken({ name: "AddOp", pattern: Lexer.NA, label: "'+' or '-'" });
-export const MulOp = createToken({ name: "MulOp", pattern: Lexer.NA, label: "'*', '/', '//', '%' or '@'" });
-export const CmpOp = createToken({ name: "CmpOp", pattern: Lexer.NA, label: "a comparison" });
+/** Every binary operator but `**`: expressions parse as flat operator chains. */
+export const BinOp = createToken({ name: "BinOp", pattern: Lexer.NA, label: "a binary operator" });
 
 // ---------------------------------------------------------------- trivia
 
@@ -102,21 +101,21 @@ function punct(name: string, text: string, categories?: TokenType[]): TokenType 
 export const Ellipsis = punct("Ellipsis", "...");
 export const Arrow = punct("Arrow", "->");
 export const StarStar = punct("StarStar", "**");
-export const SlashSlash = punct("SlashSlash", "//", [MulOp]);
-export const EqEq = punct("EqEq", "==", [CmpOp]);
-export const NotEq = punct("NotEq", "!=", [CmpOp]);
-export const LtEq = punct("LtEq", "<=", [CmpOp]);
-export const GtEq = punct("GtEq", ">=", [CmpOp]);
-export const AndAnd = punct("AndAnd", "&&");
-export const OrOr = punct("OrOr", "||");
-export const Plus = punct("Plus", "+", [AddOp]);
-export const Minus = punct("Minus", "-", [AddOp]);
-export const Star = punct("Star", "*", [MulOp]);
-export const Slash = punct("Slash", "/", [MulOp]);
-export const Percent = punct("Percent", "%", [MulOp]);
-export const At = punct("At", "@", [MulOp]);
-export const Lt = punct("Lt", "<", [CmpOp]);
-export const Gt = punct("Gt", ">", [CmpOp]);
+export const SlashSlash = punct("SlashSlash", "//", [BinOp]);
+export const EqEq = punct("EqEq", "==", [BinOp]);
+export const NotEq = punct("NotEq", "!=", [BinOp]);
+export const LtEq = punct("LtEq", "<=", [BinOp]);
+export const GtEq = punct("GtEq", ">=", [BinOp]);
+export const AndAnd = punct("AndAnd", "&&", [BinOp]);
+export const OrOr = punct("OrOr", "||", [BinOp]);
+export const Plus = punct("Plus", "+", [BinOp]);
+export const Minus = punct("Minus", "-", [BinOp]);
+export const Star = punct("Star", "*", [BinOp]);
+export const Slash = punct("Slash", "/", [BinOp]);
+export const Percent = punct("Percent", "%", [BinOp]);
+export const At = punct("At", "@", [BinOp]);
+export const Lt = punct("Lt", "<", [BinOp]);
+export const Gt = punct("Gt", ">", [BinOp]);
 export const Bang = punct("Bang", "!");
 export const Eq = punct("Eq", "=");
 export const Colon = punct("Colon", ":");
@@ -133,7 +132,7 @@ export const RBrace = punct("RBrace", "}");
 /** Lexer order matters: longer operators before their prefixes, keywords before Identifier. */
 export const ALL_TOKENS: TokenType[] = [
   WhiteSpace, Comment,
-  Name, AddOp, MulOp, CmpOp,
+  Name, BinOp,
   NumberLit, StringLit,
   // Longest keyword first: `in` would otherwise claim the start of `input` and `init`.
   ...[...reserved, ...contextual].sort((a, b) => String(b.PATTERN).length - String(a.PATTERN).length), Identifier,
