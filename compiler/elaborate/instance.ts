@@ -104,20 +104,4 @@ export function allParams(inst: Instance): ParamTensor[] {
   return out;
 }
 
-/** The paths of `allParams`, read through the templates of memoized copies (re-rooted at the
- *  copy), so that no copy's subtree is built just to be listed. */
-export function allParamPaths(inst: Instance): string[] {
-  const out: string[] = [];
-  const walk = (i: Instance, base: string, from: number): void => {
-    if (i.template) {
-      walk(i.template, base + i.path.slice(from), i.template.path.length);
-      return;
-    }
-    for (const p of i.params) out.push(base + p.path.slice(from));
-    for (const c of i.children.values()) walk(c, base, from);
-  };
-  walk(inst, "", 0);
-  return out;
-}
-
 export type { Expr };

@@ -1,4 +1,5 @@
 // Path patterns of stages: `image` (the subtree), `image.layers.*.attn`, `**.bias`.
+import type { Instance } from "../elaborate/instance.js";
 
 /** True when the pattern names the parameter path or one of its ancestors. */
 export function matchesPattern(pattern: readonly string[], path: string): boolean {
@@ -20,4 +21,42 @@ export function matchesPattern(pattern: readonly string[], path: string): boolea
     return (p === "*" || p === segs[j]) && go(i + 1, j + 1);
   };
   return go(0, 0);
+}
+
+/**
+ * Whether some parameter of the tree has a path that `matchesPattern` accepts. Walks names
+ * instead of listing paths (a child's path is its parent's plus its name, as a parameter's
+ * is), and reads a memoized copy through its template, so no copy's subtree is built.
+ */
+export function matchesSomeParam(root: Instance, pattern: readonly string[]): boolean {
+  const restIsGlobs = (i: number): boolean => {
+    for (let k = i; k < pattern.length; k++) if (pattern[k] !== "**") return false;
+    return true;
+  };
+  /** Whether pattern[i..] matches exactly the one segment `name`. */
+  const last = (i: number, name: string): boolean => {
+    const p = pattern[i]!;
+    if (p === "**") return restIsGlobs(i + 1) || (i + 1 < pattern.length && last(i + 1, name));
+    return (p === "*" || p === name) && restIsGlobs(i + 1);
+  };
+  const hasParams = (inst: Instance): boolean => {
+    const n = inst.template ?? inst;
+    if (n.params.length > 0) return true;
+    for (const c of n.children.values()) if (hasParams(c)) return true;
+    return false;
+  };
+  const go = (inst: Instance, i: number): boolean => {
+    const n = inst.template ?? inst;
+    if (i === pattern.length) return hasParams(n); // a prefix names the whole subtree
+    for (const x of n.params) if (last(i, x.name)) return true;
+    const p = pattern[i]!;
+    if (p === "**") {
+      if (go(n, i + 1)) return true;
+      for (const c of n.children.values()) if (go(c, i)) return true;
+      return false;
+    }
+    for (const [k, c] of n.children) if ((p === "*" || p === k) && go(c, i + 1)) return true;
+    return false;
+  };
+  return go(root, 0);
 }

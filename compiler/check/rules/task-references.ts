@@ -3,8 +3,7 @@
 import { diag, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import { didYouMean } from "../../diagnostics/suggest.js";
 import type { ElaboratedModel } from "../../elaborate/instance.js";
-import { allParamPaths } from "../../elaborate/instance.js";
-import { matchesPattern } from "../../tools/patterns.js";
+import { matchesSomeParam } from "../../tools/patterns.js";
 import type { Span } from "../../ast/ast.js";
 
 export function checkTaskReferences(model: ElaboratedModel, outputs: ReadonlySet<string>, losses: ReadonlySet<string>, traced: boolean): Diagnostic[] {
@@ -23,12 +22,10 @@ export function checkTaskReferences(model: ElaboratedModel, outputs: ReadonlySet
     for (const i of t.inputs) ref("input", i, inputs, t);
   }
   const tasks = new Set(model.tasks.map((t) => t.name));
-  let paths: string[] | undefined; // only stages need them, and most models have none
   for (const s of model.stages) {
-    paths ??= allParamPaths(model.root);
     for (const t of s.tasks) ref("task", t, tasks, s);
     for (const pat of [...s.train, ...s.freeze]) {
-      if (!paths.some((p) => matchesPattern(pat, p))) {
+      if (!matchesSomeParam(model.root, pat)) {
         out.push(diag("MM5004", s.refSpans.get(pat.join(".")) ?? s.span, { what: "parameter path", name: pat.join("."), model: model.name }, {
           hint: `top-level components: ${[...model.root.children.keys()].join(", ")}`,
         }));
