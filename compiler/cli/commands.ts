@@ -4,6 +4,7 @@ import { existsSync, statSync } from "node:fs";
 import type { ParseArgsConfig } from "node:util";
 import { ALL_CODES, CODES, exampleFor, type Code } from "../diagnostics/codes.js";
 import type { Session } from "../driver/session.js";
+import { watchCheck } from "./watch.js";
 import { listMmFiles } from "../resolve/host.js";
 import { countParams } from "../tools/params.js";
 import { renderShapeTree, shapeTree } from "../tools/shapes.js";
@@ -56,22 +57,35 @@ function expandFiles(args: readonly string[]): string[] {
 }
 
 const check: Command = {
-  name: "check", usage: "check FILE|DIR... [--json]", summary: "parse, resolve, elaborate and shape-check; print diagnostics",
-  options: { json, "max-errors": { type: "string" } },
-  optionDocs: { json: "diagnostics as JSON on stdout", "max-errors": "print at most N diagnostics (default 50)" },
+  name: "check", usage: "check FILE|DIR... [--json] [--watch]", summary: "parse, resolve, elaborate and shape-check; print diagnostics",
+  options: { json, "max-errors": { type: "string" }, watch: { type: "boolean" } },
+  optionDocs: {
+    json: "diagnostics as JSON on stdout", "max-errors": "print at most N diagnostics (default 50)",
+    watch: "check again whenever a checked file changes (Ctrl-C stops)",
+  },
+  async: (flags) => flags.watch === true,
   run(ctx) {
     if (ctx.positionals.length === 0) throw new UsageError("check: give one or more .mm files or folders");
+    if (ctx.flags.watch && ctx.flags.json) throw new UsageError("check: --watch prints for people; use --json without it");
     const files = expandFiles(ctx.positionals);
-    const r = ctx.session.checkFiles(files);
-    const bad = report(ctx, r.diagnostics, r.sources);
-    if (!ctx.flags.json) {
-      const e = r.diagnostics.filter((d) => d.severity === "error").length;
-      const w = r.diagnostics.length - e;
-      ctx.io.err(`${files.length} file(s), ${r.models} model(s): ${e} error(s), ${w} warning(s)\n`);
-    }
-    return bad ? EXIT.diagnostics : EXIT.ok;
+    if (!ctx.flags.watch) return checkRound(ctx, files, ctx.session).exit;
+    const folders = ctx.positionals.filter((p) => statSync(p).isDirectory());
+    // A round lists the folders again: a new file in one is checked from then on.
+    return watchCheck(ctx, folders, (session) => checkRound(ctx, expandFiles(ctx.positionals), session));
   },
 };
+
+/** `mm check` once: diagnostics, then the count line. */
+function checkRound(ctx: CommandContext, files: readonly string[], session: Session): { exit: number; sources: Iterable<string> } {
+  const r = session.checkFiles(files);
+  const bad = report(ctx, r.diagnostics, r.sources);
+  if (!ctx.flags.json) {
+    const e = r.diagnostics.filter((d) => d.severity === "error").length;
+    const w = r.diagnostics.length - e;
+    ctx.io.err(`${files.length} file(s), ${r.models} model(s): ${e} error(s), ${w} warning(s)\n`);
+  }
+  return { exit: bad ? EXIT.diagnostics : EXIT.ok, sources: r.sources.keys() };
+}
 
 function withModel(ctx: CommandContext, name: string, body: (r: CheckedModel) => void): number {
   const checked = loadCheckedModel(ctx, oneModelArg(ctx, name));

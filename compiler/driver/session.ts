@@ -10,6 +10,7 @@ import type { Instance } from "../elaborate/instance.js";
 import { diskHost, listMmFiles, STDLIB_ROOT, type FileHost } from "../resolve/host.js";
 import { loadProgram, type Program } from "../resolve/loader.js";
 import type { FileScope } from "../resolve/scope.js";
+import type { ParseCache } from "./parse-cache.js";
 
 export interface ModelRef {
   readonly name: string;
@@ -31,15 +32,17 @@ export class Session {
   private stdlibProgram?: Program;
   /** Check-only call results, shared by every model this session checks (see check/memo.ts). */
   private readonly memo = new Map<string, import("../elaborate/values.js").Value>();
-  constructor(readonly host: FileHost = diskHost) {}
+  /** `parses`: parsed files to reuse while their text is unchanged (`mm check --watch` keeps
+   *  one across its sessions; a session itself never outlives an edit). */
+  constructor(readonly host: FileHost = diskHost, private readonly parses?: ParseCache) {}
 
   load(files: readonly string[]): Program {
-    return loadProgram(files, this.host);
+    return loadProgram(files, this.host, this.parses?.parse);
   }
 
   /** Every stdlib file, loaded once per session. */
   stdlib(): Program {
-    this.stdlibProgram ??= loadProgram(listMmFiles(STDLIB_ROOT), this.host);
+    this.stdlibProgram ??= loadProgram(listMmFiles(STDLIB_ROOT), this.host, this.parses?.parse);
     return this.stdlibProgram;
   }
 

@@ -2,7 +2,7 @@
 // cycles and escapes, and builds each file's scope.
 import { dirname, relative, resolve, sep } from "node:path";
 import type { Decl, FileAst, ImportDecl } from "../ast/ast.js";
-import { parseFile } from "../../grammar/index.js";
+import { parseFile, type ParsedFile } from "../../grammar/index.js";
 import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { didYouMean } from "../diagnostics/suggest.js";
 import { diskHost, projectRootOf, STDLIB_ROOT, type FileHost } from "./host.js";
@@ -21,7 +21,10 @@ export function declName(d: Decl): string {
   return d.name.name;
 }
 
-export function loadProgram(entryPaths: readonly string[], host: FileHost = diskHost): Program {
+/** `parse`: how a file's text becomes an AST (a watcher passes one that reuses unchanged files). */
+export function loadProgram(
+  entryPaths: readonly string[], host: FileHost = diskHost, parse: (path: string, text: string) => ParsedFile = parseFile,
+): Program {
   const files = new Map<string, FileScope>();
   const sources = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
@@ -35,7 +38,7 @@ export function loadProgram(entryPaths: readonly string[], host: FileHost = disk
     if (text === undefined) return undefined;
     state.set(path, "loading");
     sources.set(path, text);
-    const { ast, diagnostics: parseDiags } = parseFile(path, text);
+    const { ast, diagnostics: parseDiags } = parse(path, text);
     diagnostics.push(...parseDiags);
     const scope: FileScope = { path, ast, names: new Map() };
     files.set(path, scope);
