@@ -17,11 +17,21 @@ const isToken = (e: CstElement): e is IToken => "image" in e;
 /** Tokens invented by recovery have no position and no text worth keeping. */
 const realToken = (t: IToken): boolean => !t.isInsertedInRecovery && Number.isFinite(t.startOffset);
 
-export function nodes(ctx: Ctx, key: string): CstNode[] {
-  return (ctx[key] ?? []).filter((e): e is CstNode => !isToken(e));
+const NONE: never[] = [];
+
+// A key holds only nodes or only tokens unless a label is shared; the arrays are returned
+// as they are when nothing needs filtering (most calls: building allocated mostly copies).
+export function nodes(ctx: Ctx, key: string): readonly CstNode[] {
+  const xs = ctx[key];
+  if (xs === undefined) return NONE;
+  for (const e of xs) if (isToken(e)) return xs.filter((x): x is CstNode => !isToken(x));
+  return xs as CstNode[];
 }
-export function toks(ctx: Ctx, key: string): IToken[] {
-  return (ctx[key] ?? []).filter((e): e is IToken => isToken(e) && realToken(e));
+export function toks(ctx: Ctx, key: string): readonly IToken[] {
+  const xs = ctx[key];
+  if (xs === undefined) return NONE;
+  for (const e of xs) if (!isToken(e) || !realToken(e)) return xs.filter((x): x is IToken => isToken(x) && realToken(x));
+  return xs as IToken[];
 }
 export function node(ctx: Ctx, key: string): CstNode {
   const n = optNode(ctx, key);
@@ -200,7 +210,7 @@ export class ExprBuilder extends BaseVisitor {
 
   /** Folds `e0 op1 e1 op2 e2 ...` by precedence, every level left associative (an operator
    *  stack, as in shunting-yard). Spans run over what is written, parentheses included. */
-  private precedence(operands: (readonly [A.Expr, A.Span])[], ops: IToken[]): A.Expr {
+  private precedence(operands: (readonly [A.Expr, A.Span])[], ops: readonly IToken[]): A.Expr {
     const values: (readonly [A.Expr, A.Span])[] = [operands[0]!];
     const pending: IToken[] = [];
     const reduce = (): void => {

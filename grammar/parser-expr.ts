@@ -71,6 +71,19 @@ export class ExprParser extends CstParser {
     return [];
   }
 
+  private readonly altCache = new Map<string, unknown>();
+
+  /**
+   * The alternatives of an OR, made once per parser: chevrotain's rule bodies run for every
+   * invocation, and building a fresh array of closures at each primary or statement was a
+   * tenth of parsing. Only for ORs whose alternatives capture nothing but the parser.
+   */
+  protected cached<T>(site: string, make: () => T): T {
+    let v = this.altCache.get(site) as T | undefined;
+    if (v === undefined) this.altCache.set(site, (v = make()));
+    return v;
+  }
+
   /** `item (, item)* ,?` inside the current rule; `idx` keeps DSL occurrences distinct. */
   protected commaList(rule: ParserMethod<[], CstNode>, idx: number, label?: string): void {
     const opts = label !== undefined ? { LABEL: label } : {};
@@ -85,7 +98,7 @@ export class ExprParser extends CstParser {
   // ------------------------------------------------------------ types
 
   type = this.RULE("type", () => {
-    this.OR([{ ALT: () => this.CONSUME(T.Name) }, { ALT: () => this.SUBRULE(this.tensorType) }]);
+    this.OR(this.cached("type", () => [{ ALT: () => this.CONSUME(T.Name) }, { ALT: () => this.SUBRULE(this.tensorType) }]));
   });
 
   /**
@@ -111,7 +124,7 @@ export class ExprParser extends CstParser {
    * precedence level made each literal ten CST nodes deep, and parsing the stdlib twice as slow.
    */
   expr = this.RULE("expr", () => {
-    this.OR([
+    this.OR(this.cached("expr", () => [
       { ALT: () => this.SUBRULE(this.ifExpr) },
       {
         ALT: () => {
@@ -122,7 +135,7 @@ export class ExprParser extends CstParser {
           });
         },
       },
-    ]);
+    ]));
   });
 
   ifExpr = this.RULE("ifExpr", () => {
@@ -138,7 +151,7 @@ export class ExprParser extends CstParser {
    *  than a unary minus on its left and is right associative. */
   unaryExpr = this.RULE("unaryExpr", () => {
     this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(T.Minus, { LABEL: "prefix" }) }, { ALT: () => this.CONSUME(T.Bang, { LABEL: "prefix" }) }]);
+      this.OR(this.cached("prefix", () => [{ ALT: () => this.CONSUME(T.Minus, { LABEL: "prefix" }) }, { ALT: () => this.CONSUME(T.Bang, { LABEL: "prefix" }) }]));
     });
     this.postfixBody();
     this.OPTION(() => {
@@ -152,7 +165,7 @@ export class ExprParser extends CstParser {
 
   /** A primary (its token or node directly in the enclosing rule) and `postfixOp`s. */
   private postfixBody(): void {
-    this.OR1([
+    this.OR1(this.cached("primary", () => [
       { ALT: () => this.CONSUME(T.NumberLit) },
       { ALT: () => this.CONSUME(T.StringLit) },
       { ALT: () => this.CONSUME(T.True) },
@@ -162,12 +175,12 @@ export class ExprParser extends CstParser {
       { ALT: () => this.CONSUME(T.Name) },
       { ALT: () => this.SUBRULE(this.parenExpr) },
       { ALT: () => this.SUBRULE(this.listExpr) },
-    ]);
+    ]));
     this.MANY1(() => this.SUBRULE(this.postfixOp));
   }
 
   postfixOp = this.RULE("postfixOp", () => {
-    this.OR([
+    this.OR(this.cached("postfixOp", () => [
       { ALT: () => this.SUBRULE(this.callSuffix) },
       {
         ALT: () => {
@@ -176,7 +189,7 @@ export class ExprParser extends CstParser {
         },
       },
       { ALT: () => this.SUBRULE(this.indexSuffix) },
-    ]);
+    ]));
   });
 
   callSuffix = this.RULE("callSuffix", () => {

@@ -20,7 +20,7 @@ export class MmParser extends ExprParser {
   // ------------------------------------------------------------ top level
 
   file = this.RULE("file", () => {
-    this.MANY(() => this.OR([{ ALT: () => this.SUBRULE(this.topDecl) }, { ALT: () => this.CONSUME(T.Semi) }]));
+    this.MANY(() => this.OR(this.cached("file", () => [{ ALT: () => this.SUBRULE(this.topDecl) }, { ALT: () => this.CONSUME(T.Semi) }])));
   });
 
   topDecl = this.RULE("topDecl", () => {
@@ -108,13 +108,13 @@ export class MmParser extends ExprParser {
 
   body = this.RULE("body", () => {
     this.CONSUME(T.LBrace);
-    this.MANY(() => this.OR([{ ALT: () => this.SUBRULE(this.bodyItem) }, { ALT: () => this.CONSUME(T.Semi) }]));
+    this.MANY(() => this.OR(this.cached("body", () => [{ ALT: () => this.SUBRULE(this.bodyItem) }, { ALT: () => this.CONSUME(T.Semi) }])));
     this.CONSUME(T.RBrace);
   });
 
   bodyItem = this.RULE("bodyItem", () => {
     // Order decides: keyword-led items first; a contextual keyword followed by `=` is a submodule's name.
-    this.OR({
+    this.OR(this.cached("bodyItem", () => ({
       IGNORE_AMBIGUITIES: true,
       DEF: [
         { ALT: () => this.SUBRULE(this.letItem) },
@@ -125,7 +125,7 @@ export class MmParser extends ExprParser {
         { GATE: () => this.notAssign(), ALT: () => this.SUBRULE(this.fieldsItem) },
         { ALT: () => this.SUBRULE(this.submoduleItem) },
       ],
-    });
+    })));
   });
 
   letItem = this.RULE("letItem", () => {
@@ -240,13 +240,13 @@ export class MmParser extends ExprParser {
 
   stmtBlock = this.RULE("stmtBlock", () => {
     this.CONSUME(T.LBrace);
-    this.MANY(() => this.OR([{ ALT: () => this.SUBRULE(this.stmt) }, { ALT: () => this.CONSUME(T.Semi) }]));
+    this.MANY(() => this.OR(this.cached("stmtBlock", () => [{ ALT: () => this.SUBRULE(this.stmt) }, { ALT: () => this.CONSUME(T.Semi) }])));
     this.CONSUME(T.RBrace);
   });
 
   stmt = this.RULE("stmt", () => {
     // Order decides: a leading `if` is always a statement, `loss x = e` a loss, `loss = e` an assignment.
-    this.OR({
+    this.OR(this.cached("stmt", () => ({
       IGNORE_AMBIGUITIES: true,
       DEF: [
         { ALT: () => this.SUBRULE(this.letStmt) },
@@ -258,7 +258,7 @@ export class MmParser extends ExprParser {
         { ALT: () => this.SUBRULE(this.assignStmt) },
         { ALT: () => this.SUBRULE(this.expr, { LABEL: "exprStmt" }) },
       ],
-    });
+    })));
   });
 
   letStmt = this.RULE("letStmt", () => {
