@@ -299,31 +299,20 @@ export class ExprBuilder extends BaseVisitor {
   /** A primary, from the children of the node that holds it (a token or a bracket node),
    *  and the span written for it (a grouping's parentheses included). */
   private primary(c: Ctx): readonly [A.Expr, A.Span] {
-    const num = optTok(c, "NumberLit");
-    if (num !== undefined) {
-      const span = this.tokSpan(num);
-      return [numberLit(num.image, span), span];
-    }
-    const name = optTok(c, "Name");
-    if (name !== undefined) {
-      const span = this.tokSpan(name);
-      return [{ kind: "Name", name: name.image, span }, span];
-    }
-    const str = optTok(c, "StringLit");
-    if (str !== undefined) {
-      const span = this.tokSpan(str);
-      return [{ kind: "String", value: stringValue(str.image), span }, span];
-    }
-    for (const [key, make] of KEYWORD_LITERALS) {
-      const t = optTok(c, key);
-      if (t === undefined) continue;
-      const span = this.tokSpan(t);
-      return [make(span), span];
-    }
-    const list = optNode(c, "listExpr");
-    if (list !== undefined) {
-      const span = this.nodeSpan(list);
-      return [{ kind: "List", items: nodes(list.children, "item").map((i) => this.expr(i)), span }, span];
+    // One pass over the node's keys: exactly one of them holds the primary.
+    for (const key in c) {
+      const make = TOKEN_PRIMARIES.get(key);
+      if (make !== undefined) {
+        const t = optTok(c, key);
+        if (t === undefined) continue;
+        const span = this.tokSpan(t);
+        return [make(t.image, span), span];
+      }
+      if (key === "listExpr") {
+        const list = node(c, key);
+        const span = this.nodeSpan(list);
+        return [{ kind: "List", items: nodes(list.children, "item").map((i) => this.expr(i)), span }, span];
+      }
     }
     const paren = node(c, "parenExpr");
     const span = this.nodeSpan(paren);
@@ -337,6 +326,17 @@ export class ExprBuilder extends BaseVisitor {
   }
 }
 
+/** Primaries that are one token, by CST key. */
+const TOKEN_PRIMARIES = new Map<string, (text: string, span: A.Span) => A.Expr>([
+  ["NumberLit", (text, span) => numberLit(text, span)],
+  ["Name", (name, span) => ({ kind: "Name", name, span })],
+  ["StringLit", (text, span) => ({ kind: "String", value: stringValue(text), span })],
+  ["TrueKw", (_, span) => ({ kind: "Bool", value: true, span })],
+  ["FalseKw", (_, span) => ({ kind: "Bool", value: false, span })],
+  ["NoneKw", (_, span) => ({ kind: "None", span })],
+  ["Ellipsis", (_, span) => ({ kind: "Ellipsis", span })],
+]);
+
 /** Binding strength of the binary operators but `**` (which unaryExpr handles). */
 const PRECEDENCE: Readonly<Record<string, number>> = {
   "||": 1, "&&": 2,
@@ -345,12 +345,6 @@ const PRECEDENCE: Readonly<Record<string, number>> = {
   "*": 5, "/": 5, "//": 5, "%": 5, "@": 5,
 };
 
-const KEYWORD_LITERALS: readonly (readonly [string, (span: A.Span) => A.Expr])[] = [
-  ["TrueKw", (span) => ({ kind: "Bool", value: true, span })],
-  ["FalseKw", (span) => ({ kind: "Bool", value: false, span })],
-  ["NoneKw", (span) => ({ kind: "None", span })],
-  ["Ellipsis", (span) => ({ kind: "Ellipsis", span })],
-];
 
 /** Int or Float from a number token; `_` separators are dropped. Malformed text (already MM1004) reads as 0. */
 export function numberLit(text: string, span: A.Span): A.IntLit | A.FloatLit {

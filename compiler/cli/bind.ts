@@ -4,7 +4,7 @@ import { irFromChecked, SelectionError, type Selection } from "../ir/from-checke
 import type { CheckedModel } from "../check/check-model.js";
 import { symbolsToBind } from "../backends/webgpu/index.js";
 import { defaultDim } from "../tools/inputs.js";
-import type { CommandContext } from "./commands.js";
+import type { CommandContext } from "./command.js";
 import { UsageError } from "./io.js";
 
 /** The --bind values as given, in order; a usage error for a malformed one. */

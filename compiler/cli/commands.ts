@@ -1,17 +1,14 @@
 // The CLI's commands. Each reads its flags, calls the compiler through the Session and
 // prints; rendering of diagnostics happens only here, at the edge.
-import { existsSync, statSync } from "node:fs";
-import type { ParseArgsConfig } from "node:util";
 import { ALL_CODES, CODES, exampleFor, type Code } from "../diagnostics/codes.js";
-import type { Session } from "../driver/session.js";
-import { watchCheck } from "./watch.js";
-import { listMmFiles } from "../resolve/host.js";
 import { countParams } from "../tools/params.js";
 import { renderShapeTree, shapeTree } from "../tools/shapes.js";
-import { EXIT, UsageError, type Io } from "./io.js";
+import { EXIT, UsageError } from "./io.js";
 import { listModels, renderList } from "./list.js";
 import { renderParams } from "./params-view.js";
 import { report } from "./report.js";
+import { check } from "./check.js";
+import { expandFiles, json, model, type Command, type CommandContext } from "./command.js";
 import type { CheckedModel } from "../check/check-model.js";
 import { loadCheckedModel, oneModelArg } from "./target.js";
 import { compile } from "./compile.js";
@@ -22,70 +19,7 @@ import { diff } from "./diff.js";
 import { run } from "./run.js";
 
 export { report };
-
-export interface CommandContext {
-  readonly positionals: readonly string[];
-  /** Flag values; a string[] for options declared `multiple` (such as --bind). */
-  readonly flags: Readonly<Record<string, string | boolean | string[] | undefined>>;
-  readonly io: Io;
-  readonly session: Session;
-}
-
-export interface Command {
-  readonly name: string;
-  readonly usage: string;
-  readonly summary: string;
-  readonly options: NonNullable<ParseArgsConfig["options"]>;
-  readonly optionDocs: Readonly<Record<string, string>>;
-  /** Commands that touch a GPU or onnxruntime, or load a large module, are asynchronous
-   *  (always, or for some flags): run them with runCliAsync. */
-  readonly async?: boolean | ((flags: CommandContext["flags"]) => boolean);
-  run(ctx: CommandContext): number | Promise<number>;
-}
-
-const json = { type: "boolean" } as const;
-const model = { type: "string" } as const;
-
-function expandFiles(args: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const a of args) {
-    if (!existsSync(a)) throw new UsageError(`cannot read '${a}'`);
-    if (statSync(a).isDirectory()) out.push(...listMmFiles(a));
-    else out.push(a);
-  }
-  return out;
-}
-
-const check: Command = {
-  name: "check", usage: "check FILE|DIR... [--json] [--watch]", summary: "parse, resolve, elaborate and shape-check; print diagnostics",
-  options: { json, "max-errors": { type: "string" }, watch: { type: "boolean" } },
-  optionDocs: {
-    json: "diagnostics as JSON on stdout", "max-errors": "print at most N diagnostics (default 50)",
-    watch: "check again whenever a checked file changes (Ctrl-C stops)",
-  },
-  async: (flags) => flags.watch === true,
-  run(ctx) {
-    if (ctx.positionals.length === 0) throw new UsageError("check: give one or more .mm files or folders");
-    if (ctx.flags.watch && ctx.flags.json) throw new UsageError("check: --watch prints for people; use --json without it");
-    const files = expandFiles(ctx.positionals);
-    if (!ctx.flags.watch) return checkRound(ctx, files, ctx.session).exit;
-    const folders = ctx.positionals.filter((p) => statSync(p).isDirectory());
-    // A round lists the folders again: a new file in one is checked from then on.
-    return watchCheck(ctx, folders, (session) => checkRound(ctx, expandFiles(ctx.positionals), session));
-  },
-};
-
-/** `mm check` once: diagnostics, then the count line. */
-function checkRound(ctx: CommandContext, files: readonly string[], session: Session): { exit: number; sources: Iterable<string> } {
-  const r = session.checkFiles(files);
-  const bad = report(ctx, r.diagnostics, r.sources);
-  if (!ctx.flags.json) {
-    const e = r.diagnostics.filter((d) => d.severity === "error").length;
-    const w = r.diagnostics.length - e;
-    ctx.io.err(`${files.length} file(s), ${r.models} model(s): ${e} error(s), ${w} warning(s)\n`);
-  }
-  return { exit: bad ? EXIT.diagnostics : EXIT.ok, sources: r.sources.keys() };
-}
+export type { Command, CommandContext } from "./command.js";
 
 function withModel(ctx: CommandContext, name: string, body: (r: CheckedModel) => void): number {
   const checked = loadCheckedModel(ctx, oneModelArg(ctx, name));

@@ -15,7 +15,7 @@ import type { WeightsMode } from "../backends/onnx/weights.js";
 import type { CheckedModel } from "../check/check-model.js";
 import { SelectionError } from "../ir/from-checked.js";
 import { modelSymbols, parseBind, renderBind, resolveBind } from "./bind.js";
-import type { CommandContext } from "./commands.js";
+import type { CommandContext } from "./command.js";
 import { EXIT, UsageError, UserError } from "./io.js";
 import { loadCheckedModel, oneModelArg } from "./target.js";
 import { bytes, isFsError } from "./write.js";

@@ -14,7 +14,7 @@ import { EMA_TASK, emaUpdateModel } from "../backends/onnx/ema.js";
 import { lowerToOnnx, MAX_OPSET, MIN_OPSET, type WeightsMode } from "../backends/onnx/index.js";
 import { DEFAULT_EXTERNAL_THRESHOLD, writeOnnx, type WriteResult } from "../backends/onnx/write.js";
 import { SelectionError } from "../ir/from-checked.js";
-import type { Command, CommandContext } from "./commands.js";
+import type { Command, CommandContext } from "./command.js";
 import { EXIT, UsageError } from "./io.js";
 import { loadCheckedModel, oneModelArg } from "./target.js";
 import { compileGpuTarget } from "./compile-webgpu.js";

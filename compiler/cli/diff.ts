@@ -3,7 +3,7 @@
 import { diffModels, type ComponentDiff } from "../tools/diff/diff.js";
 import { renderHtml } from "../tools/diff/html.js";
 import { renderDiff } from "../tools/diff/render.js";
-import type { Command } from "./commands.js";
+import type { Command } from "./command.js";
 import { EXIT, processIo, UsageError } from "./io.js";
 import { writeAtomic } from "./write.js";
 import { loadCheckedModel } from "./target.js";

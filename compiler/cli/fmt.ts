@@ -6,7 +6,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { listMmFiles } from "../resolve/host.js";
 import { formatText } from "../tools/fmt/index.js";
-import type { Command } from "./commands.js";
+import type { Command } from "./command.js";
 import { EXIT, UsageError } from "./io.js";
 import { report } from "./report.js";
 import { writeAtomic } from "./write.js";

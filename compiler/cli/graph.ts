@@ -6,7 +6,7 @@ import { buildDiagram, LEVELS, type Level } from "../tools/graph/diagram.js";
 import { toDot } from "../tools/graph/dot.js";
 import { FORMATS, htmlPage, LayoutError, layoutSvg, type Format } from "../tools/graph/render.js";
 import { writeAtomic } from "./write.js";
-import type { Command } from "./commands.js";
+import type { Command } from "./command.js";
 import { EXIT, UsageError } from "./io.js";
 import { loadCheckedModel } from "./target.js";
 

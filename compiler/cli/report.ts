@@ -1,6 +1,6 @@
 // Diagnostics at the CLI's edge: text to stderr, or JSON to stdout.
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import type { CommandContext } from "./commands.js";
+import type { CommandContext } from "./command.js";
 import { COLOR, diagnosticJson, PLAIN, renderDiagnostic } from "./render.js";
 
 /** Prints diagnostics (text to stderr, or JSON to stdout); returns whether any is an error. */

@@ -15,7 +15,7 @@ import { randomInputs, type RandomInput } from "../tools/inputs.js";
 import type { EdgeDType } from "../../runtime/plan.js";
 import { checksum, PlanError, PlanRunner, type OutputTensor } from "../../runtime/runtime.js";
 import { modelSymbols, parseBind, renderBind, resolveBind } from "./bind.js";
-import type { Command } from "./commands.js";
+import type { Command } from "./command.js";
 import type { GemmVariant } from "../backends/webgpu/kernels/gemm.js";
 import { compilePlan, gemmFlag, gpuWeights, seedFlag, type GpuWeights } from "./compile-webgpu.js";
 import { dawnDevice, GpuUnavailable } from "./gpu.js";

@@ -1,7 +1,7 @@
 // `mm summary`: a torchinfo-like table of a model at given input sizes (docs/summary.md).
 import { graphSymbols, summarize } from "../tools/summary/summary.js";
 import { renderSummary } from "../tools/summary/render.js";
-import type { Command } from "./commands.js";
+import type { Command } from "./command.js";
 import { EXIT, UsageError } from "./io.js";
 import { loadCheckedModel, oneModelArg } from "./target.js";
 

@@ -6,7 +6,7 @@ import { sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { CompileResult, ModelRef, Session } from "../driver/session.js";
 import type { Program } from "../resolve/loader.js";
 import type { CheckedModel } from "../check/check-model.js";
-import type { CommandContext } from "./commands.js";
+import type { CommandContext } from "./command.js";
 import { UsageError } from "./io.js";
 import { report } from "./report.js";
 

@@ -7,7 +7,7 @@ import { dirname, relative, resolve } from "node:path";
 import { Session } from "../driver/session.js";
 import { ParseCache } from "../driver/parse-cache.js";
 import { EXIT } from "./io.js";
-import type { CommandContext } from "./commands.js";
+import type { CommandContext } from "./command.js";
 
 /** One round: what `mm check` prints, and the files the program read. */
 export type CheckRound = (session: Session) => { exit: number; sources: Iterable<string> };

@@ -1,0 +1,38 @@
+// `mm check`: diagnostics for files and folders, once or on every change (--watch).
+import { statSync } from "node:fs";
+import type { Session } from "../driver/session.js";
+import { expandFiles, json, type Command, type CommandContext } from "./command.js";
+import { EXIT, UsageError } from "./io.js";
+import { report } from "./report.js";
+import { watchCheck } from "./watch.js";
+
+export const check: Command = {
+  name: "check", usage: "check FILE|DIR... [--json] [--watch]", summary: "parse, resolve, elaborate and shape-check; print diagnostics",
+  options: { json, "max-errors": { type: "string" }, watch: { type: "boolean" } },
+  optionDocs: {
+    json: "diagnostics as JSON on stdout", "max-errors": "print at most N diagnostics (default 50)",
+    watch: "check again whenever a checked file changes (Ctrl-C stops)",
+  },
+  async: (flags) => flags.watch === true,
+  run(ctx) {
+    if (ctx.positionals.length === 0) throw new UsageError("check: give one or more .mm files or folders");
+    if (ctx.flags.watch && ctx.flags.json) throw new UsageError("check: --watch prints for people; use --json without it");
+    const files = expandFiles(ctx.positionals);
+    if (!ctx.flags.watch) return checkRound(ctx, files, ctx.session).exit;
+    const folders = ctx.positionals.filter((p) => statSync(p).isDirectory());
+    // A round lists the folders again: a new file in one is checked from then on.
+    return watchCheck(ctx, folders, (session) => checkRound(ctx, expandFiles(ctx.positionals), session));
+  },
+};
+
+/** `mm check` once: diagnostics, then the count line. */
+function checkRound(ctx: CommandContext, files: readonly string[], session: Session): { exit: number; sources: Iterable<string> } {
+  const r = session.checkFiles(files);
+  const bad = report(ctx, r.diagnostics, r.sources);
+  if (!ctx.flags.json) {
+    const e = r.diagnostics.filter((d) => d.severity === "error").length;
+    const w = r.diagnostics.length - e;
+    ctx.io.err(`${files.length} file(s), ${r.models} model(s): ${e} error(s), ${w} warning(s)\n`);
+  }
+  return { exit: bad ? EXIT.diagnostics : EXIT.ok, sources: r.sources.keys() };
+}
