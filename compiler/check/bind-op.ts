@@ -69,86 +69,99 @@ export function bindOp(def: OpDef, evArgs: readonly EvArg[], callSpan: Span, toT
       attrs[p.name] = s ? plain(s.value) : (p.default ?? null);
     }
   }
-  const get = (name: string): { p: OpParam; s: Slot } => {
-    const p = def.params.find((x) => x.name === name);
-    if (!p) throw new Error(`internal: op ${def.name} has no parameter ${name}`);
-    return { p, s: slots.get(name) };
-  };
-  const spanOf = (name: string): Span => slots.get(name)?.span ?? callSpan;
-  const intOf = (name: string): Dim | undefined => {
-    const { p, s } = get(name);
+  return { args: new BoundArgs(def, slots, tensorOf, callSpan), tensors, attrs };
+}
+
+/** The bound arguments as the op's shape rule reads them (one object per op call; its
+ *  methods live on the prototype, since ops run by the thousand). */
+class BoundArgs implements OpArgs {
+  constructor(
+    private readonly def: OpDef,
+    private readonly slots: ReadonlyMap<string, Slot>,
+    private readonly tensorOf: ReadonlyMap<string, TensorRef | readonly TensorRef[] | undefined>,
+    readonly callSpan: Span,
+  ) {}
+
+  private get(name: string): { p: OpParam; s: Slot } {
+    const p = this.def.params.find((x) => x.name === name);
+    if (!p) throw new Error(`internal: op ${this.def.name} has no parameter ${name}`);
+    return { p, s: this.slots.get(name) };
+  }
+  private missing(name: string): never {
+    return fail("MM3002", this.callSpan, { name, callee: this.def.name });
+  }
+  private intOf(name: string): Dim | undefined {
+    const { p, s } = this.get(name);
     if (!s || s.value.k === "none") return typeof p.default === "number" ? Dim.const(p.default) : undefined;
-    if (s.value.k !== "int") fail("MM3018", s.span, { what: `argument '${name}' of ${def.name}`, expected: "Int", actual: typeName(s.value) });
+    if (s.value.k !== "int") fail("MM3018", s.span, { what: `argument '${name}' of ${this.def.name}`, expected: "Int", actual: typeName(s.value) });
     return s.value.v;
-  };
-  const intsOf = (name: string): readonly Dim[] | undefined => {
-    const { p, s } = get(name);
+  }
+  private intsOf(name: string): readonly Dim[] | undefined {
+    const { p, s } = this.get(name);
     if (!s || s.value.k === "none") return Array.isArray(p.default) ? p.default.map((n: number) => Dim.const(n)) : typeof p.default === "number" ? [Dim.const(p.default)] : undefined;
     if (s.value.k === "int") return [s.value.v];
-    if (s.value.k !== "list") fail("MM3018", s.span, { what: `argument '${name}' of ${def.name}`, expected: "a list of Ints", actual: typeName(s.value) });
+    if (s.value.k !== "list") fail("MM3018", s.span, { what: `argument '${name}' of ${this.def.name}`, expected: "a list of Ints", actual: typeName(s.value) });
     return s.value.items.map((v) => {
       if (v.k !== "int") fail("MM3018", s.span, { what: `items of '${name}'`, expected: "Ints", actual: typeName(v) });
       return v.v;
     });
-  };
-  const floatOf = (name: string): number | undefined => {
-    const { p, s } = get(name);
+  }
+  private floatOf(name: string): number | undefined {
+    const { p, s } = this.get(name);
     if (!s || s.value.k === "none") return typeof p.default === "number" ? p.default : undefined;
     if (s.value.k === "float") return s.value.v;
     if (s.value.k === "int" && s.value.v.isConst()) return s.value.v.constValue()!;
-    fail("MM3018", s.span, { what: `argument '${name}' of ${def.name}`, expected: "Float", actual: typeName(s.value) });
-  };
-  const args: OpArgs = {
-    callSpan,
-    tensor: (n) => {
-      const t = tensorOf.get(n);
-      if (!t || Array.isArray(t)) fail("MM3002", callSpan, { name: n, callee: def.name });
-      return (t as TensorRef).type;
-    },
-    optTensor: (n) => {
-      const t = tensorOf.get(n);
-      return t && !Array.isArray(t) ? (t as TensorRef).type : undefined;
-    },
-    tensors: (n) => {
-      const t = tensorOf.get(n);
-      return Array.isArray(t) ? (t as readonly TensorRef[]).map((x) => x.type) : [];
-    },
-    int: (n) => intOf(n) ?? fail("MM3002", callSpan, { name: n, callee: def.name }),
-    num: (n) => {
-      const d = intOf(n) ?? fail("MM3002", callSpan, { name: n, callee: def.name });
-      const c = d.constValue();
-      if (c === undefined) fail("MM3015", spanOf(n), { what: `argument '${n}' of ${def.name}`, actual: `symbolic ${d.toString()}` });
-      return c;
-    },
-    optInt: (n) => intOf(n),
-    ints: (n) => intsOf(n) ?? fail("MM3002", callSpan, { name: n, callee: def.name }),
-    optInts: (n) => intsOf(n),
-    float: (n) => floatOf(n) ?? fail("MM3002", callSpan, { name: n, callee: def.name }),
-    optFloat: (n) => floatOf(n),
-    bool: (n) => {
-      const { p, s } = get(n);
-      if (!s) return p.default === true;
-      if (s.value.k !== "bool") fail("MM3018", s.span, { what: `argument '${n}' of ${def.name}`, expected: "Bool", actual: typeName(s.value) });
-      return s.value.v;
-    },
-    string: (n) => {
-      const { p, s } = get(n);
-      if (!s) return typeof p.default === "string" ? p.default : "";
-      if (s.value.k === "string") return s.value.v;
-      if (s.value.k === "enum") return s.value.member;
-      fail("MM3018", s.span, { what: `argument '${n}' of ${def.name}`, expected: "String", actual: typeName(s.value) });
-    },
-    dtype: (n) => {
-      const { p, s } = get(n);
-      if (!s) return (typeof p.default === "string" && isDType(p.default) ? p.default : "float32") as DType;
-      if (s.value.k === "dtype") return s.value.v;
-      if (s.value.k === "string" && isDType(s.value.v)) return s.value.v;
-      fail("MM3018", s.span, { what: `argument '${n}' of ${def.name}`, expected: "a dtype", actual: typeName(s.value) });
-    },
-    span: spanOf,
-  };
-  return { args, tensors, attrs };
+    fail("MM3018", s.span, { what: `argument '${name}' of ${this.def.name}`, expected: "Float", actual: typeName(s.value) });
+  }
+
+  tensor(n: string): TensorType {
+    const t = this.tensorOf.get(n);
+    if (!t || Array.isArray(t)) this.missing(n);
+    return (t as TensorRef).type;
+  }
+  optTensor(n: string): TensorType | undefined {
+    const t = this.tensorOf.get(n);
+    return t && !Array.isArray(t) ? (t as TensorRef).type : undefined;
+  }
+  tensors(n: string): readonly TensorType[] {
+    const t = this.tensorOf.get(n);
+    return Array.isArray(t) ? (t as readonly TensorRef[]).map((x) => x.type) : [];
+  }
+  int(n: string): Dim { return this.intOf(n) ?? this.missing(n); }
+  num(n: string): number {
+    const d = this.intOf(n) ?? this.missing(n);
+    const c = d.constValue();
+    if (c === undefined) fail("MM3015", this.span(n), { what: `argument '${n}' of ${this.def.name}`, actual: `symbolic ${d.toString()}` });
+    return c;
+  }
+  optInt(n: string): Dim | undefined { return this.intOf(n); }
+  ints(n: string): readonly Dim[] { return this.intsOf(n) ?? this.missing(n); }
+  optInts(n: string): readonly Dim[] | undefined { return this.intsOf(n); }
+  float(n: string): number { return this.floatOf(n) ?? this.missing(n); }
+  optFloat(n: string): number | undefined { return this.floatOf(n); }
+  bool(n: string): boolean {
+    const { p, s } = this.get(n);
+    if (!s) return p.default === true;
+    if (s.value.k !== "bool") fail("MM3018", s.span, { what: `argument '${n}' of ${this.def.name}`, expected: "Bool", actual: typeName(s.value) });
+    return s.value.v;
+  }
+  string(n: string): string {
+    const { p, s } = this.get(n);
+    if (!s) return typeof p.default === "string" ? p.default : "";
+    if (s.value.k === "string") return s.value.v;
+    if (s.value.k === "enum") return s.value.member;
+    fail("MM3018", s.span, { what: `argument '${n}' of ${this.def.name}`, expected: "String", actual: typeName(s.value) });
+  }
+  dtype(n: string): DType {
+    const { p, s } = this.get(n);
+    if (!s) return (typeof p.default === "string" && isDType(p.default) ? p.default : "float32") as DType;
+    if (s.value.k === "dtype") return s.value.v;
+    if (s.value.k === "string" && isDType(s.value.v)) return s.value.v;
+    fail("MM3018", s.span, { what: `argument '${n}' of ${this.def.name}`, expected: "a dtype", actual: typeName(s.value) });
+  }
+  span(n: string): Span { return this.slots.get(n)?.span ?? this.callSpan; }
 }
+
 
 function sig(p: OpParam): string {
   return p.default !== undefined ? `${p.name}: ${JSON.stringify(p.default)}` : p.kind.endsWith("?") ? `${p.name}?` : p.name;

@@ -209,7 +209,18 @@ export class Dim {
     visit(this);
     return [...out].sort();
   }
+  /** The symbol's name when this dim is exactly one symbol (`B`), the commonest pattern. */
+  symbolName(): string | undefined {
+    if (this.terms.length !== 1) return undefined;
+    const t = this.terms[0]!;
+    if (t.coeff !== 1n || t.mono.length !== 1) return undefined;
+    const f = t.mono[0]!;
+    return f.exp === 1 && f.atom.kind === "sym" ? f.atom.name : undefined;
+  }
   substitute(bindings: ReadonlyMap<string, Dim>): Dim {
+    if (this.isConst()) return this;
+    const s = this.symbolName();
+    if (s !== undefined) return bindings.get(s) ?? this;
     if (bindings.size === 0 || this.terms.every((t) => t.mono.every((f) => f.atom.kind === "sym" && !bindings.has(f.atom.name)))) return this;
     let acc = Dim.ZERO;
     for (const t of this.terms) {
@@ -296,6 +307,16 @@ function render(terms: readonly Term[]): string {
 
 /** Solves `pattern = actual` for the pattern's unbound symbols; binds only on success. */
 export function unifyDim(pattern: Dim, actual: Dim, bindings: Map<string, Dim>): boolean {
+  // Fast paths for what most patterns are: a constant, or one symbol (bound: compare; free:
+  // bind, as the general case below would).
+  if (pattern.isConst()) return pattern.equals(actual);
+  const sym = pattern.symbolName();
+  if (sym !== undefined) {
+    const bound = bindings.get(sym);
+    if (bound !== undefined) return bound.equals(actual);
+    bindings.set(sym, actual);
+    return true;
+  }
   const free = pattern.symbols().filter((s) => !bindings.has(s));
   const p = pattern.substitute(bindings);
   if (p.equals(actual)) {
