@@ -85,7 +85,8 @@ export function copyTemplate(
 /**
  * A template node at another path. Children and parameters are made on first use: a check
  * rarely descends into a copy (a memoized call stops at its root), and the stdlib makes
- * tens of thousands of copies. Every field is an own property, so spreading a copy works.
+ * tens of thousands of copies. They are prototype getters, so spreading a copy (`{...c}`)
+ * drops them: give the copy's `params` and `children` explicitly, as the EMA clone does.
  */
 class InstanceCopy implements Instance {
   readonly kind: Instance["kind"];
@@ -99,11 +100,17 @@ class InstanceCopy implements Instance {
   readonly forward?: Instance["forward"];
   readonly route?: Instance["route"];
   readonly template: Instance;
-  declare readonly params: readonly ParamTensor[];
-  declare readonly children: ReadonlyMap<string, Instance>;
+  readonly #t: Instance;
+  readonly #from: number;
+  readonly #base: string;
+  #params?: readonly ParamTensor[];
+  #children?: ReadonlyMap<string, Instance>;
 
   /** `from`: the length of the template root's path, replaced by `base` in every path below. */
   constructor(t: Instance, readonly path: string, from: number, base: string, readonly name: string, readonly span: Span) {
+    this.#t = t;
+    this.#from = from;
+    this.#base = base;
     this.kind = t.kind;
     this.declName = t.declName;
     if (t.decl) this.decl = t.decl;
@@ -115,25 +122,19 @@ class InstanceCopy implements Instance {
     if (t.forward) this.forward = t.forward;
     if (t.route) this.route = t.route;
     this.template = t.template ?? t;
-    let params: readonly ParamTensor[] | undefined;
-    let children: ReadonlyMap<string, Instance> | undefined;
-    Object.defineProperties(this, {
-      params: {
-        enumerable: true,
-        get: () => (params ??= t.params.map((x): ParamTensor => ({ ...x, path: base + x.path.slice(from) }))),
-      },
-      children: {
-        enumerable: true,
-        get: () => {
-          if (!children) {
-            const m = new Map<string, Instance>();
-            for (const [k, c] of t.children) m.set(k, new InstanceCopy(c, base + c.path.slice(from), from, base, c.name, c.span));
-            children = m;
-          }
-          return children;
-        },
-      },
-    });
+  }
+
+  get params(): readonly ParamTensor[] {
+    return (this.#params ??= this.#t.params.map((x): ParamTensor => ({ ...x, path: this.#base + x.path.slice(this.#from) })));
+  }
+
+  get children(): ReadonlyMap<string, Instance> {
+    if (!this.#children) {
+      const m = new Map<string, Instance>();
+      for (const [k, c] of this.#t.children) m.set(k, new InstanceCopy(c, this.#base + c.path.slice(this.#from), this.#from, this.#base, c.name, c.span));
+      this.#children = m;
+    }
+    return this.#children;
   }
 }
 
