@@ -31,16 +31,26 @@ export function patternEnv(inst: Instance, dims: ReadonlyMap<string, Dim>): Symb
 }
 
 /** A signature's shape as a pattern: its symbolic dims stay symbols, so that unification
- *  substitutes the call's bindings exactly once. */
-export function evalPattern(t: TensorTypeAst, inst: Instance): DimPattern[] {
+ *  substitutes the call's bindings exactly once. Kept per type and instance structure (a
+ *  memoized copy evaluates as its template does): every call of a block needs its patterns. */
+export function evalPattern(t: TensorTypeAst, inst: Instance): readonly DimPattern[] {
+  const key = inst.template ?? inst;
+  let byInst = patterns.get(t);
+  if (!byInst) patterns.set(t, (byInst = new WeakMap()));
+  const hit = byInst.get(key);
+  if (hit) return hit;
   const env = patternEnv(inst, new Map());
-  return t.dims.map((d) => {
+  const out = t.dims.map((d): DimPattern => {
     if (d.kind === "Ellipsis") return "...";
     const v = evalExpr(d, { env });
     if (v.k !== "int") fail("MM3018", d.span, { what: "a dim", expected: "Int", actual: typeName(v) });
     return v.v;
   });
+  byInst.set(key, out);
+  return out;
 }
+
+const patterns = new WeakMap<TensorTypeAst, WeakMap<Instance, readonly DimPattern[]>>();
 
 export function formatPattern(p: readonly DimPattern[], dims: ReadonlyMap<string, Dim>): string {
   return `[${p.map((d) => (d === "..." ? "..." : d.substitute(dims).toString())).join(", ")}]`;
