@@ -1,51 +1,72 @@
-// How long checking the whole stdlib takes, against parsing the same files alone
-// (measured in the same process, so the ratio is stable on a noisy machine); then the
-// command a user runs, `mm check stdlib`, cold: a fresh process each time, start-up included.
-// Run: npm run bench:check
+// How long checking the whole stdlib takes, against parsing the same files alone (measured in
+// the same run, so the ratios are stable on a noisy machine):
+//   - warm, in one process: a full check (parse, elaborate, trace every model), and a
+//     `mm check --watch` round after an edit (one file parsed again, every model checked);
+//   - cold, a fresh process each time, as a user types it: `mm check stdlib`, one model file,
+//     and Node's own start-up (`node -e 0`) for scale.
+// Run: npm run bench:check [-- --runs N]
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseFile } from "../grammar/index.js";
+import { ParseCache } from "../compiler/driver/parse-cache.js";
 import { Session } from "../compiler/driver/session.js";
-import { isUnpublished } from "../compiler/elaborate/model.js";
-import { listMmFiles, STDLIB_ROOT } from "../compiler/resolve/host.js";
+import { diskHost, listMmFiles, STDLIB_ROOT, type FileHost } from "../compiler/resolve/host.js";
 import { median, time } from "./timing.js";
 
-
+const runsArg = process.argv.indexOf("--runs");
+const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 7;
 const files = listMmFiles(STDLIB_ROOT);
-const texts = files.map((f) => [f, readFileSync(f, "utf8")] as const);
+const texts = new Map(files.map((f) => [f, readFileSync(f, "utf8")] as const));
 let models = 0;
+
 const parse = (): void => {
   for (const [f, t] of texts) parseFile(f, t);
 };
-const check = (): void => {
-  const s = new Session();
-  const program = s.stdlib();
-  models = 0;
-  for (const ref of s.models(program)) {
-    if (isUnpublished(ref.decl)) continue;
-    const r = s.compile(ref, program, { checkOnly: true });
-    models++;
-    if (!r.checked) console.warn(`warning: ${ref.name} does not check`);
-  }
+const checkWith = (s: Session): void => {
+  const r = s.checkFiles(files);
+  models = r.models;
+  if (r.diagnostics.some((d) => d.severity === "error")) throw new Error("the stdlib does not check");
 };
-check(); // warm up the JIT
-parse();
-const runs = 7;
-const tParse = time(parse, runs);
-const tCheck = time(check, runs);
-console.log(`stdlib: ${files.length} files, ${models} models`);
-console.log(`parse only           ${tParse.toFixed(1)} ms (median of ${runs})`);
-console.log(`check (load, elaborate, trace every model)  ${tCheck.toFixed(1)} ms (median of ${runs})`);
-console.log(`ratio check/parse    ${(tCheck / tParse).toFixed(1)}x`);
 
-// The bundled CLI, as `npm install` builds it (dist/mm.js); this file runs from dist/bench/.
+// A watch round after an edit: the edited file (a comment appended, so its text is new) is
+// parsed again, the others come from the cache, and every model is elaborated and traced.
+const edited = join(STDLIB_ROOT, "models", "clip.mm");
+let edits = 0;
+const host: FileHost = { ...diskHost, read: (p) => (p === edited ? `${texts.get(p)}\n# edit ${edits}\n` : texts.get(p) ?? diskHost.read(p)) };
+const cache = new ParseCache();
+const watchRound = (): void => {
+  edits++;
+  checkWith(new Session(host, cache));
+};
+
+checkWith(new Session()); // warm up the JIT
+watchRound();
+parse();
+const tParse = time(parse, runs);
+const tCheck = time(() => checkWith(new Session()), runs);
+const tWatch = time(watchRound, runs);
+console.log(`stdlib: ${files.length} files, ${models} models, ${(Math.round([...texts.values()].reduce((n, t) => n + t.length, 0) / 1000))} kB`);
+console.log(`parse only (baseline)                        ${tParse.toFixed(0).padStart(6)} ms`);
+console.log(`check, warm (parse, elaborate, trace all)    ${tCheck.toFixed(0).padStart(6)} ms  ${(tCheck / tParse).toFixed(1)}x parse`);
+console.log(`mm check --watch round after an edit         ${tWatch.toFixed(0).padStart(6)} ms  ${(tWatch / tParse).toFixed(1)}x parse`);
+
+// The bundled CLI, as `npm install` builds it; this file runs from dist/bench/.
 const bin = fileURLToPath(new URL("../../bin/mm.js", import.meta.url));
-const cold: number[] = [];
-for (let i = 0; i < runs; i++) {
-  const t0 = performance.now();
-  execFileSync(process.execPath, [bin, "check", STDLIB_ROOT], { stdio: "ignore" });
-  cold.push(performance.now() - t0);
-}
-const tCold = median(cold);
-console.log(`mm check stdlib, cold ${tCold.toFixed(1)} ms (median of ${runs} processes; ${(tCold / tParse).toFixed(1)}x parse only)`);
+const cold = (args: readonly string[]): number => {
+  const ts: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    execFileSync(process.execPath, args, { stdio: "ignore" });
+    ts.push(performance.now() - t0);
+  }
+  return median(ts);
+};
+const tNode = cold(["-e", "0"]);
+const tStdlib = cold([bin, "check", STDLIB_ROOT]);
+const tOne = cold([bin, "check", edited]);
+console.log(`cold processes (median of ${runs}):`);
+console.log(`  node -e 0 (Node's start-up)                ${tNode.toFixed(0).padStart(6)} ms`);
+console.log(`  mm check stdlib                            ${tStdlib.toFixed(0).padStart(6)} ms  ${(tStdlib / tParse).toFixed(1)}x parse, ${(tStdlib / tCheck).toFixed(1)}x warm check`);
+console.log(`  mm check stdlib/models/clip.mm             ${tOne.toFixed(0).padStart(6)} ms`);
