@@ -6,6 +6,11 @@ import type { Graph, GraphNode, GraphValue, GraphValueSource, ShapeRecord, Tenso
 import type { DType, TensorType } from "./tensor.js";
 
 export class GraphBuilder {
+  /** `keep`: record the graph. A check-only trace (nothing reads its graph) passes false and
+   *  gets bare tensor references: tracing the stdlib then keeps far fewer objects alive. */
+  constructor(private readonly keep = true) {}
+
+  private count = 0;
   readonly values: GraphValue[] = [];
   readonly nodes: GraphNode[] = [];
   readonly inputs: { name: string; value: number }[] = [];
@@ -13,10 +18,11 @@ export class GraphBuilder {
   readonly outputs: { name: string; value: number }[] = [];
   readonly losses: { name: string; value: number }[] = [];
   readonly shapes: ShapeRecord[] = [];
-  private readonly paramByPath = new Map<string, GraphValue>();
+  private readonly paramByPath = new Map<string, TensorRef>();
 
-  private addValue(type: TensorType, span: Span, source: GraphValueSource, name: string): GraphValue {
-    const v: GraphValue = { id: this.values.length, type, span, source, name };
+  private addValue(type: TensorType, span: Span, source: GraphValueSource, name: string): TensorRef {
+    if (!this.keep) return { id: this.count++, type, span };
+    const v: GraphValue = { id: this.count++, type, span, source, name };
     this.values.push(v);
     return v;
   }
@@ -38,10 +44,12 @@ export class GraphBuilder {
   }
 
   constant(value: number | readonly number[], dtype: DType, shape: TensorType["shape"], span: Span): TensorRef {
+    if (!this.keep) return this.addValue({ shape, dtype }, span, { kind: "constant", value }, "");
     return this.addValue({ shape, dtype }, span, { kind: "constant", value }, `const_${this.values.length}`);
   }
 
   node(op: string, inputs: readonly (TensorRef | null)[], attrs: OpAttrs, outTypes: readonly TensorType[], scope: string, span: Span): TensorRef[] {
+    if (!this.keep) return outTypes.map((t) => this.addValue(t, span, { kind: "node", node: -1, index: 0 }, ""));
     const id = this.nodes.length;
     const outs = outTypes.map((t, i) =>
       this.addValue(t, span, { kind: "node", node: id, index: i }, `${scope ? scope + "/" : ""}${op}_${id}${outTypes.length > 1 ? `_${i}` : ""}`));
@@ -52,6 +60,7 @@ export class GraphBuilder {
   /** Gives a computed value the name of the local it was bound to (`vision.attn/q`), so
    *  backends and viewers show the program's names; the first name bound wins. */
   nameLocal(id: number, scope: string, local: string): void {
+    if (!this.keep) return;
     const v = this.values[id];
     if (!v || v.source.kind !== "node" || this.named.has(id)) return;
     this.named.add(id);
@@ -59,7 +68,13 @@ export class GraphBuilder {
   }
   private readonly named = new Set<number>();
 
+  /** Notes a named tensor for `mm shapes`. */
+  shape(record: ShapeRecord): void {
+    if (this.keep) this.shapes.push(record);
+  }
+
   finish(): Graph {
+    if (!this.keep) throw new Error("internal: a check-only trace has no graph");
     return {
       values: this.values, nodes: this.nodes, inputs: this.inputs, params: this.params,
       outputs: this.outputs, losses: this.losses, shapes: this.shapes,

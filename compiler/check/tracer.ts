@@ -24,7 +24,7 @@ export interface ForwardFacts {
 }
 
 export class Tracer {
-  readonly graph = new GraphBuilder();
+  readonly graph: GraphBuilder;
   readonly facts: ForwardFacts[] = [];
   private readonly calls = new Map<string, number>();
   private currentCall = new Map<string, number>();
@@ -37,10 +37,12 @@ export class Tracer {
    *  since instance keys are structural); pass one to memoize. */
   constructor(readonly bag: DiagnosticBag, opts: { memo?: Map<string, Value> } = {}) {
     if (opts.memo) this.memo = opts.memo;
+    // Memoized tracing is check-only: its graph is never read.
+    this.graph = new GraphBuilder(opts.memo === undefined);
   }
 
   record(scope: string, role: ShapeRecord["role"], name: string, type: TensorType): void {
-    this.graph.shapes.push({ scope, call: this.currentCall.get(scope) ?? 0, role, name, type });
+    this.graph.shape({ scope, call: this.currentCall.get(scope) ?? 0, role, name, type });
   }
 
   /** The env a forward body runs in: the instance's compile-time names, children, params. */
