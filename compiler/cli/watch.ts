@@ -1,10 +1,12 @@
 // `mm check --watch`: check, then check again whenever a loaded file changes or a .mm file
-// appears in a folder given on the command line. Each round is a fresh session (nothing
-// elaborated or traced survives an edit) sharing one parse cache, so an edit costs the
-// parse of the edited file plus elaboration and checking, with the JIT already warm.
+// appears in a folder given on the command line. Each round is a fresh session sharing a
+// parse cache (unchanged text is not parsed again) and a check cache (a model none of whose
+// files changed keeps its diagnostics), so an edit costs the parse of the edited file and the
+// checking of the models that reach it, with the JIT already warm.
 import { watch, type FSWatcher } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { Session } from "../driver/session.js";
+import { CheckCache } from "../driver/check-cache.js";
 import { ParseCache } from "../driver/parse-cache.js";
 import { EXIT } from "./io.js";
 import type { CommandContext } from "./command.js";
@@ -15,6 +17,7 @@ export type CheckRound = (session: Session) => { exit: number; sources: Iterable
 /** Runs rounds until SIGINT or SIGTERM (or `stop`); returns 0, since watching ended as asked. */
 export function watchCheck(ctx: CommandContext, folders: readonly string[], round: CheckRound, stop?: AbortSignal): Promise<number> {
   const parses = new ParseCache();
+  const checks = new CheckCache();
   const watchers = new Map<string, FSWatcher>();
   let timer: NodeJS.Timeout | undefined;
   let changed = new Set<string>();
@@ -44,7 +47,7 @@ export function watchCheck(ctx: CommandContext, folders: readonly string[], roun
     const t0 = performance.now();
     let r: ReturnType<CheckRound>;
     try {
-      r = round(new Session(ctx.session.host, parses));
+      r = round(new Session(ctx.session.host, parses, checks));
     } catch (e) {
       // A file given on the command line was deleted, say: report it and keep watching.
       ctx.io.err(`mm: ${e instanceof Error ? e.message : String(e)}\n[watch] watching for changes (Ctrl-C to stop)\n`);

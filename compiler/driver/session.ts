@@ -10,6 +10,7 @@ import type { Instance } from "../elaborate/instance.js";
 import { diskHost, listMmFiles, STDLIB_ROOT, type FileHost } from "../resolve/host.js";
 import { loadProgram, type Program } from "../resolve/loader.js";
 import type { FileScope } from "../resolve/scope.js";
+import type { CheckCache } from "./check-cache.js";
 import type { ParseCache } from "./parse-cache.js";
 
 export interface ModelRef {
@@ -32,9 +33,10 @@ export class Session {
   private stdlibProgram?: Program;
   /** Check-only call results, shared by every model this session checks (see check/memo.ts). */
   private readonly memo = new Map<string, import("../elaborate/values.js").Value>();
-  /** `parses`: parsed files to reuse while their text is unchanged (`mm check --watch` keeps
-   *  one across its sessions; a session itself never outlives an edit). */
-  constructor(readonly host: FileHost = diskHost, private readonly parses?: ParseCache) {}
+  /** `parses`: parsed files to reuse while their text is unchanged; `checks`: model results to
+   *  reuse while every file a model reaches is unchanged (`mm check --watch` keeps both across
+   *  its sessions; a session itself never outlives an edit). */
+  constructor(readonly host: FileHost = diskHost, private readonly parses?: ParseCache, private readonly checks?: CheckCache) {}
 
   load(files: readonly string[]): Program {
     return loadProgram(files, this.host, this.parses?.parse);
@@ -99,9 +101,16 @@ export class Session {
       for (const ref of this.models(program)) {
         if (isUnpublished(ref.decl)) continue; // listed, never compiled
         models++;
-        const r = this.compile(ref, program, { checkOnly: true });
-        out.push(...r.diagnostics);
-        if (r.checked) collectDecls(r.checked.model.root, used);
+        let hit = this.checks?.get(ref.decl, ref.home, program);
+        if (!hit) {
+          const r = this.compile(ref, program, { checkOnly: true });
+          const decls = new Set<BlockDecl>();
+          if (r.checked) collectDecls(r.checked.model.root, decls);
+          hit = { diagnostics: r.diagnostics, decls };
+          this.checks?.set(ref.decl, ref.home, program, hit);
+        }
+        out.push(...hit.diagnostics);
+        for (const d of hit.decls) used.add(d);
       }
       for (const path of program.entries) {
         const scope = program.files.get(path);

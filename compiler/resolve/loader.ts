@@ -40,7 +40,7 @@ export function loadProgram(
     sources.set(path, text);
     const { ast, diagnostics: parseDiags } = parse(path, text);
     diagnostics.push(...parseDiags);
-    const scope: FileScope = { path, ast, names: new Map() };
+    const scope: FileScope = { path, ast, names: new Map(), deps: [] };
     files.set(path, scope);
     for (const d of ast.decls) addName(scope, declName(d), d, scope, diagnostics);
     for (const imp of ast.imports) importInto(scope, imp, [...stack, path]);
@@ -50,6 +50,7 @@ export function loadProgram(
 
   const importInto = (scope: FileScope, imp: ImportDecl, stack: string[]): void => {
     const target = resolveImport(scope.path, imp.path.value, host);
+    scope.deps.push(target.kind === "file" ? target.path : `${target.kind}:${imp.path.value}`);
     if (target.kind === "escape") {
       diagnostics.push(diag("MM2005", imp.path.span, { path: imp.path.value, root: target.root }, {
         hint: "import from the standard library with `std/...`, or move the file inside the project",

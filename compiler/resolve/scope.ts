@@ -11,4 +11,7 @@ export interface FileScope {
   readonly path: string;
   readonly ast: FileAst;
   readonly names: Map<string, DeclRef>;
+  /** How each import resolved, in order: the imported file's path, or `missing:SPEC` /
+   *  `escape:SPEC`. What a file's meaning depends on besides its own text. */
+  readonly deps: string[];
 }

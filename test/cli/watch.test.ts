@@ -6,7 +6,9 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCliAsync } from "../../compiler/cli/main.js";
+import { CheckCache } from "../../compiler/driver/check-cache.js";
 import { ParseCache } from "../../compiler/driver/parse-cache.js";
+import { diskHost, listMmFiles, STDLIB_ROOT, type FileHost } from "../../compiler/resolve/host.js";
 import { Session } from "../../compiler/driver/session.js";
 import { project } from "../helpers.js";
 
@@ -82,5 +84,72 @@ describe("the parse cache behind --watch", () => {
     const fixed = new Session(undefined, cache).checkFiles(files);
     expect(cache.parsedCount).toBe(3);
     expect(fixed.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  });
+});
+
+describe("the check cache behind --watch", () => {
+  const LIB = `
+block Proj(i: Int, o: Int) {
+  param weight: [o, i]
+  forward(x: [B, i]) -> [B, o] { return linear(x, weight) }
+}
+`;
+  const user = (name: string, width: number): string => `
+import "./lib.mm"
+model ${name} {
+  p = Proj(8, 4)
+  input x: [B, ${width}]
+  forward { output y = p(x) }
+}
+`;
+
+  /** A round as the watcher runs it, checked against a fresh session with no caches. */
+  function round(files: string[], parses: ParseCache, checks: CheckCache): string[] {
+    const incremental = new Session(undefined, parses, checks).checkFiles(files);
+    const fresh = new Session().checkFiles(files);
+    expect(incremental.diagnostics).toEqual(fresh.diagnostics);
+    expect(incremental.models).toBe(fresh.models);
+    return incremental.diagnostics.map((d) => d.code);
+  }
+
+  it("re-checks exactly the models whose files changed, with the diagnostics of a fresh check", () => {
+    const p = project({ "lib.mm": LIB, "a.mm": user("A", 8), "b.mm": user("B", 8), "c.mm": GOOD, "d.mm": `import "./e.mm"\n${user("D", 8).replace('import "./lib.mm"', "")}` });
+    const files = ["lib.mm", "a.mm", "b.mm", "c.mm", "d.mm"].map((f) => p.path(f));
+    const parses = new ParseCache();
+    const checks = new CheckCache();
+    expect(round(files, parses, checks)).toContain("MM2003"); // d.mm imports a file that is not there
+    expect(checks.hits).toBe(0);
+    round(files, parses, checks);
+    expect(checks.hits).toBe(4); // nothing changed: A, B, M and D
+
+    writeFileSync(p.path("a.mm"), user("A", 6)); // A breaks; B, M and D are untouched
+    const before = checks.hits;
+    expect(round(files, parses, checks).some((c) => c.startsWith("MM4"))).toBe(true);
+    expect(checks.hits - before).toBe(3);
+
+    writeFileSync(p.path("lib.mm"), LIB.replace("[o, i]", "[o, i] init zeros()")); // A and B reach lib.mm
+    const before2 = checks.hits;
+    round(files, parses, checks);
+    expect(checks.hits - before2).toBe(2); // M and D
+
+    writeFileSync(p.path("e.mm"), LIB); // the missing import appears: D is checked again
+    const before3 = checks.hits;
+    expect(round(files, parses, checks)).not.toContain("MM2003");
+    expect(checks.hits - before3).toBe(3); // A, B, M
+  });
+
+  it("agrees with a fresh check of the stdlib after an edit to one model file", () => {
+    const files = listMmFiles(STDLIB_ROOT);
+    const edited = join(STDLIB_ROOT, "models", "clip.mm");
+    let edit = "";
+    const host: FileHost = { ...diskHost, read: (f) => (f === edited ? `${diskHost.read(f)}${edit}` : diskHost.read(f)) };
+    const parses = new ParseCache();
+    const checks = new CheckCache();
+    const first = new Session(host, parses, checks).checkFiles(files);
+    edit = "\n# an edit\n";
+    const second = new Session(host, parses, checks).checkFiles(files);
+    expect(second.diagnostics).toEqual(first.diagnostics);
+    const clipModels = new Session().models(new Session().load([edited])).length;
+    expect(checks.hits).toBe(second.models - clipModels);
   });
 });
