@@ -3,7 +3,8 @@
 import type { CstNode, IToken } from "chevrotain";
 import type * as A from "../compiler/ast/ast.js";
 import { diag } from "../compiler/diagnostics/diagnostic.js";
-import { ExprBuilder, Missing, node, nodes, optNode, optTok, tok, toks, type Ctx } from "./build-expr.js";
+import { ExprBuilder } from "./build-expr.js";
+import { Missing, node, nodes, optNode, optTok, tok, toks, type Ctx } from "./cst.js";
 import { stringValue } from "./tokens.js";
 
 const PLACE: Readonly<Record<A.BlockKind | "model", string>> = {

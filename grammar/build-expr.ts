@@ -1,58 +1,11 @@
-// CST → AST for expressions and types, the base of AstBuilder (ast-builder.ts), plus the
-// CST access helpers both use. After error recovery a CST node may lack children: the
-// helpers throw `Missing`, and the item or statement being built is dropped (the parser
-// has already reported the error).
-import type { CstChildrenDictionary, CstElement, CstNode, IToken } from "chevrotain";
+// CST → AST for expressions and types, the base of AstBuilder (ast-builder.ts). CST access
+// (and what happens to a node that error recovery left incomplete) is in cst.ts.
+import type { CstNode, IToken } from "chevrotain";
 import type * as A from "../compiler/ast/ast.js";
 import type { Diagnostic } from "../compiler/diagnostics/diagnostic.js";
 import { parser } from "./parser.js";
 import { stringValue } from "./tokens.js";
-
-export type Ctx = CstChildrenDictionary;
-
-/** A required part of the CST is absent (error recovery); abandon the enclosing item. */
-export class Missing extends Error {}
-
-const isToken = (e: CstElement): e is IToken => "image" in e;
-/** Tokens invented by recovery have no position and no text worth keeping. */
-const realToken = (t: IToken): boolean => !t.isInsertedInRecovery && Number.isFinite(t.startOffset);
-
-const NONE: never[] = [];
-
-// A key holds only nodes or only tokens unless a label is shared; the arrays are returned
-// as they are when nothing needs filtering (most calls: building allocated mostly copies).
-export function nodes(ctx: Ctx, key: string): readonly CstNode[] {
-  const xs = ctx[key];
-  if (xs === undefined) return NONE;
-  for (const e of xs) if (isToken(e)) return xs.filter((x): x is CstNode => !isToken(x));
-  return xs as CstNode[];
-}
-export function toks(ctx: Ctx, key: string): readonly IToken[] {
-  const xs = ctx[key];
-  if (xs === undefined) return NONE;
-  for (const e of xs) if (!isToken(e) || !realToken(e)) return xs.filter((x): x is IToken => isToken(x) && realToken(x));
-  return xs as IToken[];
-}
-export function node(ctx: Ctx, key: string): CstNode {
-  const n = optNode(ctx, key);
-  if (n === undefined) throw new Missing(key);
-  return n;
-}
-export function tok(ctx: Ctx, key: string): IToken {
-  const t = optTok(ctx, key);
-  if (t === undefined) throw new Missing(key);
-  return t;
-}
-export function optNode(ctx: Ctx, key: string): CstNode | undefined {
-  const xs = ctx[key];
-  if (xs !== undefined) for (const e of xs) if (!isToken(e)) return e;
-  return undefined;
-}
-export function optTok(ctx: Ctx, key: string): IToken | undefined {
-  const xs = ctx[key];
-  if (xs !== undefined) for (const e of xs) if (isToken(e) && realToken(e)) return e;
-  return undefined;
-}
+import { hasRecovery, Missing, node, nodes, optNode, optTok, rangeOf, tok, toks, type Ctx } from "./cst.js";
 
 const BUILTIN_TYPES = new Set(["Int", "Float", "Bool", "String", "Block", "Tower", "Fusion", "Experts", "Loss", "Head"]);
 
@@ -62,49 +15,6 @@ const BUILTIN_TYPES = new Set(["Int", "Float", "Bool", "String", "Block", "Tower
  * (block parameters, which are never tensors) for any `[Name]`.
  */
 export type BracketMode = "tensor" | "builtin" | "param";
-
-/**
- * A CST node with facts cached on it by `fillRange` (the CST is built per parse and private
- * to it): its source range, and whether recovery patched it.
- */
-type Ranged = CstNode & { mmStart?: number; mmEnd?: number; mmRecovered?: boolean };
-
-/**
- * Computes and caches the range of every node under `n` (start = Infinity when it has no
- * real token) and whether recovery skipped or invented tokens in it, not counting nested
- * statements, which are judged on their own.
- */
-function fillRange(n: Ranged): void {
-  if (n.mmStart !== undefined) return;
-  let start = Infinity;
-  let end = -Infinity;
-  let recovered = n.recoveredNode === true;
-  for (const key in n.children) {
-    for (const e of n.children[key]!) {
-      if (isToken(e)) {
-        if (e.isInsertedInRecovery === true) recovered = true;
-        if (!realToken(e)) continue;
-        if (e.startOffset < start) start = e.startOffset;
-        if (e.startOffset + e.image.length > end) end = e.startOffset + e.image.length;
-      } else {
-        const c = e as Ranged;
-        fillRange(c);
-        if (c.mmStart! < start) start = c.mmStart!;
-        if (c.mmEnd! > end) end = c.mmEnd!;
-        if (c.mmRecovered === true && c.name !== "stmt") recovered = true;
-      }
-    }
-  }
-  n.mmStart = start;
-  n.mmEnd = end;
-  n.mmRecovered = recovered;
-}
-
-/** Whether recovery skipped or invented tokens in `n`, not counting nested statements. */
-export function hasRecovery(n: CstNode): boolean {
-  fillRange(n);
-  return (n as Ranged).mmRecovered === true;
-}
 
 const BaseVisitor = parser.getBaseCstVisitorConstructorWithDefaults<void, unknown>();
 
@@ -130,9 +40,7 @@ export class ExprBuilder extends BaseVisitor {
       const loc = n.location;
       if (loc !== undefined) return Number.isNaN(loc.startOffset) ? null : [loc.startOffset, loc.endOffset! + 1];
     }
-    const r = n as Ranged;
-    fillRange(r);
-    return r.mmStart! === Infinity ? null : [r.mmStart!, r.mmEnd!];
+    return rangeOf(n);
   }
 
   protected span(start: number, end: number): A.Span {
