@@ -20,8 +20,13 @@ export class GraphBuilder {
   readonly shapes: ShapeRecord[] = [];
   private readonly paramByPath = new Map<string, TensorRef>();
 
+  /** A reference that is recorded nowhere (check-only tracing). */
+  private bare(type: TensorType, span: Span): TensorRef {
+    return { id: this.count++, type, span };
+  }
+
   private addValue(type: TensorType, span: Span, source: GraphValueSource, name: string): TensorRef {
-    if (!this.keep) return { id: this.count++, type, span };
+    if (!this.keep) return this.bare(type, span);
     const v: GraphValue = { id: this.count++, type, span, source, name };
     this.values.push(v);
     return v;
@@ -44,12 +49,12 @@ export class GraphBuilder {
   }
 
   constant(value: number | readonly number[], dtype: DType, shape: TensorType["shape"], span: Span): TensorRef {
-    if (!this.keep) return this.addValue({ shape, dtype }, span, { kind: "constant", value }, "");
+    if (!this.keep) return this.bare({ shape, dtype }, span);
     return this.addValue({ shape, dtype }, span, { kind: "constant", value }, `const_${this.values.length}`);
   }
 
   node(op: string, inputs: readonly (TensorRef | null)[], attrs: OpAttrs, outTypes: readonly TensorType[], scope: string, span: Span): TensorRef[] {
-    if (!this.keep) return outTypes.map((t) => this.addValue(t, span, { kind: "node", node: -1, index: 0 }, ""));
+    if (!this.keep) return outTypes.map((t) => this.bare(t, span));
     const id = this.nodes.length;
     const outs = outTypes.map((t, i) =>
       this.addValue(t, span, { kind: "node", node: id, index: i }, `${scope ? scope + "/" : ""}${op}_${id}${outTypes.length > 1 ? `_${i}` : ""}`));

@@ -6,7 +6,6 @@ import { renderShapeTree, shapeTree } from "../tools/shapes.js";
 import { EXIT, UsageError } from "./io.js";
 import { listModels, renderList } from "./list.js";
 import { renderParams } from "./params-view.js";
-import { report } from "./report.js";
 import { check } from "./check.js";
 import { expandFiles, json, model, type Command, type CommandContext } from "./command.js";
 import type { CheckedModel } from "../check/check-model.js";
@@ -18,8 +17,6 @@ import { summary } from "./summary.js";
 import { diff } from "./diff.js";
 import { run } from "./run.js";
 
-export { report };
-export type { Command, CommandContext } from "./command.js";
 
 function withModel(ctx: CommandContext, name: string, body: (r: CheckedModel) => void): number {
   const checked = loadCheckedModel(ctx, oneModelArg(ctx, name));
