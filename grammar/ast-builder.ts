@@ -5,6 +5,7 @@ import type * as A from "../compiler/ast/ast.js";
 import { diag } from "../compiler/diagnostics/diagnostic.js";
 import { ExprBuilder } from "./build-expr.js";
 import { Missing, node, nodes, optNode, optTok, tok, toks, type Ctx } from "./cst.js";
+import { docBefore } from "./syntax.js";
 import { stringValue } from "./tokens.js";
 
 const PLACE: Readonly<Record<A.BlockKind | "model", string>> = {
@@ -13,8 +14,12 @@ const PLACE: Readonly<Record<A.BlockKind | "model", string>> = {
 };
 
 export class AstBuilder extends ExprBuilder {
-  constructor(file: string, text: string, private readonly comments: readonly IToken[], clean = false) {
+  /** The file's comments as flat [start, end) pairs (syntax.ts's `docBefore` reads them). */
+  private readonly commentOffsets: number[];
+
+  constructor(file: string, text: string, comments: readonly IToken[], clean = false) {
     super(file, text, clean);
+    this.commentOffsets = comments.flatMap((c) => [c.startOffset, c.startOffset + c.image.length]);
   }
 
   /** Runs `f`, dropping its result when the CST was left incomplete by error recovery. */
@@ -121,33 +126,8 @@ export class AstBuilder extends ExprBuilder {
     };
   }
 
-  /**
-   * The doc string of a declaration starting at `start`: the `##` comment lines directly
-   * above it, each alone on its line, without their `## ` prefix.
-   */
   private docBefore(start: number): string | undefined {
-    const lines: string[] = [];
-    let end = start;
-    // Binary search for the last comment starting before the declaration.
-    let lo = 0;
-    let hi = this.comments.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.comments[mid]!.startOffset < start) lo = mid + 1;
-      else hi = mid;
-    }
-    for (let i = lo - 1; i >= 0; i--) {
-      const c = this.comments[i]!;
-      const gap = this.text.slice(c.startOffset + c.image.length, end);
-      const lineStart = this.text.lastIndexOf("\n", c.startOffset - 1) + 1;
-      const ownLine = /^[ \t]*$/.test(this.text.slice(lineStart, c.startOffset));
-      if (!c.image.startsWith("##") || !ownLine || !/^[ \t]*\r?\n[ \t]*$/.test(gap)) break;
-      lines.unshift(c.image.slice(2).replace(/^ /, "").replace(/\s+$/, ""));
-      end = c.startOffset;
-    }
-    while (lines[0] === "") lines.shift();
-    while (lines[lines.length - 1] === "") lines.pop();
-    return lines.length > 0 ? lines.join("\n") : undefined;
+    return docBefore(this.text, this.commentOffsets, start);
   }
 
   // ------------------------------------------------------------ body items

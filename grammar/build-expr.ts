@@ -3,28 +3,15 @@
 import type { CstNode, IToken } from "chevrotain";
 import type * as A from "../compiler/ast/ast.js";
 import type { Diagnostic } from "../compiler/diagnostics/diagnostic.js";
-import { parser } from "./parser.js";
 import { stringValue } from "./tokens.js";
 import { hasRecovery, Missing, node, nodes, optNode, optTok, rangeOf, tok, toks, type Ctx } from "./cst.js";
+import { bracketType, foldBinary, numberLit, type BracketMode } from "./syntax.js";
 
-const BUILTIN_TYPES = new Set(["Int", "Float", "Bool", "String", "Block", "Tower", "Fusion", "Experts", "Loss", "Head"]);
-
-/**
- * How a bracket type is read: `tensor` always as a shape (param and input items, outputs),
- * `builtin` as a list type only for `[Int]`-like brackets of builtin type names, `param`
- * (block parameters, which are never tensors) for any `[Name]`.
- */
-export type BracketMode = "tensor" | "builtin" | "param";
-
-const BaseVisitor = parser.getBaseCstVisitorConstructorWithDefaults<void, unknown>();
-
-export class ExprBuilder extends BaseVisitor {
+export class ExprBuilder {
   readonly diagnostics: Diagnostic[] = [];
 
   /** `clean`: the parse reported no error, so recovery touched nothing (a faster range). */
-  constructor(readonly file: string, readonly text: string, private readonly clean = false) {
-    super();
-  }
+  constructor(readonly file: string, readonly text: string, private readonly clean = false) {}
 
   /** Whether recovery skipped or invented tokens in `n`, not counting nested statements. */
   protected recovered(n: CstNode): boolean {
@@ -44,7 +31,10 @@ export class ExprBuilder extends BaseVisitor {
   }
 
   protected span(start: number, end: number): A.Span {
-    return { file: this.file, start, end };
+    // `| 0`: chevrotain's node offsets start as NaN, so V8 holds them as boxed doubles; one
+    // such value stored here would make every span's offsets boxed doubles too (3 heap
+    // objects a span instead of 1, and a tenth of check time in young-generation GC).
+    return { file: this.file, start: start | 0, end: end | 0 };
   }
   protected nodeSpan(n: CstNode): A.Span {
     const r = this.range(n);
@@ -77,22 +67,7 @@ export class ExprBuilder extends BaseVisitor {
   }
 
   bracketType(n: CstNode, mode: BracketMode): A.TypeExpr {
-    const t = this.tensorType(n);
-    if (mode === "tensor" || t.dtype !== undefined || t.dims.length !== 1) return t;
-    const element = this.asType(t.dims[0]!, mode);
-    return element === undefined ? t : { kind: "ListType", element, span: t.span };
-  }
-
-  /** Reads a dim expression as a list element type when it is one (`Int`, `[Int]`). */
-  private asType(e: A.Expr, mode: BracketMode): A.TypeExpr | undefined {
-    if (e.kind === "Name" && (mode === "param" || BUILTIN_TYPES.has(e.name))) {
-      return { kind: "NamedType", name: { kind: "Ident", name: e.name, span: e.span }, span: e.span };
-    }
-    if (e.kind === "List" && e.items.length === 1) {
-      const element = this.asType(e.items[0]!, mode);
-      return element === undefined ? undefined : { kind: "ListType", element, span: e.span };
-    }
-    return undefined;
+    return bracketType(this.tensorType(n), mode);
   }
 
   // ------------------------------------------------------------ expressions
@@ -113,29 +88,7 @@ export class ExprBuilder extends BaseVisitor {
     if (operands.length === 1 && this.clean) return this.unary(first); // most expressions
     const ops = toks(c, "op");
     if (operands.length !== ops.length + 1) throw new Missing("operand");
-    return this.precedence(operands.map((o) => [this.unary(o), this.nodeSpan(o)]), ops);
-  }
-
-  /** Folds `e0 op1 e1 op2 e2 ...` by precedence, every level left associative (an operator
-   *  stack, as in shunting-yard). Spans run over what is written, parentheses included. */
-  private precedence(operands: (readonly [A.Expr, A.Span])[], ops: readonly IToken[]): A.Expr {
-    const values: (readonly [A.Expr, A.Span])[] = [operands[0]!];
-    const pending: IToken[] = [];
-    const reduce = (): void => {
-      const op = pending.pop()!;
-      const [right, rs] = values.pop()!;
-      const [left, ls] = values.pop()!;
-      const span = this.join(ls, rs);
-      values.push([{ kind: "Binary", op: op.image as A.BinaryOp, left, right, span, opSpan: this.tokSpan(op) }, span]);
-    };
-    for (let i = 0; i < ops.length; i++) {
-      const p = PRECEDENCE[ops[i]!.image] ?? 0;
-      while (pending.length > 0 && (PRECEDENCE[pending[pending.length - 1]!.image] ?? 0) >= p) reduce();
-      pending.push(ops[i]!);
-      values.push(operands[i + 1]!);
-    }
-    while (pending.length > 0) reduce();
-    return values[0]![0];
+    return foldBinary(operands.map((o) => [this.unary(o), this.nodeSpan(o)]), ops.map((t) => ({ op: t.image, span: this.tokSpan(t) })));
   }
 
   /** Prefix operators (innermost last) around `base ** exponent`. */
@@ -244,21 +197,3 @@ const TOKEN_PRIMARIES = new Map<string, (text: string, span: A.Span) => A.Expr>(
   ["NoneKw", (_, span) => ({ kind: "None", span })],
   ["Ellipsis", (_, span) => ({ kind: "Ellipsis", span })],
 ]);
-
-/** Binding strength of the binary operators but `**` (which unaryExpr handles). */
-const PRECEDENCE: Readonly<Record<string, number>> = {
-  "||": 1, "&&": 2,
-  "==": 3, "!=": 3, "<": 3, "<=": 3, ">": 3, ">=": 3,
-  "+": 4, "-": 4,
-  "*": 5, "/": 5, "//": 5, "%": 5, "@": 5,
-};
-
-
-/** Int or Float from a number token; `_` separators are dropped. Malformed text (already MM1004) reads as 0. */
-export function numberLit(text: string, span: A.Span): A.IntLit | A.FloatLit {
-  const clean = text.replace(/_/g, "");
-  const value = Number(clean);
-  const v = Number.isNaN(value) ? 0 : value;
-  const isFloat = /[.eE]/.test(clean) && !/[^0-9.eE+-]/.test(clean);
-  return isFloat ? { kind: "Float", value: v, text, span } : { kind: "Int", value: v, text, span };
-}

@@ -1,9 +1,17 @@
-// The mm front end: text → tokens → CST → AST, with syntax diagnostics. Never throws:
-// every error, including an internal one, becomes a diagnostic.
+// The mm front end: text → AST, with syntax diagnostics. Never throws: every error,
+// including an internal one, becomes a diagnostic. Two paths build the same AST:
+//   - fast (grammar/fast/): a hand-written lexer and recursive descent parser that gives up
+//     at the first thing that is not clean mm;
+//   - full: chevrotain's lexer and parser, with error recovery and messages, then the CST →
+//     AST builder. It takes every file the fast path gives up on.
+// Most files are clean, and the fast path parses them several times faster (chevrotain's
+// CST and its walk were half of `mm check stdlib`'s front end; see bench/check.ts).
+// test/grammar/fast.test.ts holds the two paths to the same AST.
 import type { IToken } from "chevrotain";
 import type { FileAst } from "../compiler/ast/ast.js";
 import { diag, type Diagnostic } from "../compiler/diagnostics/diagnostic.js";
 import { AstBuilder } from "./ast-builder.js";
+import { fastParse } from "./fast/parse.js";
 import { parseTokens } from "./parser.js";
 import { lex } from "./tokens.js";
 
@@ -25,6 +33,12 @@ function nextTokenStart(tokens: readonly IToken[], offset: number, end: number):
 }
 
 export function parseFile(path: string, text: string): ParsedFile {
+  const ast = fastParse(path, text);
+  return ast !== undefined ? { ast, diagnostics: [] } : parseFileFull(path, text);
+}
+
+/** The full path alone: chevrotain, recovery, every syntax diagnostic. */
+export function parseFileFull(path: string, text: string): ParsedFile {
   const fileSpan = { file: path, start: 0, end: text.length };
   try {
     const lexed = lex(path, text);

@@ -328,9 +328,10 @@ export class MmParser extends ExprParser {
   });
 }
 
-/** One parser for the process: self-analysis is costly and parsing is synchronous. The
- *  grammar's validations run in test/grammar/validate.test.ts, not at every start. */
-export const parser = new MmParser();
+/** One parser for the process, made when first needed (a file the fast path in grammar/fast/
+ *  gives up on): self-analysis is costly and parsing is synchronous. The grammar's
+ *  validations run in test/grammar/validate.test.ts, not at every start. */
+let parser: MmParser | undefined;
 
 export interface ParseResult {
   readonly cst: CstNode;
@@ -338,6 +339,7 @@ export interface ParseResult {
 }
 
 export function parseTokens(tokens: IToken[]): ParseResult {
+  parser ??= new MmParser();
   parser.input = tokens;
   const cst = parser.file();
   return { cst, errors: parser.errors.map((e) => ({ message: e.message, token: e.token })) };

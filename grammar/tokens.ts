@@ -145,7 +145,8 @@ export const ALL_TOKENS: TokenType[] = [
 export function makeLexer(validate: boolean): Lexer {
   return new Lexer(ALL_TOKENS, { positionTracking: "onlyOffset", ensureOptimizations: false, skipValidations: !validate });
 }
-const lexer = makeLexer(false);
+/** Made when first needed: the fast path (grammar/fast/) lexes most files without it. */
+let lexer: Lexer | undefined;
 
 export interface LexResult {
   readonly tokens: IToken[];
@@ -163,10 +164,11 @@ const CHAR_HINTS: Readonly<Record<string, string>> = {
 };
 
 export function tokenSpan(file: string, t: IToken): Span {
-  return { file, start: t.startOffset, end: t.startOffset + t.image.length };
+  return { file, start: t.startOffset | 0, end: (t.startOffset + t.image.length) | 0 };
 }
 
 export function lex(file: string, text: string): LexResult {
+  lexer ??= makeLexer(false);
   const result = lexer.tokenize(text);
   const diagnostics: Diagnostic[] = [];
   for (const e of result.errors) {

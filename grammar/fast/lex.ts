@@ -1,0 +1,130 @@
+// The fast path's lexer: the tokens of grammar/tokens.ts, scanned by hand into flat arrays
+// (kind, start, end) instead of one object per token. It gives up (returns undefined) on
+// anything the chevrotain lexer would report (a bad character, number or string), so those
+// files take the slow path and get its diagnostics.
+
+/** Token kinds. Contextual keywords come between `FirstContextual` and `Identifier`: they
+ *  are names wherever the grammar expects one. */
+export enum Tok {
+  Eof,
+  // reserved keywords
+  Import, Enum, Let, Forward, Return, If, Then, Else, For, True, False, None,
+  // contextual keywords (names too)
+  In, From, As, Block, Tower, Fusion, Experts, Loss, Head, Model, Param, Repeat, Where, With,
+  Input, Output, Task, Stage, Route, By, Init,
+  Identifier,
+  NumberLit, StringLit,
+  // binary operators but `**`
+  SlashSlash, EqEq, NotEq, LtEq, GtEq, AndAnd, OrOr, Plus, Minus, Star, Slash, Percent, At, Lt, Gt,
+  // other punctuation
+  Ellipsis, Arrow, StarStar, Bang, Eq, Colon, Comma, Dot, Semi, LParen, RParen, LBracket, RBracket, LBrace, RBrace,
+}
+
+export const isName = (k: Tok): boolean => k >= Tok.In && k <= Tok.Identifier;
+export const isBinOp = (k: Tok): boolean => k >= Tok.SlashSlash && k <= Tok.Gt;
+
+const KEYWORDS = new Map<string, Tok>([
+  ["import", Tok.Import], ["enum", Tok.Enum], ["let", Tok.Let], ["forward", Tok.Forward], ["return", Tok.Return],
+  ["if", Tok.If], ["then", Tok.Then], ["else", Tok.Else], ["for", Tok.For], ["true", Tok.True], ["false", Tok.False],
+  ["none", Tok.None], ["in", Tok.In], ["from", Tok.From], ["as", Tok.As], ["block", Tok.Block], ["tower", Tok.Tower],
+  ["fusion", Tok.Fusion], ["experts", Tok.Experts], ["loss", Tok.Loss], ["head", Tok.Head], ["model", Tok.Model],
+  ["param", Tok.Param], ["repeat", Tok.Repeat], ["where", Tok.Where], ["with", Tok.With], ["input", Tok.Input],
+  ["output", Tok.Output], ["task", Tok.Task], ["stage", Tok.Stage], ["route", Tok.Route], ["by", Tok.By], ["init", Tok.Init],
+]);
+
+/** Operators by their first character; longer ones first, as in the chevrotain lexer. */
+const OPERATORS: Readonly<Record<string, readonly (readonly [string, Tok])[]>> = {
+  ".": [["...", Tok.Ellipsis], [".", Tok.Dot]],
+  "-": [["->", Tok.Arrow], ["-", Tok.Minus]],
+  "*": [["**", Tok.StarStar], ["*", Tok.Star]],
+  "/": [["//", Tok.SlashSlash], ["/", Tok.Slash]],
+  "=": [["==", Tok.EqEq], ["=", Tok.Eq]],
+  "!": [["!=", Tok.NotEq], ["!", Tok.Bang]],
+  "<": [["<=", Tok.LtEq], ["<", Tok.Lt]],
+  ">": [[">=", Tok.GtEq], [">", Tok.Gt]],
+  "&": [["&&", Tok.AndAnd]],
+  "|": [["||", Tok.OrOr]],
+  "+": [["+", Tok.Plus]], "%": [["%", Tok.Percent]], "@": [["@", Tok.At]], ":": [[":", Tok.Colon]],
+  ",": [[",", Tok.Comma]], ";": [[";", Tok.Semi]], "(": [["(", Tok.LParen]], ")": [[")", Tok.RParen]],
+  "[": [["[", Tok.LBracket]], "]": [["]", Tok.RBracket]], "{": [["{", Tok.LBrace]], "}": [["}", Tok.RBrace]],
+};
+
+// Same patterns as grammar/tokens.ts: the greedy number, then the check that it is well formed.
+const NUMBER = /[0-9][0-9_]*(?:\.[0-9][0-9_]*)?(?:[eE][+-]?[0-9_]*)?[A-Za-z0-9_]*/y;
+const VALID_NUMBER = /^[0-9](?:_?[0-9])*(?:\.[0-9](?:_?[0-9])*)?(?:[eE][+-]?[0-9](?:_?[0-9])*)?$/;
+/** A closed string whose escapes are all known. */
+const STRING = /"(?:[^"\\\n\r]|\\["\\nt])*"/y;
+
+export interface Tokens {
+  readonly count: number;
+  readonly kind: Uint8Array;
+  readonly start: Int32Array;
+  readonly end: Int32Array;
+  /** `#` comments, in order: [start, end) pairs. */
+  readonly comments: readonly number[];
+}
+
+const isIdStart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+const isIdPart = (c: number): boolean => isIdStart(c) || (c >= 48 && c <= 57);
+const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11 || c === 0xfeff;
+
+/** The tokens of `text`, with an Eof token last; undefined where the slow lexer would report. */
+export function fastLex(text: string): Tokens | undefined {
+  const n = text.length;
+  let cap = (n >> 2) + 16;
+  let kind = new Uint8Array(cap);
+  let start = new Int32Array(cap);
+  let end = new Int32Array(cap);
+  const comments: number[] = [];
+  let count = 0;
+  const push = (k: Tok, s: number, e: number): void => {
+    if (count === cap) {
+      cap *= 2;
+      const k2 = new Uint8Array(cap); k2.set(kind); kind = k2;
+      const s2 = new Int32Array(cap); s2.set(start); start = s2;
+      const e2 = new Int32Array(cap); e2.set(end); end = e2;
+    }
+    kind[count] = k;
+    start[count] = s;
+    end[count] = e;
+    count++;
+  };
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (isSpace(c)) {
+      i++;
+    } else if (c === 35 /* # */) {
+      let j = i + 1;
+      while (j < n && text.charCodeAt(j) !== 10 && text.charCodeAt(j) !== 13) j++;
+      comments.push(i, j);
+      i = j;
+    } else if (isIdStart(c)) {
+      let j = i + 1;
+      while (j < n && isIdPart(text.charCodeAt(j))) j++;
+      const kw = j - i <= 7 ? KEYWORDS.get(text.slice(i, j)) : undefined;
+      push(kw ?? Tok.Identifier, i, j);
+      i = j;
+    } else if (c >= 48 && c <= 57) {
+      NUMBER.lastIndex = i;
+      NUMBER.test(text);
+      const j = NUMBER.lastIndex;
+      if (!VALID_NUMBER.test(text.slice(i, j))) return undefined;
+      push(Tok.NumberLit, i, j);
+      i = j;
+    } else if (c === 34 /* " */) {
+      STRING.lastIndex = i;
+      if (!STRING.test(text)) return undefined;
+      push(Tok.StringLit, i, STRING.lastIndex);
+      i = STRING.lastIndex;
+    } else {
+      const ops = OPERATORS[text[i]!];
+      const op = ops?.find(([s]) => text.startsWith(s, i));
+      if (op === undefined) return undefined;
+      push(op[1], i, i + op[0].length);
+      i += op[0].length;
+    }
+  }
+  push(Tok.Eof, n, n);
+  return { count, kind, start, end, comments };
+}

@@ -1,0 +1,106 @@
+// What both front ends (chevrotain's CST + builder, and the fast path in grammar/fast/) read
+// the same way: operator precedence, literals, list types in brackets, doc comments. One
+// definition here keeps the two producing the same AST.
+import type * as A from "../compiler/ast/ast.js";
+
+/**
+ * How a bracket type is read: `tensor` always as a shape (param and input items, outputs),
+ * `builtin` as a list type only for `[Int]`-like brackets of builtin type names, `param`
+ * (block parameters, which are never tensors) for any `[Name]`.
+ */
+export type BracketMode = "tensor" | "builtin" | "param";
+
+const BUILTIN_TYPES = new Set(["Int", "Float", "Bool", "String", "Block", "Tower", "Fusion", "Experts", "Loss", "Head"]);
+
+/** Binding strength of the binary operators but `**` (which unary expressions handle). */
+export const PRECEDENCE: Readonly<Record<string, number>> = {
+  "||": 1, "&&": 2,
+  "==": 3, "!=": 3, "<": 3, "<=": 3, ">": 3, ">=": 3,
+  "+": 4, "-": 4,
+  "*": 5, "/": 5, "//": 5, "%": 5, "@": 5,
+};
+
+/**
+ * Folds `e0 op1 e1 op2 e2 ...` by precedence, every level left associative (an operator
+ * stack, as in shunting-yard). `operands` pairs each expression with the span written for
+ * it (parentheses included); a Binary spans from its left operand to its right.
+ */
+export function foldBinary(
+  operands: readonly (readonly [A.Expr, A.Span])[], ops: readonly { readonly op: string; readonly span: A.Span }[],
+): A.Expr {
+  const values: (readonly [A.Expr, A.Span])[] = [operands[0]!];
+  const pending: { readonly op: string; readonly span: A.Span }[] = [];
+  const reduce = (): void => {
+    const op = pending.pop()!;
+    const [right, rs] = values.pop()!;
+    const [left, ls] = values.pop()!;
+    const span = { file: ls.file, start: Math.min(ls.start, rs.start), end: Math.max(ls.end, rs.end) };
+    values.push([{ kind: "Binary", op: op.op as A.BinaryOp, left, right, span, opSpan: op.span }, span]);
+  };
+  for (let i = 0; i < ops.length; i++) {
+    const p = PRECEDENCE[ops[i]!.op] ?? 0;
+    while (pending.length > 0 && (PRECEDENCE[pending[pending.length - 1]!.op] ?? 0) >= p) reduce();
+    pending.push(ops[i]!);
+    values.push(operands[i + 1]!);
+  }
+  while (pending.length > 0) reduce();
+  return values[0]![0];
+}
+
+/** Int or Float from a number token; `_` separators are dropped. Malformed text (already MM1004) reads as 0. */
+export function numberLit(text: string, span: A.Span): A.IntLit | A.FloatLit {
+  const clean = text.replace(/_/g, "");
+  const value = Number(clean);
+  const v = Number.isNaN(value) ? 0 : value;
+  const isFloat = /[.eE]/.test(clean) && !/[^0-9.eE+-]/.test(clean);
+  return isFloat ? { kind: "Float", value: v, text, span } : { kind: "Int", value: v, text, span };
+}
+
+/** A bracket type `[x]` read as a list type where it is one (`[Int]`, `[[Int]]`), else the shape. */
+export function bracketType(t: A.TensorType, mode: BracketMode): A.TypeExpr {
+  if (mode === "tensor" || t.dtype !== undefined || t.dims.length !== 1) return t;
+  const element = elementType(t.dims[0]!, mode);
+  return element === undefined ? t : { kind: "ListType", element, span: t.span };
+}
+
+function elementType(e: A.Expr, mode: BracketMode): A.TypeExpr | undefined {
+  if (e.kind === "Name" && (mode === "param" || BUILTIN_TYPES.has(e.name))) {
+    return { kind: "NamedType", name: { kind: "Ident", name: e.name, span: e.span }, span: e.span };
+  }
+  if (e.kind === "List" && e.items.length === 1) {
+    const element = elementType(e.items[0]!, mode);
+    return element === undefined ? undefined : { kind: "ListType", element, span: e.span };
+  }
+  return undefined;
+}
+
+/**
+ * The doc string of a declaration starting at `start`: the `##` comment lines directly
+ * above it, each alone on its line, without their `## ` prefix. `comments` holds the
+ * file's comments as flat [start, end) offset pairs, in order.
+ */
+export function docBefore(text: string, comments: readonly number[], start: number): string | undefined {
+  const lines: string[] = [];
+  let end = start;
+  // Binary search for the last comment starting before the declaration.
+  let lo = 0;
+  let hi = comments.length >> 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (comments[2 * mid]! < start) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo - 1; i >= 0; i--) {
+    const cs = comments[2 * i]!;
+    const ce = comments[2 * i + 1]!;
+    const gap = text.slice(ce, end);
+    const lineStart = text.lastIndexOf("\n", cs - 1) + 1;
+    const ownLine = /^[ \t]*$/.test(text.slice(lineStart, cs));
+    if (!text.startsWith("##", cs) || !ownLine || !/^[ \t]*\r?\n[ \t]*$/.test(gap)) break;
+    lines.unshift(text.slice(cs + 2, ce).replace(/^ /, "").replace(/\s+$/, ""));
+    end = cs;
+  }
+  while (lines[0] === "") lines.shift();
+  while (lines[lines.length - 1] === "") lines.pop();
+  return lines.length > 0 ? lines.join("\n") : undefined;
+}
