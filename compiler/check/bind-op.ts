@@ -20,41 +20,48 @@ export interface BoundOp {
 
 type Slot = { value: Value; span: Span } | undefined;
 
+// Slots and tensors are arrays in parameter order, not maps by name: ops are bound by the
+// thousand in a check, and their parameter lists are short.
 export function bindOp(def: OpDef, evArgs: readonly EvArg[], callSpan: Span, toTensor: (v: Value, span: Span, like?: TensorType) => TensorRef | undefined): BoundOp {
-  const slots = new Map<string, Slot>();
+  const params = def.params;
+  const slots: Slot[] = new Array<Slot>(params.length);
   let pos = 0;
   for (const a of evArgs) {
     if (a.name === undefined) {
-      const p = def.params[pos++];
-      if (!p) fail("MM3004", a.span, { callee: def.name, max: def.params.length, given: evArgs.filter((x) => !x.name).length });
-      slots.set(p.name, { value: a.value, span: a.span });
+      if (pos >= params.length) fail("MM3004", a.span, { callee: def.name, max: params.length, given: evArgs.filter((x) => !x.name).length });
+      slots[pos++] = { value: a.value, span: a.span };
     }
   }
   for (const a of evArgs) {
     if (a.name === undefined) continue;
-    const p = def.params.find((x) => x.name === a.name);
-    if (!p) {
-      const h = didYouMean(a.name, def.params.map((x) => x.name)) ?? pytorchName(def, a.name);
+    const i = indexOf(def, a.name);
+    if (i < 0) {
+      const h = didYouMean(a.name, params.map((x) => x.name)) ?? pytorchName(def, a.name);
       fail("MM3003", a.nameSpan ?? a.span, { callee: def.name, name: a.name }, h ? { hint: h } : {});
     }
-    if (slots.has(p.name)) fail("MM3011", a.nameSpan ?? a.span, { name: a.name });
-    slots.set(p.name, { value: a.value, span: a.span });
+    if (slots[i] !== undefined) fail("MM3011", a.nameSpan ?? a.span, { name: a.name });
+    slots[i] = { value: a.value, span: a.span };
   }
-  const firstTensor = evArgs.find((a) => a.value.k === "tensor")?.value;
-  const like = firstTensor?.k === "tensor" ? firstTensor.t.type : undefined;
+  let like: TensorType | undefined;
+  for (const a of evArgs) {
+    if (a.value.k === "tensor") {
+      like = a.value.t.type;
+      break;
+    }
+  }
   const tensors: (TensorRef | null)[] = [];
-  const tensorOf = new Map<string, TensorRef | readonly TensorRef[] | undefined>();
+  const tensorOf: TensorSlot[] = new Array<TensorSlot>(params.length);
   const attrs: Record<string, OpAttrs[string]> = {};
-  for (const p of def.params) {
-    const s = slots.get(p.name);
-    const optional = p.kind.endsWith("?");
-    if (!s && p.default === undefined && !optional) {
-      fail("MM3002", callSpan, { name: p.name, callee: def.name }, { hint: `${def.name}(${def.params.map(sig).join(", ")})` });
+  for (let i = 0; i < params.length; i++) {
+    const p = params[i]!;
+    const s = slots[i];
+    if (!s && p.default === undefined && !p.kind.endsWith("?")) {
+      fail("MM3002", callSpan, { name: p.name, callee: def.name }, { hint: `${def.name}(${params.map(sig).join(", ")})` });
     }
     if (p.kind === "tensor" || p.kind === "tensor?") {
       const t = s && s.value.k !== "none" ? toTensor(s.value, s.span, like) : undefined;
       if (s && s.value.k !== "none" && !t) fail("MM3018", s.span, { what: `argument '${p.name}' of ${def.name}`, expected: "a tensor", actual: typeName(s.value) });
-      tensorOf.set(p.name, t);
+      tensorOf[i] = t;
       tensors.push(t ?? null);
     } else if (p.kind === "tensors") {
       if (!s || s.value.k !== "list") fail("MM3018", s?.span ?? callSpan, { what: `argument '${p.name}' of ${def.name}`, expected: "a list of tensors", actual: s ? typeName(s.value) : "nothing" });
@@ -63,7 +70,7 @@ export function bindOp(def: OpDef, evArgs: readonly EvArg[], callSpan: Span, toT
         if (!t) fail("MM3018", s.span, { what: `items of '${p.name}'`, expected: "tensors", actual: typeName(v) });
         return t;
       });
-      tensorOf.set(p.name, ts);
+      tensorOf[i] = ts;
       tensors.push(...ts);
     } else {
       attrs[p.name] = s ? plain(s.value) : (p.default ?? null);
@@ -72,32 +79,45 @@ export function bindOp(def: OpDef, evArgs: readonly EvArg[], callSpan: Span, toT
   return { args: new BoundArgs(def, slots, tensorOf, callSpan), tensors, attrs };
 }
 
+type TensorSlot = TensorRef | readonly TensorRef[] | undefined;
+
+function indexOf(def: OpDef, name: string): number {
+  const ps = def.params;
+  for (let i = 0; i < ps.length; i++) if (ps[i]!.name === name) return i;
+  return -1;
+}
+
 /** The bound arguments as the op's shape rule reads them (one object per op call; its
  *  methods live on the prototype, since ops run by the thousand). */
 class BoundArgs implements OpArgs {
   constructor(
     private readonly def: OpDef,
-    private readonly slots: ReadonlyMap<string, Slot>,
-    private readonly tensorOf: ReadonlyMap<string, TensorRef | readonly TensorRef[] | undefined>,
+    private readonly slots: readonly Slot[],
+    private readonly tensorOf: readonly TensorSlot[],
     readonly callSpan: Span,
   ) {}
 
-  private get(name: string): { p: OpParam; s: Slot } {
-    const p = this.def.params.find((x) => x.name === name);
-    if (!p) throw new Error(`internal: op ${this.def.name} has no parameter ${name}`);
-    return { p, s: this.slots.get(name) };
+  /** The index of parameter `name`; the op's shape rule only asks for its own parameters. */
+  private at(name: string): number {
+    const i = indexOf(this.def, name);
+    if (i < 0) throw new Error(`internal: op ${this.def.name} has no parameter ${name}`);
+    return i;
   }
   private missing(name: string): never {
     return fail("MM3002", this.callSpan, { name, callee: this.def.name });
   }
   private intOf(name: string): Dim | undefined {
-    const { p, s } = this.get(name);
+    const i = this.at(name);
+    const p = this.def.params[i]!;
+    const s = this.slots[i];
     if (!s || s.value.k === "none") return typeof p.default === "number" ? Dim.const(p.default) : undefined;
     if (s.value.k !== "int") fail("MM3018", s.span, { what: `argument '${name}' of ${this.def.name}`, expected: "Int", actual: typeName(s.value) });
     return s.value.v;
   }
   private intsOf(name: string): readonly Dim[] | undefined {
-    const { p, s } = this.get(name);
+    const i = this.at(name);
+    const p = this.def.params[i]!;
+    const s = this.slots[i];
     if (!s || s.value.k === "none") return Array.isArray(p.default) ? p.default.map((n: number) => Dim.const(n)) : typeof p.default === "number" ? [Dim.const(p.default)] : undefined;
     if (s.value.k === "int") return [s.value.v];
     if (s.value.k !== "list") fail("MM3018", s.span, { what: `argument '${name}' of ${this.def.name}`, expected: "a list of Ints", actual: typeName(s.value) });
@@ -107,7 +127,9 @@ class BoundArgs implements OpArgs {
     });
   }
   private floatOf(name: string): number | undefined {
-    const { p, s } = this.get(name);
+    const i = this.at(name);
+    const p = this.def.params[i]!;
+    const s = this.slots[i];
     if (!s || s.value.k === "none") return typeof p.default === "number" ? p.default : undefined;
     if (s.value.k === "float") return s.value.v;
     if (s.value.k === "int" && s.value.v.isConst()) return s.value.v.constValue()!;
@@ -115,16 +137,16 @@ class BoundArgs implements OpArgs {
   }
 
   tensor(n: string): TensorType {
-    const t = this.tensorOf.get(n);
+    const t = this.tensorOf[this.at(n)];
     if (!t || Array.isArray(t)) this.missing(n);
     return (t as TensorRef).type;
   }
   optTensor(n: string): TensorType | undefined {
-    const t = this.tensorOf.get(n);
+    const t = this.tensorOf[this.at(n)];
     return t && !Array.isArray(t) ? (t as TensorRef).type : undefined;
   }
   tensors(n: string): readonly TensorType[] {
-    const t = this.tensorOf.get(n);
+    const t = this.tensorOf[this.at(n)];
     return Array.isArray(t) ? (t as readonly TensorRef[]).map((x) => x.type) : [];
   }
   int(n: string): Dim { return this.intOf(n) ?? this.missing(n); }
@@ -140,28 +162,35 @@ class BoundArgs implements OpArgs {
   float(n: string): number { return this.floatOf(n) ?? this.missing(n); }
   optFloat(n: string): number | undefined { return this.floatOf(n); }
   bool(n: string): boolean {
-    const { p, s } = this.get(n);
-    if (!s) return p.default === true;
+    const i = this.at(n);
+    const s = this.slots[i];
+    if (!s) return this.def.params[i]!.default === true;
     if (s.value.k !== "bool") fail("MM3018", s.span, { what: `argument '${n}' of ${this.def.name}`, expected: "Bool", actual: typeName(s.value) });
     return s.value.v;
   }
   string(n: string): string {
-    const { p, s } = this.get(n);
+    const i = this.at(n);
+    const p = this.def.params[i]!;
+    const s = this.slots[i];
     if (!s) return typeof p.default === "string" ? p.default : "";
     if (s.value.k === "string") return s.value.v;
     if (s.value.k === "enum") return s.value.member;
     fail("MM3018", s.span, { what: `argument '${n}' of ${this.def.name}`, expected: "String", actual: typeName(s.value) });
   }
   dtype(n: string): DType {
-    const { p, s } = this.get(n);
+    const i = this.at(n);
+    const p = this.def.params[i]!;
+    const s = this.slots[i];
     if (!s) return (typeof p.default === "string" && isDType(p.default) ? p.default : "float32") as DType;
     if (s.value.k === "dtype") return s.value.v;
     if (s.value.k === "string" && isDType(s.value.v)) return s.value.v;
     fail("MM3018", s.span, { what: `argument '${n}' of ${this.def.name}`, expected: "a dtype", actual: typeName(s.value) });
   }
-  span(n: string): Span { return this.slots.get(n)?.span ?? this.callSpan; }
+  span(n: string): Span {
+    const i = indexOf(this.def, n);
+    return (i >= 0 ? this.slots[i]?.span : undefined) ?? this.callSpan;
+  }
 }
-
 
 function sig(p: OpParam): string {
   return p.default !== undefined ? `${p.name}: ${JSON.stringify(p.default)}` : p.kind.endsWith("?") ? `${p.name}?` : p.name;

@@ -4,6 +4,7 @@
 // identical layers are checked once. Backends need every node, so compiles never memoize.
 import type { EvArg } from "../elaborate/eval.js";
 import type { Instance } from "../elaborate/instance.js";
+import { templateKey } from "../elaborate/memo.js";
 import { formatValue, type Value } from "../elaborate/values.js";
 import { formatTensorType } from "./tensor.js";
 
@@ -25,7 +26,9 @@ export function instanceKey(inst: Instance): number {
   const hit = keys.get(inst);
   if (hit !== undefined) return hit;
   if (inst.template) return instanceKey(inst.template); // a copy has its template's structure
-  const parts = [
+  // A template is summed up by its declaration and bound arguments (elaborate/memo.ts).
+  const tk = templateKey(inst);
+  const parts = tk !== undefined ? [`@${tk}`] : [
     inst.kind, inst.declName, declId(inst), inst.ema ? "ema" : "",
     [...inst.args].map(([k, v]) => `${k}=${formatValue(v)}`).join(","),
     inst.params.map((p) => `${p.name}:${p.shape.join("x")}:${p.dtype}`).join(","),

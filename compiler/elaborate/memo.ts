@@ -138,9 +138,18 @@ class InstanceCopy implements Instance {
   }
 }
 
+/** A template's declaration and argument key: two instances with the same one are copies of
+ *  one subtree, which check/memo.ts uses as their structural key. */
+const templateKeys = new WeakMap<Instance, string>();
+
+export function templateKey(inst: Instance): string | undefined {
+  return templateKeys.get(inst);
+}
+
 /** Keeps a freshly elaborated instance as the template for `decl` and `key`, if it can be shared. */
 export function keepTemplate(decl: BlockDecl, key: string, inst: Instance): void {
   if (inst.path === "" || !subtree(inst).shareable) return;
+  templateKeys.set(inst, `${idOf(decl)}|${key}`);
   const declNames = new Set<string>();
   for (const c of inst.children.values()) for (const n of subtree(c).names) declNames.add(n);
   let m = templates.get(decl);
