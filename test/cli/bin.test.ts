@@ -1,6 +1,8 @@
-// bin/mm.js as installed: `mm check` runs from its own entry (dist/mm-check.js), every other
-// command from the full CLI; both print the same diagnostics, help and exit codes.
+// bin/mm.js as installed: `mm check` runs from its own entry (dist/mm-check.cjs, loaded with
+// V8's code cache), every other command from the full CLI; both print the same diagnostics,
+// help and exit codes.
 import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { mm, project } from "../helpers.js";
@@ -37,5 +39,29 @@ describe("bin/mm.js", () => {
     const r = bin("explain", "MM1001");
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(mm("explain", "MM1001").out);
+  });
+
+  // What bin/mm.js does before loading the check entry, then whether V8 took the cache.
+  const loads = (cache: string): string => {
+    const script = `
+      import { setFlagsFromString } from "node:v8";
+      setFlagsFromString("--interrupt-budget=1000000");
+      const { loadCached } = await import(${JSON.stringify(join(import.meta.dirname, "../../bin/code-cache.js"))});
+      const r = loadCached(${JSON.stringify(join(import.meta.dirname, "../../dist/mm-check.cjs"))}, ${JSON.stringify(cache)});
+      console.log(r.cached, typeof r.exports.runCliAsync);`;
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    return r.stdout.trim();
+  };
+
+  it("loads the check entry with the code cache the build made", () => {
+    expect(loads(join(import.meta.dirname, "../../dist/mm-check.cache"))).toBe("true function");
+  });
+
+  it("runs without a cache, or with one V8 rejects", () => {
+    const p = project({});
+    writeFileSync(p.path("bad.cache"), "not a code cache");
+    expect(loads(p.path("bad.cache"))).toBe("false function");
+    expect(loads(p.path("absent.cache"))).toBe("false function");
   });
 });
