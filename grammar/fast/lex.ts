@@ -32,22 +32,32 @@ const KEYWORDS = new Map<string, Tok>([
   ["output", Tok.Output], ["task", Tok.Task], ["stage", Tok.Stage], ["route", Tok.Route], ["by", Tok.By], ["init", Tok.Init],
 ]);
 
-/** Operators by their first character; longer ones first, as in the chevrotain lexer. */
-const OPERATORS: Readonly<Record<string, readonly (readonly [string, Tok])[]>> = {
-  ".": [["...", Tok.Ellipsis], [".", Tok.Dot]],
-  "-": [["->", Tok.Arrow], ["-", Tok.Minus]],
-  "*": [["**", Tok.StarStar], ["*", Tok.Star]],
-  "/": [["//", Tok.SlashSlash], ["/", Tok.Slash]],
-  "=": [["==", Tok.EqEq], ["=", Tok.Eq]],
-  "!": [["!=", Tok.NotEq], ["!", Tok.Bang]],
-  "<": [["<=", Tok.LtEq], ["<", Tok.Lt]],
-  ">": [[">=", Tok.GtEq], [">", Tok.Gt]],
-  "&": [["&&", Tok.AndAnd]],
-  "|": [["||", Tok.OrOr]],
-  "+": [["+", Tok.Plus]], "%": [["%", Tok.Percent]], "@": [["@", Tok.At]], ":": [[":", Tok.Colon]],
-  ",": [[",", Tok.Comma]], ";": [[";", Tok.Semi]], "(": [["(", Tok.LParen]], ")": [[")", Tok.RParen]],
-  "[": [["[", Tok.LBracket]], "]": [["]", Tok.RBracket]], "{": [["{", Tok.LBrace]], "}": [["}", Tok.RBrace]],
+const SINGLE_KIND: Readonly<Record<string, Tok>> = {
+  ".": Tok.Dot, "-": Tok.Minus, "*": Tok.Star, "/": Tok.Slash, "=": Tok.Eq, "!": Tok.Bang, "<": Tok.Lt, ">": Tok.Gt,
+  "+": Tok.Plus, "%": Tok.Percent, "@": Tok.At, ":": Tok.Colon, ",": Tok.Comma, ";": Tok.Semi,
+  "(": Tok.LParen, ")": Tok.RParen, "[": Tok.LBracket, "]": Tok.RBracket, "{": Tok.LBrace, "}": Tok.RBrace,
 };
+/** Single-character tokens by character code. */
+const SINGLE = new Map<number, Tok>([...".-*/=!<>+%@:,;()[]{}"].map((c) => [c.charCodeAt(0), SINGLE_KIND[c]!]));
+
+/** Two- and three-character operators, tried before the single character, as in the
+ *  chevrotain lexer (longer patterns first). */
+function longOperator(text: string, i: number, c: number): readonly [Tok, number] | undefined {
+  const d = text.charCodeAt(i + 1);
+  switch (c) {
+    case 46: return d === 46 && text.charCodeAt(i + 2) === 46 ? [Tok.Ellipsis, 3] : undefined; // ...
+    case 45: return d === 62 ? [Tok.Arrow, 2] : undefined; // ->
+    case 42: return d === 42 ? [Tok.StarStar, 2] : undefined; // **
+    case 47: return d === 47 ? [Tok.SlashSlash, 2] : undefined; // //
+    case 61: return d === 61 ? [Tok.EqEq, 2] : undefined; // ==
+    case 33: return d === 61 ? [Tok.NotEq, 2] : undefined; // !=
+    case 60: return d === 61 ? [Tok.LtEq, 2] : undefined; // <=
+    case 62: return d === 61 ? [Tok.GtEq, 2] : undefined; // >=
+    case 38: return d === 38 ? [Tok.AndAnd, 2] : undefined; // &&
+    case 124: return d === 124 ? [Tok.OrOr, 2] : undefined; // ||
+    default: return undefined;
+  }
+}
 
 // Same patterns as grammar/tokens.ts: the greedy number, then the check that it is well formed.
 const NUMBER = /[0-9][0-9_]*(?:\.[0-9][0-9_]*)?(?:[eE][+-]?[0-9_]*)?[A-Za-z0-9_]*/y;
@@ -78,7 +88,9 @@ export function fastLex(text: string): Tokens | undefined {
   const comments: number[] = [];
   let count = 0;
   const push = (k: Tok, s: number, e: number): void => {
-    if (count === cap) {
+    // Always room for three more: the parser looks up to two tokens past the current one,
+    // and past Eof the zeroed arrays read as Eof again (Tok.Eof is 0).
+    if (count + 3 >= cap) {
       cap *= 2;
       const k2 = new Uint8Array(cap); k2.set(kind); kind = k2;
       const s2 = new Int32Array(cap); s2.set(start); start = s2;
@@ -118,11 +130,16 @@ export function fastLex(text: string): Tokens | undefined {
       push(Tok.StringLit, i, STRING.lastIndex);
       i = STRING.lastIndex;
     } else {
-      const ops = OPERATORS[text[i]!];
-      const op = ops?.find(([s]) => text.startsWith(s, i));
-      if (op === undefined) return undefined;
-      push(op[1], i, i + op[0].length);
-      i += op[0].length;
+      const long = longOperator(text, i, c);
+      if (long !== undefined) {
+        push(long[0], i, i + long[1]);
+        i += long[1];
+        continue;
+      }
+      const single = SINGLE.get(c);
+      if (single === undefined) return undefined; // `&`, `|` alone, or a character that starts no token
+      push(single, i, i + 1);
+      i++;
     }
   }
   push(Tok.Eof, n, n);

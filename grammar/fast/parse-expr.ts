@@ -30,10 +30,10 @@ export class FastExprParser {
 
   // ------------------------------------------------------------ tokens and spans
 
-  /** The kind of the token `ahead` places after the current one (the last is Eof). */
+  /** The kind of the current token, or of the one `ahead` places after it (up to two; past
+   *  the end, Eof: see fastLex). */
   protected k(ahead = 0): Tok {
-    const i = this.pos + ahead;
-    return this.kinds[i < this.toks.count ? i : this.toks.count - 1]! as Tok;
+    return this.kinds[this.pos + ahead]! as Tok;
   }
   protected expect(kind: Tok): number {
     if (this.kinds[this.pos] !== kind) throw BAIL;
