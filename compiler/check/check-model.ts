@@ -39,7 +39,7 @@ export function checkModel(model: ElaboratedModel, opts: { checkOnly?: boolean; 
       }
       const st: BodyState = {
         isModel: true, namedOutputs: new Set(), assigned: new Map(),
-        modelOutputs: new Map(), modelLosses: new Map(), poisoned: new Set(),
+        modelOutputs: new Map(), modelLosses: new Map(),
       };
       execStmts(fwd.body, scope, new Frame(tracer, model.root, ""), st);
       for (const [name, o] of st.modelOutputs) {
@@ -61,7 +61,7 @@ export function checkModel(model: ElaboratedModel, opts: { checkOnly?: boolean; 
         losses.add(name);
       }
       for (const d of unusedModelInputs(model.inputs, fwd)) bag.add(d);
-      for (const n of st.poisoned) {
+      for (const n of st.poisoned ?? []) {
         outputs.add(n);
         losses.add(n);
       }

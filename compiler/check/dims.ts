@@ -94,7 +94,16 @@ export class Dim {
     if (x !== undefined && y !== undefined) { const f = Dim.fast(x * y); if (f) return f; }
     if (y === 1) return this;
     if (x === 1) return b;
+    // A polynomial times a constant (`B * 768`): monomials and their order are unchanged.
+    if (y !== undefined) return this.scale(BigInt(y));
+    if (x !== undefined) return b.scale(BigInt(x));
     return Dim.build(this.terms.flatMap((x) => b.terms.map((y) => term(monoMul(x.mono, y.mono), x.coeff * y.coeff))));
+  }
+  private scale(c: bigint): Dim {
+    if (c === 0n) return Dim.ZERO;
+    const out = this.terms.map((t) => ({ ...t, coeff: t.coeff * c }));
+    if (out.some((t) => t.coeff > MAX || t.coeff < -MAX)) throw new DimOverflowError(render(out));
+    return new Dim(out);
   }
   pow(n: number): Dim {
     if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`exponent ${n} is not a non-negative integer`);
@@ -119,7 +128,8 @@ export class Dim {
     const c = d.constBig();
     if (c !== undefined) {
       if (this.terms.some((t) => t.coeff % c !== 0n)) return undefined;
-      return Dim.build(this.terms.map((t) => ({ ...t, coeff: t.coeff / c })));
+      // Exact division by a constant keeps every monomial, and their order.
+      return new Dim(this.terms.map((t) => ({ ...t, coeff: t.coeff / c })));
     }
     const { q, r } = this.divMod(d);
     return r.isZero() ? q : undefined;

@@ -21,7 +21,8 @@ export interface BodyState {
   readonly modelLosses: Map<string, { value: Value; span: Span }>;
   /** Set when a statement failed: the results are not to be trusted, nor re-reported. */
   failed?: boolean;
-  readonly poisoned: Set<string>;
+  /** Outputs and losses (`""`: the return value) whose statement failed; made on first use. */
+  poisoned?: Set<string>;
 }
 
 /** Runs statements; a failing statement is reported, the names it defines are poisoned and
@@ -40,7 +41,7 @@ export function execStmts(stmts: readonly Stmt[], scope: Scope, frame: Frame, st
         if (s.kind === "Assign") scope.assign(n, POISON);
         else scope.define(n, POISON);
       }
-      if (s.kind === "Return" || s.kind === "Output" || s.kind === "Loss") st.poisoned.add(s.kind === "Return" ? "" : s.name.name);
+      if (s.kind === "Return" || s.kind === "Output" || s.kind === "Loss") (st.poisoned ??= new Set()).add(s.kind === "Return" ? "" : s.name.name);
     }
   }
 }

@@ -1,6 +1,6 @@
 // The tracer runs every forward of an elaborated model symbolically: it is the shape
 // checker, and the graph it records is what the backends compile.
-import type { Span } from "../ast/ast.js";
+import type { ForwardItem, Span } from "../ast/ast.js";
 import { DiagnosticBag, fail } from "../diagnostics/diagnostic.js";
 import { Scope, MapEnv } from "../elaborate/env.js";
 import type { EvArg } from "../elaborate/eval.js";
@@ -19,6 +19,17 @@ import { execStmts, type BodyState } from "./stmts.js";
 import type { TensorType } from "./tensor.js";
 
 /** What the rules need to know about the forwards that ran. */
+/** Never written (see the BodyState of a block call in `call`). */
+const NO_ENTRIES = new Map<string, { value: Value; span: Span }>();
+
+/** The names of a forward's named outputs, once per forward. */
+const outputNames = new WeakMap<ForwardItem, ReadonlySet<string>>();
+function namedOutputs(fwd: ForwardItem): ReadonlySet<string> {
+  let names = outputNames.get(fwd);
+  if (names === undefined) outputNames.set(fwd, (names = new Set(fwd.namedOutputs ? fwd.outputs.map((o) => o.name!.name) : [])));
+  return names;
+}
+
 export interface ForwardFacts {
   readonly inst: Instance;
 }
@@ -72,8 +83,10 @@ export class Tracer {
       for (const [k, v] of b.dims) if (!b.scope.hasOwn(k)) b.scope.define(k, { k: "int", v });
       const frame = new Frame(this, inst, inst.path, b.dims);
       const st: BodyState = {
-        isModel: false, namedOutputs: new Set(fwd.namedOutputs ? fwd.outputs.map((o) => o.name!.name) : []),
-        assigned: new Map(), modelOutputs: new Map(), modelLosses: new Map(), poisoned: new Set(),
+        // A block's body writes `assigned` only for named outputs, and never model outputs or
+        // losses (a block's `output` statement fails first): most calls need no collection.
+        isModel: false, namedOutputs: namedOutputs(fwd),
+        assigned: fwd.namedOutputs ? new Map() : NO_ENTRIES, modelOutputs: NO_ENTRIES, modelLosses: NO_ENTRIES,
       };
       execStmts(fwd.body, b.scope, frame, st);
       // A failed statement may have stopped before reading an input: no unused-input facts then.
