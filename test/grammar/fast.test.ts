@@ -49,6 +49,16 @@ describe("every .mm file of the repository", () => {
   });
 });
 
+test("line endings, a byte-order mark and tabs read alike on both paths", () => {
+  for (const f of mmFiles(join(ROOT, "stdlib", "models"))) {
+    const text = readFileSync(f, "utf8");
+    for (const variant of [text.replace(/\n/g, "\r\n"), `\uFEFF${text}`, text.replace(/ {2}/g, "\t")]) {
+      expect(parseFileFull(f, variant).diagnostics).toEqual([]);
+      expect(disagreement(f, variant)).toBeUndefined();
+    }
+  }
+});
+
 describe("mutants of the stdlib", () => {
   // Token edits (delete, duplicate, swap, replace by a keyword or punctuation) and character
   // edits (delete, insert), one per mutant: a mix of still-valid files (about a third) and
