@@ -167,7 +167,10 @@ function mismatchHint(type: TensorTypeAst, pattern: readonly DimPattern[], r: { 
 
 export function checkOutput(inst: Instance, declared: TensorTypeAst, value: Value, span: Span, b: CallBinding, what: string): void {
   if (value.k !== "tensor") fail("MM3018", span, { what, expected: "a tensor", actual: typeName(value) });
-  const pattern: DimPattern[] = evalPattern(declared, inst).flatMap((p): DimPattern[] => (p === "..." ? (b.ellipsis ? [...b.ellipsis] : ["..."]) : [p]));
+  const declaredPattern = evalPattern(declared, inst);
+  const pattern = declaredPattern.includes("...")
+    ? declaredPattern.flatMap((p): DimPattern[] => (p === "..." ? (b.ellipsis ? [...b.ellipsis] : ["..."]) : [p]))
+    : declaredPattern;
   const r = unifyShape(pattern, value.t.type.shape, b.dims);
   if (!r.ok) {
     const related = [{ span: declared.span, message: "declared output type" }];

@@ -358,14 +358,18 @@ export function unifyShape(pattern: readonly DimPattern[], actual: readonly Dim[
   const fixed = pattern.length - (e >= 0 ? 1 : 0);
   if (e < 0 ? actual.length !== fixed : actual.length < fixed)
     return { ok: false, index: e >= 0 ? e : Math.max(0, Math.min(actual.length, pattern.length - 1)), reason: "rank" };
-  const local = new Map(bindings);
+  // unifyDim only adds bindings, never changes one: a failure undoes the ones added here
+  // (the last in insertion order) instead of every call working on a copy.
+  const before = bindings.size;
   const extra = actual.length - fixed;
   for (let i = 0; i < pattern.length; i++) {
     const p = pattern[i]!;
     if (p === "...") continue;
-    if (!unifyDim(p, actual[e >= 0 && i > e ? i - 1 + extra : i]!, local)) return { ok: false, index: i, reason: "dim" };
+    if (!unifyDim(p, actual[e >= 0 && i > e ? i - 1 + extra : i]!, bindings)) {
+      if (bindings.size > before) [...bindings.keys()].slice(before).forEach((k) => bindings.delete(k));
+      return { ok: false, index: i, reason: "dim" };
+    }
   }
-  for (const [k, v] of local) bindings.set(k, v);
   return e >= 0 ? { ok: true, ellipsis: actual.slice(e, e + extra) } : { ok: true };
 }
 
