@@ -6,7 +6,7 @@ import type { EvArg } from "../elaborate/eval.js";
 import type { Instance } from "../elaborate/instance.js";
 import { templateKey } from "../elaborate/memo.js";
 import { formatValue, type Value } from "../elaborate/values.js";
-import { formatTensorType } from "./tensor.js";
+import { formatTensorType, type TensorType } from "./tensor.js";
 
 const ids = new Map<string, number>();
 const keys = new WeakMap<Instance, number>();
@@ -56,9 +56,19 @@ export function callKey(inst: Instance, args: readonly EvArg[]): string | undefi
   return parts.join(";");
 }
 
+/** Tensor types by object: a memoized call's results are new values of the remembered types,
+ *  so the same type objects come back as arguments again and again. */
+const typeKeys = new WeakMap<TensorType, string>();
+
+function typeKey(t: TensorType): string {
+  let k = typeKeys.get(t);
+  if (k === undefined) typeKeys.set(t, (k = `T${formatTensorType(t)}`));
+  return k;
+}
+
 function summary(v: Value): string | undefined {
   switch (v.k) {
-    case "tensor": return `T${formatTensorType(v.t.type)}`;
+    case "tensor": return typeKey(v.t.type);
     case "instance": case "instances": case "block": case "record": case "tuple": return undefined;
     case "list": {
       const xs = v.items.map(summary);
