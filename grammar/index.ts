@@ -33,7 +33,12 @@ function nextTokenStart(tokens: readonly IToken[], offset: number, end: number):
 }
 
 export function parseFile(path: string, text: string): ParsedFile {
-  const ast = fastParse(path, text);
+  let ast: FileAst | undefined;
+  try {
+    ast = fastParse(path, text);
+  } catch {
+    ast = undefined; // a fault in the fast path costs time, not a result: the full path parses
+  }
   return ast !== undefined ? { ast, diagnostics: [] } : parseFileFull(path, text);
 }
 

@@ -10,6 +10,14 @@ import type * as A from "../compiler/ast/ast.js";
  */
 export type BracketMode = "tensor" | "builtin" | "param";
 
+/**
+ * A number token, deliberately greedy (trailing letters, digits and `_` included) so that
+ * `1__0`, `1_`, `1e` and `3x` are one bad number (MM1004) rather than a number followed by
+ * a name; VALID_NUMBER then says whether it is well formed.
+ */
+export const NUMBER_PATTERN = /[0-9][0-9_]*(?:\.[0-9][0-9_]*)?(?:[eE][+-]?[0-9_]*)?[A-Za-z0-9_]*/;
+export const VALID_NUMBER = /^[0-9](?:_?[0-9])*(?:\.[0-9](?:_?[0-9])*)?(?:[eE][+-]?[0-9](?:_?[0-9])*)?$/;
+
 const BUILTIN_TYPES = new Set(["Int", "Float", "Bool", "String", "Block", "Tower", "Fusion", "Experts", "Loss", "Head"]);
 
 /** Binding strength of the binary operators but `**` (which unary expressions handle). */

@@ -5,6 +5,7 @@
 import { createToken, Lexer, type IToken, type TokenType } from "chevrotain";
 import type { Span } from "../compiler/ast/ast.js";
 import { diag, type Diagnostic } from "../compiler/diagnostics/diagnostic.js";
+import { NUMBER_PATTERN, VALID_NUMBER } from "./syntax.js";
 
 // ---------------------------------------------------------------- categories
 
@@ -22,15 +23,8 @@ export const Comment = createToken({ name: "Comment", pattern: /#[^\n\r]*/, grou
 // ---------------------------------------------------------------- literals and names
 
 export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/, categories: [Name], label: "a name" });
-/**
- * Deliberately greedy (trailing letters, digits and `_` included) so that `1__0`, `1_`,
- * `1e` and `3x` are one bad number (MM1004) rather than a number followed by a name.
- */
-export const NumberLit = createToken({
-  name: "NumberLit",
-  pattern: /[0-9][0-9_]*(?:\.[0-9][0-9_]*)?(?:[eE][+-]?[0-9_]*)?[A-Za-z0-9_]*/,
-  label: "a number",
-});
+/** Greedy, then checked in `lex` (see NUMBER_PATTERN). */
+export const NumberLit = createToken({ name: "NumberLit", pattern: NUMBER_PATTERN, label: "a number" });
 /** The closing quote is optional so that an unterminated string still yields a token (MM1002). */
 export const StringLit = createToken({ name: "StringLit", pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*"?/, label: "a string" });
 
@@ -154,7 +148,6 @@ export interface LexResult {
   readonly diagnostics: Diagnostic[];
 }
 
-const VALID_NUMBER = /^[0-9](?:_?[0-9])*(?:\.[0-9](?:_?[0-9])*)?(?:[eE][+-]?[0-9](?:_?[0-9])*)?$/;
 const CLOSED_STRING = /^"(?:[^"\\\n\r]|\\[^\n\r])*"$/;
 const CHAR_HINTS: Readonly<Record<string, string>> = {
   "&": "logical and is written '&&'",

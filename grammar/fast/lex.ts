@@ -2,9 +2,10 @@
 // (kind, start, end) instead of one object per token. It gives up (returns undefined) on
 // anything the chevrotain lexer would report (a bad character, number or string), so those
 // files take the slow path and get its diagnostics.
+import { NUMBER_PATTERN, VALID_NUMBER } from "../syntax.js";
 
-/** Token kinds. Contextual keywords come between `FirstContextual` and `Identifier`: they
- *  are names wherever the grammar expects one. */
+/** Token kinds. Contextual keywords come between `In` and `Identifier`: they are names
+ *  wherever the grammar expects one. */
 export enum Tok {
   Eof,
   // reserved keywords
@@ -59,9 +60,8 @@ function longOperator(text: string, i: number, c: number): readonly [Tok, number
   }
 }
 
-// Same patterns as grammar/tokens.ts: the greedy number, then the check that it is well formed.
-const NUMBER = /[0-9][0-9_]*(?:\.[0-9][0-9_]*)?(?:[eE][+-]?[0-9_]*)?[A-Za-z0-9_]*/y;
-const VALID_NUMBER = /^[0-9](?:_?[0-9])*(?:\.[0-9](?:_?[0-9])*)?(?:[eE][+-]?[0-9](?:_?[0-9])*)?$/;
+/** The chevrotain lexer's number pattern, sticky: matched at a position. */
+const NUMBER = new RegExp(NUMBER_PATTERN.source, "y");
 /** A closed string whose escapes are all known. */
 const STRING = /"(?:[^"\\\n\r]|\\["\\nt])*"/y;
 
