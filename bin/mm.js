@@ -3,13 +3,9 @@
 // hundreds of ES modules (chevrotain's lodash-es among them) one by one cost most of a second
 // at every run.
 import { fileURLToPath } from "node:url";
-import { setFlagsFromString } from "node:v8";
-import { loadCached } from "./code-cache.js";
+import { loadCached, setCliFlags } from "./code-cache.js";
 
-// Most commands run for a second or two: V8's default eagerness to optimise hot functions
-// then costs more than it saves (`mm check stdlib`: 2.0 s → 1.5 s with this budget; long
-// jobs still get optimised, a little later). Set before the compiler's code is loaded.
-setFlagsFromString("--interrupt-budget=1000000");
+setCliFlags();
 // `mm check` loads an entry with the check command alone (dist/mm-check.cjs): the full CLI's
 // backends and tools are a third of start-up. It comes with V8's code cache (code-cache.js).
 const dist = new URL("../dist/", import.meta.url);

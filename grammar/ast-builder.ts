@@ -5,8 +5,7 @@ import type * as A from "../compiler/ast/ast.js";
 import { diag } from "../compiler/diagnostics/diagnostic.js";
 import { ExprBuilder } from "./build-expr.js";
 import { Missing, node, nodes, optNode, optTok, tok, toks, type Ctx } from "./cst.js";
-import { docBefore } from "./syntax.js";
-import { stringValue } from "./tokens.js";
+import { docBefore, stringValue } from "./syntax.js";
 
 const PLACE: Readonly<Record<A.BlockKind | "model", string>> = {
   block: "a block", tower: "a tower", fusion: "a fusion", experts: "an experts block",

@@ -3,9 +3,8 @@
 import type { CstNode, IToken } from "chevrotain";
 import type * as A from "../compiler/ast/ast.js";
 import type { Diagnostic } from "../compiler/diagnostics/diagnostic.js";
-import { stringValue } from "./tokens.js";
 import { hasRecovery, Missing, node, nodes, optNode, optTok, rangeOf, tok, toks, type Ctx } from "./cst.js";
-import { bracketType, foldBinary, numberLit, type BracketMode } from "./syntax.js";
+import { bracketType, foldBinary, numberLit, stringValue, type BracketMode } from "./syntax.js";
 
 export class ExprBuilder {
   readonly diagnostics: Diagnostic[] = [];

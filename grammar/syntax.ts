@@ -18,6 +18,15 @@ export type BracketMode = "tensor" | "builtin" | "param";
 export const NUMBER_PATTERN = /[0-9][0-9_]*(?:\.[0-9][0-9_]*)?(?:[eE][+-]?[0-9_]*)?[A-Za-z0-9_]*/;
 export const VALID_NUMBER = /^[0-9](?:_?[0-9])*(?:\.[0-9](?:_?[0-9])*)?(?:[eE][+-]?[0-9](?:_?[0-9])*)?$/;
 
+/** A string token with its closing quote (an unclosed one is MM1002). */
+export const CLOSED_STRING = /^"(?:[^"\\\n\r]|\\[^\n\r])*"$/;
+
+/** The value of a string token: quotes removed, escapes decoded (unknown escapes keep the character). */
+export function stringValue(image: string): string {
+  const body = image.endsWith('"') && image.length >= 2 && CLOSED_STRING.test(image) ? image.slice(1, -1) : image.slice(1);
+  return body.replace(/\\(.)/g, (_, c: string) => (c === "n" ? "\n" : c === "t" ? "\t" : c));
+}
+
 const BUILTIN_TYPES = new Set(["Int", "Float", "Bool", "String", "Block", "Tower", "Fusion", "Experts", "Loss", "Head"]);
 
 /** Binding strength of the binary operators but `**` (which unary expressions handle). */

@@ -5,7 +5,7 @@
 import { createToken, Lexer, type IToken, type TokenType } from "chevrotain";
 import type { Span } from "../compiler/ast/ast.js";
 import { diag, type Diagnostic } from "../compiler/diagnostics/diagnostic.js";
-import { NUMBER_PATTERN, VALID_NUMBER } from "./syntax.js";
+import { CLOSED_STRING, NUMBER_PATTERN, VALID_NUMBER } from "./syntax.js";
 
 // ---------------------------------------------------------------- categories
 
@@ -148,7 +148,6 @@ export interface LexResult {
   readonly diagnostics: Diagnostic[];
 }
 
-const CLOSED_STRING = /^"(?:[^"\\\n\r]|\\[^\n\r])*"$/;
 const CHAR_HINTS: Readonly<Record<string, string>> = {
   "&": "logical and is written '&&'",
   "|": "logical or is written '||'",
@@ -192,10 +191,4 @@ export function lex(file: string, text: string): LexResult {
   }
   const comments = (result.groups["comments"] ?? []) as IToken[];
   return { tokens: result.tokens, comments, diagnostics };
-}
-
-/** The value of a string token: quotes removed, escapes decoded (unknown escapes keep the character). */
-export function stringValue(image: string): string {
-  const body = image.endsWith('"') && image.length >= 2 && CLOSED_STRING.test(image) ? image.slice(1, -1) : image.slice(1);
-  return body.replace(/\\(.)/g, (_, c: string) => (c === "n" ? "\n" : c === "t" ? "\t" : c));
 }

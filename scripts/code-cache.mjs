@@ -3,11 +3,10 @@
 // the bytecode of every function a check runs, then writes it atomically. Run by `npm run build`.
 import { renameSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { setFlagsFromString } from "node:v8";
-import { loadCached } from "../bin/code-cache.js";
+import { loadCached, setCliFlags } from "../bin/code-cache.js";
 
 // The same flags as bin/mm.js: V8 rejects a cache made under other flags.
-setFlagsFromString("--interrupt-budget=1000000");
+setCliFlags();
 const bundle = fileURLToPath(new URL("../dist/mm-check.cjs", import.meta.url));
 const cache = fileURLToPath(new URL("../dist/mm-check.cache", import.meta.url));
 const stdlib = fileURLToPath(new URL("../stdlib", import.meta.url));

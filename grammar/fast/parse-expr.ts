@@ -4,8 +4,7 @@
 // chevrotain parser would report an error, it gives up (`Bail`) and the file takes the slow
 // path. test/grammar/fast.test.ts holds the two to the same AST.
 import type * as A from "../../compiler/ast/ast.js";
-import { stringValue } from "../tokens.js";
-import { bracketType, foldBinary, numberLit, type BracketMode } from "../syntax.js";
+import { bracketType, foldBinary, numberLit, stringValue, type BracketMode } from "../syntax.js";
 import { isBinOp, isName, Tok, type Tokens } from "./lex.js";
 
 /** Thrown to leave the fast path; one instance, no stack trace to build. */

@@ -17,8 +17,6 @@ export class FastStmtParser extends FastExprParser {
     return names;
   }
 
-  // ------------------------------------------------------------ statements
-
   /** `name: Type = default`: block parameters and forward inputs. */
   protected typedName(mode: BracketMode): { name: A.Ident; type: A.TypeExpr; default?: A.Expr; span: A.Span } {
     const s = this.pos;
@@ -64,6 +62,8 @@ export class FastStmtParser extends FastExprParser {
     const body = this.stmtBlock();
     return { kind: "Forward", inputs, outputs, namedOutputs, hasSignature: true, body, span: this.from(s) };
   }
+
+  // ------------------------------------------------------------ statements
 
   protected stmtBlock(): A.Stmt[] {
     this.expect(Tok.LBrace);

@@ -4,8 +4,7 @@
 // misplaced item, a forward without `->`) makes it give up, so a file it accepts has no
 // syntax diagnostics.
 import type * as A from "../../compiler/ast/ast.js";
-import { docBefore } from "../syntax.js";
-import { stringValue } from "../tokens.js";
+import { docBefore, stringValue } from "../syntax.js";
 import { fastLex, isName, Tok } from "./lex.js";
 import { BAIL } from "./parse-expr.js";
 import { FastStmtParser } from "./parse-stmt.js";

@@ -44,9 +44,8 @@ describe("bin/mm.js", () => {
   // What bin/mm.js does before loading the check entry, then whether V8 took the cache.
   const loads = (cache: string): string => {
     const script = `
-      import { setFlagsFromString } from "node:v8";
-      setFlagsFromString("--interrupt-budget=1000000");
-      const { loadCached } = await import(${JSON.stringify(join(import.meta.dirname, "../../bin/code-cache.js"))});
+      const { loadCached, setCliFlags } = await import(${JSON.stringify(join(import.meta.dirname, "../../bin/code-cache.js"))});
+      setCliFlags();
       const r = loadCached(${JSON.stringify(join(import.meta.dirname, "../../dist/mm-check.cjs"))}, ${JSON.stringify(cache)});
       console.log(r.cached, typeof r.exports.runCliAsync);`;
     const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });

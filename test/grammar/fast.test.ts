@@ -61,7 +61,7 @@ test("line endings, a byte-order mark and tabs read alike on both paths", () => 
 
 describe("mutants of the stdlib", () => {
   // Token edits (delete, duplicate, swap, replace by a keyword or punctuation) and character
-  // edits (delete, insert), one per mutant: a mix of still-valid files (about a third) and
+  // edits (delete, insert), one per mutant: a mix of still-valid files (about two in five) and
   // every kind of syntax error, near declarations, items, statements and expressions.
   const VOCAB = [
     "let", "param", "forward", "->", "(", ")", "[", "]", "{", "}", ",", ":", "=", ".", "x", "in", "as", "repeat", "if",
