@@ -22,7 +22,14 @@ type Slot = { value: Value; span: Span } | undefined;
 
 // Slots and tensors are arrays in parameter order, not maps by name: ops are bound by the
 // thousand in a check, and their parameter lists are short.
-export function bindOp(def: OpDef, evArgs: readonly EvArg[], callSpan: Span, toTensor: (v: Value, span: Span, like?: TensorType) => TensorRef | undefined): BoundOp {
+/** Makes a tensor operand of a scalar next to a tensor (check/frame.ts). */
+export interface TensorMaker {
+  toTensor(v: Value, span: Span, like?: TensorType): TensorRef | undefined;
+}
+
+// `withAttrs` false: the caller keeps no graph, so compile-time arguments are not copied out
+// as attributes (the shape rule reads them through OpArgs either way).
+export function bindOp(def: OpDef, evArgs: readonly EvArg[], callSpan: Span, maker: TensorMaker, withAttrs = true): BoundOp {
   const params = def.params;
   const slots: Slot[] = new Array<Slot>(params.length);
   let pos = 0;
@@ -59,20 +66,20 @@ export function bindOp(def: OpDef, evArgs: readonly EvArg[], callSpan: Span, toT
       fail("MM3002", callSpan, { name: p.name, callee: def.name }, { hint: `${def.name}(${params.map(sig).join(", ")})` });
     }
     if (p.kind === "tensor" || p.kind === "tensor?") {
-      const t = s && s.value.k !== "none" ? toTensor(s.value, s.span, like) : undefined;
+      const t = s && s.value.k !== "none" ? maker.toTensor(s.value, s.span, like) : undefined;
       if (s && s.value.k !== "none" && !t) fail("MM3018", s.span, { what: `argument '${p.name}' of ${def.name}`, expected: "a tensor", actual: typeName(s.value) });
       tensorOf[i] = t;
       tensors.push(t ?? null);
     } else if (p.kind === "tensors") {
       if (!s || s.value.k !== "list") fail("MM3018", s?.span ?? callSpan, { what: `argument '${p.name}' of ${def.name}`, expected: "a list of tensors", actual: s ? typeName(s.value) : "nothing" });
       const ts = s.value.items.map((v) => {
-        const t = toTensor(v, s.span, like);
+        const t = maker.toTensor(v, s.span, like);
         if (!t) fail("MM3018", s.span, { what: `items of '${p.name}'`, expected: "tensors", actual: typeName(v) });
         return t;
       });
       tensorOf[i] = ts;
       tensors.push(...ts);
-    } else {
+    } else if (withAttrs) {
       attrs[p.name] = s ? plain(s.value) : (p.default ?? null);
     }
   }

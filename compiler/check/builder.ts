@@ -10,6 +10,11 @@ export class GraphBuilder {
    *  gets bare tensor references: tracing the stdlib then keeps far fewer objects alive. */
   constructor(private readonly keep = true) {}
 
+  /** Whether this builder records anything: callers skip building what it would drop. */
+  get keeps(): boolean {
+    return this.keep;
+  }
+
   private count = 0;
   readonly values: GraphValue[] = [];
   readonly nodes: GraphNode[] = [];

@@ -3,7 +3,7 @@
 import type { ForwardInput, Span, TensorType as TensorTypeAst } from "../ast/ast.js";
 import { fail } from "../diagnostics/diagnostic.js";
 import { didYouMean } from "../diagnostics/suggest.js";
-import { MapEnv, Scope } from "../elaborate/env.js";
+import { MapEnv, Scope, type Env } from "../elaborate/env.js";
 import type { EvArg } from "../elaborate/eval.js";
 import { evalExpr } from "../elaborate/eval.js";
 import type { Instance } from "../elaborate/instance.js";
@@ -56,32 +56,38 @@ export function formatPattern(p: readonly DimPattern[], dims: ReadonlyMap<string
   return `[${p.map((d) => (d === "..." ? "..." : d.substitute(dims).toString())).join(", ")}]`;
 }
 
-export function bindForwardArgs(inst: Instance, inputs: readonly ForwardInput[], args: readonly EvArg[], span: Span, base: Scope): CallBinding {
-  const callee = `${inst.path || inst.declName} (${inst.declName})`;
-  const given = new Map<string, EvArg>();
+/** How a message names the block called: `vision.attn (Attention)`. Built on failure only. */
+export function calleeName(inst: Instance): string {
+  return `${inst.path || inst.declName} (${inst.declName})`;
+}
+
+export function bindForwardArgs(inst: Instance, inputs: readonly ForwardInput[], args: readonly EvArg[], span: Span, base: Env): CallBinding {
+  // Arguments by input position, not a map by name: calls are bound by the thousand.
+  const given: (EvArg | undefined)[] = new Array<EvArg | undefined>(inputs.length);
   let pos = 0;
   for (const a of args) {
     if (a.name !== undefined) continue;
-    const inp = inputs[pos++];
-    if (!inp) fail("MM4012", a.span, { callee, detail: `takes ${inputs.length} input(s), ${args.filter((x) => !x.name).length} given` });
-    given.set(inp.name.name, a);
+    if (pos >= inputs.length) fail("MM4012", a.span, { callee: calleeName(inst), detail: `takes ${inputs.length} input(s), ${args.filter((x) => !x.name).length} given` });
+    given[pos++] = a;
   }
   for (const a of args) {
     if (a.name === undefined) continue;
-    if (!inputs.some((i) => i.name.name === a.name)) {
-      const names = inputs.map((i) => i.name.name);
+    const i = inputIndex(inputs, a.name);
+    if (i < 0) {
+      const names = inputs.map((x) => x.name.name);
       const h = didYouMean(a.name, names) ?? (names.length ? `its inputs: ${names.join(", ")}` : undefined);
-      fail("MM4012", a.nameSpan ?? a.span, { callee, detail: `no input named '${a.name}'` }, h ? { hint: h } : {});
+      fail("MM4012", a.nameSpan ?? a.span, { callee: calleeName(inst), detail: `no input named '${a.name}'` }, h ? { hint: h } : {});
     }
-    if (given.has(a.name)) fail("MM3011", a.nameSpan ?? a.span, { name: a.name });
-    given.set(a.name, a);
+    if (given[i] !== undefined) fail("MM3011", a.nameSpan ?? a.span, { name: a.name });
+    given[i] = a;
   }
   const b: CallBinding = { scope: new Scope(base), dims: new Map(), tensorInputs: new Map() };
-  for (const inp of inputs) {
+  for (let i = 0; i < inputs.length; i++) {
+    const inp = inputs[i]!;
     const name = inp.name.name;
-    const a = given.get(name);
+    const a = given[i];
     if (!a) {
-      if (!inp.default) fail("MM4012", span, { callee, detail: `missing input '${name}'` }, { related: [{ span: inp.span, message: "declared here" }] });
+      if (!inp.default) fail("MM4012", span, { callee: calleeName(inst), detail: `missing input '${name}'` }, { related: [{ span: inp.span, message: "declared here" }] });
       b.scope.define(name, evalExpr(inp.default, { env: patternEnv(inst, b.dims) }));
       continue;
     }
@@ -93,15 +99,20 @@ export function bindForwardArgs(inst: Instance, inputs: readonly ForwardInput[],
       b.scope.define(name, a.value);
       continue;
     }
-    if (a.value.k !== "tensor") fail("MM3018", a.span, { what: `input '${name}' of ${callee}`, expected: "a tensor", actual: typeName(a.value) });
-    checkTensorInput(inst, inp, inp.type, a.value.t, a.span, b, callee);
+    if (a.value.k !== "tensor") fail("MM3018", a.span, { what: `input '${name}' of ${calleeName(inst)}`, expected: "a tensor", actual: typeName(a.value) });
+    checkTensorInput(inst, inp, inp.type, a.value.t, a.span, b);
     b.scope.define(name, a.value);
     b.tensorInputs.set(name, a.value.t);
   }
   return b;
 }
 
-function checkTensorInput(inst: Instance, inp: ForwardInput, type: TensorTypeAst, t: TensorRef, argSpan: Span, b: CallBinding, callee: string): void {
+function inputIndex(inputs: readonly ForwardInput[], name: string): number {
+  for (let i = 0; i < inputs.length; i++) if (inputs[i]!.name.name === name) return i;
+  return -1;
+}
+
+function checkTensorInput(inst: Instance, inp: ForwardInput, type: TensorTypeAst, t: TensorRef, argSpan: Span, b: CallBinding): void {
   const pattern = evalPattern(type, inst);
   const r = unifyShape(pattern, t.type.shape, b.dims);
   if (!r.ok) {
@@ -111,7 +122,7 @@ function checkTensorInput(inst: Instance, inp: ForwardInput, type: TensorTypeAst
       { span: inp.span, message: `declared here as ${expected}` },
       ...(t.span !== argSpan ? [{ span: t.span, message: `this value of shape ${actual} is computed here` }] : []),
     ];
-    const what = `input '${inp.name.name}' of ${callee}`;
+    const what = `input '${inp.name.name}' of ${calleeName(inst)}`;
     if (r.reason === "rank") fail("MM4008", argSpan, { what, expected: rankOf(pattern), actual: t.type.shape.length, shape: actual }, { related });
     const u = unsolvedDim(pattern, t.type.shape, b.dims, r.index);
     if (u) {
@@ -125,7 +136,7 @@ function checkTensorInput(inst: Instance, inp: ForwardInput, type: TensorTypeAst
   if (type.dtype) {
     const want = evalDType(type, "float32");
     if (want !== t.type.dtype) {
-      fail("MM4010", argSpan, { what: `input '${inp.name.name}' of ${callee}`, expected: want, actual: t.type.dtype }, {
+      fail("MM4010", argSpan, { what: `input '${inp.name.name}' of ${calleeName(inst)}`, expected: want, actual: t.type.dtype }, {
         related: [{ span: inp.span, message: `declared here as ${want}` }],
       });
     }
@@ -165,8 +176,9 @@ function mismatchHint(type: TensorTypeAst, pattern: readonly DimPattern[], r: { 
   return {};
 }
 
-export function checkOutput(inst: Instance, declared: TensorTypeAst, value: Value, span: Span, b: CallBinding, what: string): void {
-  if (value.k !== "tensor") fail("MM3018", span, { what, expected: "a tensor", actual: typeName(value) });
+/** `output`: the named output checked, or undefined for a forward's single result. */
+export function checkOutput(inst: Instance, declared: TensorTypeAst, value: Value, span: Span, b: CallBinding, output: string | undefined): void {
+  if (value.k !== "tensor") fail("MM3018", span, { what: outputWhat(inst, output), expected: "a tensor", actual: typeName(value) });
   const declaredPattern = evalPattern(declared, inst);
   const pattern = declaredPattern.includes("...")
     ? declaredPattern.flatMap((p): DimPattern[] => (p === "..." ? (b.ellipsis ? [...b.ellipsis] : ["..."]) : [p]))
@@ -174,9 +186,13 @@ export function checkOutput(inst: Instance, declared: TensorTypeAst, value: Valu
   const r = unifyShape(pattern, value.t.type.shape, b.dims);
   if (!r.ok) {
     const related = [{ span: declared.span, message: "declared output type" }];
-    if (r.reason === "rank") fail("MM4008", span, { what, expected: rankOf(pattern), actual: value.t.type.shape.length, shape: formatShape(value.t.type.shape) }, { related });
-    fail("MM4001", span, { what, expected: formatPattern(pattern, b.dims), actual: formatTensorType(value.t.type) }, { related });
+    if (r.reason === "rank") fail("MM4008", span, { what: outputWhat(inst, output), expected: rankOf(pattern), actual: value.t.type.shape.length, shape: formatShape(value.t.type.shape) }, { related });
+    fail("MM4001", span, { what: outputWhat(inst, output), expected: formatPattern(pattern, b.dims), actual: formatTensorType(value.t.type) }, { related });
   }
+}
+
+function outputWhat(inst: Instance, output: string | undefined): string {
+  return output !== undefined ? `output '${output}' of ${calleeName(inst)}` : `the result of ${calleeName(inst)}`;
 }
 
 /** The rank a shape pattern needs: `2`, or `≥ 1` when it has `...`. */

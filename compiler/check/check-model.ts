@@ -1,6 +1,7 @@
 // Checks one elaborated model: traces its forward over its inputs, then runs the
 // model-level rules. The result is what every later stage consumes.
 import { DiagnosticBag, DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { Scope } from "../elaborate/env.js";
 import type { ElaboratedModel } from "../elaborate/instance.js";
 import { PoisonError, type Value } from "../elaborate/values.js";
 import { Dim } from "./dims.js";
@@ -30,7 +31,7 @@ export function checkModel(model: ElaboratedModel, opts: { checkOnly?: boolean; 
   const losses = new Set<string>();
   if (fwd) {
     try {
-      const scope = tracer.baseScope(model.root);
+      const scope = new Scope(tracer.baseEnv(model.root));
       for (const i of model.inputs) {
         const t = tracer.graph.addInput(i.name, { shape: i.dims, dtype: i.dtype }, i.span);
         scope.define(i.name, { k: "tensor", t });

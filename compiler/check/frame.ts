@@ -5,6 +5,7 @@ import type { EvArg, EvIndex, TensorHooks } from "../elaborate/eval.js";
 import type { Instance } from "../elaborate/instance.js";
 import { typeName, type Value } from "../elaborate/values.js";
 import { OPS } from "../ops/index.js";
+import type { OpAttrs } from "../ops/op.js";
 import { bindOp } from "./bind-op.js";
 import { Dim } from "./dims.js";
 import type { TensorRef } from "./graph.js";
@@ -16,15 +17,19 @@ const BINARY_OPS: Partial<Record<BinaryOp, string>> = {
   "==": "eq", "<": "lt", ">": "gt", "!=": "ne", "<=": "le", ">=": "ge",
 };
 
+const NO_ATTRS: OpAttrs = Object.freeze({});
+
 export class Frame implements TensorHooks {
   constructor(readonly tracer: Tracer, readonly inst: Instance, readonly scope: string, readonly dims: ReadonlyMap<string, Dim> = new Map()) {}
 
   op(name: string, args: readonly EvArg[], span: Span): Value {
     const def = OPS.get(name);
     if (!def) fail("MM2001", span, { name });
-    const bound = bindOp(def, args, span, (v, s, like) => this.toTensor(v, s, like));
+    const graph = this.tracer.graph;
+    const bound = bindOp(def, args, span, this, graph.keeps);
     const res = def.infer(bound.args);
-    const outs = this.tracer.graph.node(name, bound.tensors, { ...bound.attrs, ...res.attrs }, res.outputs, this.scope, span);
+    // A check-only graph keeps no nodes, so their attributes are not gathered.
+    const outs = graph.node(name, bound.tensors, graph.keeps ? { ...bound.attrs, ...res.attrs } : NO_ATTRS, res.outputs, this.scope, span);
     if (outs.length === 1) return { k: "tensor", t: outs[0]! };
     return { k: "tuple", items: outs.map((t) => ({ k: "tensor", t })) };
   }

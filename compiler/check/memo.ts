@@ -47,13 +47,14 @@ export function instanceKey(inst: Instance): number {
 
 /** The key of one call, or undefined when an argument cannot be summarised safely. */
 export function callKey(inst: Instance, args: readonly EvArg[]): string | undefined {
-  const parts: string[] = [String(instanceKey(inst))];
-  for (const a of args) {
+  let key = String(instanceKey(inst));
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
     const v = summary(a.value);
     if (v === undefined) return undefined;
-    parts.push(`${a.name ?? ""}=${v}`);
+    key += a.name === undefined ? `;=${v}` : `;${a.name}=${v}`;
   }
-  return parts.join(";");
+  return key;
 }
 
 /** Tensor types by object: a memoized call's results are new values of the remembered types,

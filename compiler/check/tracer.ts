@@ -2,7 +2,7 @@
 // checker, and the graph it records is what the backends compile.
 import type { ForwardItem, Span } from "../ast/ast.js";
 import { DiagnosticBag, fail } from "../diagnostics/diagnostic.js";
-import { Scope, MapEnv } from "../elaborate/env.js";
+import { MapEnv, type Env } from "../elaborate/env.js";
 import type { EvArg } from "../elaborate/eval.js";
 import type { Instance } from "../elaborate/instance.js";
 import { instanceEnv } from "../elaborate/model.js";
@@ -53,15 +53,20 @@ export class Tracer {
   }
 
   record(scope: string, role: ShapeRecord["role"], name: string, type: TensorType): void {
+    if (!this.graph.keeps) return;
     this.graph.shape({ scope, call: this.currentCall.get(scope) ?? 0, role, name, type });
   }
 
-  /** The env a forward body runs in: the instance's compile-time names, children, params. */
-  baseScope(inst: Instance): Scope {
+  /** The names a forward body sees before its inputs: the instance's compile-time names,
+   *  children and params. */
+  baseEnv(inst: Instance): Env {
+    const env = instanceEnv(inst);
+    // Most blocks that call others hold no tensors of their own: no layer for them then.
+    if (inst.params.length === 0 && !inst.absentParams?.length) return env;
     const params = new Map<string, Value>();
     for (const p of inst.params) params.set(p.name, { k: "tensor", t: this.graph.param(p.path, { shape: p.shape, dtype: p.dtype }, p.span) });
     for (const n of inst.absentParams ?? []) params.set(n, { k: "none" });
-    return new Scope(new MapEnv(params, instanceEnv(inst)));
+    return new MapEnv(params, env);
   }
 
   call(inst: Instance, args: readonly EvArg[], span: Span): Value {
@@ -72,13 +77,12 @@ export class Tracer {
     const hit = key !== undefined ? this.memo!.get(key) : undefined;
     if (hit) return this.replay(hit, args, inst.path, span);
     if (++this.depth > 200) fail("MM3006", span, { name: inst.declName, chain: "forward calls nest more than 200 deep" });
-    const n = this.calls.get(inst.path) ?? 0;
-    this.calls.set(inst.path, n + 1);
-    const prevCall = this.currentCall.get(inst.path);
-    this.currentCall.set(inst.path, n);
+    // Call numbers only label shape records, which a check-only graph does not keep.
+    const keeps = this.graph.keeps;
+    const prevCall = keeps ? this.enterCall(inst.path) : undefined;
     try {
-      const b = bindForwardArgs(inst, fwd.inputs, args, span, this.baseScope(inst));
-      for (const [name, t] of b.tensorInputs) this.record(inst.path, "input", name, t.type);
+      const b = bindForwardArgs(inst, fwd.inputs, args, span, this.baseEnv(inst));
+      if (keeps) for (const [name, t] of b.tensorInputs) this.record(inst.path, "input", name, t.type);
       // Dims bound by the signature (B, T, ...) are readable in the body.
       for (const [k, v] of b.dims) if (!b.scope.hasOwn(k)) b.scope.define(k, { k: "int", v });
       const frame = new Frame(this, inst, inst.path, b.dims);
@@ -97,9 +101,21 @@ export class Tracer {
       return out;
     } finally {
       this.depth--;
-      if (prevCall === undefined) this.currentCall.delete(inst.path);
-      else this.currentCall.set(inst.path, prevCall);
+      if (keeps) {
+        if (prevCall === undefined) this.currentCall.delete(inst.path);
+        else this.currentCall.set(inst.path, prevCall);
+      }
     }
+  }
+
+  /** Numbers this call of `path` (the shape records of its body carry it); returns the
+   *  number of the call it is nested in, if any, to restore on return. */
+  private enterCall(path: string): number | undefined {
+    const n = this.calls.get(path) ?? 0;
+    this.calls.set(path, n + 1);
+    const prev = this.currentCall.get(path);
+    this.currentCall.set(path, n);
+    return prev;
   }
 
   /** A memoized call: fresh values of the remembered types, computed by one opaque node
@@ -126,20 +142,19 @@ export class Tracer {
   }
 
   private result(inst: Instance, fwd: NonNullable<Instance["forward"]>, st: BodyState, b: ReturnType<typeof bindForwardArgs>, span: Span): Value {
-    const callee = `${inst.path || inst.declName} (${inst.declName})`;
     if (fwd.namedOutputs) {
       checkOutputsAssigned(fwd, st.assigned, inst.declName);
       const fields = new Map<string, Value>();
       for (const o of fwd.outputs) {
         const a = st.assigned.get(o.name!.name)!;
-        if (o.type.kind === "TensorType") checkOutput(inst, o.type, a.value, a.span, b, `output '${o.name!.name}' of ${callee}`);
+        if (o.type.kind === "TensorType") checkOutput(inst, o.type, a.value, a.span, b, o.name!.name);
         fields.set(o.name!.name, a.value);
       }
       return { k: "record", fields };
     }
     if (!st.returned) fail("MM5007", fwd.span, { name: inst.declName }, { hint: "end the forward with `return expr`" });
     const out = fwd.outputs[0];
-    if (out?.type.kind === "TensorType") checkOutput(inst, out.type, st.returned.value, st.returned.span, b, `the result of ${callee}`);
+    if (out?.type.kind === "TensorType") checkOutput(inst, out.type, st.returned.value, st.returned.span, b, undefined);
     if (st.returned.value.k === "tensor") this.record(inst.path, "output", "return", st.returned.value.t.type);
     if (inst.kind === "loss" && st.returned.value.k === "tensor") checkLossBlockScalar(inst, st.returned.value.t.type, st.returned.span);
     void span;
