@@ -18,19 +18,24 @@ export interface BoundArgs {
   readonly env: Scope;
 }
 
+/** No arguments bound or overridden (shared: most instantiations have none). */
+export const NO_OVERRIDES: ReadonlyMap<string, BoundArg> = new Map();
+
 export function bindBlockArgs(
   decl: BlockDecl, home: FileScope, bound: ReadonlyMap<string, BoundArg>, args: readonly EvArg[],
-  callSpan: Span, overrides: ReadonlyMap<string, BoundArg> = new Map(),
+  callSpan: Span, overrides: ReadonlyMap<string, BoundArg> = NO_OVERRIDES,
 ): BoundArgs {
   const callee = decl.name.name;
-  const given = new Map<string, BoundArg>(bound);
-  const free = decl.params.filter((p) => !bound.has(p.name.name));
+  // Most blocks are instantiated with nothing bound beforehand: no copy, no filter then.
+  // An argument is its own BoundArg (it has the value and span), so none is copied either.
+  const given = bound.size === 0 ? new Map<string, BoundArg>() : new Map<string, BoundArg>(bound);
+  const free = bound.size === 0 ? decl.params : decl.params.filter((p) => !bound.has(p.name.name));
   let pos = 0;
   for (const a of args) {
     if (a.name === undefined) {
       const p = free[pos++];
       if (!p) fail("MM3004", a.span, { callee, max: free.length, given: args.filter((x) => x.name === undefined).length });
-      given.set(p.name.name, { value: a.value, span: a.span });
+      given.set(p.name.name, a);
     }
   }
   for (const a of args) {
@@ -41,9 +46,9 @@ export function bindBlockArgs(
       fail("MM3003", nameSpan, { callee, name: a.name }, h ? { hint: h } : {});
     }
     if (given.has(a.name)) fail("MM3011", nameSpan, { name: a.name });
-    given.set(a.name, { value: a.value, span: a.span });
+    given.set(a.name, a);
   }
-  for (const [k, v] of overrides) given.set(k, v);
+  if (overrides.size > 0) for (const [k, v] of overrides) given.set(k, v);
 
   const env = new Scope(fileEnv(home));
   const values = new Map<string, Value>();

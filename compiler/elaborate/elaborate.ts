@@ -4,7 +4,7 @@
 import type { CallExpr, Span, SubmoduleItem } from "../ast/ast.js";
 import { Dim } from "../check/dims.js";
 import { DiagnosticBag, DiagnosticError, fail } from "../diagnostics/diagnostic.js";
-import { bindBlockArgs } from "./args.js";
+import { bindBlockArgs, NO_OVERRIDES } from "./args.js";
 import { Scope } from "./env.js";
 import { evalArgs, evalExpr, type EvArg } from "./eval.js";
 import type { Instance } from "./instance.js";
@@ -55,7 +55,7 @@ export class Elaborator {
 
   instantiate(
     callee: Value & { k: "block" }, args: readonly EvArg[], name: string, path: string, callSpan: Span,
-    argOverrides: ReadonlyMap<string, BoundArg> = new Map(),
+    argOverrides: ReadonlyMap<string, BoundArg> = NO_OVERRIDES,
   ): Instance {
     const decl = callee.decl;
     const declName = decl.name.name;
@@ -110,7 +110,7 @@ export class Elaborator {
     if (call.callee.kind === "Name" && call.callee.name === "ema" && env.lookup("ema") === undefined) {
       return this.ema(call, env, name, path);
     }
-    const argOverrides = ov?.args ?? new Map<string, BoundArg>();
+    const argOverrides = ov?.args ?? NO_OVERRIDES;
     const calleeV = evalExpr(call.callee, { env });
     if (calleeV.k !== "block") {
       fail("MM3010", call.callee.span, { name: call.callee.kind === "Name" ? call.callee.name : "callee", what: typeName(calleeV), expected: "a block" });
@@ -125,10 +125,17 @@ export class Elaborator {
         { hint: n === 0 ? "write `Block(...) if cond` for an optional part" : "pass a positive Int" });
     }
     const children = new Map<string, Instance>();
+    const index = item.repeat.index;
+    // Without an index variable every layer gets the same arguments: evaluate them once.
+    const same = index ? undefined : evalArgs(call.args, { env });
     for (let i = 0; i < n; i++) {
-      const iterEnv = new Scope(env);
-      if (item.repeat.index) iterEnv.define(item.repeat.index.name, { k: "int", v: Dim.const(i) });
-      const child = this.instantiate(calleeV, evalArgs(call.args, { env: iterEnv }), String(i), `${path}.${i}`, call.span, argOverrides);
+      let args = same;
+      if (!args) {
+        const iterEnv = new Scope(env);
+        iterEnv.define(index!.name, { k: "int", v: Dim.const(i) });
+        args = evalArgs(call.args, { env: iterEnv });
+      }
+      const child = this.instantiate(calleeV, args, String(i), `${path}.${i}`, call.span, argOverrides);
       children.set(String(i), child);
     }
     return {
