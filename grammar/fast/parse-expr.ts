@@ -134,7 +134,8 @@ export class FastExprParser {
   private unary(): A.Expr {
     const prefix: number[] = [];
     while (this.k() === Tok.Minus || this.k() === Tok.Bang) prefix.push(this.pos++);
-    const [base, baseStart] = this.postfixFrom();
+    const base = this.postfixFrom();
+    const baseStart = this.exprStart;
     if (prefix.length === 0 && this.k() !== Tok.StarStar) return base;
     let e = base;
     if (this.k() === Tok.StarStar) {
@@ -151,12 +152,17 @@ export class FastExprParser {
 
   /** A primary and its postfix operators: the call of a submodule item. */
   protected postfix(): A.Expr {
-    return this.postfixFrom()[0];
+    return this.postfixFrom();
   }
 
-  /** `postfix`, and where its primary starts (at an opening parenthesis, if any). */
-  private postfixFrom(): readonly [A.Expr, number] {
-    let [e, start] = this.primary();
+  /** Where the primary last parsed starts (at an opening parenthesis, if any): a field, not
+   *  a returned pair, since every primary would allocate one. Read it right after the call. */
+  private exprStart = 0;
+
+  /** `postfix`, leaving where its primary starts in `exprStart`. */
+  private postfixFrom(): A.Expr {
+    let e = this.primary();
+    const start = this.exprStart;
     for (;;) {
       const k = this.k();
       if (k === Tok.LParen) {
@@ -172,7 +178,8 @@ export class FastExprParser {
         const member = this.ident(this.expectName());
         e = { kind: "Member", object: e, member, span: this.span(start, this.last()) };
       } else {
-        return [e, start];
+        this.exprStart = start;
+        return e;
       }
     }
   }
@@ -218,35 +225,39 @@ export class FastExprParser {
     };
   }
 
-  /** A primary and where it starts; a grouping `(e)` is `e` itself, starting at `(`. */
-  private primary(): readonly [A.Expr, number] {
+  /** A primary, leaving where it starts in `exprStart`; a grouping `(e)` is `e` itself,
+   *  starting at `(`. */
+  private primary(): A.Expr {
     const i = this.pos;
     const k = this.k();
     const at = this.startOf(i);
+    this.exprStart = at;
     switch (k) {
-      case Tok.NumberLit: this.pos++; return [numberLit(this.image(i), this.tokSpan(i)), at];
-      case Tok.StringLit: this.pos++; return [{ kind: "String", value: stringValue(this.image(i)), span: this.tokSpan(i) }, at];
-      case Tok.True: this.pos++; return [{ kind: "Bool", value: true, span: this.tokSpan(i) }, at];
-      case Tok.False: this.pos++; return [{ kind: "Bool", value: false, span: this.tokSpan(i) }, at];
-      case Tok.None: this.pos++; return [{ kind: "None", span: this.tokSpan(i) }, at];
-      case Tok.Ellipsis: this.pos++; return [{ kind: "Ellipsis", span: this.tokSpan(i) }, at];
+      case Tok.NumberLit: this.pos++; return numberLit(this.image(i), this.tokSpan(i));
+      case Tok.StringLit: this.pos++; return { kind: "String", value: stringValue(this.image(i)), span: this.tokSpan(i) };
+      case Tok.True: this.pos++; return { kind: "Bool", value: true, span: this.tokSpan(i) };
+      case Tok.False: this.pos++; return { kind: "Bool", value: false, span: this.tokSpan(i) };
+      case Tok.None: this.pos++; return { kind: "None", span: this.tokSpan(i) };
+      case Tok.Ellipsis: this.pos++; return { kind: "Ellipsis", span: this.tokSpan(i) };
       case Tok.LBracket: {
         this.pos++;
         const items = this.k() === Tok.RBracket ? [] : this.commaList(() => this.expr(), Tok.RBracket)[0];
         this.expect(Tok.RBracket);
-        return [{ kind: "List", items, span: this.from(i) }, at];
+        this.exprStart = at; // the items' primaries moved it
+        return { kind: "List", items, span: this.from(i) };
       }
       case Tok.LParen: {
         const [items, trailing] = this.argList();
         const only = items[0];
+        this.exprStart = at; // the items' primaries moved it
         // `(e)` is grouping; `(e,)`, `(name: e)`, `()` and `(a, b)` are tuples.
-        if (items.length === 1 && only !== undefined && only.name === undefined && !trailing) return [only.value, at];
-        return [{ kind: "Tuple", items, span: this.from(i) }, at];
+        if (items.length === 1 && only !== undefined && only.name === undefined && !trailing) return only.value;
+        return { kind: "Tuple", items, span: this.from(i) };
       }
       default:
         if (!isName(k)) throw BAIL;
         this.pos++;
-        return [{ kind: "Name", name: this.image(i), span: this.tokSpan(i) }, at];
+        return { kind: "Name", name: this.image(i), span: this.tokSpan(i) };
     }
   }
 }
