@@ -4,6 +4,7 @@
 // identical layers are checked once. Backends need every node, so compiles never memoize.
 import type { EvArg } from "../elaborate/eval.js";
 import type { Instance } from "../elaborate/instance.js";
+import { emaSource } from "../elaborate/ema.js";
 import { templateKey } from "../elaborate/memo.js";
 import { formatValue, type Value } from "../elaborate/values.js";
 import { formatTensorType, type TensorType } from "./tensor.js";
@@ -26,10 +27,14 @@ export function instanceKey(inst: Instance): number {
   const hit = keys.get(inst);
   if (hit !== undefined) return hit;
   if (inst.template) return instanceKey(inst.template); // a copy has its template's structure
+  // An EMA teacher computes what its student does (its parameters follow the student's, with
+  // the same shapes): a call of one has the result types of the same call of the other.
+  const student = emaSource(inst);
+  if (student) return instanceKey(student);
   // A template is summed up by its declaration and bound arguments (elaborate/memo.ts).
   const tk = templateKey(inst);
   const parts = tk !== undefined ? [`@${tk}`] : [
-    inst.kind, inst.declName, declId(inst), inst.ema ? "ema" : "",
+    inst.kind, inst.declName, declId(inst),
     [...inst.args].map(([k, v]) => `${k}=${formatValue(v)}`).join(","),
     inst.params.map((p) => `${p.name}:${p.shape.join("x")}:${p.dtype}`).join(","),
     (inst.absentParams ?? []).join(","),
