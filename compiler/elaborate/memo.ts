@@ -86,7 +86,7 @@ export function copyTemplate(
  * A template node at another path. Children and parameters are made on first use: a check
  * rarely descends into a copy (a memoized call stops at its root), and the stdlib makes
  * tens of thousands of copies. They are prototype getters, so spreading a copy (`{...c}`)
- * drops them: give the copy's `params` and `children` explicitly, as the EMA clone does.
+ * would drop them: nothing spreads an instance (EMA teachers are lazy copies too, ema.ts).
  */
 class InstanceCopy implements Instance {
   readonly kind: Instance["kind"];
