@@ -9,7 +9,17 @@ import type { Value } from "./values.js";
 
 const BUILTIN_NAMES = ["int", "float", "len", "range", "round", "ceil", "floor", "min", "max", "sqrt", "abs", "log", "exp"];
 
+/** Values are immutable, so each builtin name's value is made once (forward bodies look up
+ *  op names at every call). */
+const builtinCache = new Map<string, Value | null>();
+
 export function builtinValue(name: string): Value | undefined {
+  let v = builtinCache.get(name);
+  if (v === undefined) builtinCache.set(name, (v = makeBuiltin(name) ?? null));
+  return v ?? undefined;
+}
+
+function makeBuiltin(name: string): Value | undefined {
   if (OPS.has(name)) return { k: "op", name };
   if (isBuiltinFn(name)) return { k: "fn", name };
   if ((DTYPES as readonly string[]).includes(name)) return { k: "dtype", v: name as (typeof DTYPES)[number] };
@@ -23,12 +33,19 @@ const cache = new WeakMap<FileScope, Env>();
 export function fileEnv(scope: FileScope): Env {
   const hit = cache.get(scope);
   if (hit) return hit;
+  const blocks = new Map<string, Value>(); // one value per block name (values are immutable)
   const env: Env = {
     lookup(name) {
       const ref = scope.names.get(name);
       if (ref) {
         const d = ref.decl;
-        if (d.kind === "Block") return { k: "block", decl: d, scope: ref.home, bound: new Map() };
+        if (d.kind === "Block") {
+          const b = blocks.get(name);
+          if (b?.k === "block" && b.decl === d && b.scope === ref.home) return b;
+          const v: Value = { k: "block", decl: d, scope: ref.home, bound: new Map() };
+          blocks.set(name, v);
+          return v;
+        }
         if (d.kind === "Enum") return { k: "enumType", decl: d };
         return undefined; // variants are models, addressed by name from the CLI, not values
       }

@@ -4,7 +4,7 @@ import type { BlockDecl, ListField, Span, VariantDecl } from "../ast/ast.js";
 import { DiagnosticBag, fail, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { didYouMean } from "../diagnostics/suggest.js";
 import type { FileScope } from "../resolve/scope.js";
-import { MapEnv } from "./env.js";
+import type { Env } from "./env.js";
 import { evalArgs, evalExpr, type EvArg } from "./eval.js";
 import { Elaborator, type OverrideEntry } from "./elaborate.js";
 import { fileEnv } from "./globals.js";
@@ -125,18 +125,36 @@ function hintPaths(root: Instance): { hint?: string } {
 }
 
 /** An env of an instance's compile-time names and children, for model-level items. */
-export function instanceEnv(inst: Instance): MapEnv {
+export function instanceEnv(inst: Instance): Env {
   const hit = envCache.get(inst);
   if (hit) return hit;
-  const m = new Map<string, Value>(inst.env);
-  for (const [k, c] of inst.children) m.set(k, { k: "instance", inst: c });
-  for (const n of inst.absentParams ?? []) if (!m.has(n)) m.set(n, { k: "none" });
-  const env = new MapEnv(m, inst.scope ? fileEnv(inst.scope) : undefined);
+  const env = new InstanceEnv(inst, inst.scope ? fileEnv(inst.scope) : undefined);
   envCache.set(inst, env); // instances are immutable, and every call of one needs this env
   return env;
 }
 
-const envCache = new WeakMap<Instance, MapEnv>();
+const envCache = new WeakMap<Instance, Env>();
+
+/** Reads the instance's maps in place: children first, then compile-time names, then absent
+ *  params as `none`. Copying them into one map cost more than the few lookups a call makes. */
+class InstanceEnv implements Env {
+  constructor(private readonly inst: Instance, private readonly parent: Env | undefined) {}
+  lookup(name: string): Value | undefined {
+    const i = this.inst;
+    const c = i.children.get(name);
+    if (c !== undefined) return { k: "instance", inst: c };
+    const v = i.env.get(name);
+    if (v !== undefined) return v;
+    if (i.absentParams?.includes(name)) return NONE;
+    return this.parent?.lookup(name);
+  }
+  names(): string[] {
+    const i = this.inst;
+    return [...new Set([...i.env.keys(), ...i.children.keys(), ...(i.absentParams ?? [])]), ...(this.parent?.names() ?? [])];
+  }
+}
+
+const NONE: Value = { k: "none" };
 
 function finishModel(elab: Elaborator, decl: BlockDecl | VariantDecl, base: BlockDecl, root: Instance, variantOf: string | undefined): ElaboratedModel {
   const env = new SymbolicEnv(instanceEnv(root));

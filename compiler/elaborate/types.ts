@@ -17,29 +17,33 @@ export function formatType(t: TypeExpr): string {
 }
 
 /** Returns the value coerced to the type (Int → Float), or reports MM3001 / MM2008. */
+function mismatch(t: TypeExpr, v: Value, argName: string, span: Span): never {
+  return fail("MM3001", span, { name: argName, expected: formatType(t), actual: typeName(v) });
+}
+
+// Runs for every argument of every instantiation: no closure per call.
 export function checkType(t: TypeExpr, v: Value, env: Env, argName: string, span: Span): Value {
-  const bad = (): never => fail("MM3001", span, { name: argName, expected: formatType(t), actual: typeName(v) });
   if (t.kind === "TensorType") fail("MM2008", t.span, { name: "tensor" }, { hint: "block parameters are compile-time values; tensors are forward inputs" });
   if (t.kind === "ListType") {
-    if (v.k !== "list") return bad();
+    if (v.k !== "list") return mismatch(t, v, argName, span);
     return { k: "list", items: v.items.map((x) => checkType(t.element, x, env, argName, span)) };
   }
   const n = t.name.name;
   switch (n) {
     case "Int":
-      if (v.k !== "int") return bad();
+      if (v.k !== "int") return mismatch(t, v, argName, span);
       if (!v.v.isConst()) fail("MM3015", span, { what: `argument '${argName}'`, actual: `symbolic ${v.v.toString()}` });
       return v;
     case "Float":
       if (v.k === "float") return v;
       if (v.k === "int" && v.v.isConst()) return { k: "float", v: v.v.constValue()! };
-      return bad();
-    case "Bool": return v.k === "bool" ? v : bad();
-    case "String": return v.k === "string" ? v : bad();
+      return mismatch(t, v, argName, span);
+    case "Bool": return v.k === "bool" ? v : mismatch(t, v, argName, span);
+    case "String": return v.k === "string" ? v : mismatch(t, v, argName, span);
     default: break;
   }
   if (n in KIND_TYPES) {
-    if (v.k !== "block") return bad();
+    if (v.k !== "block") return mismatch(t, v, argName, span);
     const want = KIND_TYPES[n];
     if (want !== undefined && v.decl.blockKind !== want) {
       fail("MM3001", span, { name: argName, expected: `a ${want}`, actual: `${v.decl.blockKind} ${v.decl.name.name}` });
@@ -49,7 +53,7 @@ export function checkType(t: TypeExpr, v: Value, env: Env, argName: string, span
   const ty = env.lookup(n);
   if (ty?.k === "enumType") {
     if (v.k === "enum" && v.decl === ty.decl) return v;
-    return bad();
+    return mismatch(t, v, argName, span);
   }
   fail("MM2008", t.name.span, { name: n });
 }
