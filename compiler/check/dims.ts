@@ -13,7 +13,12 @@ export class Dim {
   static readonly ZERO = new Dim([]);
   static readonly ONE = Dim.fromBig(1n);
 
-  private constructor(private readonly terms: readonly Term[]) {}
+  private constructor(private readonly terms: readonly Term[]) {
+    this.num = terms.length === 0 ? 0 : terms.length === 1 && terms[0]!.mono.length === 0 ? Number(terms[0]!.coeff) : undefined;
+  }
+  /** The value when this is a constant, as a Number (the fast path's operand). Kept, not
+   *  recomputed: converting a BigInt at every arithmetic step was a visible cost. */
+  private readonly num: number | undefined;
   private keyText?: string;
   /** Canonical: structurally equal dims have equal keys. Computed on first use. */
   get key(): string {
@@ -31,12 +36,6 @@ export class Dim {
     if (Dim.consts.size < 100_000) Dim.consts.set(n, d);
     return d;
   }
-  /** The value when this is a constant, as a Number (the fast path's operand). */
-  private get num(): number | undefined {
-    if (this.terms.length === 0) return 0;
-    const t = this.terms[0]!;
-    return this.terms.length === 1 && t.mono.length === 0 ? Number(t.coeff) : undefined;
-  }
   private static fast(r: number): Dim | undefined {
     return Number.isSafeInteger(r) ? Dim.const(r) : undefined;
   }
@@ -53,7 +52,13 @@ export class Dim {
     return d;
   }
   /** Merges like monomials, drops zeros, sorts, and checks the 2^53 bound. */
-  private static build(terms: Iterable<Term>): Dim {
+  private static build(terms: readonly Term[]): Dim {
+    if (terms.length <= 1) { // nothing to merge or sort
+      const t = terms[0];
+      if (t === undefined || t.coeff === 0n) return new Dim([]);
+      if (t.coeff > MAX || t.coeff < -MAX) throw new DimOverflowError(render(terms));
+      return new Dim(terms);
+    }
     const byKey = new Map<string, Term>();
     for (const t of terms) {
       const prev = byKey.get(t.mkey);
@@ -87,7 +92,7 @@ export class Dim {
     if (x !== undefined && y !== undefined) { const f = Dim.fast(x - y); if (f) return f; }
     return this.add(b.neg());
   }
-  neg(): Dim { return Dim.build(this.terms.map((t) => ({ ...t, coeff: -t.coeff }))); }
+  neg(): Dim { return this.scale(-1n); } // monomials and their order are unchanged
   mul(o: Dim | number): Dim {
     const b = toDim(o);
     const x = this.num, y = b.num;
