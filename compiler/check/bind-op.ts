@@ -36,7 +36,7 @@ export function bindOp(def: OpDef, evArgs: readonly EvArg[], callSpan: Span, mak
   for (const a of evArgs) {
     if (a.name === undefined) {
       if (pos >= params.length) fail("MM3004", a.span, { callee: def.name, max: params.length, given: evArgs.filter((x) => !x.name).length });
-      slots[pos++] = { value: a.value, span: a.span };
+      slots[pos++] = a; // an argument is its own slot (value and span)
     }
   }
   for (const a of evArgs) {
@@ -47,7 +47,7 @@ export function bindOp(def: OpDef, evArgs: readonly EvArg[], callSpan: Span, mak
       fail("MM3003", a.nameSpan ?? a.span, { callee: def.name, name: a.name }, h ? { hint: h } : {});
     }
     if (slots[i] !== undefined) fail("MM3011", a.nameSpan ?? a.span, { name: a.name });
-    slots[i] = { value: a.value, span: a.span };
+    slots[i] = a;
   }
   let like: TensorType | undefined;
   for (const a of evArgs) {

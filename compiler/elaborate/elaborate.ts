@@ -158,8 +158,13 @@ export class Elaborator {
 }
 
 
+/** A path without its repeat indices (`layers.3.attn` → `layers.attn`): what a variant's
+ *  override names. Most paths have no index, and then it is the path itself. */
 export function overrideKey(path: string): string {
+  if (!HAS_INDEX.test(path)) return path;
   return path.split(".").filter((s) => !/^\d+$/.test(s)).join(".");
 }
+
+const HAS_INDEX = /(?:^|\.)\d+(?:\.|$)/;
 
 
