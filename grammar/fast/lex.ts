@@ -42,21 +42,22 @@ const SINGLE_KIND: Readonly<Record<string, Tok>> = {
 const SINGLE = new Map<number, Tok>([...".-*/=!<>+%@:,;()[]{}"].map((c) => [c.charCodeAt(0), SINGLE_KIND[c]!]));
 
 /** Two- and three-character operators, tried before the single character, as in the
- *  chevrotain lexer (longer patterns first). */
-function longOperator(text: string, i: number, c: number): readonly [Tok, number] | undefined {
+ *  chevrotain lexer (longer patterns first): the kind and length packed as `kind | length << 8`
+ *  (no pair per token), or -1. */
+function longOperator(text: string, i: number, c: number): number {
   const d = text.charCodeAt(i + 1);
   switch (c) {
-    case 46: return d === 46 && text.charCodeAt(i + 2) === 46 ? [Tok.Ellipsis, 3] : undefined; // ...
-    case 45: return d === 62 ? [Tok.Arrow, 2] : undefined; // ->
-    case 42: return d === 42 ? [Tok.StarStar, 2] : undefined; // **
-    case 47: return d === 47 ? [Tok.SlashSlash, 2] : undefined; // //
-    case 61: return d === 61 ? [Tok.EqEq, 2] : undefined; // ==
-    case 33: return d === 61 ? [Tok.NotEq, 2] : undefined; // !=
-    case 60: return d === 61 ? [Tok.LtEq, 2] : undefined; // <=
-    case 62: return d === 61 ? [Tok.GtEq, 2] : undefined; // >=
-    case 38: return d === 38 ? [Tok.AndAnd, 2] : undefined; // &&
-    case 124: return d === 124 ? [Tok.OrOr, 2] : undefined; // ||
-    default: return undefined;
+    case 46: return d === 46 && text.charCodeAt(i + 2) === 46 ? Tok.Ellipsis | (3 << 8) : -1; // ...
+    case 45: return d === 62 ? Tok.Arrow | (2 << 8) : -1; // ->
+    case 42: return d === 42 ? Tok.StarStar | (2 << 8) : -1; // **
+    case 47: return d === 47 ? Tok.SlashSlash | (2 << 8) : -1; // //
+    case 61: return d === 61 ? Tok.EqEq | (2 << 8) : -1; // ==
+    case 33: return d === 61 ? Tok.NotEq | (2 << 8) : -1; // !=
+    case 60: return d === 61 ? Tok.LtEq | (2 << 8) : -1; // <=
+    case 62: return d === 61 ? Tok.GtEq | (2 << 8) : -1; // >=
+    case 38: return d === 38 ? Tok.AndAnd | (2 << 8) : -1; // &&
+    case 124: return d === 124 ? Tok.OrOr | (2 << 8) : -1; // ||
+    default: return -1;
   }
 }
 
@@ -74,9 +75,15 @@ export interface Tokens {
   readonly comments: readonly number[];
 }
 
-const isIdStart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
-const isIdPart = (c: number): boolean => isIdStart(c) || (c >= 48 && c <= 57);
-const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11 || c === 0xfeff;
+/** Character classes of ASCII, by code: a table, not a chain of comparisons per character. */
+const OTHER = 0, SPACE = 1, ID_START = 2, DIGIT = 3;
+const CLASS = new Uint8Array(128);
+for (const c of [32, 9, 10, 13, 12, 11]) CLASS[c] = SPACE;
+for (let c = 97; c <= 122; c++) CLASS[c] = ID_START;
+for (let c = 65; c <= 90; c++) CLASS[c] = ID_START;
+CLASS[95] = ID_START; // _
+for (let c = 48; c <= 57; c++) CLASS[c] = DIGIT;
+const classOf = (c: number): number => (c < 128 ? CLASS[c]! : c === 0xfeff ? SPACE : OTHER);
 
 /** The tokens of `text`, with an Eof token last; undefined where the slow lexer would report. */
 export function fastLex(text: string): Tokens | undefined {
@@ -104,20 +111,24 @@ export function fastLex(text: string): Tokens | undefined {
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
-    if (isSpace(c)) {
+    const cls = classOf(c);
+    if (cls === SPACE) {
       i++;
     } else if (c === 35 /* # */) {
       let j = i + 1;
       while (j < n && text.charCodeAt(j) !== 10 && text.charCodeAt(j) !== 13) j++;
       comments.push(i, j);
       i = j;
-    } else if (isIdStart(c)) {
+    } else if (cls === ID_START) {
       let j = i + 1;
-      while (j < n && isIdPart(text.charCodeAt(j))) j++;
+      for (; j < n; j++) { // letters, digits and _ (inline: this loop sees most characters)
+        const d = text.charCodeAt(j);
+        if (d >= 128 || CLASS[d]! < ID_START) break;
+      }
       const kw = j - i <= 7 ? KEYWORDS.get(text.slice(i, j)) : undefined;
       push(kw ?? Tok.Identifier, i, j);
       i = j;
-    } else if (c >= 48 && c <= 57) {
+    } else if (cls === DIGIT) {
       NUMBER.lastIndex = i;
       NUMBER.test(text);
       const j = NUMBER.lastIndex;
@@ -131,9 +142,9 @@ export function fastLex(text: string): Tokens | undefined {
       i = STRING.lastIndex;
     } else {
       const long = longOperator(text, i, c);
-      if (long !== undefined) {
-        push(long[0], i, i + long[1]);
-        i += long[1];
+      if (long >= 0) {
+        push(long & 0xff, i, i + (long >> 8));
+        i += long >> 8;
         continue;
       }
       const single = SINGLE.get(c);
