@@ -84,7 +84,26 @@ export class Dim {
     if (x !== undefined && y !== undefined) { const f = Dim.fast(x + y); if (f) return f; }
     if (y === 0) return this;
     if (x === 0) return b;
-    return Dim.build([...this.terms, ...b.terms]);
+    return Dim.merge(this.terms, b.terms);
+  }
+  /** The sum of two canonical term lists, merged in order (what `build` would sort into). */
+  private static merge(a: readonly Term[], b: readonly Term[]): Dim {
+    const out: Term[] = [];
+    let i = 0, j = 0;
+    while (i < a.length && j < b.length) {
+      const x = a[i]!, y = b[j]!;
+      const c = monoCmp(x.mono, y.mono);
+      if (c < 0) { out.push(x); i++; continue; }
+      if (c > 0) { out.push(y); j++; continue; }
+      const coeff = x.coeff + y.coeff;
+      // Out of range (or, never, equal order but other monomials): `build` reports it.
+      if (coeff > MAX || coeff < -MAX || x.mkey !== y.mkey) return Dim.build([...a, ...b]);
+      if (coeff !== 0n) out.push({ mono: x.mono, mkey: x.mkey, coeff });
+      i++; j++;
+    }
+    while (i < a.length) out.push(a[i++]!);
+    while (j < b.length) out.push(b[j++]!);
+    return new Dim(out);
   }
   sub(o: Dim | number): Dim {
     const b = toDim(o);
