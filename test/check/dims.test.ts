@@ -236,3 +236,63 @@ describe("broadcast and numel", () => {
     expect(numel([]).constValue()).toBe(1);
   });
 });
+
+describe("arithmetic against evaluation", () => {
+  // Random expressions over B, T, n, built as dims and then evaluated at random points,
+  // against the same expression computed on numbers (floor division and modulo as Python's).
+  // Sums, differences and products must agree exactly; a canonical form that merged or
+  // ordered terms wrongly would not.
+  type Tree = number | string | [string, Tree, Tree];
+  let seed = 20261130;
+  const rnd = (k: number): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff), seed % k);
+  const tree = (depth: number): Tree => {
+    if (depth === 0 || rnd(3) === 0) return rnd(2) ? rnd(9) - 4 : ["B", "T", "n"][rnd(3)]!;
+    return [["add", "sub", "mul", "floorDiv", "mod"][rnd(5)]!, tree(depth - 1), tree(depth - 1)];
+  };
+  const asDim = (t: Tree): Dim => {
+    if (typeof t === "number") return c(t);
+    if (typeof t === "string") return Dim.sym(t);
+    const [op, a, b] = t;
+    const x = asDim(a), y = asDim(b);
+    return op === "add" ? x.add(y) : op === "sub" ? x.sub(y) : op === "mul" ? x.mul(y) : op === "floorDiv" ? x.floorDiv(y) : x.mod(y);
+  };
+  const asNum = (t: Tree, env: Record<string, number>): number => {
+    if (typeof t === "number") return t;
+    if (typeof t === "string") return env[t]!;
+    const [op, a, b] = t;
+    const x = asNum(a, env), y = asNum(b, env);
+    if ((op === "floorDiv" || op === "mod") && y === 0) throw new DimDivisionByZeroError();
+    return op === "add" ? x + y : op === "sub" ? x - y : op === "mul" ? x * y : op === "floorDiv" ? Math.floor(x / y) : x - Math.floor(x / y) * y;
+  };
+
+  const swapped = (t: Tree): Tree =>
+    typeof t !== "object" ? t : t[0] === "add" || t[0] === "mul" ? [t[0], swapped(t[2]), swapped(t[1])] : [t[0], swapped(t[1]), swapped(t[2])];
+
+  it("agrees at random points, and has one form for sums and products in any order", () => {
+    let checked = 0;
+    for (let i = 0; i < 3000; i++) {
+      const t = tree(4);
+      let d: Dim;
+      try {
+        d = asDim(t);
+      } catch (e) {
+        expect(e).toBeInstanceOf(DimDivisionByZeroError); // a divisor that is 0 as written
+        continue;
+      }
+      expect(asDim(swapped(t)).key, JSON.stringify(t)).toBe(d.key);
+      for (let k = 0; k < 3; k++) {
+        const env = { B: 1 + rnd(9), T: 1 + rnd(9), n: 1 + rnd(9) };
+        let want: number;
+        try {
+          want = asNum(t, env) + 0; // + 0: no -0 from Math.floor
+        } catch {
+          continue; // a divisor that is 0 at this point only
+        }
+        const bound = new Map(Object.entries(env).map(([k2, v]) => [k2, c(v)] as const));
+        expect(d.substitute(bound).constValue(), `${JSON.stringify(t)} at ${JSON.stringify(env)}`).toBe(want);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(4000);
+  });
+});
