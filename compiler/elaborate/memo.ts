@@ -7,6 +7,7 @@ import type { BlockDecl, Span } from "../ast/ast.js";
 import type { FileScope } from "../resolve/scope.js";
 import type { BoundArgs } from "./args.js";
 import type { Instance, ParamTensor } from "./instance.js";
+import { LazyCopy } from "./lazy-copy.js";
 import type { BoundArg, Value } from "./values.js";
 
 interface Template {
@@ -82,59 +83,26 @@ export function copyTemplate(
   return new InstanceCopy(t.inst, path, t.inst.path.length, path, name, span);
 }
 
-/**
- * A template node at another path. Children and parameters are made on first use: a check
- * rarely descends into a copy (a memoized call stops at its root), and the stdlib makes
- * tens of thousands of copies. They are prototype getters, so spreading a copy (`{...c}`)
- * would drop them: nothing spreads an instance (EMA teachers are lazy copies too, ema.ts).
- */
-class InstanceCopy implements Instance {
-  readonly kind: Instance["kind"];
-  readonly declName: string;
-  readonly decl?: BlockDecl;
-  readonly scope?: FileScope;
-  readonly args: Instance["args"];
-  readonly explicitArgs: Instance["explicitArgs"];
-  readonly env: Instance["env"];
-  readonly absentParams?: readonly string[];
-  readonly forward?: Instance["forward"];
-  readonly route?: Instance["route"];
+/** A template node at another path: every path below it has the template root's path
+ *  (`from` characters long) replaced by `base`. */
+class InstanceCopy extends LazyCopy {
   readonly template: Instance;
-  readonly #t: Instance;
   readonly #from: number;
   readonly #base: string;
-  #params?: readonly ParamTensor[];
-  #children?: ReadonlyMap<string, Instance>;
 
-  /** `from`: the length of the template root's path, replaced by `base` in every path below. */
-  constructor(t: Instance, readonly path: string, from: number, base: string, readonly name: string, readonly span: Span) {
-    this.#t = t;
+  constructor(t: Instance, path: string, from: number, base: string, name: string, span: Span) {
+    super(t, path, name, span);
     this.#from = from;
     this.#base = base;
-    this.kind = t.kind;
-    this.declName = t.declName;
-    if (t.decl) this.decl = t.decl;
-    if (t.scope) this.scope = t.scope;
-    this.args = t.args;
-    this.explicitArgs = t.explicitArgs;
-    this.env = t.env;
-    if (t.absentParams) this.absentParams = t.absentParams;
-    if (t.forward) this.forward = t.forward;
-    if (t.route) this.route = t.route;
     this.template = t.template ?? t;
   }
 
-  get params(): readonly ParamTensor[] {
-    return (this.#params ??= this.#t.params.map((x): ParamTensor => ({ ...x, path: this.#base + x.path.slice(this.#from) })));
+  protected copyParam(p: ParamTensor): ParamTensor {
+    return { ...p, path: this.#base + p.path.slice(this.#from) };
   }
 
-  get children(): ReadonlyMap<string, Instance> {
-    if (!this.#children) {
-      const m = new Map<string, Instance>();
-      for (const [k, c] of this.#t.children) m.set(k, new InstanceCopy(c, this.#base + c.path.slice(this.#from), this.#from, this.#base, c.name, c.span));
-      this.#children = m;
-    }
-    return this.#children;
+  protected copyChild(_name: string, c: Instance): Instance {
+    return new InstanceCopy(c, this.#base + c.path.slice(this.#from), this.#from, this.#base, c.name, c.span);
   }
 }
 
