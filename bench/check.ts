@@ -4,7 +4,8 @@
 //   - warm, in one process: a full check (parse, elaborate, trace every model), and a
 //     `mm check --watch` round after an edit (one file parsed again, every model checked);
 //   - cold, a fresh process each time, as a user types it: `mm check stdlib`, one model file,
-//     and Node's own start-up (`node -e 0`) for scale.
+//     Node's own start-up (`node -e 0`) for scale, and `mm check --help` (start-up and loading
+//     the check entry, no check) to split a cold check into what it pays first and the rest.
 // Run: npm run bench:check [-- --runs N]
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -81,9 +82,14 @@ const cold = (args: readonly string[]): number => {
   return median(ts);
 };
 const tNode = cold(["-e", "0"]);
+// `mm check --help` starts Node and loads the check entry, then checks nothing: what a cold
+// check pays before its first file.
+const tLoad = cold([bin, "check", "--help"]);
 const tStdlib = cold([bin, "check", STDLIB_ROOT]);
 const tOne = cold([bin, "check", edited]);
 console.log(`cold processes (median of ${runs}):`);
 console.log(`  node -e 0 (Node's start-up)                ${tNode.toFixed(0).padStart(6)} ms`);
+console.log(`  mm check --help (start-up, loading)        ${tLoad.toFixed(0).padStart(6)} ms`);
 console.log(`  mm check stdlib                            ${tStdlib.toFixed(0).padStart(6)} ms  ${(tStdlib / tParse).toFixed(1)}x parse, ${(tStdlib / tCheck).toFixed(1)}x warm check`);
+console.log(`    of which checking, cold                  ${(tStdlib - tLoad).toFixed(0).padStart(6)} ms  ${((tStdlib - tLoad) / tCheck).toFixed(1)}x warm check`);
 console.log(`  mm check stdlib/models/clip.mm             ${tOne.toFixed(0).padStart(6)} ms`);
