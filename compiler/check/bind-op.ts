@@ -14,21 +14,22 @@ export interface BoundOp {
   readonly args: OpArgs;
   /** Tensor operands in parameter order (absent optional tensors are null). */
   readonly tensors: readonly (TensorRef | null)[];
-  /** Compile-time arguments as plain attributes (symbolic Ints as their text). */
+  /** Compile-time arguments as plain attributes (symbolic Ints as their text); empty when
+   *  bound without them (`withAttrs` false). */
   readonly attrs: OpAttrs;
 }
 
 type Slot = { value: Value; span: Span } | undefined;
 
-// Slots and tensors are arrays in parameter order, not maps by name: ops are bound by the
-// thousand in a check, and their parameter lists are short.
 /** Makes a tensor operand of a scalar next to a tensor (check/frame.ts). */
 export interface TensorMaker {
   toTensor(v: Value, span: Span, like?: TensorType): TensorRef | undefined;
 }
 
-// `withAttrs` false: the caller keeps no graph, so compile-time arguments are not copied out
-// as attributes (the shape rule reads them through OpArgs either way).
+// Slots and tensors are arrays in parameter order, not maps by name: ops are bound by the
+// thousand in a check, and their parameter lists are short. `withAttrs` false: the caller
+// keeps no graph, so compile-time arguments are not copied out as attributes (the shape rule
+// reads them through OpArgs either way).
 export function bindOp(def: OpDef, evArgs: readonly EvArg[], callSpan: Span, maker: TensorMaker, withAttrs = true): BoundOp {
   const params = def.params;
   const slots: Slot[] = new Array<Slot>(params.length);
