@@ -6,14 +6,10 @@ import type { Graph, GraphNode, GraphValue, GraphValueSource, ShapeRecord, Tenso
 import type { DType, TensorType } from "./tensor.js";
 
 export class GraphBuilder {
-  /** `keep`: record the graph. A check-only trace (nothing reads its graph) passes false and
-   *  gets bare tensor references: tracing the stdlib then keeps far fewer objects alive. */
-  constructor(private readonly keep = true) {}
-
-  /** Whether this builder records anything: callers skip building what it would drop. */
-  get keeps(): boolean {
-    return this.keep;
-  }
+  /** `keeps`: record the graph. A check-only trace (nothing reads its graph) passes false and
+   *  gets bare tensor references: tracing the stdlib then keeps far fewer objects alive.
+   *  Callers read it to skip building what the builder would drop. */
+  constructor(readonly keeps = true) {}
 
   private count = 0;
   readonly values: GraphValue[] = [];
@@ -31,7 +27,7 @@ export class GraphBuilder {
   }
 
   private addValue(type: TensorType, span: Span, source: GraphValueSource, name: string): TensorRef {
-    if (!this.keep) return this.bare(type, span);
+    if (!this.keeps) return this.bare(type, span);
     const v: GraphValue = { id: this.count++, type, span, source, name };
     this.values.push(v);
     return v;
@@ -54,12 +50,12 @@ export class GraphBuilder {
   }
 
   constant(value: number | readonly number[], dtype: DType, shape: TensorType["shape"], span: Span): TensorRef {
-    if (!this.keep) return this.bare({ shape, dtype }, span);
+    if (!this.keeps) return this.bare({ shape, dtype }, span);
     return this.addValue({ shape, dtype }, span, { kind: "constant", value }, `const_${this.values.length}`);
   }
 
   node(op: string, inputs: readonly (TensorRef | null)[], attrs: OpAttrs, outTypes: readonly TensorType[], scope: string, span: Span): TensorRef[] {
-    if (!this.keep) return outTypes.map((t) => this.bare(t, span));
+    if (!this.keeps) return outTypes.map((t) => this.bare(t, span));
     const id = this.nodes.length;
     const outs = outTypes.map((t, i) =>
       this.addValue(t, span, { kind: "node", node: id, index: i }, `${scope ? scope + "/" : ""}${op}_${id}${outTypes.length > 1 ? `_${i}` : ""}`));
@@ -70,7 +66,7 @@ export class GraphBuilder {
   /** Gives a computed value the name of the local it was bound to (`vision.attn/q`), so
    *  backends and viewers show the program's names; the first name bound wins. */
   nameLocal(id: number, scope: string, local: string): void {
-    if (!this.keep) return;
+    if (!this.keeps) return;
     const v = this.values[id];
     if (!v || v.source.kind !== "node" || this.named.has(id)) return;
     this.named.add(id);
@@ -80,11 +76,11 @@ export class GraphBuilder {
 
   /** Notes a named tensor for `mm shapes`. */
   shape(record: ShapeRecord): void {
-    if (this.keep) this.shapes.push(record);
+    if (this.keeps) this.shapes.push(record);
   }
 
   finish(): Graph {
-    if (!this.keep) throw new Error("internal: a check-only trace has no graph");
+    if (!this.keeps) throw new Error("internal: a check-only trace has no graph");
     return {
       values: this.values, nodes: this.nodes, inputs: this.inputs, params: this.params,
       outputs: this.outputs, losses: this.losses, shapes: this.shapes,
