@@ -14,7 +14,7 @@ export interface BoundOp {
   readonly args: OpArgs;
   /** Tensor operands in parameter order (absent optional tensors are null). */
   readonly tensors: readonly (TensorRef | null)[];
-  /** Compile-time arguments as plain attributes (symbolic Ints as their text); empty when
+  /** Compile-time arguments as plain attributes (symbolic Ints as their Dim); empty when
    *  bound without them (`withAttrs` false). */
   readonly attrs: OpAttrs;
 }
@@ -206,7 +206,7 @@ function sig(p: OpParam): string {
 
 function plain(v: Value): OpAttrs[string] {
   switch (v.k) {
-    case "int": return v.v.constValue() ?? v.v.toString();
+    case "int": return v.v.constValue() ?? v.v; // symbolic: the Dim itself (see OpAttrs)
     case "float": case "bool": case "string": return v.v;
     case "enum": return v.member;
     case "dtype": return v.v;

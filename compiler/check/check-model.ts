@@ -21,8 +21,16 @@ export interface CheckedModel {
 }
 
 /** `checkOnly`: report diagnostics, memoizing identical calls (in `memo`, which callers may
- *  share between models); no graph is returned. */
-export function checkModel(model: ElaboratedModel, opts: { checkOnly?: boolean; memo?: Map<string, Value> } = {}): CheckedModel {
+ *  share between models); no graph is returned. `bind`: symbolic dims of the inputs given
+ *  values before tracing, so every shape and op argument folds to a constant (the
+ *  differential test's "constant" compile, against which the symbolic one is compared). */
+export interface CheckOptions {
+  readonly checkOnly?: boolean;
+  readonly memo?: Map<string, Value>;
+  readonly bind?: ReadonlyMap<string, number>;
+}
+
+export function checkModel(model: ElaboratedModel, opts: CheckOptions = {}): CheckedModel {
   const bag = new DiagnosticBag();
   const tracer = new Tracer(bag, opts.checkOnly ? { memo: opts.memo ?? new Map() } : {});
   const fwd = model.root.forward;
@@ -32,11 +40,13 @@ export function checkModel(model: ElaboratedModel, opts: { checkOnly?: boolean; 
   if (fwd) {
     try {
       const scope = new Scope(tracer.baseEnv(model.root));
+      const bound = new Map([...(opts.bind ?? [])].map(([k, v]) => [k, Dim.const(v)]));
       for (const i of model.inputs) {
-        const t = tracer.graph.addInput(i.name, { shape: i.dims, dtype: i.dtype }, i.span);
+        const dims = bound.size ? i.dims.map((d) => d.substitute(bound)) : i.dims;
+        const t = tracer.graph.addInput(i.name, { shape: dims, dtype: i.dtype }, i.span);
         scope.define(i.name, { k: "tensor", t });
         tracer.record("", "input", i.name, t.type);
-        for (const d of i.dims) for (const sym of d.symbols()) if (!scope.hasOwn(sym)) scope.define(sym, { k: "int", v: Dim.sym(sym) });
+        for (const d of i.dims) for (const sym of d.symbols()) if (!scope.hasOwn(sym)) scope.define(sym, { k: "int", v: bound.get(sym) ?? Dim.sym(sym) });
       }
       const st: BodyState = {
         isModel: true, namedOutputs: new Set(), assigned: new Map(),

@@ -288,6 +288,12 @@ export class Dim {
   }
   private text?: string;
   toString(): string { return (this.text ??= render(this.terms)); }
+  /** As an op attribute in JSON (IR dumps, CSE keys): the canonical text, tagged so it never
+   *  reads as a string attribute. */
+  toJSON(): { dim: string } { return { dim: this.toString() }; }
+  /** True when every term is negative: with symbols and opaque atoms non-negative, the dim is
+   *  then below zero at every binding (`-T`, `-2*P - 1`), as a Python bound from the end is. */
+  isNegative(): boolean { return this.terms.length > 0 && this.terms.every((t) => t.coeff < 0n); }
   /** Rebuilds the polynomial with caller-supplied operations, e.g. to compute a dim at
    *  run time from tensor shapes (the ONNX backend's symbolic reshape). */
   fold<R>(ops: DimFold<R>): R {

@@ -1,7 +1,7 @@
 // Ops that make tensors from compile-time values (ranges, constants, masks), and the
 // triangular masking ops that go with them.
 import type { OpDef, OpParam } from "./op.js";
-import { T, constShape, needPositive, needRank, result, tensorParam } from "./util.js";
+import { T, constShape, dimAttr, needPositive, needRank, result, tensorParam } from "./util.js";
 
 function filled(name: "ones" | "zeros", value: number): OpDef {
   return {
@@ -35,7 +35,7 @@ export const CREATE_OPS: readonly OpDef[] = [
     infer(args) {
       const n = args.int("n");
       needPositive(args, "n", n);
-      return result(T([n], "int64"), { n: n.constValue() ?? null });
+      return result(T([n], "int64"), { n: dimAttr(n) });
     },
   },
   filled("ones", 1),
@@ -50,7 +50,7 @@ export const CREATE_OPS: readonly OpDef[] = [
     infer(args) {
       const n = args.int("n");
       needPositive(args, "n", n);
-      return result(T([n, n], "bool"), { n: n.constValue() ?? null });
+      return result(T([n, n], "bool"), { n: dimAttr(n) });
     },
   },
 ];

@@ -50,8 +50,14 @@ export interface OpArgs {
   readonly callSpan: Span;
 }
 
-/** Attributes a backend needs, normalised by infer (axes made non-negative, etc). */
-export type OpAttrs = Readonly<Record<string, number | boolean | string | readonly number[] | null>>;
+/** Attributes a backend needs, normalised by infer (axes made non-negative, etc). An Int
+ *  argument that is symbolic (a runtime dim, `P + 256`) is kept as its Dim, never dropped:
+ *  the ONNX backend computes it from input shapes at run time, the WebGPU backend binds it
+ *  when it specialises a plan. A list argument whose values are an output's dims (reshape
+ *  and expand targets, split sizes, zeros and ones shapes) is null when symbolic: the
+ *  output type carries it. Constants are plain numbers. */
+export type OpAttrValue = number | boolean | string | readonly number[] | Dim | null;
+export type OpAttrs = Readonly<Record<string, OpAttrValue>>;
 
 export interface OpResult {
   readonly outputs: readonly TensorType[];

@@ -3,7 +3,7 @@ import { Dim } from "../check/dims.js";
 import { isFloatDType, type DType, type Shape } from "../check/tensor.js";
 import { fail } from "../diagnostics/diagnostic.js";
 import type { OpDef, OpParam } from "./op.js";
-import { T, needFloat, needInt, needPositive, normAxis, reduceAxes, result, tensorParam } from "./util.js";
+import { T, dimAttr, needFloat, needInt, needPositive, normAxis, reduceAxes, result, tensorParam } from "./util.js";
 
 const KEEPDIM: OpParam = { name: "keepdim", kind: "bool", default: false, doc: "keep reduced axes as size 1" };
 
@@ -74,7 +74,7 @@ export const REDUCE_OPS: readonly OpDef[] = [
       const ck = k.constValue(), cn = n.constValue();
       if (ck !== undefined && cn !== undefined && ck > cn) fail("MM4013", args.span("k"), { index: ck, dim: cn }, { hint: `k must be at most ${cn}` });
       const shape = x.shape.map((d, i) => (i === axis ? k : d));
-      return result([T(shape, x.dtype), T(shape, "int64")], { k: ck ?? null, axis });
+      return result([T(shape, x.dtype), T(shape, "int64")], { k: dimAttr(k), axis });
     },
   },
   {
@@ -86,7 +86,7 @@ export const REDUCE_OPS: readonly OpDef[] = [
       needInt(args, "indices", idx, "one_hot indices");
       const classes = args.int("classes");
       needPositive(args, "classes", classes);
-      return result(T([...idx.shape, classes], args.dtype("dtype")), { classes: classes.constValue() ?? null });
+      return result(T([...idx.shape, classes], args.dtype("dtype")), { classes: dimAttr(classes) });
     },
   },
 ];

@@ -3,7 +3,7 @@ import { Dim } from "../check/dims.js";
 import { formatShape, type Shape } from "../check/tensor.js";
 import { fail } from "../diagnostics/diagnostic.js";
 import type { OpDef } from "./op.js";
-import { T, constInts, constShape, needInt, needPositive, needRank, normAxis, result, tensorParam } from "./util.js";
+import { T, constInts, constShape, dimAttr, needInt, needPositive, needRank, normAxis, result, tensorParam } from "./util.js";
 
 const withDim = (shape: Shape, axis: number, d: Dim): Dim[] => shape.map((x, i) => (i === axis ? d : x));
 
@@ -76,13 +76,17 @@ export const SLICING_OPS: readonly OpDef[] = [
         const s = pySlice(cn, cs, ce, step);
         return result(T(withDim(x.shape, axis, Dim.const(s.len)), x.dtype), { axis, start: s.start, stop: s.stop, step });
       }
-      // A symbolic dim: assume the bounds lie inside it (the runtime shape check enforces it).
-      const fromEnd = (d: Dim): Dim => (d.constValue() !== undefined && d.constValue()! < 0 ? n.add(d) : d);
+      // A symbolic bound or dim: assume the bounds lie inside it (the runtime shape check
+      // enforces it). A bound below zero at every binding (-3, -T) counts from the end.
+      const fromEnd = (d: Dim): Dim => (d.isNegative() ? n.add(d) : d);
       const s = start === undefined ? Dim.ZERO : fromEnd(start);
       const e = stop === undefined ? n : fromEnd(stop);
       let len = e.sub(s).add(step - 1).floorDiv(step);
       if (len.constValue() !== undefined && len.constValue()! < 0) len = Dim.ZERO;
-      return result(T(withDim(x.shape, axis, len), x.dtype), { axis, start: cs ?? null, stop: ce ?? null, step });
+      // The bounds are recorded as written (Python's meaning, which ONNX Slice shares), a
+      // symbolic one as its Dim; null is absent (from the start, to the end).
+      const bound = (d: Dim | undefined): number | Dim | null => (d === undefined ? null : dimAttr(d));
+      return result(T(withDim(x.shape, axis, len), x.dtype), { axis, start: bound(start), stop: bound(stop), step });
     },
   },
   {
@@ -107,8 +111,9 @@ export const SLICING_OPS: readonly OpDef[] = [
       const n = x.shape[axis]!;
       const ci = i.constValue(), cn = n.constValue();
       if (ci !== undefined && cn !== undefined && (ci < -cn || ci >= cn)) fail("MM4013", args.span("i"), { index: ci, dim: cn });
-      const norm = ci !== undefined && cn !== undefined && ci < 0 ? ci + cn : ci;
-      return result(T(x.shape.filter((_, k) => k !== axis), x.dtype), { axis, index: norm ?? null });
+      // Recorded from the start of the axis; a symbolic index as its Dim.
+      const norm = i.isNegative() ? n.add(i) : i;
+      return result(T(x.shape.filter((_, k) => k !== axis), x.dtype), { axis, index: dimAttr(norm) });
     },
   },
   {

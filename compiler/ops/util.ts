@@ -147,6 +147,11 @@ export function reduceAxes(args: OpArgs, param: string, rank: number): number[] 
   return [...axes].sort((a, b) => a - b);
 }
 
+/** An Int attribute: its number when constant, else the Dim itself (see OpAttrs). */
+export function dimAttr(d: Dim): number | Dim {
+  return d.constValue() ?? d;
+}
+
 /** The dims of a shape when all are constant (for backend attrs), else null. */
 export function constShape(shape: Shape): number[] | null {
   const vs = shape.map((d) => d.constValue());

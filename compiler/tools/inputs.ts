@@ -33,7 +33,7 @@ export function intBound(ir: IrGraph, value: number): number {
     if (n.op === "embedding" && n.inputs[0] === value) bound = Math.min(bound, dim(n.inputs[1]!, 0));
     if (n.op === "cross_entropy" && n.inputs[1] === value) bound = Math.min(bound, dim(n.inputs[0]!, Number(n.attrs.axis)));
     if (n.op === "gather" && n.inputs[1] === value) bound = Math.min(bound, dim(n.inputs[0]!, Number(n.attrs.axis)));
-    if (n.op === "one_hot" && n.inputs[0] === value) bound = Math.min(bound, Number(n.attrs.classes));
+    if (n.op === "one_hot" && n.inputs[0] === value) bound = Math.min(bound, typeof n.attrs.classes === "number" ? n.attrs.classes : Infinity);
   }
   return Number.isFinite(bound) ? bound : 2;
 }

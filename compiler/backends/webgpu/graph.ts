@@ -100,10 +100,10 @@ export function specialize(ir: IrGraph, bind: ReadonlyMap<string, number>): CGra
     else tensors.set(v.id, { ...base, kind: src.kind === "input" ? "input" : "node" });
   }
   const vm = new Map(ir.values.map((v) => [v.id, v]));
-  const nodes: CNode[] = ir.nodes.map((n) => ({
-    op: n.op, inputs: n.inputs, outputs: n.outputs, attrs: n.attrs,
-    label: `${n.scope ? `${n.scope}/` : ""}${n.op}`,
-  }));
+  const nodes: CNode[] = ir.nodes.map((n) => {
+    const label = `${n.scope ? `${n.scope}/` : ""}${n.op}`;
+    return { op: n.op, inputs: n.inputs, outputs: n.outputs, attrs: bindAttrs(n.attrs, dimMap, label), label };
+  });
   return {
     name: ir.name, ...(ir.task !== undefined ? { task: ir.task } : {}), bindings: bind, tensors, nodes,
     inputs: ir.inputs.map((i) => ({ name: vm.get(i.value)!.name, tensor: i.value })),
@@ -111,3 +111,16 @@ export function specialize(ir: IrGraph, bind: ReadonlyMap<string, number>): CGra
   };
 }
 
+
+/** Runtime-sized Int attributes (Dims, see OpAttrs) become the numbers these bindings give,
+ *  so kernels only ever read constants. */
+function bindAttrs(attrs: OpAttrs, dimMap: ReadonlyMap<string, Dim>, label: string): OpAttrs {
+  let out: Record<string, OpAttrs[string]> | undefined;
+  for (const [k, v] of Object.entries(attrs)) {
+    if (!(v instanceof Dim)) continue;
+    const c = v.substitute(dimMap).constValue();
+    if (c === undefined) throw new WebGpuError(`${label}: argument '${k}' = ${v.toString()} has no value with these bindings`);
+    (out ??= { ...attrs })[k] = c;
+  }
+  return out ?? attrs;
+}

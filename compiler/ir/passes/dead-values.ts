@@ -1,7 +1,10 @@
 // dead-values: removes nodes no output needs, and the inputs, parameters and constants
 // that only they read. A node with several outputs stays whole while any one is needed.
-// Inputs the task pins (`inputs:`) stay: they are part of the task's interface.
-import type { IrGraph } from "../ir.js";
+// Inputs the task pins (`inputs:`) stay: they are part of the task's interface. So does an
+// input that is the only one to carry a symbolic dim the rest of the graph needs (`P` in
+// `x[:, P:]` when nothing else reads `prompt: [B, P]`): a runtime reads the dim from it.
+import { Dim } from "../../check/dims.js";
+import type { IrGraph, IrInput } from "../ir.js";
 
 export function deadValues(g: IrGraph): IrGraph {
   const live = new Set<number>(g.outputs.map((o) => o.value));
@@ -14,6 +17,7 @@ export function deadValues(g: IrGraph): IrGraph {
     for (const i of n.inputs) if (i !== null) live.add(i);
   }
   for (const i of g.inputs) if (i.pinned) live.add(i.value);
+  for (const i of symbolCarriers(g, live, keepNode)) live.add(i.value);
   return {
     ...g,
     values: g.values.filter((v) => live.has(v.id)),
@@ -21,4 +25,25 @@ export function deadValues(g: IrGraph): IrGraph {
     inputs: g.inputs.filter((i) => live.has(i.value)),
     params: g.params.filter((p) => live.has(p.value)),
   };
+}
+
+/** Dead inputs to keep: for each symbol that a live value's shape or a kept node's
+ *  runtime-sized argument uses and no live input has as a whole dim, the first input that has. */
+function symbolCarriers(g: IrGraph, live: ReadonlySet<number>, keepNode: ReadonlySet<number>): IrInput[] {
+  const needed = new Set<string>();
+  for (const v of g.values) if (live.has(v.id)) for (const d of v.type.shape) for (const s of d.symbols()) needed.add(s);
+  for (const n of g.nodes) {
+    if (!keepNode.has(n.id)) continue;
+    for (const a of Object.values(n.attrs)) if (a instanceof Dim) for (const s of a.symbols()) needed.add(s);
+  }
+  const vm = new Map(g.values.map((v) => [v.id, v]));
+  const whole = (i: IrInput): string[] => vm.get(i.value)!.type.shape.flatMap((d) => d.symbolName() ?? []);
+  for (const i of g.inputs) if (live.has(i.value)) for (const s of whole(i)) needed.delete(s);
+  const keep: IrInput[] = [];
+  for (const i of g.inputs) {
+    if (live.has(i.value) || !whole(i).some((s) => needed.has(s))) continue;
+    keep.push(i);
+    for (const s of whole(i)) needed.delete(s);
+  }
+  return keep;
 }

@@ -38,6 +38,14 @@ export function attrNum(n: LowerNode, name: string): number {
   return v;
 }
 
+/** An Int attribute that may be symbolic (OpAttrs): a Dim either way. */
+export function attrDim(n: LowerNode, name: string): Dim {
+  const v = n.attrs[name];
+  if (typeof v === "number") return Dim.const(v);
+  if (v instanceof Dim) return v;
+  throw new LoweringError(`${n.op}: attribute '${name}' is ${JSON.stringify(v)}, expected an Int`);
+}
+
 export function attrNums(n: LowerNode, name: string): number[] {
   const v = n.attrs[name];
   if (!Array.isArray(v)) throw new LoweringError(`${n.op}: attribute '${name}' is ${JSON.stringify(v)}, expected a list of numbers`);

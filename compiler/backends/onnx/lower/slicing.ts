@@ -1,24 +1,16 @@
 // Join, cut and pick along an axis (compiler/ops/slicing.ts).
-import { Dim } from "../../../check/dims.js";
-import { LoweringError, type V } from "../context.js";
-import { attrNum, attrNums, cast, input, like, type Emit, type Lowering, type LowerNode } from "./build.js";
+import type { V } from "../context.js";
+import { attrDim, attrNum, attrNums, cast, input, like, type Emit, type Lowering, type LowerNode } from "./build.js";
 
 const BIG = Number.MAX_SAFE_INTEGER; // "to the end": ONNX clamps ends to the dim
 
-/** Slice bounds. With a symbolic axis length the op records constant bounds only (a
- *  symbolic bound is null, like an absent one); a stop that must have been symbolic is
- *  recovered from the output length when the step is 1 (stop = start + len). */
+/** Slice bounds as int64 [1] tensors. The op records them as written, with Python's meaning,
+ *  which ONNX Slice shares (negative counts from the end, out of range clamps); a
+ *  runtime-sized bound is a Dim, computed here from the graph's input shapes (OpAttrs). */
 function sliceBounds(e: Emit, n: LowerNode, x: V): { starts: V; ends: V } {
-  const axis = attrNum(n, "axis"), step = attrNum(n, "step");
-  const len = n.outputs[0]!.shape[axis]!, dim = x.type.shape[axis]!;
-  const start = typeof n.attrs.start === "number" ? n.attrs.start : null;
-  const stop = typeof n.attrs.stop === "number" ? n.attrs.stop : null;
-  const s = start === null ? Dim.ZERO : start < 0 ? dim.add(start) : Dim.const(start);
-  const e0 = stop === null ? dim : stop < 0 ? dim.add(stop) : Dim.const(stop);
-  const predicted = e0.sub(s).add(step - 1).floorDiv(step);
-  if (predicted.equals(len) || dim.isConst()) return { starts: e.ctx.ints([start ?? 0]), ends: e.ctx.ints([stop ?? BIG]) };
-  if (step === 1) return { starts: e.ctx.ints([start ?? 0]), ends: e.dims.dim(s.add(len), [x]) };
-  throw new LoweringError(`slice of a symbolic axis with a symbolic bound and step ${step}: the traced graph does not record the bound`);
+  const bound = (name: string, absent: number): V =>
+    n.attrs[name] === null || n.attrs[name] === undefined ? e.ctx.ints([absent]) : e.dims.dim(attrDim(n, name), [x]);
+  return { starts: bound("start", 0), ends: bound("stop", BIG) };
 }
 
 export const SLICING_LOWERINGS: Readonly<Record<string, Lowering>> = {
@@ -38,7 +30,10 @@ export const SLICING_LOWERINGS: Readonly<Record<string, Lowering>> = {
     const ids = idx.type.dtype === "int32" || idx.type.dtype === "int64" ? idx : cast(e, idx, "int64");
     return e.ctx.op("Gather", [input(n, 0), ids], n.outputs[0]!, { axis: { i: attrNum(n, "axis") } });
   },
-  index: (e, n) => e.ctx.op("Gather", [input(n, 0), e.ctx.scalar(attrNum(n, "index"), "int64")], n.outputs[0]!, { axis: { i: attrNum(n, "axis") } }),
+  index: (e, n) => {
+    const x = input(n, 0);
+    return e.ctx.op("Gather", [x, e.dims.scalar(attrDim(n, "index"), [x])], n.outputs[0]!, { axis: { i: attrNum(n, "axis") } });
+  },
   pad: (e, n) => {
     const x = input(n, 0);
     return e.ctx.op("Pad", [x, e.ctx.ints(attrNums(n, "pads")), like(e, attrNum(n, "value"), x)], n.outputs[0]!, { mode: { s: "constant" } });

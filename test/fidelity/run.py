@@ -1,0 +1,119 @@
+"""Runs the fidelity references (test/fidelity/fidelity.test.ts writes the bundles).
+
+usage: run.py BUNDLE_DIR family:Model ...
+
+For each case: reads BUNDLE_DIR/Model.safetensors (param/, input/, output/ tensors), builds
+refs/<family>.py's reference with build(model, control=False), loads the params strictly
+(load_state_dict(strict=True): every key on both sides, equal shapes), runs it in eval mode
+on the inputs, and compares every mm output with the reference's to 1e-4 of the output's
+scale (max |reference|, at least 1e-2). Then the same with build(model, control=True), a
+reference with one small deliberate change, which must fail. One JSON line per case:
+{"model", "ok", "detail" (empty when ok), "control" ("failed: ..." when the control failed
+as it must)}.
+"""
+import importlib.util
+import json
+import os
+import struct
+import sys
+import traceback
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DTYPES = {"F32": np.float32, "I64": np.int64, "BOOL": np.bool_}
+TOL = 1e-4
+
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        raw = f.read()
+    (n,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8:8 + n])
+    base = 8 + n
+    out = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        a, b = info["data_offsets"]
+        arr = np.frombuffer(raw[base + a:base + b], dtype=DTYPES[info["dtype"]]).reshape(info["shape"])
+        out[name] = torch.from_numpy(arr.copy())
+    return out
+
+
+def load_family(family):
+    spec = importlib.util.spec_from_file_location(f"refs_{family}", os.path.join(HERE, "refs", f"{family}.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def compare(want, got):
+    """Problems, one string each: outputs missing, misshapen or off by more than TOL."""
+    bad = []
+    for name, w in sorted(want.items()):
+        if name not in got:
+            bad.append(f"{name}: the reference does not compute it (it gives {sorted(got)})")
+            continue
+        g = got[name].detach().to(w.dtype if w.dtype != torch.bool else torch.bool)
+        if tuple(g.shape) != tuple(w.shape):
+            bad.append(f"{name}: shape {tuple(g.shape)} in the reference, {tuple(w.shape)} in mm")
+            continue
+        if w.dtype in (torch.int64, torch.bool):
+            if not torch.equal(g, w):
+                bad.append(f"{name}: {int((g != w).sum())} of {w.numel()} entries differ")
+            continue
+        w64, g64 = w.double(), g.double()
+        scale = max(float(w64.abs().max()) if w64.numel() else 0.0, 1e-2)
+        diff = float((w64 - g64).abs().max()) if w64.numel() else 0.0
+        if not diff <= TOL * scale:
+            bad.append(f"{name}: max|d| {diff:.3e} against scale {scale:.3e}")
+    return bad
+
+
+def run_case(family, model, bundle):
+    mod = load_family(family)
+    t = read_safetensors(bundle)
+    params = {k[6:]: v for k, v in t.items() if k.startswith("param/")}
+    inputs = {k[6:]: v for k, v in t.items() if k.startswith("input/")}
+    want = {k[7:]: v for k, v in t.items() if k.startswith("output/")}
+    result = {"model": model, "ok": False, "detail": "", "control": ""}
+
+    def attempt(control):
+        torch.manual_seed(0)
+        module, forward = mod.build(model, control)
+        module.load_state_dict(params, strict=True)
+        module.eval()
+        with torch.no_grad():
+            got = forward(module, {k: v.clone() for k, v in inputs.items()})
+        return compare(want, got)
+
+    try:
+        bad = attempt(False)
+        result["ok"] = not bad
+        result["detail"] = "; ".join(bad)
+    except Exception as e:  # a reference that cannot load the weights is a failure to report
+        result["detail"] = f"{type(e).__name__}: {e}".strip()[:4000]
+    try:
+        bad = attempt(True)
+        result["control"] = f"failed: {bad[0]}" if bad else "passed (the comparison cannot see the change)"
+    except Exception as e:
+        result["control"] = f"error: {type(e).__name__}: {e}"[:2000]
+    return result
+
+
+def main():
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
+    bundle_dir, cases = sys.argv[1], sys.argv[2:]
+    for case in cases:
+        family, model = case.split(":", 1)
+        try:
+            r = run_case(family, model, os.path.join(bundle_dir, f"{model}.safetensors"))
+        except Exception:
+            r = {"model": model, "ok": False, "detail": traceback.format_exc()[-4000:], "control": ""}
+        print(json.dumps(r), flush=True)
+
+
+if __name__ == "__main__":
+    main()
