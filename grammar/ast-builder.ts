@@ -150,7 +150,7 @@ export class AstBuilder extends ExprBuilder {
         const init = optNode(sc, "init");
         const cond = optNode(sc, "condition");
         return {
-          kind: "TensorParam", name: this.ident(tok(sc, "name")), type: this.tensorType(node(sc, "tensorType")),
+          kind: "TensorParam", ...(optTok(sc, "buffer") ? { buffer: true as const } : {}), name: this.ident(tok(sc, "name")), type: this.tensorType(node(sc, "tensorType")),
           ...(init ? { init: this.expr(init) } : {}), ...(cond ? { condition: this.expr(cond) } : {}), span,
         };
       }

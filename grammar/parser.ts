@@ -137,7 +137,7 @@ export class MmParser extends ExprParser {
   });
 
   paramItem = this.RULE("paramItem", () => {
-    this.CONSUME(T.Param);
+    this.OR2([{ ALT: () => this.CONSUME(T.Param) }, { ALT: () => this.CONSUME(T.Buffer, { LABEL: "buffer" }) }]);
     this.CONSUME(T.Name, { LABEL: "name" });
     this.CONSUME(T.Colon);
     this.SUBRULE(this.tensorType, { ARGS: [true] });

@@ -66,6 +66,7 @@ export const Loss = keyword("loss", true);
 export const Head = keyword("head", true);
 export const Model = keyword("model", true);
 export const Param = keyword("param", true);
+export const Buffer = keyword("buffer", true);
 export const Repeat = keyword("repeat", true);
 export const Where = keyword("where", true);
 export const With = keyword("with", true);
@@ -79,7 +80,7 @@ export const Init = keyword("init", true);
 
 const reserved = [Import, Enum, Let, Forward, Return, If, Then, Else, For, True, False, None];
 const contextual = [
-  In, From, As, Block, Tower, Fusion, Experts, Loss, Head, Model, Param, Repeat, Where, With,
+  In, From, As, Block, Tower, Fusion, Experts, Loss, Head, Model, Param, Buffer, Repeat, Where, With,
   Input, Output, Task, Stage, Route, By, Init,
 ];
 /** Token types that start a top-level declaration with a block body. */

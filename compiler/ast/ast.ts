@@ -86,9 +86,12 @@ export type BlockKind = "block" | "tower" | "fusion" | "experts" | "loss" | "hea
 
 /** `let n = (image / patch) ** 2` at block level: a compile-time value. */
 export interface LetItem { readonly kind: "Let"; readonly name: Ident; readonly type?: TypeExpr; readonly value: Expr; readonly span: Span }
-/** `param weight: [out, in] float32 init normal(std: 0.02) if cond` */
+/** `param weight: [out, in] float32 init normal(std: 0.02) if cond`, or `buffer running_mean:
+ *  [C] init zeros`: state that is saved and loaded with the weights but never trained. */
 export interface TensorParamItem {
   readonly kind: "TensorParam";
+  /** `buffer`: not a parameter (not counted, never trained), as PyTorch's register_buffer. */
+  readonly buffer?: true;
   readonly name: Ident;
   readonly type: TensorType;
   readonly init?: Expr;

@@ -28,11 +28,14 @@ export interface CheckOptions {
   readonly checkOnly?: boolean;
   readonly memo?: Map<string, Value>;
   readonly bind?: ReadonlyMap<string, number>;
+  /** Training semantics (`training` is true in forward bodies): batch statistics and buffer
+   *  updates. The default is eval mode, how checkpoints run. */
+  readonly training?: boolean;
 }
 
 export function checkModel(model: ElaboratedModel, opts: CheckOptions = {}): CheckedModel {
   const bag = new DiagnosticBag();
-  const tracer = new Tracer(bag, opts.checkOnly ? { memo: opts.memo ?? new Map() } : {});
+  const tracer = new Tracer(bag, { ...(opts.checkOnly ? { memo: opts.memo ?? new Map() } : {}), ...(opts.training ? { training: true } : {}) });
   const fwd = model.root.forward;
   let traced = false;
   const outputs = new Set<string>();

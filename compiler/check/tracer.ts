@@ -46,8 +46,13 @@ export class Tracer {
 
   /** `memo`: a map of call results to share (a session shares one across its models,
    *  since instance keys are structural); pass one to memoize. */
-  constructor(readonly bag: DiagnosticBag, opts: { memo?: Map<string, Value> } = {}) {
+  /** `training` in forward bodies: PyTorch's `self.training`. Models compile in eval mode
+   *  (running statistics, no dropout) unless asked for training semantics. */
+  private readonly modeNames: ReadonlyMap<string, Value>;
+
+  constructor(readonly bag: DiagnosticBag, opts: { memo?: Map<string, Value>; training?: boolean } = {}) {
     if (opts.memo) this.memo = opts.memo;
+    this.modeNames = new Map([["training", { k: "bool", v: opts.training === true }]]);
     // Memoized tracing is check-only: its graph is never read.
     this.graph = new GraphBuilder(opts.memo === undefined);
   }
@@ -60,7 +65,9 @@ export class Tracer {
   /** The names a forward body sees before its inputs: the instance's compile-time names,
    *  children and params. */
   baseEnv(inst: Instance): Env {
-    const env = instanceEnv(inst);
+    // `training` is looked up last: a block's own name of that spelling shadows it.
+    const own = instanceEnv(inst), mode = this.modeNames;
+    const env: Env = { lookup: (n) => own.lookup(n) ?? mode.get(n), names: () => [...own.names(), ...mode.keys()] };
     // Most blocks that call others hold no tensors of their own: no layer for them then.
     if (inst.params.length === 0 && !inst.absentParams?.length) return env;
     const params = new Map<string, Value>();

@@ -16,7 +16,7 @@ import { DEFAULT_EXTERNAL_THRESHOLD, writeOnnx, type WriteResult } from "../back
 import { SelectionError } from "../ir/from-checked.js";
 import type { Command, CommandContext } from "./command.js";
 import { EXIT, UsageError } from "./io.js";
-import { loadCheckedModel, oneModelArg } from "./target.js";
+import { MODE_DOC, loadCheckedModel, oneModelArg } from "./target.js";
 import { compileGpuTarget } from "./compile-webgpu.js";
 import { bytes, isFsError } from "./write.js";
 
@@ -69,6 +69,7 @@ export const compile: Command = {
   options: {
     model: str, output: { type: "string", short: "o" }, target: str, opset: str, weights: str, seed: str, task: str, gemm: str,
     "external-data": { type: "boolean" }, "external-threshold": str, functions: { type: "boolean" }, bind: { type: "string", multiple: true },
+    mode: str,
   },
   optionDocs: {
     model: "the model, when FILE declares several",
@@ -83,6 +84,7 @@ export const compile: Command = {
     "external-data": "tensors over 1 MiB go to OUT.data",
     "external-threshold": "tensors over BYTES go to OUT.data (implies --external-data)",
     functions: "each block instance as a call of an ONNX local function (mm.blocks domain), shared by identical instances",
+    mode: MODE_DOC,
   },
   run(ctx) {
     const target = ctx.flags.target ?? "onnx";

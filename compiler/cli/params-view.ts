@@ -15,6 +15,7 @@ export function renderParams(r: ParamReport): string {
   const line = (row: string[]): string => row.map((cell, i) => (i >= 3 ? cell.padStart(w[i]!) : cell.padEnd(w[i]!))).join("  ").trimEnd();
   const out = [`model ${r.model}`, "", line(rows[0]!), ...rows.slice(1, -1).map(line), "-".repeat(line(rows[0]!).length), line(rows[rows.length - 1]!)];
   if (r.ema) out.push("", `EMA teacher copies: ${fmt(r.ema)} (not trained, not in total)`);
+  if (r.buffers.tensors) out.push("", `buffers: ${fmt(r.buffers.tensors)} tensors, ${fmt(r.buffers.elements)} values (running statistics and the like: saved with the weights, never trained, not in total)`);
   if (r.stages.length) {
     const rows2 = [["stage", "trainable", "frozen", "trains"], ...r.stages.map((s) => [
       s.name, fmt(s.trainable), fmt(s.frozen), `${s.trains.join(", ") || "-"}${s.tasks.length ? `  (tasks: ${s.tasks.join(", ")})` : ""}`,

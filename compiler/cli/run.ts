@@ -20,7 +20,7 @@ import type { GemmVariant } from "../backends/webgpu/kernels/gemm.js";
 import { compilePlan, gemmFlag, gpuWeights, seedFlag, type GpuWeights } from "./compile-webgpu.js";
 import { dawnDevice, GpuUnavailable } from "./gpu.js";
 import { EXIT, UsageError, UserError } from "./io.js";
-import { loadCheckedModel, oneModelArg } from "./target.js";
+import { MODE_DOC, loadCheckedModel, oneModelArg } from "./target.js";
 
 const str = { type: "string" } as const;
 const BACKENDS = ["webgpu", "onnxruntime"] as const;
@@ -39,8 +39,9 @@ export const run: Command = {
   usage: "run MODEL [--backend B] [--bind B=2] [--bench]",
   summary: "compile and run once with random weights and inputs; print output shapes and checksums",
   async: true,
-  options: { model: str, backend: str, bind: { type: "string", multiple: true }, inputs: str, weights: str, seed: str, task: str, bench: { type: "boolean" }, runs: str, gemm: str },
+  options: { model: str, backend: str, bind: { type: "string", multiple: true }, inputs: str, weights: str, seed: str, task: str, bench: { type: "boolean" }, runs: str, gemm: str, mode: str },
   optionDocs: {
+    mode: MODE_DOC,
     model: "the model, when FILE declares several",
     backend: "webgpu (default: a plan on Dawn) or onnxruntime (the ONNX file on onnxruntime's CPU provider)",
     bind: "values of symbolic dims, B=2,T=16 (default: B, N, V = 2, others 3)",

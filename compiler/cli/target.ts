@@ -44,8 +44,17 @@ export function resolveTarget(session: Session, spec: string, modelFlag: string 
   return { target: { ref, program: ref.home.path === resolve(file) || program.files.has(ref.home.path) ? program : session.stdlib() }, diagnostics: [...program.diagnostics], sources: program.sources };
 }
 
-export function compileTarget(session: Session, t: Target): CompileResult {
-  return session.compile(t.ref, t.program);
+export function compileTarget(session: Session, t: Target, training = false): CompileResult {
+  return session.compile(t.ref, t.program, training ? { training } : {});
+}
+
+export const MODE_DOC = "eval (default: BatchNorm's running statistics, no dropout) or train (batch statistics; buffers' new values as outputs `<path>.updated`)";
+
+/** `--mode eval|train`: whether forward bodies see `training` true. */
+export function trainingMode(flags: Readonly<Record<string, unknown>>): boolean {
+  const m = flags.mode ?? "eval";
+  if (m !== "eval" && m !== "train") throw new UsageError(`--mode takes eval or train, not '${String(m)}'`);
+  return m === "train";
 }
 
 /** Resolves and compiles the model a command names, printing diagnostics; undefined when
@@ -57,7 +66,7 @@ export function loadCheckedModel(ctx: CommandContext, spec: string): (CheckedMod
     report(ctx, t.diagnostics, t.sources, false);
     return undefined;
   }
-  const r = compileTarget(ctx.session, t.target);
+  const r = compileTarget(ctx.session, t.target, trainingMode(ctx.flags));
   const bad = report(ctx, [...t.diagnostics, ...r.diagnostics], r.sources, false);
   return bad || !r.checked ? undefined : { ...r.checked, sources: r.sources };
 }

@@ -70,7 +70,7 @@ export class Session {
   }
 
   /** Elaborates and checks one model. */
-  compile(ref: ModelRef, program: Program, opts: { checkOnly?: boolean; bind?: ReadonlyMap<string, number> } = {}): CompileResult {
+  compile(ref: ModelRef, program: Program, opts: { checkOnly?: boolean; bind?: ReadonlyMap<string, number>; training?: boolean } = {}): CompileResult {
     const lookup = (n: string, from: FileScope): { decl: BlockDecl | VariantDecl; home: FileScope } | undefined => {
       const r = from.names.get(n);
       if (!r) return undefined;

@@ -22,6 +22,9 @@ export interface ParamTensor {
   readonly span: Span;
   /** Set for parameters of an EMA teacher copy: they are updated, not trained. */
   readonly ema?: { readonly source: string; readonly momentum: number };
+  /** A `buffer` (running statistics, fixed tables): saved and loaded with the weights by its
+   *  path, never trained, not counted as a parameter. */
+  readonly buffer?: true;
 }
 
 export type InstanceKind = BlockKind | "model" | "stack";
@@ -93,14 +96,26 @@ export interface ElaboratedModel {
   readonly variantOf?: string;
 }
 
-/** Every parameter of an instance tree, depth first in declaration order. */
+/** Every parameter of an instance tree, depth first in declaration order; buffers are not
+ *  parameters (allTensors has both). */
 export function allParams(inst: Instance): ParamTensor[] {
+  return allTensors(inst).filter((p) => !p.buffer);
+}
+
+/** Every buffer of an instance tree (running statistics and the like). */
+export function allBuffers(inst: Instance): ParamTensor[] {
+  return allTensors(inst).filter((p) => p.buffer);
+}
+
+/** Parameters and buffers: everything a state dict holds. */
+export function allTensors(inst: Instance): ParamTensor[] {
   const out: ParamTensor[] = [];
-  const walk = (i: Instance): void => {
+  const stack: Instance[] = [inst];
+  while (stack.length) { // depth first, declaration order, no recursion
+    const i = stack.pop()!;
     out.push(...i.params);
-    for (const c of i.children.values()) walk(c);
-  };
-  walk(inst);
+    stack.push(...[...i.children.values()].reverse());
+  }
   return out;
 }
 

@@ -77,6 +77,7 @@ export function elaborateParam(item: TensorParamItem, env: Env, prefix: string):
     shape,
     dtype,
     ...(init ? { init } : {}),
+    ...(item.buffer ? { buffer: true as const } : {}),
     span: item.span,
   };
 }

@@ -2,7 +2,7 @@
 // task (`model.tasks`), or every output and loss. The graph is the traced one, whole;
 // `dead-values` (passes/) then drops what the selection does not need.
 import type { CheckedModel } from "../check/check-model.js";
-import { allParams, type ParamTensor } from "../elaborate/instance.js";
+import { allBuffers, allTensors, type ParamTensor } from "../elaborate/instance.js";
 import { IrError, type IrGraph, type IrInput, type IrNode, type IrOutput, type IrParam, type IrValue } from "./ir.js";
 
 export interface Selection {
@@ -38,6 +38,7 @@ export function irFromChecked(checked: CheckedModel, sel: Selection = {}): IrGra
   const selected: { name: string; value: number; kind: "output" | "loss" }[] = [
     ...pick("output", wantOutputs, g.outputs).map((o) => ({ ...o, kind: "output" as const })),
     ...pick("loss", wantLosses, g.losses).map((o) => ({ name: `loss_${o.name}`, value: o.value, kind: "loss" as const })),
+    ...bufferUpdates(checked).map((u) => ({ ...u, kind: "output" as const })),
   ];
   if (selected.length === 0) throw new SelectionError(`nothing to compile: the selection of model '${model.name}' has no outputs or losses`);
 
@@ -50,7 +51,8 @@ export function irFromChecked(checked: CheckedModel, sel: Selection = {}): IrGra
   // An output takes over the name of the node value it reads; one that reads an input, a
   // parameter, a constant or a value another output already named gets an identity node.
   const values: IrValue[] = g.values.map((v) => ({ ...v }));
-  const nodes: IrNode[] = g.nodes.map((n) => ({ ...n }));
+  // update_buffer(buffer, value) is value; its output was selected above, by the buffer's path.
+  const nodes: IrNode[] = g.nodes.map((n) => (n.op === "update_buffer" ? { ...n, op: "identity", inputs: [n.inputs[1]!], attrs: {} } : { ...n }));
   const renamed = new Map<number, string>();
   const outputs: IrOutput[] = [];
   selected.forEach((o, k) => {
@@ -72,13 +74,13 @@ export function irFromChecked(checked: CheckedModel, sel: Selection = {}): IrGra
   // the tracer's name, made unique.
   const named = values.map((v): IrValue => ({ ...v, name: renamed.get(v.id) ?? fixed.get(v.id) ?? names.claim(v.name) }));
 
-  const byPath = new Map<string, ParamTensor>(allParams(model.root).map((p) => [p.path, p]));
+  const byPath = new Map<string, ParamTensor>(allTensors(model.root).map((p) => [p.path, p]));
   const params: IrParam[] = g.params.map((p) => {
     const t = byPath.get(p.path);
     if (!t) throw new IrError(`traced parameter ${p.path} is not in the elaborated model`);
     return {
       path: p.path, value: p.value, shape: t.shape, dtype: t.dtype, span: t.span,
-      ...(t.init ? { init: t.init } : {}), ...(t.ema ? { ema: t.ema } : {}),
+      ...(t.init ? { init: t.init } : {}), ...(t.ema ? { ema: t.ema } : {}), ...(t.buffer ? { buffer: true as const } : {}),
     };
   });
   const pinnedSet = new Set(pinned);
@@ -101,4 +103,21 @@ class NameTable {
     this.used.add(name);
     return name;
   }
+}
+
+/** Training mode's new buffer values (`update_buffer`), as outputs `<buffer path>.updated`,
+ *  like the EMA update graph's. Every task of a training step carries them. */
+function bufferUpdates(checked: CheckedModel): { name: string; value: number }[] {
+  const g = checked.graph!;
+  const buffers = new Set(allBuffers(checked.model.root).map((p) => p.path));
+  const pathOf = new Map(g.params.map((p) => [p.value, p.path]));
+  const out: { name: string; value: number }[] = [];
+  for (const n of g.nodes) {
+    if (n.op !== "update_buffer") continue;
+    const path = pathOf.get(n.inputs[0]!);
+    if (path === undefined || !buffers.has(path)) throw new SelectionError(`update_buffer's first argument must be a buffer of the model (a \`buffer\` declaration), at ${n.scope || "the model"}`);
+    if (out.some((o) => o.name === `${path}.updated`)) throw new SelectionError(`buffer ${path} is updated twice in one forward`);
+    out.push({ name: `${path}.updated`, value: n.outputs[0]! });
+  }
+  return out;
 }

@@ -45,6 +45,8 @@ export interface IrParam {
   readonly init?: InitSpec;
   /** Parameters of an EMA teacher copy: updated from `source`, never trained. */
   readonly ema?: { readonly source: string; readonly momentum: number };
+  /** A buffer (ParamTensor.buffer): an input or initializer like a parameter, never trained. */
+  readonly buffer?: true;
   readonly span: Span;
 }
 

@@ -39,6 +39,18 @@ export function renderOpsMarkdown(): string {
     "Arguments are passed by position or by name (`softmax(x, axis: 1)`); `name?` is optional,",
     "`name: v` has a default. A parameter taking a list of Ints also accepts a single Int.",
     "",
+    "**Runtime-sized arguments.** An Int argument may be a runtime dim or an expression of one",
+    "(`x[:, P + n:]`, `x[:, -L:]`, `arange(T + 1)`, `topk(x, k: K)`). No op drops one: a",
+    "scalar Int argument is kept in the IR as its dim expression and computed at run time (ONNX:",
+    "arithmetic on `Shape` outputs of the graph's inputs) or bound when a WebGPU plan is",
+    "specialised (`--bind`); a list whose values are an output's dims (reshape and expand targets,",
+    "split sizes, `zeros`/`ones` shapes, adaptive pooling sizes) is carried by the output's type.",
+    "Arguments an op needs at compile time (axes, `perm`, `pads`, kernel sizes, `groups`, `heads`,",
+    "`step`, `k` of `tril`/`triu`) must be constants: a runtime dim there is MM3015, never a",
+    "default. A symbolic slice bound is taken as non-negative unless every term of it is negative",
+    "(`-L` counts from the end, as in Python). test/backends/differential.test.ts compiles every",
+    "tiny model and example with symbolic dims and with constants, and compares the numbers.",
+    "",
   ];
   for (const [cat, title] of CATEGORIES) {
     const rows = ops.filter((o) => o.category === cat);

@@ -1,7 +1,7 @@
 // Parameter counts from the elaborated model: by component and kind, trainable vs frozen
 // per training stage, EMA teacher copies apart (they are updated, not trained).
 import { numel } from "../check/dims.js";
-import { allParams, type ElaboratedModel, type Instance, type ParamTensor, type StageInfo } from "../elaborate/instance.js";
+import { allBuffers, allParams, type ElaboratedModel, type Instance, type ParamTensor, type StageInfo } from "../elaborate/instance.js";
 import { matchesPattern } from "./patterns.js";
 
 export interface ComponentCount {
@@ -33,6 +33,8 @@ export interface ParamReport {
   readonly ema: number;
   readonly components: readonly ComponentCount[];
   readonly stages: readonly StageCount[];
+  /** Buffers (not EMA copies'): saved with the weights, never trained, not in total. */
+  readonly buffers: { readonly tensors: number; readonly elements: number };
 }
 
 export function paramCount(p: ParamTensor): number {
@@ -53,7 +55,7 @@ export function trainedIn(stage: StageInfo, path: string): boolean {
 }
 
 export function isTrainable(model: ElaboratedModel, p: ParamTensor): boolean {
-  if (p.ema) return false;
+  if (p.ema || p.buffer) return false;
   return model.stages.length === 0 || model.stages.some((s) => trainedIn(s, p.path));
 }
 
@@ -73,7 +75,7 @@ export function countParams(model: ElaboratedModel, depth = 1): ParamReport {
   };
   const components: ComponentCount[] = [
     ...[...model.root.children.values()].map((c) => component(c, 1)),
-    ...model.root.params.map((p) => ({
+    ...model.root.params.filter((p) => !p.buffer).map((p) => ({
       name: p.name, path: p.path, kind: "param", block: "param", params: paramCount(p), trainable: trainableSet.has(p.path) ? paramCount(p) : 0,
     })),
   ];
@@ -84,5 +86,9 @@ export function countParams(model: ElaboratedModel, depth = 1): ParamReport {
   });
   const total = sum(live);
   const trainable = sum(live.filter((p) => trainableSet.has(p.path)));
-  return { model: model.name, total, trainable, frozen: total - trainable, ema: sum(params.filter((p) => p.ema)), components, stages };
+  const buffers = allBuffers(model.root).filter((b) => !b.ema);
+  return {
+    model: model.name, total, trainable, frozen: total - trainable, ema: sum(params.filter((p) => p.ema)), components, stages,
+    buffers: { tensors: buffers.length, elements: sum(buffers) },
+  };
 }

@@ -11,7 +11,7 @@ export enum Tok {
   // reserved keywords
   Import, Enum, Let, Forward, Return, If, Then, Else, For, True, False, None,
   // contextual keywords (names too)
-  In, From, As, Block, Tower, Fusion, Experts, Loss, Head, Model, Param, Repeat, Where, With,
+  In, From, As, Block, Tower, Fusion, Experts, Loss, Head, Model, Param, Buffer, Repeat, Where, With,
   Input, Output, Task, Stage, Route, By, Init,
   Identifier,
   NumberLit, StringLit,
@@ -29,7 +29,7 @@ const KEYWORDS = new Map<string, Tok>([
   ["if", Tok.If], ["then", Tok.Then], ["else", Tok.Else], ["for", Tok.For], ["true", Tok.True], ["false", Tok.False],
   ["none", Tok.None], ["in", Tok.In], ["from", Tok.From], ["as", Tok.As], ["block", Tok.Block], ["tower", Tok.Tower],
   ["fusion", Tok.Fusion], ["experts", Tok.Experts], ["loss", Tok.Loss], ["head", Tok.Head], ["model", Tok.Model],
-  ["param", Tok.Param], ["repeat", Tok.Repeat], ["where", Tok.Where], ["with", Tok.With], ["input", Tok.Input],
+  ["param", Tok.Param], ["buffer", Tok.Buffer], ["repeat", Tok.Repeat], ["where", Tok.Where], ["with", Tok.With], ["input", Tok.Input],
   ["output", Tok.Output], ["task", Tok.Task], ["stage", Tok.Stage], ["route", Tok.Route], ["by", Tok.By], ["init", Tok.Init],
 ]);
 

@@ -160,14 +160,15 @@ class FastParser extends FastStmtParser {
       const value = this.expr();
       return { kind: "Let", name, ...(type ? { type } : {}), value, span: this.from(s) };
     }
-    if (k === Tok.Param && keyword) {
+    if ((k === Tok.Param || k === Tok.Buffer) && keyword) {
+      const buffer = k === Tok.Buffer;
       this.pos++;
       const name = this.ident(this.expectName());
       this.expect(Tok.Colon);
       const type = this.tensorType(true);
       const init = this.k() === Tok.Init ? (this.pos++, this.expr()) : undefined;
       const condition = this.k() === Tok.If ? (this.pos++, this.expr()) : undefined;
-      return { kind: "TensorParam", name, type, ...(init ? { init } : {}), ...(condition ? { condition } : {}), span: this.from(s) };
+      return { kind: "TensorParam", ...(buffer ? { buffer: true as const } : {}), name, type, ...(init ? { init } : {}), ...(condition ? { condition } : {}), span: this.from(s) };
     }
     if (k === Tok.Forward) return this.forward(kind);
     if (k === Tok.Route && keyword) {

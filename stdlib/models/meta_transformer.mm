@@ -27,11 +27,12 @@
 # reuse the image tokenizer), remote sensing.
 #
 # Heads are linear classifiers (ImageNet-1k, AudioSet 527, UCF101, ModelNet40, a 2-way text
-# task) and a linear forecaster, each after a LayerNorm. BatchNorm's running statistics are
-# declared as parameters (mm has no buffers) and frozen.
+# task) and a linear forecaster, each after a LayerNorm. BatchNorm (std/towers/resnet2d.mm)
+# keeps its running statistics as buffers, as PyTorch does.
 
 import "std/nn/layers.mm"
 import "std/nn/mlp.mm"
+import { BatchNorm } from "std/towers/resnet2d.mm"
 
 # ---------------------------------------------------------------------------------------
 # The shared encoder (timm ViT blocks)
@@ -165,17 +166,6 @@ block TimeSeriesTokenizer(width: Int, c_in: Int = 1) {
   }
 }
 
-## BatchNorm1d in inference form; running statistics as (frozen) parameters.
-block BatchNorm1d(channels: Int, eps: Float = 1e-5) {
-  param weight: [channels] init ones
-  param bias: [channels] init zeros
-  param running_mean: [channels] init zeros
-  param running_var: [channels] init ones
-  forward(x: [N, channels, L]) -> [N, channels, L] {
-    return batch_norm(x, weight, bias, running_mean, running_var, eps: eps)
-  }
-}
-
 ## A pointwise (kernel 1) Conv1d.
 block PointConv(in_channels: Int, out_channels: Int) {
   param weight: [out_channels, in_channels, 1] init kaiming_uniform
@@ -188,10 +178,10 @@ block PointConv(in_channels: Int, out_channels: Int) {
 ## Point-MAE's mini-PointNet: per-point features, max-pooled per group, twice.
 block MiniPointNet(width: Int, hidden: Int = 128, mid: Int = 256, wide: Int = 512) {
   first_conv1 = PointConv(3, hidden)
-  first_bn = BatchNorm1d(hidden)
+  first_bn = BatchNorm(hidden)
   first_conv2 = PointConv(hidden, mid)
   second_conv1 = PointConv(2 * mid, wide)
-  second_bn = BatchNorm1d(wide)
+  second_bn = BatchNorm(wide)
   second_conv2 = PointConv(wide, width)
   forward(groups: [N, K, 3]) -> [N, width] {
     let f = first_conv2(relu(first_bn(first_conv1(groups.T))))                 # [N, mid, K]
@@ -322,7 +312,7 @@ model MetaTransformer_B16(width: Int = 768, depth: Int = 12, heads: Int = 12, pa
 
   ## The shared encoder stays frozen; each modality trains its tokenizer and head.
   stage finetune {
-    freeze: encoder, **.running_mean, **.running_var
+    freeze: encoder
     tasks: image_classification, video_recognition, audio_classification, time_series_forecasting,
            point_classification, text_classification
   }

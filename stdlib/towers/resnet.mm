@@ -4,15 +4,15 @@
 # strided convolutions), and an attention pool (one query: the mean token) in place of the
 # global average pool.
 #
-# Differences from the checkpoint's state dict (mm has no buffers and no numeric child names):
-# - BatchNorm's `running_mean`, `running_var` and `num_batches_tracked` are buffers, not
-#   parameters; mm cannot declare buffers, so `BatchNorm2d` here normalizes with the batch's
-#   statistics (training mode), and the checkpoint's running statistics have nowhere to go.
+# BatchNorm is std/towers/resnet2d.mm's (running statistics as buffers, eval mode by default).
+#
+# Difference from the checkpoint's state dict (mm has no numeric child names):
 # - OpenAI's downsample branch is nn.Sequential with keys "-1" (AvgPool2d), "0" (Conv2d) and
 #   "1" (BatchNorm2d): `downsample.0.weight` is `downsample.conv.weight` here, and
 #   `downsample.1.*` is `downsample.bn.*`.
 
 import "std/nn/layers.mm"
+import { BatchNorm } from "std/towers/resnet2d.mm"
 
 ## A bias-free square convolution (every convolution of the ModifiedResNet is one).
 block Conv2d(in_channels: Int, out_channels: Int, kernel: Int, stride: Int = 1, padding: Int = 0) {
@@ -23,21 +23,10 @@ block Conv2d(in_channels: Int, out_channels: Int, kernel: Int, stride: Int = 1, 
   }
 }
 
-## BatchNorm with the batch's statistics (see the header: running statistics are buffers).
-block BatchNorm2d(channels: Int, eps: Float = 1e-5) {
-  param weight: [channels] init ones
-  param bias: [channels] init zeros
-  forward(x: [B, channels, H, W]) -> [B, channels, H, W] {
-    let m = mean(x, [0, 2, 3])
-    let v = mean((x - reshape(m, [1, channels, 1, 1])) ** 2, [0, 2, 3])
-    return batch_norm(x, weight, bias, m, v, eps: eps)
-  }
-}
-
 ## The shortcut of a bottleneck that changes shape: average pool (stride), 1x1 conv, BN.
 block Downsample(inplanes: Int, outplanes: Int, stride: Int) {
   conv = Conv2d(inplanes, outplanes, 1)
-  bn = BatchNorm2d(outplanes)
+  bn = BatchNorm(outplanes)
   forward(x: [B, inplanes, H, W]) -> [B, outplanes, H // stride, W // stride] {
     if stride > 1 {
       x = avg_pool2d(x, stride)
@@ -50,11 +39,11 @@ block Downsample(inplanes: Int, outplanes: Int, stride: Int) {
 block Bottleneck(inplanes: Int, planes: Int, stride: Int = 1) {
   let outplanes = planes * 4
   conv1 = Conv2d(inplanes, planes, 1)
-  bn1 = BatchNorm2d(planes)
+  bn1 = BatchNorm(planes)
   conv2 = Conv2d(planes, planes, 3, padding: 1)
-  bn2 = BatchNorm2d(planes)
+  bn2 = BatchNorm(planes)
   conv3 = Conv2d(planes, outplanes, 1)
-  bn3 = BatchNorm2d(outplanes)
+  bn3 = BatchNorm(outplanes)
   downsample = Downsample(inplanes, outplanes, stride) if stride > 1 || inplanes != outplanes
   forward(x: [B, inplanes, H, W]) -> [B, outplanes, H // stride, W // stride] {
     let out = relu(bn2(conv2(relu(bn1(conv1(x))))))
@@ -93,11 +82,11 @@ tower ModifiedResNet(layers: [Int] = [3, 4, 6, 3], output_dim: Int = 1024, heads
   where image % 32 == 0 {
   let grid = image / 32
   conv1 = Conv2d(3, width / 2, 3, stride: 2, padding: 1)
-  bn1 = BatchNorm2d(width / 2)
+  bn1 = BatchNorm(width / 2)
   conv2 = Conv2d(width / 2, width / 2, 3, padding: 1)
-  bn2 = BatchNorm2d(width / 2)
+  bn2 = BatchNorm(width / 2)
   conv3 = Conv2d(width / 2, width, 3, padding: 1)
-  bn3 = BatchNorm2d(width)
+  bn3 = BatchNorm(width)
   layer1 = repeat layers[0] as i Bottleneck(if i == 0 then width else width * 4, width)
   layer2 = repeat layers[1] as i Bottleneck(if i == 0 then width * 4 else width * 8, width * 2,
                                             stride: if i == 0 then 2 else 1)

@@ -5,10 +5,6 @@
 # Also the convolution and batch-norm layers the video towers share (Conv2d, BatchNorm).
 #
 # Exceptions to the checkpoint layout:
-# - BatchNorm's running statistics (`running_mean`, `running_var`, `num_batches_tracked`) are
-#   buffers in PyTorch, not parameters, and mm declares parameters only: they are not declared,
-#   and BatchNorm normalises with the statistics of the batch (PyTorch's training mode). A
-#   checkpoint's buffers have no path here; its weights and biases map one to one.
 # - torchvision's shortcut projection is an nn.Sequential, `downsample.0` (conv) and
 #   `downsample.1` (bn). mm names submodules with identifiers, and a repeat stack's layers share
 #   one block, so the two are `downsample.conv` and `downsample.bn` here: rename
@@ -28,18 +24,28 @@ block Conv2d(in_channels: Int, out_channels: Int, kernel: Int, stride: Int = 1, 
   }
 }
 
-## Batch normalization over the channel axis (axis 1) of a [N, C, ...] tensor, 1-D, 2-D or 3-D.
-## The running statistics are buffers in PyTorch, not parameters; mm has no buffers, so this
-## block normalises with the batch's own statistics (training mode) and declares only the
-## affine weight and bias.
-block BatchNorm(channels: Int, eps: Float = 1e-5) {
+## PyTorch's BatchNorm1d/2d/3d over [N, C, ...]: in eval mode (the default) it normalises
+## with the running statistics; in training mode (`mm compile --mode train`) with the batch's
+## (biased variance), and it updates the running ones as torch does (momentum 0.1, the
+## unbiased variance), which the graph returns as `<path>.running_mean.updated` etc.
+block BatchNorm(channels: Int, eps: Float = 1e-5, momentum: Float = 0.1) {
   param weight: [channels] init ones
   param bias: [channels] init zeros
+  buffer running_mean: [channels] init zeros
+  buffer running_var: [channels] init ones
+  buffer num_batches_tracked: [] int64 init zeros
   forward(x: [N, channels, ...]) -> [N, channels, ...] {
-    let flat = flatten(x, start: 2)                                        # [N, C, L]
-    let batch_mean = mean(flat, [0, 2])
-    let batch_var = mean((flat - reshape(batch_mean, [1, channels, 1])) ** 2, [0, 2])
-    return batch_norm(x, weight, bias, batch_mean, batch_var, eps: eps)
+    if training {
+      let flat = flatten(x, start: 2)                                      # [N, C, L]
+      let batch_mean = mean(flat, [0, 2])
+      let squares = sum((flat - reshape(batch_mean, [1, channels, 1])) ** 2, [0, 2])
+      let count = sum(flat * 0.0 + 1.0, [0, 2])                            # N * L, per channel
+      update_buffer(running_mean, (1.0 - momentum) * running_mean + momentum * batch_mean)
+      update_buffer(running_var, (1.0 - momentum) * running_var + momentum * squares / (count - 1.0))
+      update_buffer(num_batches_tracked, num_batches_tracked + 1)
+      return batch_norm(x, weight, bias, batch_mean, squares / count, eps: eps)
+    }
+    return batch_norm(x, weight, bias, running_mean, running_var, eps: eps)
   }
 }
 

@@ -7,7 +7,9 @@ refs/<family>.py's reference with build(model, control=False), loads the params 
 (load_state_dict(strict=True): every key on both sides, equal shapes), runs it in eval mode
 on the inputs, and compares every mm output with the reference's to 1e-4 of the output's
 scale (max |reference|, at least 1e-2). Then the same with build(model, control=True), a
-reference with one small deliberate change, which must fail. One JSON line per case:
+reference with one small deliberate change, which must fail. A case `Model@train` runs mm's
+training-mode graph against the reference in train(), and also compares each buffer's new
+value (mm's `<path>.updated` outputs). One JSON line per case:
 {"model", "ok", "detail" (empty when ok), "control" ("failed: ..." when the control failed
 as it must)}.
 """
@@ -32,7 +34,7 @@ def read_safetensors(path):
     (n,) = struct.unpack("<Q", raw[:8])
     header = json.loads(raw[8:8 + n])
     base = 8 + n
-    out = {}
+    out = {"__metadata__": header.get("__metadata__", {})}
     for name, info in header.items():
         if name == "__metadata__":
             continue
@@ -75,6 +77,7 @@ def compare(want, got):
 def run_case(family, model, bundle):
     mod = load_family(family)
     t = read_safetensors(bundle)
+    train = t.pop("__metadata__").get("mode") == "train"
     params = {k[6:]: v for k, v in t.items() if k.startswith("param/")}
     inputs = {k[6:]: v for k, v in t.items() if k.startswith("input/")}
     want = {k[7:]: v for k, v in t.items() if k.startswith("output/")}
@@ -82,11 +85,19 @@ def run_case(family, model, bundle):
 
     def attempt(control):
         torch.manual_seed(0)
-        module, forward = mod.build(model, control)
-        module.load_state_dict(params, strict=True)
-        module.eval()
+        module, forward = mod.build(model.split("@")[0], control)
+        if os.environ.get("MM_FIDELITY_TRAIN") == "1":
+            # A developer's aid while a family's buffers are missing in mm: batch statistics,
+            # loading what matches. Never set by the test suite.
+            module.load_state_dict(params, strict=False)
+            module.train()
+        else:
+            module.load_state_dict(params, strict=True)
+            module.train(train)
         with torch.no_grad():
             got = forward(module, {k: v.clone() for k, v in inputs.items()})
+        if train:  # the buffers' new values, as mm's `<path>.updated` outputs
+            got.update({f"{k}.updated": v for k, v in module.named_buffers()})
         return compare(want, got)
 
     try:

@@ -55,7 +55,8 @@ export function weightsLabel(w: WeightsMode): string {
 }
 
 export function metadataProps(model: ElaboratedModel, ir: IrGraph, weights: WeightsMode): { key: string; value: string }[] {
-  const live = ir.params.filter((p) => !p.ema).map((p) => p.path);
+  const live = ir.params.filter((p) => !p.ema && !p.buffer).map((p) => p.path);
+  const buffers = ir.params.filter((p) => p.buffer).map((p) => p.path);
   const stages = model.stages.map((s) => ({
     name: s.name, tasks: s.tasks,
     trainable: live.filter((p) => trainedIn(s, p)),
@@ -68,7 +69,8 @@ export function metadataProps(model: ElaboratedModel, ir: IrGraph, weights: Weig
     "mm.task": ir.task ?? "",
     "mm.weights": weightsLabel(weights),
     "mm.outputs": JSON.stringify(ir.outputs.map((o) => ({ name: o.name, kind: o.kind }))),
-    "mm.params": JSON.stringify(ir.params.map((p) => p.path)),
+    "mm.params": JSON.stringify(ir.params.filter((p) => !p.buffer).map((p) => p.path)),
+    ...(buffers.length ? { "mm.buffers": JSON.stringify(buffers) } : {}),
     "mm.stages": JSON.stringify(stages),
     ...(Object.keys(ema).length ? { "mm.ema": JSON.stringify(ema) } : {}),
     ...(model.variantOf ? { "mm.variant_of": model.variantOf } : {}),

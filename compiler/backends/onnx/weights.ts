@@ -168,7 +168,9 @@ type Values = Float32Array | Float64Array;
 type Filler = (out: Values, count: number) => void;
 
 function initFiller(p: IrParam, dims: readonly number[], seed: number): Filler {
-  const m = new Mulberry32(streamSeed(seed, p.path));
+  // An EMA teacher starts as an exact copy of its student, as the official code copies it:
+  // the same stream, by the student's path.
+  const m = new Mulberry32(streamSeed(seed, p.ema?.source ?? p.path));
   const rand = (): number => m.next();
   const gauss = normals(rand);
   const each = (f: () => number): Filler => (out, count) => {

@@ -30,7 +30,7 @@ export interface Pair {
 }
 
 export function nodeOf(inst: Instance): Node {
-  const params = inst.params.filter((p) => !p.ema).map((p): Node => ({
+  const params = inst.params.filter((p) => !p.ema && !p.buffer).map((p): Node => ({
     name: p.name, path: p.path, kind: "param", block: formatShape(p.shape), params: paramCount(p), param: p, children: [],
   }));
   const kids = [...inst.children.values()].map(nodeOf);
