@@ -96,6 +96,15 @@ const KNOWN: Readonly<Record<string, string>> = {
   MBT_Tiny: "scenic's MLP uses tanh-approximated GELU (Flax nn.gelu); mm's ViT layer uses exact GELU (1.2e-4 relative)",
   MetaTransformer_B16_Tiny: "video positions are a fixed sinusoid table (mm: learned); OpenPoints' label smoothing is eps/(C-1) off-class; Point-MAE's nn.Sequential names; time-series buffers",
   MetaTransformer_L14_Tiny: "as MetaTransformer_B16_Tiny",
+  // The answer positions' logits match (the runtime-sized slice is fixed); the LM losses drop
+  // the first answer label, which the official code predicts from the last image position.
+  LLaVA_1_5_7B_Tiny: "the LM loss drops labels[:, 0] (official: predicted from the last image position)",
+  LLaVA_1_5_13B_Tiny: "as LLaVA_1_5_7B_Tiny",
+  LLaVA_13B_Tiny: "as LLaVA_1_5_7B_Tiny",
+  MiniGPT4_Vicuna7B_Tiny: "as LLaVA_1_5_7B_Tiny; ln_vision eps 1e-6 (LAVIS: 1e-5)",
+  MiniGPT5_Tiny: "as LLaVA_1_5_7B_Tiny; vokens read one position late; resized vocabulary tables split in two",
+  VisualGLM_6B_Tiny: "attention_mask true means masked in ChatGLM (mm: may attend); the LM loss as LLaVA_1_5_7B_Tiny",
+  VideoLLaMA_Tiny: "ImageBind's nn.Sequential names and buffers (as ImageBind_Huge_Tiny); the LM loss as LLaVA_1_5_7B_Tiny",
 };
 
 function keepFirst(mask: BigInt64Array, row: number): BigInt64Array {
