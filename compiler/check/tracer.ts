@@ -44,12 +44,14 @@ export class Tracer {
   /** Results of earlier calls, when memoizing (check-only tracing, see memo.ts). */
   private readonly memo?: Map<string, Value>;
 
-  /** `memo`: a map of call results to share (a session shares one across its models,
-   *  since instance keys are structural); pass one to memoize. */
   /** `training` in forward bodies: PyTorch's `self.training`. Models compile in eval mode
    *  (running statistics, no dropout) unless asked for training semantics. */
   private readonly modeNames: ReadonlyMap<string, Value>;
+  /** Each instance's env with `training` under it, made once (forward calls run by the thousand). */
+  private readonly modeEnvs = new WeakMap<Instance, Env>();
 
+  /** `memo`: a map of call results to share (a session shares one across its models,
+   *  since instance keys are structural); pass one to memoize. */
   constructor(readonly bag: DiagnosticBag, opts: { memo?: Map<string, Value>; training?: boolean } = {}) {
     if (opts.memo) this.memo = opts.memo;
     this.modeNames = new Map([["training", { k: "bool", v: opts.training === true }]]);
@@ -65,9 +67,8 @@ export class Tracer {
   /** The names a forward body sees before its inputs: the instance's compile-time names,
    *  children and params. */
   baseEnv(inst: Instance): Env {
-    // `training` is looked up last: a block's own name of that spelling shadows it.
-    const own = instanceEnv(inst), mode = this.modeNames;
-    const env: Env = { lookup: (n) => own.lookup(n) ?? mode.get(n), names: () => [...own.names(), ...mode.keys()] };
+    let env = this.modeEnvs.get(inst);
+    if (!env) this.modeEnvs.set(inst, (env = new FallbackEnv(instanceEnv(inst), this.modeNames)));
     // Most blocks that call others hold no tensors of their own: no layer for them then.
     if (inst.params.length === 0 && !inst.absentParams?.length) return env;
     const params = new Map<string, Value>();
@@ -166,5 +167,17 @@ export class Tracer {
     if (inst.kind === "loss" && st.returned.value.k === "tensor") checkLossBlockScalar(inst, st.returned.value.t.type, st.returned.span);
     void span;
     return st.returned.value;
+  }
+}
+
+/** `own`, then `fallback`: `training` is looked up after everything a block names itself, so
+ *  a block's own name of that spelling shadows it. */
+class FallbackEnv implements Env {
+  constructor(private readonly own: Env, private readonly fallback: ReadonlyMap<string, Value>) {}
+  lookup(name: string): Value | undefined {
+    return this.own.lookup(name) ?? this.fallback.get(name);
+  }
+  names(): string[] {
+    return [...this.own.names(), ...this.fallback.keys()];
   }
 }

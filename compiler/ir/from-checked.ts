@@ -51,8 +51,7 @@ export function irFromChecked(checked: CheckedModel, sel: Selection = {}): IrGra
   // An output takes over the name of the node value it reads; one that reads an input, a
   // parameter, a constant or a value another output already named gets an identity node.
   const values: IrValue[] = g.values.map((v) => ({ ...v }));
-  // update_buffer(buffer, value) is value; its output was selected above, by the buffer's path.
-  const nodes: IrNode[] = g.nodes.map((n) => (n.op === "update_buffer" ? { ...n, op: "identity", inputs: [n.inputs[1]!], attrs: {} } : { ...n }));
+  const nodes: IrNode[] = g.nodes.map((n) => ({ ...n }));
   const renamed = new Map<number, string>();
   const outputs: IrOutput[] = [];
   selected.forEach((o, k) => {
@@ -109,6 +108,7 @@ class NameTable {
  *  like the EMA update graph's. Every task of a training step carries them. */
 function bufferUpdates(checked: CheckedModel): { name: string; value: number }[] {
   const g = checked.graph!;
+  if (!g.nodes.some((n) => n.op === "update_buffer")) return []; // eval mode: the usual case
   const buffers = new Set(allBuffers(checked.model.root).map((p) => p.path));
   const pathOf = new Map(g.params.map((p) => [p.value, p.path]));
   const out: { name: string; value: number }[] = [];

@@ -17,8 +17,7 @@ import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileToOnnx } from "../../compiler/backends/onnx/index.js";
-import { weightBytes } from "../../compiler/backends/onnx/weights.js";
-import { mulberry32 } from "../../compiler/backends/onnx/weights.js";
+import { mulberry32, streamSeed, weightBytes } from "../../compiler/backends/onnx/weights.js";
 import { Session } from "../../compiler/driver/session.js";
 import { allTensors } from "../../compiler/elaborate/instance.js";
 import type { IrParam } from "../../compiler/ir/ir.js";
@@ -61,7 +60,7 @@ function weightsOf(p: IrParam, seed: number): Float32Array | BigInt64Array {
   if (p.dtype === "int64") return new BigInt64Array(bytes);
   const w = new Float32Array(bytes);
   if (["zeros", "ones", "const"].includes(p.init?.name ?? "")) {
-    const rand = mulberry32(w.length * 7919 + p.path.length);
+    const rand = mulberry32(streamSeed(seed + 1, p.path));
     for (let i = 0; i < w.length; i++) w[i] = w[i]! + 0.2 * (rand() - 0.5);
   }
   return w;

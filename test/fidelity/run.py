@@ -13,7 +13,7 @@ value (mm's `<path>.updated` outputs). One JSON line per case:
 {"model", "ok", "detail" (empty when ok), "control" ("failed: ..." when the control failed
 as it must)}.
 """
-import importlib.util
+import importlib
 import json
 import os
 import struct
@@ -44,11 +44,13 @@ def read_safetensors(path):
     return out
 
 
+# The references import each other by name (`import blip2`, `from _clip_towers import ...`):
+# refs/ comes first on the path, so each file is loaded once for all the cases that use it.
+sys.path.insert(0, os.path.join(HERE, "refs"))
+
+
 def load_family(family):
-    spec = importlib.util.spec_from_file_location(f"refs_{family}", os.path.join(HERE, "refs", f"{family}.py"))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return importlib.import_module(family)
 
 
 def compare(want, got):

@@ -11,6 +11,14 @@ describe("misc ops", () => {
   });
 });
 
+describe("update_buffer", () => {
+  it("is its new value, which must have the buffer's shape and dtype", () => {
+    expect(out(call("update_buffer", { buffer: t("64"), value: t("64") }))).toBe("[64]");
+    expect(fails("update_buffer", { buffer: t("64"), value: t("B 64") }).code).toBe("MM4001");
+    expect(fails("update_buffer", { buffer: t("", "int64"), value: t("") }).code).toBe("MM4010");
+  });
+});
+
 describe("the op table", () => {
   it("lists sorted names and complete metadata", () => {
     const names = opNames();

@@ -111,7 +111,6 @@ export function specialize(ir: IrGraph, bind: ReadonlyMap<string, number>): CGra
   };
 }
 
-
 /** Runtime-sized Int attributes (Dims, see OpAttrs) become the numbers these bindings give,
  *  so kernels only ever read constants. */
 function bindAttrs(attrs: OpAttrs, dimMap: ReadonlyMap<string, Dim>, label: string): OpAttrs {

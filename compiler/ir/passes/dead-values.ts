@@ -30,6 +30,7 @@ export function deadValues(g: IrGraph): IrGraph {
 /** Dead inputs to keep: for each symbol that a live value's shape or a kept node's
  *  runtime-sized argument uses and no live input has as a whole dim, the first input that has. */
 function symbolCarriers(g: IrGraph, live: ReadonlySet<number>, keepNode: ReadonlySet<number>): IrInput[] {
+  if (g.inputs.every((i) => live.has(i.value))) return []; // nothing to rescue
   const needed = new Set<string>();
   for (const v of g.values) if (live.has(v.id)) for (const d of v.type.shape) for (const s of d.symbols()) needed.add(s);
   for (const n of g.nodes) {

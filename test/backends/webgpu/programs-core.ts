@@ -108,7 +108,9 @@ model Misc {
   input x: [B, 4, 8]
   input ids: [B, 4] int64
   param table: [10, 8] init normal(std: 1.0)
+  buffer running: [8] init ones
   forward {
+    output upd = update_buffer(running, 0.9 * running + 0.1 * mean(x, [0, 1]))
     output dr = dropout(x, 0.1)
     output idn = identity(x) + 1.0
     output sg = stop_gradient(x) * 2.0

@@ -30,186 +30,15 @@ width 2 heads 4 at 32 px; text vocab 1000, context 16, width 64, 2 layers, 4 hea
 layers [1,1,1,1], stem width 4, expansion 2, 32 px).
 """
 import math
-from collections import OrderedDict
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torchvision.models.resnet import Bottleneck
 
+from _clip_towers import ModifiedResNet, TextTransformer, quick_gelu, quick_gelu_control
+
 MODELS = ["CDUL_Tiny"]
-
-# The reproduction's similarity temperature: softmax(sim / logit_scale) (clip_cache.py, data.py).
-SIMILARITY = "divide_by_raw_logit_scale"
-
-
-def quick_gelu(x):
-    return x * torch.sigmoid(1.702 * x)
-
-
-class Attention(nn.Module):
-    """nn.MultiheadAttention's math (OpenAI's `attn`) under HF CLIP's names."""
-
-    def __init__(self, width, heads):
-        super().__init__()
-        self.heads = heads
-        self.q_proj, self.k_proj = nn.Linear(width, width), nn.Linear(width, width)
-        self.v_proj, self.out_proj = nn.Linear(width, width), nn.Linear(width, width)
-
-    def forward(self, x, causal=False):
-        b, t, w = x.shape
-        hd = w // self.heads
-        heads = lambda y: y.reshape(b, t, self.heads, hd).permute(0, 2, 1, 3)
-        q, k, v = heads(self.q_proj(x)), heads(self.k_proj(x)), heads(self.v_proj(x))
-        att = torch.matmul(q, k.transpose(-2, -1)) / math.sqrt(hd)
-        if causal:
-            att = att + torch.full((t, t), float("-inf")).triu(1)
-        out = torch.matmul(att.softmax(dim=-1), v).permute(0, 2, 1, 3).reshape(b, t, w)
-        return self.out_proj(out)
-
-
-class MLP(nn.Module):
-    def __init__(self, width, act):
-        super().__init__()
-        self.act = act
-        self.fc1, self.fc2 = nn.Linear(width, 4 * width), nn.Linear(4 * width, width)
-
-    def forward(self, x):
-        return self.fc2(self.act(self.fc1(x)))
-
-
-class CLIPBottleneck(nn.Module):
-    """OpenAI CLIP's Bottleneck: avgpool after conv2 when strided; avgpool-conv-bn shortcut."""
-    expansion = 4
-
-    def __init__(self, inplanes, planes, stride=1):
-        super().__init__()
-        self.conv1 = nn.Conv2d(inplanes, planes, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(planes)
-        self.conv2 = nn.Conv2d(planes, planes, 3, padding=1, bias=False)
-        self.bn2 = nn.BatchNorm2d(planes)
-        self.stride = stride
-        self.conv3 = nn.Conv2d(planes, planes * 4, 1, bias=False)
-        self.bn3 = nn.BatchNorm2d(planes * 4)
-        self.downsample = None
-        if stride > 1 or inplanes != planes * 4:
-            self.downsample = nn.Sequential(OrderedDict([
-                ("-1", nn.AvgPool2d(stride)),
-                ("0", nn.Conv2d(inplanes, planes * 4, 1, stride=1, bias=False)),
-                ("1", nn.BatchNorm2d(planes * 4))]))
-
-    def forward(self, x):
-        out = F.relu(self.bn1(self.conv1(x)))
-        out = F.relu(self.bn2(self.conv2(out)))
-        if self.stride > 1:
-            out = F.avg_pool2d(out, self.stride)
-        out = self.bn3(self.conv3(out))
-        identity = self.downsample(x) if self.downsample is not None else x
-        return F.relu(out + identity)
-
-
-class AttentionPool2d(nn.Module):
-    def __init__(self, spacial_dim, embed_dim, num_heads, output_dim):
-        super().__init__()
-        self.positional_embedding = nn.Parameter(torch.randn(spacial_dim ** 2 + 1, embed_dim) / embed_dim ** 0.5)
-        self.k_proj = nn.Linear(embed_dim, embed_dim)
-        self.q_proj = nn.Linear(embed_dim, embed_dim)
-        self.v_proj = nn.Linear(embed_dim, embed_dim)
-        self.c_proj = nn.Linear(embed_dim, output_dim)
-        self.num_heads = num_heads
-
-    def pool(self, x, with_positions=True):
-        """[B, C, H, W] -> [B, output_dim]: the mean token's attention over [mean; pixels]."""
-        tokens = x.flatten(2).permute(0, 2, 1)
-        seq = torch.cat([tokens.mean(dim=1, keepdim=True), tokens], dim=1)
-        if with_positions:
-            seq = seq + self.positional_embedding.unsqueeze(0)
-        b, t, c = seq.shape
-        h = self.num_heads
-        d = c // h
-        q = self.q_proj(seq[:, :1]).reshape(b, 1, h, d).transpose(1, 2) * d ** -0.5
-        k = self.k_proj(seq).reshape(b, t, h, d).transpose(1, 2)
-        v = self.v_proj(seq).reshape(b, t, h, d).transpose(1, 2)
-        o = (q @ k.transpose(-1, -2)).softmax(-1) @ v
-        return self.c_proj(o.transpose(1, 2).reshape(b, 1, c))[:, 0]
-
-    def forward(self, x):
-        return self.pool(x, True)
-
-
-class ModifiedResNet(nn.Module):
-    """OpenAI CLIP's ModifiedResNet, its names (downsample.-1/0/1, attnpool.{q,k,v,c}_proj)."""
-
-    def __init__(self, layers, output_dim, heads, image, width):
-        super().__init__()
-        self.conv1 = nn.Conv2d(3, width // 2, 3, stride=2, padding=1, bias=False)
-        self.bn1 = nn.BatchNorm2d(width // 2)
-        self.conv2 = nn.Conv2d(width // 2, width // 2, 3, padding=1, bias=False)
-        self.bn2 = nn.BatchNorm2d(width // 2)
-        self.conv3 = nn.Conv2d(width // 2, width, 3, padding=1, bias=False)
-        self.bn3 = nn.BatchNorm2d(width)
-        self._inplanes = width
-        self.layer1 = self._make_layer(width, layers[0])
-        self.layer2 = self._make_layer(width * 2, layers[1], stride=2)
-        self.layer3 = self._make_layer(width * 4, layers[2], stride=2)
-        self.layer4 = self._make_layer(width * 8, layers[3], stride=2)
-        self.attnpool = AttentionPool2d(image // 32, width * 32, heads, output_dim)
-
-    def _make_layer(self, planes, blocks, stride=1):
-        mods = [CLIPBottleneck(self._inplanes, planes, stride)]
-        self._inplanes = planes * 4
-        mods += [CLIPBottleneck(self._inplanes, planes) for _ in range(1, blocks)]
-        return nn.Sequential(*mods)
-
-    def features(self, x):
-        for conv, bn in [(self.conv1, self.bn1), (self.conv2, self.bn2), (self.conv3, self.bn3)]:
-            x = F.relu(bn(conv(x)))
-        x = F.avg_pool2d(x, 2)
-        return self.layer4(self.layer3(self.layer2(self.layer1(x))))
-
-    def forward(self, x):
-        return self.attnpool(self.features(x))
-
-
-class EncoderLayer(nn.Module):
-    def __init__(self, width, heads, act, eps):
-        super().__init__()
-        self.self_attn = Attention(width, heads)
-        self.layer_norm1 = nn.LayerNorm(width, eps=eps)
-        self.mlp = MLP(width, act)
-        self.layer_norm2 = nn.LayerNorm(width, eps=eps)
-
-    def forward(self, x, causal=False):
-        x = x + self.self_attn(self.layer_norm1(x), causal)
-        return x + self.mlp(self.layer_norm2(x))
-
-
-class Encoder(nn.Module):
-    def __init__(self, width, depth, heads, act, eps):
-        super().__init__()
-        self.layers = nn.ModuleList([EncoderLayer(width, heads, act, eps) for _ in range(depth)])
-
-
-class TextEmbeddings(nn.Module):
-    def __init__(self, vocab, context, width):
-        super().__init__()
-        self.token_embedding = nn.Embedding(vocab, width)
-        self.position_embedding = nn.Embedding(context, width)
-
-
-class TextTransformer(nn.Module):
-    def __init__(self, vocab, context, width, depth, heads, act, eps):
-        super().__init__()
-        self.embeddings = TextEmbeddings(vocab, context, width)
-        self.encoder = Encoder(width, depth, heads, act, eps)
-        self.final_layer_norm = nn.LayerNorm(width, eps=eps)
-
-    def forward(self, ids):
-        x = self.embeddings.token_embedding(ids) + self.embeddings.position_embedding.weight[: ids.shape[1]]
-        for layer in self.encoder.layers:
-            x = layer(x, causal=True)
-        x = self.final_layer_norm(x)
-        return x[torch.arange(x.shape[0]), ids.argmax(dim=-1)]
 
 
 class SmallBottleneck(Bottleneck):
@@ -261,10 +90,8 @@ class CDUL(nn.Module):
     def similarity(self, images, text):
         f = self.vision_model(images)
         f = f / f.norm(dim=-1, keepdim=True)
-        sim = f @ text.t()
-        if SIMILARITY == "divide_by_raw_logit_scale":
-            return F.softmax(sim / self.logit_scale, dim=-1)
-        return F.softmax(self.logit_scale.exp() * sim, dim=-1)
+        # The reproduction's temperature: the raw logit_scale, not its exp (clip_cache.py, data.py).
+        return F.softmax(f @ text.t() / self.logit_scale, dim=-1)
 
     def forward(self, clip_pixel_values, snippets, prompt_ids, pixel_values, pseudo_labels):
         text = self.text_projection(self.text_model(prompt_ids))
@@ -290,7 +117,7 @@ class CDUL(nn.Module):
 def build(model, control):
     """The reference for `model`; control: QuickGELU's 1.702 becomes 1.6 in the text tower and
     every BatchNorm's eps becomes 1e-3 (must fail)."""
-    act = (lambda x: x * torch.sigmoid(1.6 * x)) if control else quick_gelu
+    act = quick_gelu_control if control else quick_gelu
     m = CDUL(act)
     if control:
         for mod in m.modules():

@@ -28,109 +28,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from _clip_towers import TextTransformer, VisionTransformer, quick_gelu, quick_gelu_control
+
 MODELS = ["DAC_Tiny"]
-
-
-def quick_gelu(x):
-    return x * torch.sigmoid(1.702 * x)
-
-
-class Attention(nn.Module):
-    """nn.MultiheadAttention's math (OpenAI's `attn`) under HF CLIP's names."""
-
-    def __init__(self, width, heads):
-        super().__init__()
-        self.heads = heads
-        self.q_proj, self.k_proj = nn.Linear(width, width), nn.Linear(width, width)
-        self.v_proj, self.out_proj = nn.Linear(width, width), nn.Linear(width, width)
-
-    def forward(self, x, causal=False):
-        b, t, w = x.shape
-        hd = w // self.heads
-        heads = lambda y: y.reshape(b, t, self.heads, hd).permute(0, 2, 1, 3)
-        q, k, v = heads(self.q_proj(x)), heads(self.k_proj(x)), heads(self.v_proj(x))
-        att = torch.matmul(q, k.transpose(-2, -1)) / math.sqrt(hd)
-        if causal:
-            att = att + torch.full((t, t), float("-inf")).triu(1)
-        out = torch.matmul(att.softmax(dim=-1), v).permute(0, 2, 1, 3).reshape(b, t, w)
-        return self.out_proj(out)
-
-
-class MLP(nn.Module):
-    def __init__(self, width, act):
-        super().__init__()
-        self.act = act
-        self.fc1, self.fc2 = nn.Linear(width, 4 * width), nn.Linear(4 * width, width)
-
-    def forward(self, x):
-        return self.fc2(self.act(self.fc1(x)))
-
-
-class EncoderLayer(nn.Module):
-    def __init__(self, width, heads, act, eps):
-        super().__init__()
-        self.self_attn = Attention(width, heads)
-        self.layer_norm1 = nn.LayerNorm(width, eps=eps)
-        self.mlp = MLP(width, act)
-        self.layer_norm2 = nn.LayerNorm(width, eps=eps)
-
-    def forward(self, x, causal=False):
-        x = x + self.self_attn(self.layer_norm1(x), causal)
-        return x + self.mlp(self.layer_norm2(x))
-
-
-class Encoder(nn.Module):
-    def __init__(self, width, depth, heads, act, eps):
-        super().__init__()
-        self.layers = nn.ModuleList([EncoderLayer(width, heads, act, eps) for _ in range(depth)])
-
-
-class VisionEmbeddings(nn.Module):
-    def __init__(self, image, patch, width):
-        super().__init__()
-        self.class_embedding = nn.Parameter(torch.zeros(width))
-        self.patch_embedding = nn.Conv2d(3, width, patch, stride=patch, bias=False)
-        self.position_embedding = nn.Embedding((image // patch) ** 2 + 1, width)
-
-
-class VisionTransformer(nn.Module):
-    def __init__(self, image, patch, width, depth, heads, act, eps):
-        super().__init__()
-        self.embeddings = VisionEmbeddings(image, patch, width)
-        self.pre_layrnorm = nn.LayerNorm(width, eps=eps)
-        self.encoder = Encoder(width, depth, heads, act, eps)
-        self.post_layernorm = nn.LayerNorm(width, eps=eps)
-
-    def forward(self, pixels):
-        e = self.embeddings
-        x = e.patch_embedding(pixels).flatten(2).permute(0, 2, 1)
-        x = torch.cat([e.class_embedding.view(1, 1, -1).expand(x.shape[0], 1, -1), x], dim=1)
-        x = self.pre_layrnorm(x + e.position_embedding.weight)
-        for layer in self.encoder.layers:
-            x = layer(x)
-        return self.post_layernorm(x[:, 0, :])
-
-
-class TextEmbeddings(nn.Module):
-    def __init__(self, vocab, context, width):
-        super().__init__()
-        self.token_embedding = nn.Embedding(vocab, width)
-        self.position_embedding = nn.Embedding(context, width)
-
-
-class TextTransformer(nn.Module):
-    def __init__(self, vocab, context, width, depth, heads, act, eps):
-        super().__init__()
-        self.embeddings = TextEmbeddings(vocab, context, width)
-        self.encoder = Encoder(width, depth, heads, act, eps)
-        self.final_layer_norm = nn.LayerNorm(width, eps=eps)
-
-    def forward(self, ids):
-        x = self.embeddings.token_embedding(ids) + self.embeddings.position_embedding.weight[: ids.shape[1]]
-        for layer in self.encoder.layers:
-            x = layer(x, causal=True)
-        x = self.final_layer_norm(x)
-        return x[torch.arange(x.shape[0]), ids.argmax(dim=-1)]
 
 
 def supcon(features, labels, temperature=0.07, base_temperature=0.07):
@@ -187,7 +87,7 @@ class DAC(nn.Module):
 
 def build(model, control):
     """The reference for `model`; control: QuickGELU's 1.702 becomes 1.6 (must fail)."""
-    act = (lambda x: x * torch.sigmoid(1.6 * x)) if control else quick_gelu
+    act = quick_gelu_control if control else quick_gelu
     m = DAC(act)
     return m, lambda mod, inp: mod(inp["pixel_values"], inp["labels"], inp["template_ids"],
                                    inp["cache_keys"], inp["cache_labels"])

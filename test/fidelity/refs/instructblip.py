@@ -22,9 +22,7 @@ torch; the vision tower and the Q-Former layers are refs/blip2.py's (the same HF
 mm's `logits` are the text positions (HF's loss slice logits[:, -L:]). Sizes are the stdlib's
 _Tiny variant (stdlib/models/instructblip.mm).
 """
-import importlib.util
 import math
-import os
 
 import torch
 import torch.nn as nn
@@ -32,10 +30,7 @@ import torch.nn.functional as F
 
 MODELS = ["InstructBLIP_Vicuna7B_Tiny"]
 
-_spec = importlib.util.spec_from_file_location("refs_blip2_for_instructblip",
-                                               os.path.join(os.path.dirname(os.path.abspath(__file__)), "blip2.py"))
-blip2 = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(blip2)
+import blip2  # refs/ is on the path (run.py)
 
 QUERIES = 4
 QF = dict(width=64, depth=2, heads=4, hidden=128, kv_width=64, vocab=1000, positions=64)

@@ -28,117 +28,36 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from _clip_towers import TextTransformer, VisionTransformer, pooled, quick_gelu, quick_gelu_control
+
 MODELS = ["MaPLe_Tiny"]
 
 
-def quick_gelu(x):
-    return x * torch.sigmoid(1.702 * x)
-
-
-class Attention(nn.Module):
-    """nn.MultiheadAttention's math (OpenAI's `attn`) under HF CLIP's names."""
-
-    def __init__(self, width, heads):
-        super().__init__()
-        self.heads = heads
-        self.q_proj, self.k_proj = nn.Linear(width, width), nn.Linear(width, width)
-        self.v_proj, self.out_proj = nn.Linear(width, width), nn.Linear(width, width)
-
-    def forward(self, x, causal=False):
-        b, t, w = x.shape
-        hd = w // self.heads
-        heads = lambda y: y.reshape(b, t, self.heads, hd).permute(0, 2, 1, 3)
-        q, k, v = heads(self.q_proj(x)), heads(self.k_proj(x)), heads(self.v_proj(x))
-        att = torch.matmul(q, k.transpose(-2, -1)) / math.sqrt(hd)
-        if causal:
-            att = att + torch.full((t, t), float("-inf")).triu(1)
-        out = torch.matmul(att.softmax(dim=-1), v).permute(0, 2, 1, 3).reshape(b, t, w)
-        return self.out_proj(out)
-
-
-class MLP(nn.Module):
-    def __init__(self, width, act):
-        super().__init__()
-        self.act = act
-        self.fc1, self.fc2 = nn.Linear(width, 4 * width), nn.Linear(4 * width, width)
-
-    def forward(self, x):
-        return self.fc2(self.act(self.fc1(x)))
-
-
-class Block(nn.Module):
-    """ResidualAttentionBlock_MaPLe: the prompt replacement is done by the caller."""
-
-    def __init__(self, width, heads, act, eps):
-        super().__init__()
-        self.self_attn = Attention(width, heads)
-        self.layer_norm1 = nn.LayerNorm(width, eps=eps)
-        self.mlp = MLP(width, act)
-        self.layer_norm2 = nn.LayerNorm(width, eps=eps)
-
-    def forward(self, x, causal=False):
-        x = x + self.self_attn(self.layer_norm1(x), causal)
-        return x + self.mlp(self.layer_norm2(x))
-
-
-class Encoder(nn.Module):
-    def __init__(self, width, depth, heads, act, eps):
-        super().__init__()
-        self.layers = nn.ModuleList([Block(width, heads, act, eps) for _ in range(depth)])
-
-
-class VisionEmbeddings(nn.Module):
-    def __init__(self, image, patch, width):
-        super().__init__()
-        self.class_embedding = nn.Parameter(torch.zeros(width))
-        self.patch_embedding = nn.Conv2d(3, width, patch, stride=patch, bias=False)
-        self.position_embedding = nn.Embedding((image // patch) ** 2 + 1, width)
-
-
-class VisionTower(nn.Module):
-    """VisionTransformer_MaPLe under HF names (ln_pre = pre_layrnorm, ln_post = post_layernorm)."""
+class VisionTower(VisionTransformer):
+    """VisionTransformer_MaPLe under HF names (ln_pre = pre_layrnorm, ln_post = post_layernorm):
+    the shared context appended after the positions, deep prompts replacing it from layer 1."""
 
     def __init__(self, image, patch, width, depth, heads, act, eps, n_ctx):
-        super().__init__()
+        super().__init__(image, patch, width, depth, heads, act, eps)
         self.n_ctx = n_ctx
-        self.embeddings = VisionEmbeddings(image, patch, width)
-        self.pre_layrnorm = nn.LayerNorm(width, eps=eps)
-        self.encoder = Encoder(width, depth, heads, act, eps)
-        self.post_layernorm = nn.LayerNorm(width, eps=eps)
 
     def forward(self, pixels, shared_ctx, deep_prompts):
-        e = self.embeddings
-        x = e.patch_embedding(pixels).flatten(2).permute(0, 2, 1)
+        x = self.embeddings(pixels)
         b = x.shape[0]
-        x = torch.cat([e.class_embedding.view(1, 1, -1).expand(b, 1, -1), x], dim=1)
-        x = x + e.position_embedding.weight
-        x = torch.cat([x, shared_ctx.unsqueeze(0).expand(b, -1, -1)], dim=1)
-        x = self.pre_layrnorm(x)
-        counter = 0
+        x = self.pre_layrnorm(torch.cat([x, shared_ctx.unsqueeze(0).expand(b, -1, -1)], dim=1))
         for i, layer in enumerate(self.encoder.layers):
-            if i > 0 and counter < len(deep_prompts):
-                x = torch.cat([x[:, : x.shape[1] - self.n_ctx], deep_prompts[counter].unsqueeze(0).expand(b, -1, -1)], 1)
-                counter += 1
+            if 0 < i <= len(deep_prompts):
+                x = torch.cat([x[:, : x.shape[1] - self.n_ctx], deep_prompts[i - 1].unsqueeze(0).expand(b, -1, -1)], 1)
             x = layer(x)
         return self.post_layernorm(x[:, 0, :])
 
 
-class TextEmbeddings(nn.Module):
-    def __init__(self, vocab, context, width):
-        super().__init__()
-        self.token_embedding = nn.Embedding(vocab, width)
-        self.position_embedding = nn.Embedding(context, width)
-
-
-class TextTower(nn.Module):
+class TextTower(TextTransformer):
     """CLIP's text transformer with MaPLe's deep text prompts (HF names)."""
 
     def __init__(self, vocab, context, width, depth, heads, act, eps, n_ctx):
-        super().__init__()
+        super().__init__(vocab, context, width, depth, heads, act, eps)
         self.n_ctx = n_ctx
-        self.embeddings = TextEmbeddings(vocab, context, width)
-        self.encoder = Encoder(width, depth, heads, act, eps)
-        self.final_layer_norm = nn.LayerNorm(width, eps=eps)
 
     def forward(self, ids, ctx, deep_prompts):
         n = self.n_ctx
@@ -147,14 +66,11 @@ class TextTower(nn.Module):
         # construct_prompts: token_prefix (SOS), ctx, token_suffix
         x = torch.cat([emb[:, :1], ctx.unsqueeze(0).expand(c, -1, -1), emb[:, 1 + n:]], dim=1)
         x = x + self.embeddings.position_embedding.weight
-        counter = 0
         for i, layer in enumerate(self.encoder.layers):
-            if i > 0 and counter < len(deep_prompts):
-                x = torch.cat([x[:, :1], deep_prompts[counter].unsqueeze(0).expand(c, -1, -1), x[:, 1 + n:]], 1)
-                counter += 1
+            if 0 < i <= len(deep_prompts):
+                x = torch.cat([x[:, :1], deep_prompts[i - 1].unsqueeze(0).expand(c, -1, -1), x[:, 1 + n:]], 1)
             x = layer(x, causal=True)
-        x = self.final_layer_norm(x)
-        return x[torch.arange(c), ids.argmax(dim=-1)]
+        return pooled(self.final_layer_norm(x), ids)
 
 
 class MultiModalPromptLearner(nn.Module):
@@ -194,6 +110,6 @@ class MaPLe(nn.Module):
 
 def build(model, control):
     """The reference for `model`; control: QuickGELU's 1.702 becomes 1.6 (must fail)."""
-    act = (lambda x: x * torch.sigmoid(1.6 * x)) if control else quick_gelu
+    act = quick_gelu_control if control else quick_gelu
     m = MaPLe(act)
     return m, lambda mod, inp: mod(inp["pixel_values"], inp["prompt_ids"], inp["labels"])

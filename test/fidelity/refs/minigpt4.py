@@ -22,9 +22,7 @@ mm's inputs map to the official sequence as [prompt_ids (with BOS) | 32 queries 
 with targets [-100 x (P + queries) | labels]. Written anew in plain torch; the LLaMA code is
 refs/llava.py's. Sizes: stdlib/models/minigpt4.mm's MiniGPT4_Vicuna7B_Tiny.
 """
-import importlib.util
 import math
-import os
 
 import torch
 import torch.nn as nn
@@ -33,14 +31,7 @@ import torch.nn.functional as F
 MODELS = ["MiniGPT4_Vicuna7B_Tiny"]
 
 
-def _sibling(name):
-    spec = importlib.util.spec_from_file_location(f"refs_shared_{name}", os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.py"))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-llava = _sibling("llava")
+import llava  # refs/ is on the path (run.py)
 LlamaForCausalLM, causal_lm_loss, full_labels = llava.LlamaForCausalLM, llava.causal_lm_loss, llava.full_labels
 
 

@@ -22,8 +22,6 @@ input_ids], labels [-100 x (P + queries) | labels], [IMG0] at P + queries + voke
 official voken states are last_hidden_state[:, P + queries + voken_start - 1 :][:8] (a
 shorter sequence gives fewer, as the official slice does). Sizes: MiniGPT5_Tiny.
 """
-import importlib.util
-import os
 
 import torch
 import torch.nn as nn
@@ -32,14 +30,8 @@ import torch.nn.functional as F
 MODELS = ["MiniGPT5_Tiny"]
 
 
-def _sibling(name):
-    spec = importlib.util.spec_from_file_location(f"refs_shared_{name}", os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.py"))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+import minigpt4 as m4  # refs/ is on the path (run.py)
 
-
-m4 = _sibling("minigpt4")
 llava = m4.llava
 
 VOKENS, NEW_TOKENS = 8, 9

@@ -28,53 +28,16 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from _clip_towers import EncoderLayer, TextTransformer, VisionTransformer, pooled, quick_gelu, quick_gelu_control
+
 MODELS = ["PromptSRC_Tiny"]
 
 
-def quick_gelu(x):
-    return x * torch.sigmoid(1.702 * x)
-
-
-class Attention(nn.Module):
-    """nn.MultiheadAttention's math (OpenAI's `attn`) under HF CLIP's names."""
-
-    def __init__(self, width, heads):
-        super().__init__()
-        self.heads = heads
-        self.q_proj, self.k_proj = nn.Linear(width, width), nn.Linear(width, width)
-        self.v_proj, self.out_proj = nn.Linear(width, width), nn.Linear(width, width)
-
-    def forward(self, x, causal=False):
-        b, t, w = x.shape
-        hd = w // self.heads
-        heads = lambda y: y.reshape(b, t, self.heads, hd).permute(0, 2, 1, 3)
-        q, k, v = heads(self.q_proj(x)), heads(self.k_proj(x)), heads(self.v_proj(x))
-        att = torch.matmul(q, k.transpose(-2, -1)) / math.sqrt(hd)
-        if causal:
-            att = att + torch.full((t, t), float("-inf")).triu(1)
-        out = torch.matmul(att.softmax(dim=-1), v).permute(0, 2, 1, 3).reshape(b, t, w)
-        return self.out_proj(out)
-
-
-class MLP(nn.Module):
-    def __init__(self, width, act):
-        super().__init__()
-        self.act = act
-        self.fc1, self.fc2 = nn.Linear(width, 4 * width), nn.Linear(4 * width, width)
-
-    def forward(self, x):
-        return self.fc2(self.act(self.fc1(x)))
-
-
-class Block(nn.Module):
+class Block(EncoderLayer):
     """ResidualAttentionBlock_IVLP under HF names: layers 1 .. depth-1 own `VPT_shallow`."""
 
     def __init__(self, width, heads, act, eps, n_ctx, add_prompt, text):
-        super().__init__()
-        self.self_attn = Attention(width, heads)
-        self.layer_norm1 = nn.LayerNorm(width, eps=eps)
-        self.mlp = MLP(width, act)
-        self.layer_norm2 = nn.LayerNorm(width, eps=eps)
+        super().__init__(width, heads, act, eps)
         self.add_prompt, self.text, self.n_ctx = add_prompt, text, n_ctx
         if add_prompt:
             self.VPT_shallow = nn.Parameter(torch.randn(n_ctx, width) * 0.02)
@@ -86,64 +49,36 @@ class Block(nn.Module):
                 x = torch.cat([x[:, :1], ctx, x[:, 1 + self.n_ctx:]], dim=1)
             else:
                 x = torch.cat([x[:, : x.shape[1] - self.n_ctx], ctx], dim=1)
-        x = x + self.self_attn(self.layer_norm1(x), causal)
-        return x + self.mlp(self.layer_norm2(x))
+        return super().forward(x, causal)
 
 
-class Encoder(nn.Module):
-    def __init__(self, width, depth, heads, act, eps, n_ctx, prompt_depth, text):
-        super().__init__()
-        self.layers = nn.ModuleList([Block(width, heads, act, eps, n_ctx, 0 < i < prompt_depth, text)
-                                     for i in range(depth)])
+def ivlp_layers(width, heads, act, eps, n_ctx, prompt_depth, text):
+    return lambda i: Block(width, heads, act, eps, n_ctx, 0 < i < prompt_depth, text)
 
 
-class VisionEmbeddings(nn.Module):
-    def __init__(self, image, patch, width):
-        super().__init__()
-        self.class_embedding = nn.Parameter(torch.zeros(width))
-        self.patch_embedding = nn.Conv2d(3, width, patch, stride=patch, bias=False)
-        self.position_embedding = nn.Embedding((image // patch) ** 2 + 1, width)
-
-
-class VisionTower(nn.Module):
+class VisionTower(VisionTransformer):
     """CLIP VisionTransformer (IVLP): `VPT` appended after the positions; no projection here."""
 
     def __init__(self, image, patch, width, depth, heads, act, eps, n_ctx, prompt_depth):
-        super().__init__()
-        self.embeddings = VisionEmbeddings(image, patch, width)
+        super().__init__(image, patch, width, depth, heads, act, eps,
+                         ivlp_layers(width, heads, act, eps, n_ctx, prompt_depth, text=False))
         self.VPT = nn.Parameter(torch.randn(n_ctx, width) * 0.02)
-        self.pre_layrnorm = nn.LayerNorm(width, eps=eps)
-        self.encoder = Encoder(width, depth, heads, act, eps, n_ctx, prompt_depth, text=False)
-        self.post_layernorm = nn.LayerNorm(width, eps=eps)
 
     def forward(self, pixels, prompted):
-        e = self.embeddings
-        x = e.patch_embedding(pixels).flatten(2).permute(0, 2, 1)
-        b = x.shape[0]
-        x = torch.cat([e.class_embedding.view(1, 1, -1).expand(b, 1, -1), x], dim=1)
-        x = x + e.position_embedding.weight
+        x = self.embeddings(pixels)
         if prompted:
-            x = torch.cat([x, self.VPT.unsqueeze(0).expand(b, -1, -1)], dim=1)
+            x = torch.cat([x, self.VPT.unsqueeze(0).expand(x.shape[0], -1, -1)], dim=1)
         x = self.pre_layrnorm(x)
         for layer in self.encoder.layers:
             x = layer(x, prompted)
         return self.post_layernorm(x[:, 0, :])
 
 
-class TextEmbeddings(nn.Module):
-    def __init__(self, vocab, context, width):
-        super().__init__()
-        self.token_embedding = nn.Embedding(vocab, width)
-        self.position_embedding = nn.Embedding(context, width)
-
-
-class TextTower(nn.Module):
+class TextTower(TextTransformer):
     def __init__(self, vocab, context, width, depth, heads, act, eps, n_ctx, prompt_depth):
-        super().__init__()
+        super().__init__(vocab, context, width, depth, heads, act, eps,
+                         ivlp_layers(width, heads, act, eps, n_ctx, prompt_depth, text=True))
         self.n_ctx = n_ctx
-        self.embeddings = TextEmbeddings(vocab, context, width)
-        self.encoder = Encoder(width, depth, heads, act, eps, n_ctx, prompt_depth, text=True)
-        self.final_layer_norm = nn.LayerNorm(width, eps=eps)
 
     def forward(self, ids, ctx=None):
         """ctx given: the prompted encoder (construct_prompts + IVLP layers); None: frozen CLIP."""
@@ -153,8 +88,7 @@ class TextTower(nn.Module):
         x = x + self.embeddings.position_embedding.weight
         for layer in self.encoder.layers:
             x = layer(x, ctx is not None, causal=True)
-        x = self.final_layer_norm(x)
-        return x[torch.arange(x.shape[0]), ids.argmax(dim=-1)]
+        return pooled(self.final_layer_norm(x), ids)
 
 
 class VLPromptLearner(nn.Module):
@@ -200,6 +134,6 @@ class PromptSRC(nn.Module):
 
 def build(model, control):
     """The reference for `model`; control: QuickGELU's 1.702 becomes 1.6 (must fail)."""
-    act = (lambda x: x * torch.sigmoid(1.6 * x)) if control else quick_gelu
+    act = quick_gelu_control if control else quick_gelu
     m = PromptSRC(act)
     return m, lambda mod, inp: mod(inp["pixel_values"], inp["prompt_ids"], inp["template_ids"], inp["labels"])

@@ -17,8 +17,6 @@ lmi = (t2t_l + i2i_l) / 2, so that loss_ita = (cma + imc + lmi) / 3.
 See refs/albef.py for what is taken as given (momentum update, queues, MLM masking) and for
 the official state dict's aliases and buffers that are not in this module's state dict.
 """
-import importlib.util
-import os
 
 import numpy as np
 import torch
@@ -26,9 +24,7 @@ import torch.nn.functional as F
 
 MODELS = ["TCL_Tiny"]
 
-_spec = importlib.util.spec_from_file_location("refs_albef_for_tcl", os.path.join(os.path.dirname(__file__), "albef.py"))
-albef = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(albef)
+import albef  # refs/ is on the path (run.py)
 
 # TCL_Tiny: ALBEF_Tiny's sizes (image 32, patch 8: a 4x4 patch grid, pooled 2x2 to 2x2 cells).
 TINY = dict(albef.TINY)

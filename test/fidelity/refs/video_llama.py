@@ -24,8 +24,6 @@ mm's inputs: the chat is [prompt_ids | audio tokens | middle_ids | video tokens 
 each training loss is the official one over [prompt_ids | branch tokens | input_ids] with
 labels [-100 x (P + tokens) | labels]. Written anew in plain torch. Sizes: VideoLLaMA_Tiny.
 """
-import importlib.util
-import os
 
 import torch
 import torch.nn as nn
@@ -34,15 +32,9 @@ import torch.nn.functional as F
 MODELS = ["VideoLLaMA_Tiny"]
 
 
-def _sibling(name):
-    spec = importlib.util.spec_from_file_location(f"refs_shared_{name}", os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.py"))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+import imagebind as ib  # refs/ is on the path (run.py)
+import minigpt4 as m4
 
-
-m4 = _sibling("minigpt4")
-ib = _sibling("imagebind")
 llava = m4.llava
 
 # VideoLLaMA_Tiny's audio_encoder (ImageBindModel arguments in stdlib/models/video_llama.mm)

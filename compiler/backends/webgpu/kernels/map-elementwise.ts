@@ -130,6 +130,7 @@ export const ELEMENTWISE_OPS: MapOps = {
     emit: (e) => `select(${e.input(0, e.bcast(0))}, ${literal(e.attrNum("value"), e.outType)}, ${e.input(1, e.bcast(1), "u32")} != 0u)`,
   },
   identity, stop_gradient: identity, dropout: identity,
+  update_buffer: { elementwise: true, emit: (e) => e.input(1, e.bcast(1)) }, // the new value (an output)
   batch_norm: {
     elementwise: true,
     emit(e) {
