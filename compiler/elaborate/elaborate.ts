@@ -110,6 +110,10 @@ export class Elaborator {
     if (call.callee.kind === "Name" && call.callee.name === "ema" && env.lookup("ema") === undefined) {
       return this.ema(call, env, name, path);
     }
+    if (call.callee.kind === "Name" && call.callee.name === "sequential" && env.lookup("sequential") === undefined) {
+      if (item.repeat) fail("MM3018", item.repeat.count.span, { what: "repeat", expected: "a block call", actual: "sequential(...)" }, { hint: "repeat one of its layers instead" });
+      return this.sequential(call, env, name, path);
+    }
     const argOverrides = ov?.args ?? NO_OVERRIDES;
     const calleeV = evalExpr(call.callee, { env });
     if (calleeV.k !== "block") {
@@ -141,6 +145,27 @@ export class Elaborator {
     return {
       path, name, kind: "stack", declName: calleeV.decl.name.name, args: new Map([["count", count]]),
       explicitArgs: new Set(["count"]), env: new Map([["count", count]]), params: [], children, span: item.span,
+    };
+  }
+
+  /** `name = sequential(A(...), B(...))`: PyTorch's nn.Sequential. Its layers are named by
+   *  position (`name.0`, `name.1`, as a checkpoint's state dict names them) and calling it
+   *  applies them in order, as a repeat stack does; unlike a stack's, they may differ. */
+  private sequential(call: CallExpr, env: Scope, name: string, path: string): Instance {
+    if (call.args.length === 0) fail("MM3002", call.span, { name: "layers", callee: "sequential" });
+    const children = new Map<string, Instance>();
+    call.args.forEach((a, i) => {
+      if (a.name || a.value.kind !== "Call") {
+        fail("MM3018", a.span, { what: "a layer of sequential", expected: "a block call, `Linear(768, 512)`", actual: a.name ? `a named argument '${a.name.name}'` : "another expression" });
+      }
+      const calleeV = evalExpr(a.value.callee, { env });
+      if (calleeV.k !== "block") {
+        fail("MM3010", a.value.callee.span, { name: a.value.callee.kind === "Name" ? a.value.callee.name : "callee", what: typeName(calleeV), expected: "a block" });
+      }
+      children.set(String(i), this.instantiate(calleeV, evalArgs(a.value.args, { env }), String(i), `${path}.${i}`, a.value.span));
+    });
+    return {
+      path, name, kind: "stack", declName: "sequential", args: new Map(), explicitArgs: new Set(), env: new Map(), params: [], children, span: call.span,
     };
   }
 

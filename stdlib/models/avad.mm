@@ -28,13 +28,11 @@
 # weights the feature branch by `--lam` (0 by default).
 #
 # Names follow the official modules: `vis_enc`, `aud_enc`, `transformer` (the sync model's
-# `network`), `dist_regressive_model`, `avfeature_regressive_model`. Exceptions (nn.Sequential
-# children have numeric names, which mm's identifiers cannot be):
-# - `downsample.0` / `downsample.1` are `downsample.conv` / `downsample.bn`;
+# `network`), `dist_regressive_model`, `avfeature_regressive_model`; the ResNet shortcut is a
+# `sequential` (`downsample.0` / `downsample.1`). Exceptions, not yet written as `sequential`:
 # - the sync transformer's `transformer.layers.N.0` / `.N.1` are `.N.attn` / `.N.ff`,
 #   `fn.to_out.0` is `fn.to_out`, `fn.net.0` / `fn.net.3` are `fn.fc1` / `fn.fc2`,
 #   `mlp_head.0` / `mlp_head.1` are `mlp_head.norm` / `mlp_head.fc`;
-# - BatchNorm running statistics are buffers, not parameters (see std/towers/resnet2d.mm);
 # - the av-feature transformer of `detect.py` (`MP_av_feature_AViT`) is loaded from the same
 #   weights as `transformer` and uses only its embeddings: here it is `transformer`'s
 #   `av_feature` path, with no parameters of its own (its unused copies of the layers and
@@ -49,15 +47,6 @@ import { BatchNorm } from "std/towers/resnet2d.mm"
 
 # ------------------------------------------------------------------ video encoder (r18 2D/3D)
 
-## The projection shortcut (`downsample`: a strided 1x1x1 conv and a batch norm).
-block Downsample3d(in_channels: Int, out_channels: Int, stride: Int = 1) {
-  conv = Conv3d(in_channels, out_channels, [1, 1, 1], stride: [1, stride, stride], bias: false)
-  bn = BatchNorm(out_channels)
-  forward(x: [B, in_channels, T, H, W]) -> [B, out_channels, T, (H - 1) // stride + 1, (W - 1) // stride + 1] {
-    return bn(conv(x))
-  }
-}
-
 ## `BasicBlock2d` (1x3x3 convolutions) or `BasicBlock3d` (3x3x3), spatial stride only.
 block BasicBlock2d3d(inplanes: Int, planes: Int, stride: Int = 1, temporal: Bool = false, project: Bool = false) {
   let kt = if temporal then 3 else 1
@@ -66,7 +55,9 @@ block BasicBlock2d3d(inplanes: Int, planes: Int, stride: Int = 1, temporal: Bool
   bn1 = BatchNorm(planes)
   conv2 = Conv3d(planes, planes, [kt, 3, 3], padding: [pt, 1, 1], bias: false)
   bn2 = BatchNorm(planes)
-  downsample = Downsample3d(inplanes, planes, stride: stride) if project
+  # The projection shortcut: nn.Sequential of a strided 1x1x1 conv and a batch norm.
+  downsample = sequential(Conv3d(inplanes, planes, [1, 1, 1], stride: [1, stride, stride], bias: false),
+                          BatchNorm(planes)) if project
   forward(x: [B, inplanes, T, H, W]) -> [B, planes, T, (H - 1) // stride + 1, (W - 1) // stride + 1] {
     let out = bn2(conv2(relu(bn1(conv1(x)))))
     if project { return relu(out + downsample(x)) }

@@ -10,10 +10,10 @@
 # - mmaction2's TSN checkpoints wrap each conv and its norm (`backbone.conv1.conv`,
 #   `backbone.conv1.bn`, `layer1.0.conv1.conv`, `layer1.0.conv1.bn`, `downsample.conv`,
 #   `downsample.bn`); here the backbone has torchvision's names (`conv1`, `bn1`,
-#   `layer1.0.conv1`, `layer1.0.bn1`), which mmaction2 maps when it loads torchvision weights.
-# - Batch-norm running statistics are buffers, not parameters, and are not declared
-#   (towers/resnet2d.mm); torchvision's `downsample.0/1` are `downsample.conv/bn`; PySlowFast's
-#   `pathway0_res0` is `pathway0_res.0` (towers/slowfast.mm).
+#   `layer1.0.conv1`, `layer1.0.bn1`, `downsample.0`, `downsample.1`), which mmaction2 maps
+#   when it loads torchvision weights.
+# - PySlowFast's `pathway0_res0` is `pathway0_res.0` (towers/slowfast.mm).
+# Batch-norm running statistics are buffers, as in PyTorch (towers/resnet2d.mm).
 
 import "std/nn/layers.mm"
 import "std/towers/c3d.mm"

@@ -5,11 +5,8 @@
 # global average pool.
 #
 # BatchNorm is std/towers/resnet2d.mm's (running statistics as buffers, eval mode by default).
-#
-# Difference from the checkpoint's state dict (mm has no numeric child names):
-# - OpenAI's downsample branch is nn.Sequential with keys "-1" (AvgPool2d), "0" (Conv2d) and
-#   "1" (BatchNorm2d): `downsample.0.weight` is `downsample.conv.weight` here, and
-#   `downsample.1.*` is `downsample.bn.*`.
+# The names are OpenAI's (`visual.X` of the checkpoint is `vision_model.X`), the downsample
+# branch's `downsample.0` / `downsample.1` included.
 
 import "std/nn/layers.mm"
 import { BatchNorm } from "std/towers/resnet2d.mm"
@@ -23,18 +20,6 @@ block Conv2d(in_channels: Int, out_channels: Int, kernel: Int, stride: Int = 1, 
   }
 }
 
-## The shortcut of a bottleneck that changes shape: average pool (stride), 1x1 conv, BN.
-block Downsample(inplanes: Int, outplanes: Int, stride: Int) {
-  conv = Conv2d(inplanes, outplanes, 1)
-  bn = BatchNorm(outplanes)
-  forward(x: [B, inplanes, H, W]) -> [B, outplanes, H // stride, W // stride] {
-    if stride > 1 {
-      x = avg_pool2d(x, stride)
-    }
-    return bn(conv(x))
-  }
-}
-
 ## OpenAI's Bottleneck: 1x1, 3x3, (average pool when strided), 1x1 with expansion 4.
 block Bottleneck(inplanes: Int, planes: Int, stride: Int = 1) {
   let outplanes = planes * 4
@@ -44,15 +29,20 @@ block Bottleneck(inplanes: Int, planes: Int, stride: Int = 1) {
   bn2 = BatchNorm(planes)
   conv3 = Conv2d(planes, outplanes, 1)
   bn3 = BatchNorm(outplanes)
-  downsample = Downsample(inplanes, outplanes, stride) if stride > 1 || inplanes != outplanes
+  # OpenAI's nn.Sequential "-1" (AvgPool2d), "0" (conv), "1" (bn): the pool has no weights and
+  # is applied in forward, so the two that do keep their state-dict names.
+  downsample = sequential(Conv2d(inplanes, outplanes, 1), BatchNorm(outplanes)) if stride > 1 || inplanes != outplanes
   forward(x: [B, inplanes, H, W]) -> [B, outplanes, H // stride, W // stride] {
     let out = relu(bn2(conv2(relu(bn1(conv1(x))))))
     let identity = x
     if stride > 1 {
       out = avg_pool2d(out, stride)
     }
+    if stride > 1 {
+      identity = avg_pool2d(x, stride)
+    }
     if stride > 1 || inplanes != outplanes {
-      identity = downsample(x)
+      identity = downsample(identity)
     }
     return relu(bn3(conv3(out)) + identity)
   }

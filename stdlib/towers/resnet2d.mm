@@ -3,12 +3,9 @@
 # torchvision's ResNet-50 is v1.5: the stride of a downsampling block sits on its 3x3 conv.
 #
 # Also the convolution and batch-norm layers the video towers share (Conv2d, BatchNorm).
-#
-# Exceptions to the checkpoint layout:
-# - torchvision's shortcut projection is an nn.Sequential, `downsample.0` (conv) and
-#   `downsample.1` (bn). mm names submodules with identifiers, and a repeat stack's layers share
-#   one block, so the two are `downsample.conv` and `downsample.bn` here: rename
-#   `downsample.0.` to `downsample.conv.` and `downsample.1.` to `downsample.bn.`.
+# The names are torchvision's, the shortcut's `downsample.0` (conv) and `downsample.1` (bn)
+# included, and BatchNorm's running statistics are buffers: a torchvision state dict loads as
+# it is.
 
 import "std/nn/layers.mm"
 
@@ -49,16 +46,6 @@ block BatchNorm(channels: Int, eps: Float = 1e-5, momentum: Float = 0.1) {
   }
 }
 
-## The projection shortcut of a ResNet block: a strided 1x1 conv and a batch norm
-## (torchvision's `downsample` Sequential; see the file header for the names).
-block Downsample(in_channels: Int, out_channels: Int, stride: Int = 1) {
-  conv = Conv2d(in_channels, out_channels, 1, stride: stride, bias: false)
-  bn = BatchNorm(out_channels)
-  forward(x: [B, in_channels, H, W]) -> [B, out_channels, (H - 1) // stride + 1, (W - 1) // stride + 1] {
-    return bn(conv(x))
-  }
-}
-
 ## torchvision's Bottleneck (ResNet v1.5): 1x1 reduce, 3x3 (strided), 1x1 expand, each followed
 ## by batch norm; a projection shortcut where the shape changes.
 block Bottleneck(inplanes: Int, planes: Int, stride: Int = 1, expansion: Int = 4,
@@ -69,7 +56,9 @@ block Bottleneck(inplanes: Int, planes: Int, stride: Int = 1, expansion: Int = 4
   bn2 = BatchNorm(planes)
   conv3 = Conv2d(planes, planes * expansion, 1, bias: false)
   bn3 = BatchNorm(planes * expansion)
-  downsample = Downsample(inplanes, planes * expansion, stride: stride) if project
+  # The projection shortcut: torchvision's nn.Sequential of a strided 1x1 conv and a batch norm.
+  downsample = sequential(Conv2d(inplanes, planes * expansion, 1, stride: stride, bias: false),
+                          BatchNorm(planes * expansion)) if project
   forward(x: [B, inplanes, H, W]) -> [B, planes * expansion, (H - 1) // stride + 1, (W - 1) // stride + 1] {
     let out = relu(bn1(conv1(x)))
     out = relu(bn2(conv2(out)))

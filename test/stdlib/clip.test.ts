@@ -80,9 +80,9 @@ describe("Hugging Face CLIPModel paths", () => {
   it("CLIP_RN50 keeps OpenAI's ModifiedResNet names inside vision_model, with no visual_projection", () => {
     const s = shapes("CLIP_RN50");
     expect(s.get("vision_model.conv1.weight")).toBe("32x3x3x3");
-    expect(s.get("vision_model.layer1.0.downsample.conv.weight")).toBe("256x64x1x1");
+    expect(s.get("vision_model.layer1.0.downsample.0.weight")).toBe("256x64x1x1");
     expect(s.get("vision_model.layer4.2.conv3.weight")).toBe("2048x512x1x1");
-    expect(s.has("vision_model.layer4.1.downsample.conv.weight")).toBe(false);
+    expect(s.has("vision_model.layer4.1.downsample.0.weight")).toBe(false);
     expect(s.get("vision_model.attnpool.positional_embedding")).toBe("50x2048");
     expect(s.get("vision_model.attnpool.c_proj.weight")).toBe("1024x2048");
     expect(s.get("text_projection.weight")).toBe("1024x512");

@@ -169,7 +169,7 @@ describe("checkpoint paths", () => {
     expect(p.get("vis_enc.conv1.weight")).toBe("64x3x1x7x7");
     expect(p.get("vis_enc.layer2.0.conv1.weight")).toBe("128x64x1x3x3");
     expect(p.get("vis_enc.layer3.0.conv1.weight")).toBe("256x128x3x3x3");
-    expect(p.get("vis_enc.layer4.0.downsample.conv.weight")).toBe("512x256x1x1x1");
+    expect(p.get("vis_enc.layer4.0.downsample.0.weight")).toBe("512x256x1x1x1");
     expect(p.get("aud_enc.conv6.weight")).toBe("512x256x4x3");
     expect(p.get("transformer.pos_embedding")).toBe("1x512x1x14x14");
     expect(p.get("transformer.transformer.layers.2.attn.fn.to_qkv.weight")).toBe("1536x512");

@@ -43,8 +43,8 @@ describe("checkpoint paths", () => {
     const p = shapes("TSN_R50");
     expect(p.get("backbone.conv1.weight")).toBe("64x3x7x7");
     expect(p.get("backbone.layer2.0.conv2.weight")).toBe("128x128x3x3");
-    expect(p.get("backbone.layer4.0.downsample.conv.weight")).toBe("2048x1024x1x1");
-    expect(p.get("backbone.layer4.0.downsample.bn.bias")).toBe("2048");
+    expect(p.get("backbone.layer4.0.downsample.0.weight")).toBe("2048x1024x1x1");
+    expect(p.get("backbone.layer4.0.downsample.1.bias")).toBe("2048");
     expect(p.get("cls_head.fc_cls.weight")).toBe("400x2048");
     expect([...p.keys()].some((k) => k.includes("running"))).toBe(false);
   });

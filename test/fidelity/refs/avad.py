@@ -33,6 +33,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 MODELS = ["AVAD_Tiny"]
+SOURCE = "cfeng16/audio-visual-forensics b6358e1"  # the official code followed, for stdlib/README.md
 
 # ------------------------------------------------------------------ resnet18_2d3d
 

@@ -23,6 +23,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 MODELS = ["BEiT3_Base_Tiny", "BEiT3_Large_Tiny", "BEiT3_Base_Pretrain_Tiny", "BEiT3_Large_Pretrain_Tiny"]
+SOURCE = "microsoft/torchscale 4d1e0e8, microsoft/unilm 768a3c8 (beit3)"  # the official code followed, for stdlib/README.md
 
 # every tiny variant: image 32, patch 8, width 64, depth 2, heads 4, ffn 4*width, vocab 1000,
 # max_source_positions 64, text length 8, visual vocab 512

@@ -43,6 +43,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 MODELS = ["BLIP_ViT_B_Tiny", "BLIP_ViT_L_Tiny"]
+SOURCE = "salesforce/BLIP 056a169"  # the official code followed, for stdlib/README.md
 
 # model: (embed, image, patch, vision width, vision depth, vision heads, vocab, text width,
 #         text depth, text heads, max positions)

@@ -43,6 +43,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 MODELS = ["BLIP2_Stage1_Tiny", "BLIP2_OPT_2_7B_Tiny", "BLIP2_FlanT5_XL_Tiny"]
+SOURCE = "huggingface/transformers e0e6533 (modeling_blip_2.py), salesforce/LAVIS 506965b (stage-1 losses)"  # the official code followed, for stdlib/README.md
 
 # The tiny sizes shared by every variant: vision (image, patch, width, depth, heads, mlp),
 # Q-Former (width, depth, heads, intermediate), queries.

@@ -39,6 +39,7 @@ from torchvision.models.resnet import Bottleneck
 from _clip_towers import ModifiedResNet, TextTransformer, quick_gelu, quick_gelu_control
 
 MODELS = ["CDUL_Tiny"]
+SOURCE = "cs-mshah/CDUL cac809f (the reproduction the paper's page cites; no official code)"  # the official code followed, for stdlib/README.md
 
 
 class SmallBottleneck(Bottleneck):

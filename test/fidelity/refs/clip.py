@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from _clip_towers import TextTransformer, VisionTransformer, quick_gelu, quick_gelu_control
 
 MODELS = ["CLIP_ViT_B32_Tiny", "CLIP_ViT_B16_Tiny", "CLIP_ViT_L14_Tiny", "CLIP_ViT_L14_336_Tiny"]
+SOURCE = "huggingface/transformers v4.40 (modeling_clip.py)"  # the official code followed, for stdlib/README.md
 
 # model: (embed, image, patch, vision width, vision depth, vision heads, text width, text heads)
 SIZES = {

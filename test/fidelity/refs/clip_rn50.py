@@ -17,7 +17,8 @@ import torch.nn.functional as F
 
 from _clip_towers import ModifiedResNet, TextTransformer, quick_gelu, quick_gelu_control
 
-MODELS = ["CLIP_RN50_Tiny"]
+MODELS = ["CLIP_RN50_Tiny", "CLIP_RN50_Tiny@train"]
+SOURCE = "openai/CLIP d05afc4 (clip/model.py)"  # the official code followed, for stdlib/README.md
 
 
 class CLIPRN50(nn.Module):

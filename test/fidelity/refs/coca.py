@@ -29,6 +29,7 @@ import torch.nn.functional as F
 from collections import OrderedDict
 
 MODELS = ["CoCa_Base_Tiny", "CoCa_Tiny"]
+SOURCE = "mlfoundations/open_clip v3.2.0 (coca_model.py)"  # the official code followed, for stdlib/README.md
 
 # model: (image, patch, vision width, vision layers, vision heads, vision mlp, queries,
 #         vocab, text length (tokens input), text width, text layers, text heads, text mlp)

@@ -31,6 +31,7 @@ import torch.nn.functional as F
 from _clip_towers import TextTransformer, VisionTransformer, quick_gelu, quick_gelu_control
 
 MODELS = ["DAC_Tiny"]
+SOURCE = "no official code: Hugging Face CLIP, Tip-Adapter, HobbitLong/SupContrast"  # the official code followed, for stdlib/README.md
 
 
 def supcon(features, labels, temperature=0.07, base_temperature=0.07):

@@ -28,6 +28,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 MODELS = ["ImageBind_Huge_Tiny"]
+SOURCE = "facebookresearch/ImageBind 53680b0"  # the official code followed, for stdlib/README.md
 
 # ImageBind_Huge_Tiny: out 32, image 32 (vision patch 8, depth/thermal kernel 8), vocab 1000,
 # context 16, audio 32 mel bins x 36 frames (kernel 16, stride 10), IMU 6 x 64 (kernel 8).

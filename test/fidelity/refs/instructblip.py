@@ -29,6 +29,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 MODELS = ["InstructBLIP_Vicuna7B_Tiny"]
+SOURCE = "huggingface/transformers (modeling_instructblip.py, v4.46 era)"  # the official code followed, for stdlib/README.md
 
 import blip2  # refs/ is on the path (run.py)
 

@@ -29,6 +29,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 MODELS = ["LLaVA_1_5_7B_Tiny", "LLaVA_1_5_13B_Tiny", "LLaVA_13B_Tiny"]
+SOURCE = "huggingface/transformers v4.40 (modeling_llava.py), haotian-liu/LLaVA c121f04"  # the official code followed, for stdlib/README.md
 
 
 # ------------------------------------------------------------------------- LLaMA (HF)

@@ -31,6 +31,7 @@ import torch.nn.functional as F
 from _clip_towers import TextTransformer, VisionTransformer, pooled, quick_gelu, quick_gelu_control
 
 MODELS = ["MaPLe_Tiny"]
+SOURCE = "muzairkhattak/multimodal-prompt-learning 69bce21"  # the official code followed, for stdlib/README.md
 
 
 class VisionTower(VisionTransformer):

@@ -29,6 +29,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 MODELS = ["MBT_Tiny"]
+SOURCE = "google-research/scenic 4a38d47 (projects/mbt)"  # the official code followed, for stdlib/README.md
 
 # MBT_Tiny: 4 frames of 32x32 (2x8x8 tubelets), a 64x32 spectrogram (8x8 patches), width 32,
 # 2 layers, 2 heads, MLP 4x, fusion from layer 1, 4 bottleneck tokens, 10 classes.

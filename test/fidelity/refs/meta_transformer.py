@@ -43,6 +43,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 MODELS = ["MetaTransformer_B16_Tiny", "MetaTransformer_L14_Tiny"]
+SOURCE = "invictus717/MetaTransformer b08a2be"  # the official code followed, for stdlib/README.md
 
 # Shared tiny sizes; width / depth / heads per model.
 TINY = dict(patch=8, image=32, frames=4, tubelet=2, mel=26, audio_len=36, groups=8, group_size=8,

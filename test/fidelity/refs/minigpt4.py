@@ -29,6 +29,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 MODELS = ["MiniGPT4_Vicuna7B_Tiny"]
+SOURCE = "Vision-CAIR/MiniGPT-4 d94738a"  # the official code followed, for stdlib/README.md
 
 
 import llava  # refs/ is on the path (run.py)

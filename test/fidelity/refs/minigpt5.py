@@ -28,6 +28,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 MODELS = ["MiniGPT5_Tiny"]
+SOURCE = "eric-ai-lab/MiniGPT-5 915ab17"  # the official code followed, for stdlib/README.md
 
 
 import minigpt4 as m4  # refs/ is on the path (run.py)

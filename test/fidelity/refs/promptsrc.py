@@ -31,6 +31,7 @@ import torch.nn.functional as F
 from _clip_towers import EncoderLayer, TextTransformer, VisionTransformer, pooled, quick_gelu, quick_gelu_control
 
 MODELS = ["PromptSRC_Tiny"]
+SOURCE = "muzairkhattak/PromptSRC bb95c77"  # the official code followed, for stdlib/README.md
 
 
 class Block(EncoderLayer):

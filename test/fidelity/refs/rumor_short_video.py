@@ -25,6 +25,7 @@ import torch.nn.functional as F
 from torchvision.models.resnet import Bottleneck as TVBottleneck
 
 MODELS = ["RumorShortVideo_Tiny"]
+SOURCE = "no official code: torchvision ResNet, salesforce/ALBEF b9727e4 (xbert.py), HobbitLong/SupContrast 66a8fe5"  # the official code followed, for stdlib/README.md
 
 
 class Bottleneck2(TVBottleneck):

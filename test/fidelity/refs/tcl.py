@@ -23,6 +23,7 @@ import torch
 import torch.nn.functional as F
 
 MODELS = ["TCL_Tiny"]
+SOURCE = "uta-smile/TCL 74a3e4f"  # the official code followed, for stdlib/README.md
 
 import albef  # refs/ is on the path (run.py)
 

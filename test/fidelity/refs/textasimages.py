@@ -33,6 +33,7 @@ import torch.nn.functional as F
 from _clip_towers import ModifiedResNet, TextTransformer, quick_gelu, quick_gelu_control
 
 MODELS = ["TextAsImages_Tiny"]
+SOURCE = "guozix/TaI-DPT 1333eca"  # the official code followed, for stdlib/README.md
 
 
 class PromptLearner(nn.Module):

@@ -34,7 +34,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torchvision.models.resnet import Bottleneck as TVBottleneck
 
-MODELS = ["C3D_Tiny", "TSN_R50_Tiny", "SlowFast_R50_8x8_Tiny", "VideoSwin_T_Tiny", "VideoSwin_S_Tiny", "VideoSwin_B_Tiny"]
+MODELS = ["C3D_Tiny", "TSN_R50_Tiny", "TSN_R50_Tiny@train", "SlowFast_R50_8x8_Tiny", "VideoSwin_T_Tiny", "VideoSwin_S_Tiny", "VideoSwin_B_Tiny"]
+SOURCE = "DavideA/c3d-pytorch 1111ccf, open-mmlab/mmaction2 4d6c934, facebookresearch/SlowFast 287ec00, SwinTransformer/Video-Swin-Transformer db018fb"  # the official code followed, for stdlib/README.md
 
 # ------------------------------------------------------------------------------------ C3D
 

@@ -30,6 +30,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 MODELS = ["VideoLLaMA_Tiny"]
+SOURCE = "DAMO-NLP-SG/Video-LLaMA 64888c0"  # the official code followed, for stdlib/README.md
 
 
 import imagebind as ib  # refs/ is on the path (run.py)

@@ -38,6 +38,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 MODELS = ["ViLT_B32_Tiny"]
+SOURCE = "dandelin/ViLT 762fd39"  # the official code followed, for stdlib/README.md
 
 # ViLT_B32_Tiny: vocab 1000, 8 text positions, image 32, patch 8 (4x4 patches), width 64,
 # depth 2, heads 4.

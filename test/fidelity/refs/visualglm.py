@@ -36,6 +36,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 MODELS = ["VisualGLM_6B_Tiny"]
+SOURCE = "THUDM/VisualGLM-6B e314fb9, THUDM/SwissArmyTransformer 63dc23a"  # the official code followed, for stdlib/README.md
 
 
 def gelu_tanh(x):

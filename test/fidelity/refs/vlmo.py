@@ -23,6 +23,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 MODELS = ["VLMo_Base_Tiny", "VLMo_Large_Tiny", "VLMo_Base_Pretrain_Tiny", "VLMo_Large_Pretrain_Tiny"]
+SOURCE = "microsoft/unilm 768a3c8 (vlmo)"  # the official code followed, for stdlib/README.md
 
 # all tiny variants: image 32, patch 8, width 64, depth 2, heads 4, VL-FFN from layer 1,
 # vocab 1000, max_text_len 8, max_text_len_of_initckpt 16, visual vocab 512

@@ -1,0 +1,137 @@
+// Buffers, eval and train mode, and `sequential`: the state a checkpoint carries besides its
+// parameters, and the nn.Sequential names it carries them under.
+import { describe, expect, it } from "vitest";
+import { compileToOnnx } from "../../compiler/backends/onnx/index.js";
+import { weightBytes } from "../../compiler/backends/onnx/weights.js";
+import { Session } from "../../compiler/driver/session.js";
+import { allBuffers, allParams, allTensors } from "../../compiler/elaborate/instance.js";
+import { irFromChecked, SelectionError } from "../../compiler/ir/from-checked.js";
+import { countParams } from "../../compiler/tools/params.js";
+import { codesOf, compileOne, mm, project } from "../helpers.js";
+import { LIB } from "./lib.js";
+
+const NORM = `${LIB}
+block Norm(c: Int) {
+  param weight: [c] init ones
+  buffer running_mean: [c] init zeros
+  buffer steps: [] int64 init zeros
+  forward(x: [N, c]) -> [N, c] {
+    if training {
+      let m = mean(x, [0])
+      update_buffer(running_mean, 0.9 * running_mean + 0.1 * m)
+      update_buffer(steps, steps + 1)
+      return (x - m) * weight
+    }
+    return (x - running_mean) * weight
+  }
+}
+model M {
+  norm = Norm(4)
+  head = Linear(4, 2)
+  input x: [B, 4]
+  forward { output y = head(norm(x)) }
+  stage s { train: norm }
+}`;
+
+describe("buffers", () => {
+  it("are saved with the weights by path but are not parameters: not counted, never trained", () => {
+    const r = compileOne(NORM);
+    expect(r.diagnostics).toEqual([]);
+    const root = r.checked!.model.root;
+    expect(allBuffers(root).map((b) => b.path)).toEqual(["norm.running_mean", "norm.steps"]);
+    expect(allParams(root).map((p) => p.path)).toEqual(["norm.weight", "head.weight", "head.bias"]);
+    expect(allTensors(root).length).toBe(5);
+    const c = countParams(r.checked!.model);
+    expect([c.total, c.stages[0]!.trainable, c.buffers]).toEqual([4 + 10, 4, { tensors: 2, elements: 5 }]);
+  });
+
+  it("are listed apart by mm params", () => {
+    const p = project({ "main.mm": NORM });
+    const out = mm("params", p.path("main.mm"));
+    expect(out.code).toBe(0);
+    expect(out.out).toContain("buffers: 2 tensors, 5 values");
+    expect(out.out).toMatch(/total\s+14/);
+  });
+
+  it("are graph inputs by path in eval mode, and the graph has no update outputs", () => {
+    const r = compileOne(NORM);
+    const onnx = compileToOnnx(r.checked!, r.sources, {});
+    expect(onnx.ir.params.filter((p) => p.buffer).map((p) => p.path)).toEqual(["norm.running_mean"]);
+    expect(onnx.ir.outputs.map((o) => o.name)).toEqual(["y"]);
+    const meta = Object.fromEntries(onnx.model.metadataProps!.map((m) => [m.key, m.value]));
+    expect(JSON.parse(meta["mm.buffers"]!)).toEqual(["norm.running_mean"]);
+    expect(JSON.parse(meta["mm.params"]!)).not.toContain("norm.running_mean");
+  });
+});
+
+describe("train mode", () => {
+  it("sees `training` true and returns each updated buffer as `<path>.updated`", () => {
+    const p = project({ "main.mm": NORM });
+    const s = new Session();
+    const program = s.load([p.path("main.mm")]);
+    const ref = s.models(program)[0]!;
+    const r = s.compile(ref, program, { training: true });
+    expect(r.diagnostics).toEqual([]);
+    const ir = irFromChecked(r.checked!);
+    expect(ir.outputs.map((o) => o.name)).toEqual(["y", "norm.running_mean.updated", "norm.steps.updated"]);
+  });
+
+  it("rejects update_buffer of something that is not a buffer", () => {
+    const r = compileOne(`model M {
+  param w: [4]
+  input x: [B, 4]
+  forward { output y = update_buffer(w, mean(x, [0])) }
+}`);
+    expect(() => irFromChecked(r.checked!)).toThrow(SelectionError);
+    expect(() => irFromChecked(r.checked!)).toThrow(/must be a buffer/);
+  });
+
+  it("is a usage error for a mode other than eval or train", () => {
+    const p = project({ "main.mm": NORM });
+    const out = mm("compile", p.path("main.mm"), "-o", p.path("m.onnx"), "--mode", "training");
+    expect(out.code).toBe(2);
+    expect(out.err).toContain("--mode takes eval or train");
+  });
+});
+
+describe("EMA teachers", () => {
+  it("start as exact copies of their students under --weights random", () => {
+    const r = compileOne(`${LIB}
+model M {
+  student = Linear(4, 4)
+  teacher = ema(student, momentum: 0.99)
+  input x: [B, 4]
+  forward { output a = student(x) output b = teacher(x) }
+}`);
+    const ps = compileToOnnx(r.checked!, r.sources, {}).ir.params;
+    const w = (path: string): number[] => Array.from(weightBytes(ps.find((p) => p.path === path)!, { random: 3 }));
+    expect(w("teacher.weight")).toEqual(w("student.weight"));
+    expect(w("teacher.bias")).toEqual(w("student.bias"));
+  });
+});
+
+describe("sequential", () => {
+  const SEQ = `${LIB}
+model M {
+  proj = sequential(Linear(4, 8), MLP(8, 16), Linear(8, 2, bias: false))
+  input x: [B, 4]
+  forward { output y = proj(x) }
+}`;
+
+  it("names its layers by position, as nn.Sequential does, and applies them in order", () => {
+    const r = compileOne(SEQ);
+    expect(r.diagnostics).toEqual([]);
+    expect(allParams(r.checked!.model.root).map((p) => p.path)).toEqual([
+      "proj.0.weight", "proj.0.bias", "proj.1.fc1.weight", "proj.1.fc1.bias", "proj.1.fc2.weight", "proj.1.fc2.bias", "proj.2.weight",
+    ]);
+    const ir = irFromChecked(r.checked!);
+    expect(ir.values.find((v) => v.id === ir.outputs[0]!.value)!.type.shape.map(String)).toEqual(["B", "2"]);
+  });
+
+  it("reports a layer that is not a block call, and a repeated sequential", () => {
+    expect(codesOf(`${LIB}\nmodel M {\n  s = sequential(Linear(4, 4), 3)\n}`)).toEqual(["MM3018"]);
+    expect(codesOf(`${LIB}\nmodel M {\n  s = sequential(Linear(4, 4), first: Linear(4, 4))\n}`)).toEqual(["MM3018"]);
+    expect(codesOf(`${LIB}\nmodel M {\n  s = repeat 2 sequential(Linear(4, 4))\n}`)).toEqual(["MM3018"]);
+    expect(codesOf(`${LIB}\nmodel M {\n  s = sequential()\n}`)).toEqual(["MM3002"]);
+  });
+});
