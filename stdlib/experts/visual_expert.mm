@@ -27,10 +27,11 @@
 import { Linear, RMSNorm } from "std/nn/layers.mm"
 import { SwiGLU } from "std/nn/mlp.mm"
 
-## Rotary position embedding (rotate-half layout, as LLaMA) at given integer positions.
+## Rotary position embedding (rotate-half layout, as LLaMA) at given integer positions. The
+## inverse frequencies theta ** (-2i / dim) are a buffer of the official checkpoint.
 block CogVLMRotaryEmbedding(dim: Int, theta: Float = 10000.0) where dim % 2 == 0 {
+  buffer inv_freq: [dim / 2] init geometric(ratio: theta ** (-2.0 / dim))
   forward(x: [B, H, T, dim], position_ids: [T] int64) -> [B, H, T, dim] {
-    let inv_freq = 1.0 / theta ** (cast(arange(dim / 2), "float32") * 2.0 / dim)
     let freqs = unsqueeze(cast(position_ids, "float32"), 1) * unsqueeze(inv_freq, 0)
     let angles = concat([freqs, freqs], axis: -1)
     let (x1, x2) = split(x, [dim / 2, dim / 2], axis: -1)

@@ -72,9 +72,10 @@ model CogVLM_17B(vocab: Int = 32000, width: Int = 4096, depth: Int = 32, heads: 
     let position_ids = concat([arange(3), expand(slice(arange(3), 0, 2), [patches - 1]), slice(arange(L + 4), 0, 3)])
     # boi and the patches use the vision expert; BOS, eoi and the text the language expert.
     let h = model(inputs_embeds, position_ids, 1, image_tokens - 1)
-    let logits = lm_head(h[:, 1 + image_tokens:])
-    output logits: [B, L, vocab] = logits
-    loss lm = cross_entropy(logits[:, 0:-1], labels[:, 1:], axis: -1)
+    output logits: [B, L, vocab] = lm_head(h[:, 1 + image_tokens:])
+    # The official loss shifts over the whole sequence, -100 on BOS and the image tokens: eoi
+    # predicts the first text token.
+    loss lm = cross_entropy(lm_head(h[:, image_tokens:-1]), labels, axis: -1)
   }
 
   task chat { outputs: logits }

@@ -83,9 +83,11 @@ model LLaVA_1_5_7B(vocab: Int = 32064, width: Int = 4096, depth: Int = 32, heads
     let image_features: [B, patches, width] = multi_modal_projector(features)
     let embed = language_model.model.embed_tokens
     let inputs_embeds = concat([embed(prompt_ids), image_features, embed(input_ids)], axis: 1)
-    let logits = language_model(inputs_embeds).logits[:, P + patches:]
-    output logits: [B, L, vocab] = logits
-    loss lm = cross_entropy(logits[:, 0:-1], labels[:, 1:], axis: -1)
+    let all_logits = language_model(inputs_embeds).logits
+    output logits: [B, L, vocab] = all_logits[:, P + patches:]
+    # The official loss shifts over the whole sequence, -100 on the prompt and the image: the
+    # last image position predicts the first answer token.
+    loss lm = cross_entropy(all_logits[:, P + patches - 1:-1], labels, axis: -1)
   }
 
   task chat { outputs: logits }
@@ -162,9 +164,11 @@ model LLaVA_13B(vocab: Int = 32003, width: Int = 5120, depth: Int = 40, heads: I
     let image_features: [B, patches, width] = model.mm_projector(features)
     let embed = model.embed_tokens
     let inputs_embeds = concat([embed(prompt_ids), image_features, embed(input_ids)], axis: 1)
-    let logits = lm_head(model(inputs_embeds)[:, P + patches:])
-    output logits: [B, L, vocab] = logits
-    loss lm = cross_entropy(logits[:, 0:-1], labels[:, 1:], axis: -1)
+    let all_logits = lm_head(model(inputs_embeds))
+    output logits: [B, L, vocab] = all_logits[:, P + patches:]
+    # The official loss shifts over the whole sequence, -100 on the prompt and the image: the
+    # last image position predicts the first answer token.
+    loss lm = cross_entropy(all_logits[:, P + patches - 1:-1], labels, axis: -1)
   }
 
   task chat { outputs: logits }

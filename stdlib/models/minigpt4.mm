@@ -44,9 +44,11 @@ model MiniGPT4_Vicuna7B(queries: Int = 32) {
     let img = llama_proj(query_output)
     let embed = llama_model.model.embed_tokens
     let inputs_embeds = concat([embed(prompt_ids), img, embed(input_ids)], axis: 1)
-    let logits = llama_model(inputs_embeds).logits[:, P + queries:]
-    output logits: [B, L, llama_model.vocab] = logits
-    loss lm = cross_entropy(logits[:, 0:-1], labels[:, 1:], axis: -1)
+    let all_logits = llama_model(inputs_embeds).logits
+    output logits: [B, L, llama_model.vocab] = all_logits[:, P + queries:]
+    # The official loss shifts over the whole sequence, -100 on the prompt and the queries: the
+    # last query position predicts the first answer token.
+    loss lm = cross_entropy(all_logits[:, P + queries - 1:-1], labels, axis: -1)
   }
 
   task chat { outputs: logits }

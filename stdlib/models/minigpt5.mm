@@ -168,16 +168,18 @@ model MiniGPT5(queries: Int = 32, vokens: Int = 8, new_tokens: Int = 9, sd_width
     let head_table = concat([llama_model.lm_head.weight, img_token_lm_head], axis: 0)
     let inputs_embeds = concat([embedding(prompt_ids, embed_table), img, embedding(input_ids, embed_table)],
                                axis: 1)
-    let hidden = llama_model(inputs_embeds).hidden_states[:, P + queries:]
-    let logits = hidden @ head_table.T
-    output logits: [B, L, llama_model.vocab + new_tokens] = logits
-    # the last hidden states at the vokens, mapped to Stable Diffusion's prompt embeddings
+    let hidden = llama_model(inputs_embeds).hidden_states
+    output logits: [B, L, llama_model.vocab + new_tokens] = hidden[:, P + queries:] @ head_table.T
+    # The state that predicts text position j: the official loss shifts over the whole sequence
+    # (-100 on the prompt and the queries), and reads the vokens' states one position early.
+    let predicting = hidden[:, P + queries - 1:-1]
+    # the states that predict the vokens, mapped to Stable Diffusion's prompt embeddings
     let at_vokens = one_hot(unsqueeze(voken_start, 1) + unsqueeze(arange(vokens), 0), L)
-    let voken_hidden = at_vokens @ hidden
+    let voken_hidden = at_vokens @ predicting
     let prompt_queries = expand(t2i_decoder_prompt, [B, sd_tokens, sd_width])
     let prompt_embeds = llm_to_t2i_mapping(fc(voken_hidden), prompt_queries)
     output prompt_embeds: [B, sd_tokens, sd_width] = prompt_embeds
-    let text_loss = cross_entropy(logits[:, 0:-1], labels[:, 1:], axis: -1)
+    let text_loss = cross_entropy(predicting @ head_table.T, labels, axis: -1)
     let caption_loss = mse(prompt_embeds, caption_embeds)
     loss text = text_loss
     loss caption = caption_loss

@@ -141,10 +141,12 @@ model VideoLLaMA(frames: Int = 8, clips: Int = 8, queries: Int = 32, video_queri
     let logits = llama_model(chat).logits[:, P + audio_queries + M + video_queries:]
     output logits: [B, L, llama_model.vocab] = logits
 
-    let vl = llama_model(concat([embed(prompt_ids), video_embeds, embed(input_ids)], axis: 1)).logits[:, P + video_queries:]
-    loss video_lm = cross_entropy(vl[:, 0:-1], labels[:, 1:], axis: -1)
-    let al = llama_model(concat([embed(prompt_ids), frame_audio_embeds, embed(input_ids)], axis: 1)).logits[:, P + audio_queries:]
-    loss audio_lm = cross_entropy(al[:, 0:-1], labels[:, 1:], axis: -1)
+    # The official loss shifts over the whole sequence, -100 on the prompt and the queries: the
+    # last query position predicts the first answer token.
+    let vl = llama_model(concat([embed(prompt_ids), video_embeds, embed(input_ids)], axis: 1)).logits
+    loss video_lm = cross_entropy(vl[:, P + video_queries - 1:-1], labels, axis: -1)
+    let al = llama_model(concat([embed(prompt_ids), frame_audio_embeds, embed(input_ids)], axis: 1)).logits
+    loss audio_lm = cross_entropy(al[:, P + audio_queries - 1:-1], labels, axis: -1)
   }
 
   task audio_visual_chat { outputs: logits; inputs: video, audio, prompt_ids, middle_ids, input_ids }

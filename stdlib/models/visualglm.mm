@@ -199,10 +199,13 @@ model VisualGLM_6B {
     let image_embeds = image_encoder(image)
     let inputs_embeds = concat([transformer.word_embeddings(pre_image_ids), image_embeds,
                                 transformer.word_embeddings(input_ids)], axis: 1)
-    let hidden = transformer(inputs_embeds, position_ids, block_position_ids, attention_mask)
-    let logits = lm_head(hidden[:, P + queries:])
-    output logits: [B, L, transformer.vocab] = logits
-    loss lm = cross_entropy(logits[:, 0:-1], labels[:, 1:], axis: -1)
+    # ChatGLM's attention_mask is true where attention is masked (get_masks: mask < 0.5); the
+    # transformer takes where it may attend.
+    let hidden = transformer(inputs_embeds, position_ids, block_position_ids, logical_not(attention_mask))
+    output logits: [B, L, transformer.vocab] = lm_head(hidden[:, P + queries:])
+    # The official loss shifts over the whole sequence, -100 on the prompt and the queries: the
+    # last query position predicts the first answer token.
+    loss lm = cross_entropy(lm_head(hidden[:, P + queries - 1:-1]), labels, axis: -1)
   }
 
   task chat { outputs: logits }

@@ -94,6 +94,19 @@ describe("train mode", () => {
   });
 });
 
+describe("the geometric initializer", () => {
+  it("fills start * ratio ** i in flat order (rotary inverse frequencies)", () => {
+    const r = compileOne(`model M {
+  buffer inv_freq: [4] init geometric(ratio: 0.5, start: 2.0)
+  input x: [B, 4]
+  forward { output y = x * inv_freq }
+}`);
+    const p = compileToOnnx(r.checked!, r.sources, {}).ir.params[0]!;
+    const b = weightBytes(p, { random: 0 });
+    expect(Array.from(new Float32Array(b.buffer, b.byteOffset, 4))).toEqual([2, 1, 0.5, 0.25]);
+  });
+});
+
 describe("EMA teachers", () => {
   it("start as exact copies of their students under --weights random", () => {
     const r = compileOne(`${LIB}

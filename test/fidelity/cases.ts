@@ -28,7 +28,6 @@ export function listCases(only = process.env.MM_FIDELITY?.split(",").filter(Bool
 export const KNOWN: Readonly<Record<string, string>> = {
   BLIP_ViT_B_Tiny: "text_encoder_m copies only the ITC path (the official momentum encoder has cross-attention); ViT LayerNorm eps 1e-5 (official 1e-6); ITM hard negatives ranked online-vs-online (official online-vs-momentum)",
   BLIP_ViT_L_Tiny: "as BLIP_ViT_B_Tiny",
-  CogVLM_17B_Tiny: "rotary inv_freq is a checkpoint buffer mm computes inline; the LM loss drops the eoi -> first text token term",
   CoCa_Base_Tiny: "the layout differs from OpenCLIP's CoCa (class token, proj, text_projection, a separate cross_attn stack, pad masking)",
   CoCa_Tiny: "as CoCa_Base_Tiny",
   VLMo_Base_Tiny: "expert names mlp.imag/norm2.text where the official code has mlp_imag/norm2_text; no pooler; position_ids buffer",
@@ -46,15 +45,8 @@ export const KNOWN: Readonly<Record<string, string>> = {
   MBT_Tiny: "scenic's MLP uses tanh-approximated GELU (Flax nn.gelu); mm's ViT layer uses exact GELU (1.2e-4 relative)",
   MetaTransformer_B16_Tiny: "video positions are a fixed sinusoid table (mm: learned); OpenPoints' label smoothing is eps/(C-1) off-class; Point-MAE's nn.Sequential names; time-series buffers",
   MetaTransformer_L14_Tiny: "as MetaTransformer_B16_Tiny",
-  // The answer positions' logits match (the runtime-sized slice is fixed); the LM losses drop
-  // the first answer label, which the official code predicts from the last image position.
-  LLaVA_1_5_7B_Tiny: "the LM loss drops labels[:, 0] (official: predicted from the last image position)",
-  LLaVA_1_5_13B_Tiny: "as LLaVA_1_5_7B_Tiny",
-  LLaVA_13B_Tiny: "as LLaVA_1_5_7B_Tiny",
-  MiniGPT4_Vicuna7B_Tiny: "as LLaVA_1_5_7B_Tiny; ln_vision eps 1e-6 (LAVIS: 1e-5)",
-  MiniGPT5_Tiny: "as LLaVA_1_5_7B_Tiny; vokens read one position late; resized vocabulary tables split in two",
-  VisualGLM_6B_Tiny: "attention_mask true means masked in ChatGLM (mm: may attend); the LM loss as LLaVA_1_5_7B_Tiny",
-  VideoLLaMA_Tiny: "ImageBind's nn.Sequential names and buffers (as ImageBind_Huge_Tiny); the LM loss as LLaVA_1_5_7B_Tiny",
+  MiniGPT5_Tiny: "the resized vocabulary tables are split in two (img_token_embeddings, img_token_lm_head); joined, the logits and the text loss match; the tiny inputs put the 8 vokens past the text's end, where the official code truncates and mm reads zeros",
+  VideoLLaMA_Tiny: "ImageBind's nn.Sequential names and buffers (as ImageBind_Huge_Tiny)",
 };
 
 /** A reference's `SOURCE = "..."` line: the official code it follows, in short. */

@@ -11,7 +11,7 @@
 //
 // MM_FIDELITY=clip,blip (families: refs/<family>.py) or model names runs a subset.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
@@ -61,7 +61,9 @@ function keepFirst(mask: BigInt64Array, row: number): BigInt64Array {
 const session = new Session();
 const std = session.stdlib();
 const cases = listCases();
-const dir = mkdtempSync(join(tmpdir(), "mm-fidelity-"));
+// MM_FIDELITY_KEEP=DIR keeps the bundles there, to debug a reference against them.
+const keep = process.env.MM_FIDELITY_KEEP;
+const dir = keep ? (mkdirSync(keep, { recursive: true }), keep) : mkdtempSync(join(tmpdir(), "mm-fidelity-"));
 const results = new Map<string, { ok: boolean; detail: string; control: string }>();
 let runnable = false;
 
@@ -122,7 +124,9 @@ beforeAll(async () => {
     results.set(j.model, j);
   }
 }, 600_000);
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  if (!keep) rmSync(dir, { recursive: true, force: true });
+});
 
 describe("stdlib/README.md's fidelity table", () => {
   it("lists every case with its reference and status", () => {

@@ -218,6 +218,11 @@ function initFiller(p: IrParam, dims: readonly number[], seed: number): Filler {
       const a = arg(p, "a", 0, 0);
       return normal(0, Math.sqrt(2 / (1 + a * a)) / Math.sqrt(fanFor(p, dims)));
     }
+    case "geometric": { // start * ratio ** i in flat order: rotary inverse frequencies
+      const ratio = arg(p, "ratio", 0, 1), start = arg(p, "start", 1, 1);
+      let i = 0; // the stream continues across chunks
+      return each(() => start * ratio ** i++);
+    }
     default:
       throw new LoweringError(`parameter ${p.path}: unknown initializer '${name}'`);
   }

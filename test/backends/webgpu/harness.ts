@@ -176,6 +176,12 @@ export async function runPlan(r: WebGpuResult, given: readonly RandomInput[]): P
   }
 }
 
+/** A second binding for a model's symbolic dims: every symbol one above its default (B 3,
+ *  T 4, ...), so a plan is checked at shapes no default hides behind. */
+export function shiftedBindings(b: ReadonlyMap<string, number>): Map<string, number> {
+  return new Map([...b].map(([k, v]) => [k, v + 1]));
+}
+
 /** A one-line summary of failing outputs, for assertion messages. */
 export function describeFailures(c: Comparison): string {
   return c.outputs.filter((o) => !o.ok).map((o) => `${o.name}: max|d| ${o.maxAbsDiff.toExponential(2)} (max|ref| ${o.maxRef.toExponential(2)})`).join("; ");

@@ -268,6 +268,7 @@ class CogVLMForCausalLM(nn.Module):
 
 
 def build(model, control):
-    """control: the rotary base 10000 becomes 5000 (must fail)."""
-    m = CogVLMForCausalLM(base=5000.0 if control else 10000.0)
+    """control: the decoder's RMSNorm eps 1e-5 becomes 1e-2 (must fail; the rotary base no
+    longer can, since inv_freq is a buffer loaded from the weights)."""
+    m = CogVLMForCausalLM(eps=1e-2 if control else RMS_EPS)
     return m, lambda mod, inp: mod(inp["pixel_values"], inp["input_ids"], inp["labels"])
