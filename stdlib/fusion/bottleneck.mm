@@ -11,9 +11,8 @@
 # attention.attention.query/key/value, attention.output.dense, layernorm_after,
 # intermediate.dense, output.dense), since MBT initialises each modality from ViT-B/16.
 # scenic's `Transformer/encoderblock_{i}` (RGB) and `encoderblock_{i}_spectrogram` are
-# `rgb.{i}` and `spectrogram.{i}` here; its `bottleneck` is this block's `bottleneck`. One
-# numerical difference: scenic's MLP uses Flax's gelu, the tanh approximation; HF's ViT layer
-# (reused here) uses the exact gelu.
+# `rgb.{i}` and `spectrogram.{i}` here; its `bottleneck` is this block's `bottleneck`. scenic's
+# MLP uses Flax's gelu, the tanh approximation, so the layers here do too.
 
 import "std/nn/layers.mm"
 import { ViTLayer } from "std/towers/vit.mm"
@@ -24,8 +23,8 @@ import { ViTLayer } from "std/towers/vit.mm"
 fusion AttentionBottleneck(width: Int = 768, depth: Int = 12, heads: Int = 12, hidden: Int = 4 * width,
                            fusion_layer: Int = 8, bottlenecks: Int = 4, eps: Float = 1e-6)
   where fusion_layer >= 0, fusion_layer <= depth, width % heads == 0 {
-  rgb = repeat depth ViTLayer(width, heads, hidden: hidden, eps: eps)
-  spectrogram = repeat depth ViTLayer(width, heads, hidden: hidden, eps: eps)
+  rgb = repeat depth ViTLayer(width, heads, hidden: hidden, eps: eps, approximate: "tanh")
+  spectrogram = repeat depth ViTLayer(width, heads, hidden: hidden, eps: eps, approximate: "tanh")
   param bottleneck: [1, bottlenecks, width] init normal(std: 0.02)
 
   forward(rgb_tokens: [B, Tr, width], spectrogram_tokens: [B, Ts, width])

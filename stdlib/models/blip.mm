@@ -85,10 +85,12 @@ model BLIP_ViT_B(embed: Int = 256, momentum: Float = 0.995, alpha: Float = 0.4,
     output text_feat = text_feat
     loss itc = (cross_entropy(sim_i2t, i2t_targets) + cross_entropy(sim_t2i, t2i_targets)) / 2.0
 
-    # ITM: positives, plus for every example the hardest negative image and text.
+    # ITM: positives, plus for every example the hardest negative image and text, ranked as the
+    # official code weights them: each text against the momentum images (sim_t2i), each image
+    # against the momentum texts (sim_i2t).
     let same = eq(unsqueeze(arange(B), 1), unsqueeze(arange(B), 0))
-    let hard_image = argmax(masked_fill(image_feat @ text_feat.T, same, -10000.0), axis: 0)
-    let hard_text = argmax(masked_fill(text_feat @ image_feat.T, same, -10000.0), axis: 0)
+    let hard_image = argmax(masked_fill(sim_t2i, same, -10000.0), axis: 1)
+    let hard_text = argmax(masked_fill(sim_i2t, same, -10000.0), axis: 1)
     let itm_pos = text_encoder(itm_input_ids, attention_mask: attention_mask, encoder_hidden_states: image_embeds)
     let itm_neg_image = text_encoder(itm_input_ids, attention_mask: attention_mask,
                                      encoder_hidden_states: gather(image_embeds, hard_image))

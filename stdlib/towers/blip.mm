@@ -61,9 +61,10 @@ block BlipEncoder(width: Int, depth: Int, heads: Int, hidden: Int, eps: Float) {
   }
 }
 
-## BLIP's ViT; returns every token (the class token first), after `post_layernorm`.
+## BLIP's ViT; returns every token (the class token first), after `post_layernorm`. Its
+## LayerNorms' eps is the official code's 1e-6 (models/vit.py); Hugging Face's config says 1e-5.
 tower BlipVisionModel(image: Int = 384, patch: Int = 16, width: Int = 768, depth: Int = 12,
-                      heads: Int = 12, hidden: Int = 4 * width, eps: Float = 1e-5)
+                      heads: Int = 12, hidden: Int = 4 * width, eps: Float = 1e-6)
   where image % patch == 0, width % heads == 0 {
   let tokens = (image / patch) ** 2 + 1
   embeddings = BlipVisionEmbeddings(image, patch, width)

@@ -74,11 +74,11 @@ block ViTSelfAttention(width: Int, heads: Int, bias: Bool = true) where width % 
 }
 
 ## A dense layer wrapped as HF wraps it (`output.dense`, `intermediate.dense`), with an optional
-## activation after it.
-block ViTDense(in_features: Int, out_features: Int, act: Bool = false) {
+## gelu after it (`approximate`: "none", the exact one, or "tanh").
+block ViTDense(in_features: Int, out_features: Int, act: Bool = false, approximate: String = "none") {
   dense = Linear(in_features, out_features)
   forward(x: [..., in_features]) -> [..., out_features] {
-    if act { return gelu(dense(x)) }
+    if act { return gelu(dense(x), approximate: approximate) }
     return dense(x)
   }
 }
@@ -93,9 +93,11 @@ block ViTAttention(width: Int, heads: Int, bias: Bool = true) {
 }
 
 ## HF `ViTLayer` (and `ViltLayer`): pre-LN, with `layernorm_before` / `layernorm_after`.
-block ViTLayer(width: Int, heads: Int, hidden: Int = 4 * width, eps: Float = 1e-12, bias: Bool = true) {
+## `approximate`: the MLP's gelu, exact ("none", HF's) or "tanh" (Flax's default, scenic's).
+block ViTLayer(width: Int, heads: Int, hidden: Int = 4 * width, eps: Float = 1e-12, bias: Bool = true,
+               approximate: String = "none") {
   attention = ViTAttention(width, heads, bias: bias)
-  intermediate = ViTDense(width, hidden, act: true)
+  intermediate = ViTDense(width, hidden, act: true, approximate: approximate)
   output = ViTDense(hidden, width)
   layernorm_before = LayerNorm(width, eps: eps)
   layernorm_after = LayerNorm(width, eps: eps)

@@ -26,8 +26,6 @@ export function listCases(only = process.env.MM_FIDELITY?.split(",").filter(Bool
  *  lands, its test fails until the entry goes. The closing notes and stdlib/README.md carry
  *  the same list with the proposed fixes. */
 export const KNOWN: Readonly<Record<string, string>> = {
-  BLIP_ViT_B_Tiny: "text_encoder_m copies only the ITC path (the official momentum encoder has cross-attention); ViT LayerNorm eps 1e-5 (official 1e-6); ITM hard negatives ranked online-vs-online (official online-vs-momentum)",
-  BLIP_ViT_L_Tiny: "as BLIP_ViT_B_Tiny",
   CoCa_Base_Tiny: "the layout differs from OpenCLIP's CoCa (class token, proj, text_projection, a separate cross_attn stack, pad masking)",
   CoCa_Tiny: "as CoCa_Base_Tiny",
   VLMo_Base_Tiny: "expert names mlp.imag/norm2.text where the official code has mlp_imag/norm2_text; no pooler; position_ids buffer",
@@ -42,7 +40,6 @@ export const KNOWN: Readonly<Record<string, string>> = {
   VideoSwin_S_Tiny: "as VideoSwin_T_Tiny",
   VideoSwin_B_Tiny: "as VideoSwin_T_Tiny",
   ImageBind_Huge_Tiny: "nn.Sequential children (heads .0/.2, rgbt_stem.proj.1, postprocessors .1) have names in mm; the text mask and fixed logit scales are checkpoint buffers (the numbers match once renamed)",
-  MBT_Tiny: "scenic's MLP uses tanh-approximated GELU (Flax nn.gelu); mm's ViT layer uses exact GELU (1.2e-4 relative)",
   MetaTransformer_B16_Tiny: "video positions are a fixed sinusoid table (mm: learned); OpenPoints' label smoothing is eps/(C-1) off-class; Point-MAE's nn.Sequential names; time-series buffers",
   MetaTransformer_L14_Tiny: "as MetaTransformer_B16_Tiny",
   MiniGPT5_Tiny: "the resized vocabulary tables are split in two (img_token_embeddings, img_token_lm_head); joined, the logits and the text loss match; the tiny inputs put the 8 vokens past the text's end, where the official code truncates and mm reads zeros",

@@ -52,9 +52,9 @@ function weightsOf(p: IrParam, seed: number): Float32Array | BigInt64Array {
 }
 
 
-function keepFirst(mask: BigInt64Array, row: number): BigInt64Array {
-  const out = mask.slice();
-  for (let i = 0; i < out.length; i += row) for (let j = 0; j < Math.min(2, row); j++) out[i + j] = 1n;
+function keepFirst<A extends BigInt64Array | Uint8Array>(mask: A, row: number, one: A[number]): A {
+  const out = mask.slice() as A;
+  for (let i = 0; i < out.length; i += row) for (let j = 0; j < Math.min(2, row); j++) out[i + j] = one;
   return out;
 }
 
@@ -84,7 +84,8 @@ async function makeBundle(c: Case): Promise<void> {
     // or a -10000 bias where mm's mask is uniform). A padding mask is true where a position is
     // padding: mostly false.
     const data = dtype === "bool" && /padding/.test(x.name) ? (x.data as Uint8Array).map((v) => 1 - v)
-      : dtype === "int64" && /mask/.test(x.name) && x.dims.length === 2 ? keepFirst(x.data as BigInt64Array, x.dims[1]!)
+      : dtype === "int64" && /mask/.test(x.name) && x.dims.length === 2 ? keepFirst(x.data as BigInt64Array, x.dims[1]!, 1n)
+      : dtype === "bool" && /attention_mask/.test(x.name) && x.dims.length === 2 ? keepFirst(x.data as Uint8Array, x.dims[1]!, 1)
       : dtype === "float32" && /mask/.test(x.name) ? (x.data as Float32Array).map((v) => (v > 0 ? 1 : 0)) : x.data; // masks are 0/1
     feeds[x.name] = new ort.Tensor(dtype, data, x.dims);
     tensors.push({ name: `input/${x.name}`, dtype, dims: x.dims, data: data as Float32Array });
