@@ -2,10 +2,10 @@
 # images. After the official facebookresearch/ImageBind code (`imagebind_model.py`,
 # `imagebind_huge`), with its names: `modality_preprocessors`, `modality_trunks`,
 # `modality_heads`, `modality_postprocessors`, each keyed by modality (vision, text, audio,
-# depth, thermal, imu). See stdlib/towers/imagebind.mm for the encoders and for the
-# checkpoint-name exceptions (nn.Sequential indices); here, the text postprocessor's
-# learnable scale modality_postprocessors.text.1.log_logit_scale is
-# `modality_postprocessors.text.log_logit_scale`.
+# depth, thermal, imu). See stdlib/towers/imagebind.mm for the encoders. The official
+# nn.Sequential heads and postprocessors are `sequential`s, so their indices are the
+# checkpoint's (`modality_heads.vision.2.weight`, `modality_postprocessors.text.1.log_logit_scale`);
+# the fixed logit scales are buffers, as in imagebind_huge.pth.
 #
 # The image/video and text encoders are OpenCLIP ViT-H/14 (1280 wide, 32 blocks; text 1024
 # wide, 24 blocks) and stay frozen; audio (AudioSet spectrograms, 128 mel bins x 204
@@ -28,8 +28,7 @@ block ModalityPreprocessors(vision_width: Int, text_width: Int, audio_width: Int
                             imu_channels: Int = 6, imu_length: Int = 2000, imu_kernel: Int = 8)
   where image % patch == 0, image % depth_kernel == 0, image % thermal_kernel == 0 {
   let audio_patches = ((mel_bins - audio_kernel) // audio_stride + 1) * ((audio_frames - audio_kernel) // audio_stride + 1)
-  vision = RGBDTPreprocessor(PatchEmbedGeneric(ImageBindConv3d(3, vision_width, frames, patch), vision_width, norm: false),
-                             (image / patch) ** 2, vision_width)
+  vision = RGBDTPreprocessor(VideoPatchEmbed(vision_width, frames, patch), (image / patch) ** 2, vision_width)
   text = TextPreprocessor(vocab, context, text_width)
   audio = RGBDTPreprocessor(PatchEmbedGeneric(ImageBindConv2d(1, audio_width, audio_kernel, audio_stride), audio_width),
                             audio_patches, audio_width)
@@ -56,24 +55,45 @@ block ModalityTrunks(vision_width: Int, vision_depth: Int, vision_heads: Int,
 
 block ModalityHeads(out: Int, vision_width: Int, text_width: Int, audio_width: Int, depth_width: Int,
                     thermal_width: Int, imu_width: Int) {
-  vision = ImageBindHead(vision_width, out)
+  vision = sequential(LayerNorm(vision_width, eps: 1e-6), SelectElement(0), Linear(vision_width, out, bias: false))
   text = ImageBindTextHead(text_width, out)
-  audio = ImageBindHead(audio_width, out)
-  depth = ImageBindHead(depth_width, out)
-  thermal = ImageBindHead(thermal_width, out)
-  imu = ImageBindHead(imu_width, out)
+  audio = sequential(LayerNorm(audio_width, eps: 1e-6), SelectElement(0), Linear(audio_width, out, bias: false))
+  depth = sequential(LayerNorm(depth_width, eps: 1e-6), SelectElement(0), Linear(depth_width, out, bias: false))
+  thermal = sequential(LayerNorm(thermal_width, eps: 1e-6), SelectElement(0), Linear(thermal_width, out, bias: false))
+  imu = sequential(LayerNorm(imu_width, eps: 1e-6), SelectElement(0), Dropout(0.5), Linear(imu_width, out, bias: false))
 }
 
-## LearnableLogitScaling(learnable: True), the text postprocessor's; the others are fixed.
-block LearnableLogitScaling(init: Float = 2.6593, max_scale: Float = 100.0) {
-  param log_logit_scale: [] init const(init)
+## Normalize(dim=-1), the first layer of a postprocessor.
+block Normalize {
+  forward(x: [..., D]) -> [..., D] {
+    return normalize(x)
+  }
+}
+
+## LearnableLogitScaling(learnable=True): x * min(exp(log_logit_scale), max_scale).
+block LearnableLogitScaling(init: Float = 1.0 / 0.07, max_scale: Float = 100.0) {
+  param log_logit_scale: [] init const(log(init))
   forward(x: [...]) -> [...] {
     return clamp(exp(log_logit_scale), max: max_scale) * x
   }
 }
 
+## LearnableLogitScaling(learnable=False): the same with log(init) a buffer of the checkpoint.
+block FixedLogitScaling(init: Float, max_scale: Float = 100.0) {
+  buffer log_logit_scale: [] init const(log(init))
+  forward(x: [...]) -> [...] {
+    return clamp(exp(log_logit_scale), max: max_scale) * x
+  }
+}
+
+## The official nn.Sequential(Normalize, LearnableLogitScaling) per modality but vision
+## (Normalize alone): `M.1.log_logit_scale`.
 block ModalityPostprocessors {
-  text = LearnableLogitScaling()
+  text = sequential(Normalize(), LearnableLogitScaling(1.0 / 0.07))
+  audio = sequential(Normalize(), FixedLogitScaling(20.0))
+  depth = sequential(Normalize(), FixedLogitScaling(5.0))
+  thermal = sequential(Normalize(), FixedLogitScaling(10.0))
+  imu = sequential(Normalize(), FixedLogitScaling(5.0))
 }
 
 ## InfoNCE between image embeddings and another modality's (already scaled) embeddings.
@@ -119,15 +139,15 @@ model ImageBind_Huge(out: Int = 1024, image: Int = 224, vocab: Int = 49_408, con
     let v = modality_trunks.vision(modality_preprocessors.vision(clip))
     let vision_embeds = normalize(modality_heads.vision(v))
     let t = modality_trunks.text(modality_preprocessors.text(text), causal: true)
-    let text_embeds = modality_postprocessors.text(normalize(modality_heads.text(t, text)))
+    let text_embeds = modality_postprocessors.text(modality_heads.text(t, text))
     let a = modality_trunks.audio(modality_preprocessors.audio(audio))
-    let audio_embeds = 20.0 * normalize(modality_heads.audio(a))
+    let audio_embeds = modality_postprocessors.audio(modality_heads.audio(a))
     let d = modality_trunks.depth(modality_preprocessors.depth(depth))
-    let depth_embeds = 5.0 * normalize(modality_heads.depth(d))
+    let depth_embeds = modality_postprocessors.depth(modality_heads.depth(d))
     let th = modality_trunks.thermal(modality_preprocessors.thermal(thermal))
-    let thermal_embeds = 10.0 * normalize(modality_heads.thermal(th))
+    let thermal_embeds = modality_postprocessors.thermal(modality_heads.thermal(th))
     let i = modality_trunks.imu(modality_preprocessors.imu(imu))
-    let imu_embeds = 5.0 * normalize(modality_heads.imu(i))
+    let imu_embeds = modality_postprocessors.imu(modality_heads.imu(i))
 
     output vision_embeds: [B, out] = vision_embeds
     output text_embeds: [B, out] = text_embeds

@@ -70,7 +70,7 @@ tower ImageBindModel(out: Int = 1024, image: Int = 224, patch: Int = 14, vocab: 
   forward(x: [N, ...], modality: String) -> [N, out] {
     if modality == "audio" {
       let a = modality_trunks.audio(modality_preprocessors.audio(x))
-      return 20.0 * normalize(modality_heads.audio(a))
+      return modality_postprocessors.audio(modality_heads.audio(a))
     }
     # an image is a two-frame clip of itself (PadIm2Video, repeat)
     let clip = expand(unsqueeze(x, 2), [N, 3, 2, image, image])

@@ -6,13 +6,12 @@
 # learned `bias_k`/`bias_v`), and a head (LayerNorm, select [CLS] or the end-of-text token,
 # bias-free Linear into the joint space).
 #
-# Checkpoint-name exceptions (PyTorch `nn.Sequential` indices cannot be mm names):
-# - modality_preprocessors.vision.rgbt_stem.proj.1.weight (Sequential(PadIm2Video, Conv3d))
-#   is `...rgbt_stem.proj.weight`;
-# - modality_heads.M.0 (LayerNorm) is `modality_heads.M.norm`, and modality_heads.M.2
-#   (modality_heads.imu.3, after a Dropout) is `modality_heads.M.linear`; the text head's
-#   modality_heads.text.proj.0 / .proj.1 are `modality_heads.text.proj.norm` / `.proj.linear`.
-# `pre_transformer_layer` keeps its index: it is a repeat of one LayerNorm, `.0`.
+# The names are the checkpoint's: the official nn.Sequential parts are `sequential`s here
+# (`rgbt_stem.proj.1`, `modality_heads.M.0` / `.2`, `modality_heads.imu.3`,
+# `modality_heads.text.proj.0` / `.1`), with param-free layers (PadIm2Video, SelectElement,
+# Dropout) at the indices the official code has them; the text preprocessor's causal `mask`
+# is a buffer, as in imagebind_huge.pth. `pre_transformer_layer` is a repeat of one LayerNorm,
+# `.0`.
 
 import { Linear, LayerNorm, Embedding } from "std/nn/layers.mm"
 import { MLP } from "std/nn/mlp.mm"
@@ -35,6 +34,22 @@ block ImageBindConv3d(in_channels: Int, out_channels: Int, frames: Int, patch: I
   param weight: [out_channels, in_channels, frames, patch, patch] init kaiming_uniform
   forward(x: [B, in_channels, frames, H, W]) -> [B, (H // patch) * (W // patch), out_channels] {
     return flatten(conv3d(x, weight, stride: [frames, patch, patch]), start: 2).T
+  }
+}
+
+## PadIm2Video(repeat): the official code repeats an image into a clip of `frames` frames; the
+## models here pass the clip already repeated, which it leaves as it is, as the official code does.
+block PadIm2Video(frames: Int) {
+  forward(x: [B, C, frames, H, W]) -> [B, C, frames, H, W] {
+    return x
+  }
+}
+
+## The image/video stem, PatchEmbedGeneric([PadIm2Video, Conv3d]) without a norm: `proj.1`.
+block VideoPatchEmbed(width: Int, frames: Int, patch: Int) {
+  proj = sequential(PadIm2Video(frames), ImageBindConv3d(3, width, frames, patch))
+  forward(x: [B, 3, frames, H, W]) -> [B, (H // patch) * (W // patch), width] {
+    return proj(x)
   }
 }
 
@@ -65,10 +80,13 @@ block RGBDTPreprocessor(stem: Block, patches: Int, width: Int, depth: Bool = fal
   }
 }
 
-## CLIP's token embedding and learned positions; the trunk is causal.
+## CLIP's token embedding and learned positions; the trunk is causal. `mask` is the
+## checkpoint's causal mask buffer (-inf above the diagonal); the trunk's `causal: true` is the
+## same mask.
 block TextPreprocessor(vocab: Int = 49_408, context: Int = 77, width: Int = 1024) {
   token_embedding = Embedding(vocab, width)
   param pos_embed: [1, context, width] init normal(std: 0.01)
+  buffer mask: [context, context] init triu(value: -inf, k: 1)
   forward(text: [B, context] int64) -> [B, context, width] {
     return token_embedding(text) + pos_embed
   }
@@ -121,26 +139,26 @@ tower SimpleTransformer(width: Int, depth: Int, heads: Int, pre_ln: Bool = false
 # ---------------------------------------------------------------------------------------
 # Heads
 
-## LayerNorm, the [CLS] token, a bias-free projection into the joint space.
-head ImageBindHead(width: Int, out: Int = 1024) {
-  norm = LayerNorm(width, eps: 1e-6)
-  linear = Linear(width, out, bias: false)
-  forward(x: [B, T, width]) -> [B, out] {
-    return linear(norm(x)[:, 0])
+# A modality head is the official nn.Sequential(LayerNorm, SelectElement(0), [Dropout,]
+# Linear): written as a `sequential` of these where a model declares its heads.
+
+## SelectElement: one token of [B, T, D] ([CLS]: index 0).
+block SelectElement(index: Int = 0) {
+  forward(x: [B, T, D]) -> [B, D] {
+    return x[:, index]
   }
 }
 
-block ImageBindTextProj(width: Int, out: Int) {
-  norm = LayerNorm(width, eps: 1e-6)
-  linear = Linear(width, out, bias: false)
-  forward(x: [B, width]) -> [B, out] {
-    return linear(norm(x))
+## Dropout as a layer of a Sequential: the identity at inference.
+block Dropout(p: Float = 0.5) {
+  forward(x: [...]) -> [...] {
+    return dropout(x, p)
   }
 }
 
 ## SelectEOSAndProject: the token at the end-of-text position (the largest id), projected.
 head ImageBindTextHead(width: Int, out: Int = 1024) {
-  proj = ImageBindTextProj(width, out)
+  proj = sequential(LayerNorm(width, eps: 1e-6), Linear(width, out, bias: false))
   forward(x: [B, T, width], text: [B, T] int64) -> [B, out] {
     let at_eot = unsqueeze(one_hot(argmax(text, axis: -1), T), 1)
     return proj(squeeze(at_eot @ x, 1))

@@ -107,6 +107,20 @@ describe("the geometric initializer", () => {
   });
 });
 
+describe("the triu initializer", () => {
+  it("fills value where column - row >= k in the last two dims (a causal mask buffer)", () => {
+    const r = compileOne(`model M {
+  buffer mask: [3, 3] init triu(value: -inf, k: 1)
+  input x: [B, 3, 3]
+  forward { output y = x + mask }
+}`);
+    const p = compileToOnnx(r.checked!, r.sources, {}).ir.params[0]!;
+    const b = weightBytes(p, { random: 0 });
+    const ninf = -Infinity;
+    expect(Array.from(new Float32Array(b.buffer, b.byteOffset, 9))).toEqual([0, ninf, ninf, 0, 0, ninf, 0, 0, 0]);
+  });
+});
+
 describe("EMA teachers", () => {
   it("start as exact copies of their students under --weights random", () => {
     const r = compileOne(`${LIB}

@@ -39,11 +39,9 @@ export const KNOWN: Readonly<Record<string, string>> = {
   VideoSwin_T_Tiny: "relative_position_index is a checkpoint buffer mm computes inline (the numbers match)",
   VideoSwin_S_Tiny: "as VideoSwin_T_Tiny",
   VideoSwin_B_Tiny: "as VideoSwin_T_Tiny",
-  ImageBind_Huge_Tiny: "nn.Sequential children (heads .0/.2, rgbt_stem.proj.1, postprocessors .1) have names in mm; the text mask and fixed logit scales are checkpoint buffers (the numbers match once renamed)",
   MetaTransformer_B16_Tiny: "video positions are a fixed sinusoid table (mm: learned); OpenPoints' label smoothing is eps/(C-1) off-class; Point-MAE's nn.Sequential names; time-series buffers",
   MetaTransformer_L14_Tiny: "as MetaTransformer_B16_Tiny",
   MiniGPT5_Tiny: "the resized vocabulary tables are split in two (img_token_embeddings, img_token_lm_head); joined, the logits and the text loss match; the tiny inputs put the 8 vokens past the text's end, where the official code truncates and mm reads zeros",
-  VideoLLaMA_Tiny: "ImageBind's nn.Sequential names and buffers (as ImageBind_Huge_Tiny)",
 };
 
 /** A reference's `SOURCE = "..."` line: the official code it follows, in short. */

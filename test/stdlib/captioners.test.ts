@@ -146,7 +146,7 @@ describe("structure", () => {
 
   it("ImageBind has the official names and freezes image and text", () => {
     const p = shapes("ImageBind_Huge");
-    expect(p.get("modality_preprocessors.vision.rgbt_stem.proj.weight")).toBe("1280x3x2x14x14");
+    expect(p.get("modality_preprocessors.vision.rgbt_stem.proj.1.weight")).toBe("1280x3x2x14x14");
     expect(p.get("modality_preprocessors.vision.pos_embedding_helper.pos_embed")).toBe("1x257x1280");
     expect(p.get("modality_preprocessors.audio.pos_embedding_helper.pos_embed")).toBe("1x229x768");
     expect(p.get("modality_preprocessors.depth.depth_stem.proj.weight")).toBe("384x1x16x16");
@@ -154,8 +154,9 @@ describe("structure", () => {
     expect(p.get("modality_trunks.vision.pre_transformer_layer.0.weight")).toBe("1280");
     expect(p.get("modality_trunks.audio.blocks.11.attn.bias_k")).toBe("1x1x768");
     expect(p.get("modality_trunks.text.blocks.23.mlp.fc1.weight")).toBe("4096x1024");
-    expect(p.get("modality_heads.imu.linear.weight")).toBe("1024x512");
-    expect(p.get("modality_postprocessors.text.log_logit_scale")).toBe("");
+    expect(p.get("modality_heads.imu.3.weight")).toBe("1024x512");
+    expect(p.get("modality_heads.text.proj.1.weight")).toBe("1024x1024");
+    expect(p.get("modality_postprocessors.text.1.log_logit_scale")).toBe("");
     const stage = countParams(compiled("ImageBind_Huge").result.checked!.model).stages[0]!;
     expect(stage.trainable).toBe(213_918_976);
     expect(stage.frozen).toBe(986_862_081);

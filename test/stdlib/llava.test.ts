@@ -194,7 +194,7 @@ describe("checkpoint paths", () => {
     expect(s.has("video_Qformer.encoder.layer.2.attention.attention.query.weight")).toBe(false);
     expect(s.get("llama_proj.weight")).toBe("4096x768");
     expect(s.get("audio_encoder.modality_trunks.audio.blocks.11.attn.in_proj_weight")).toBe("2304x768");
-    expect(s.get("audio_encoder.modality_heads.audio.linear.weight")).toBe("1024x768");
+    expect(s.get("audio_encoder.modality_heads.audio.2.weight")).toBe("1024x768");
     expect(s.get("audio_query_tokens")).toBe("1x8x768");
     expect(s.get("audio_Qformer.encoder.layer.0.crossattention.attention.key.weight")).toBe("768x1024");
     expect(s.get("audio_Qformer.encoder.layer.1.crossattention.attention.value.weight")).toBe("768x1024");

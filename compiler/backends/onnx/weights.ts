@@ -218,6 +218,15 @@ function initFiller(p: IrParam, dims: readonly number[], seed: number): Filler {
       const a = arg(p, "a", 0, 0);
       return normal(0, Math.sqrt(2 / (1 + a * a)) / Math.sqrt(fanFor(p, dims)));
     }
+    case "triu": { // value where column - row >= k in the last two dims, else 0 (causal masks)
+      const value = arg(p, "value", 0, 1), k = arg(p, "k", 1, 0);
+      const cols = dims[dims.length - 1] ?? 1, rows = dims[dims.length - 2] ?? 1;
+      let i = 0;
+      return each(() => {
+        const at = i++, c = at % cols, r = Math.floor(at / cols) % rows;
+        return c - r >= k ? value : 0;
+      });
+    }
     case "geometric": { // start * ratio ** i in flat order: rotary inverse frequencies
       const ratio = arg(p, "ratio", 0, 1), start = arg(p, "start", 1, 1);
       let i = 0; // the stream continues across chunks
