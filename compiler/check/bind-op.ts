@@ -50,9 +50,13 @@ export function bindOp(def: OpDef, evArgs: readonly EvArg[], callSpan: Span, mak
     if (slots[i] !== undefined) fail("MM3011", a.nameSpan ?? a.span, { name: a.name });
     slots[i] = a;
   }
+  // A scalar operand takes the dtype of the first tensor operand that is not a bool mask
+  // (`where(keep, x, -100)`: -100 is x's int64, not a bool), else of the first tensor.
   let like: TensorType | undefined;
   for (const a of evArgs) {
-    if (a.value.k === "tensor") {
+    if (a.value.k !== "tensor") continue;
+    like ??= a.value.t.type;
+    if (a.value.t.type.dtype !== "bool") {
       like = a.value.t.type;
       break;
     }

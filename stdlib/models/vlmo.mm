@@ -217,7 +217,10 @@ model VLMo_Base_Pretrain(image_size: Int = 224, patch: Int = 16, width: Int = 76
     let masked_patches = transformer.patch_embed(image) * (1.0 - w) + transformer.mask_token * w
     let mim_feats = transformer.norm(transformer(concat([cls, masked_patches], axis: 1), image_bias, modality: "image"))
     let mim_logits = transformer.lm_head(mim_feats[:, 1:])
-    loss mim = cross_entropy(reshape(mim_logits, [-1, visual_vocab]), reshape(image_token_labels, [-1]))
+    # BEiT's loss is over the masked patches only (lm_head(x[bool_masked_pos]) against
+    # labels[bool_masked_pos]): the others are ignored.
+    let mim_labels = where(bool_masked_pos, image_token_labels, -100)
+    loss mim = cross_entropy(reshape(mim_logits, [-1, visual_vocab]), reshape(mim_labels, [-1]))
 
     # Stage 2, text only: MLM through the language experts.
     let masked_text = text_embeddings(text_ids_mlm) + text_type
