@@ -60,7 +60,7 @@ function keepFirst<A extends BigInt64Array | Uint8Array>(mask: A, row: number, o
 
 const session = new Session();
 const std = session.stdlib();
-const cases = listCases();
+const cases = listCases(process.env.MM_FIDELITY?.split(",").filter(Boolean));
 // MM_FIDELITY_KEEP=DIR keeps the bundles there, to debug a reference against them.
 const keep = process.env.MM_FIDELITY_KEEP;
 const dir = keep ? (mkdirSync(keep, { recursive: true }), keep) : mkdtempSync(join(tmpdir(), "mm-fidelity-"));
@@ -75,6 +75,10 @@ async function makeBundle(c: Case): Promise<void> {
   if (!r.checked?.graph) throw new Error(`${c.model} does not check: ${r.diagnostics.map((d) => d.message).join("; ")}`);
   const onnx = compileToOnnx(r.checked, r.sources, {});
   const bind = defaultBindings(onnx.ir);
+  for (const [k, v] of c.bind) {
+    if (!bind.has(k)) throw new Error(`refs/${c.family}.py binds ${k}, which no input of ${c.model} has`);
+    bind.set(k, v);
+  }
   const tensors: BundleTensor[] = [];
   const feeds: Record<string, ort.Tensor> = {};
   for (const x of randomInputs(onnx.ir, bind, 3)) {

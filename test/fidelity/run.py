@@ -12,6 +12,12 @@ training-mode graph against the reference in train(), and also compares each buf
 value (mm's `<path>.updated` outputs). One JSON line per case:
 {"model", "ok", "detail" (empty when ok), "control" ("failed: ..." when the control failed
 as it must)}.
+
+A reference may define from_mm(state_dict) -> state_dict: a layout map from mm's names to the
+official ones where the language cannot yet say the official name (an nn.ParameterList, an
+attribute per expert such as `mlp_imag`, a vocabulary table mm keeps in two parts). It may
+rename keys, and join or split tensors exactly (concat, no arithmetic); the strict load then
+checks the result. The stdlib README's fidelity table marks such cases.
 """
 import importlib
 import json
@@ -81,6 +87,8 @@ def run_case(family, model, bundle):
     t = read_safetensors(bundle)
     train = t.pop("__metadata__").get("mode") == "train"
     params = {k[6:]: v for k, v in t.items() if k.startswith("param/")}
+    if hasattr(mod, "from_mm"):
+        params = mod.from_mm(params)
     inputs = {k[6:]: v for k, v in t.items() if k.startswith("input/")}
     want = {k[7:]: v for k, v in t.items() if k.startswith("output/")}
     result = {"model": model, "ok": False, "detail": "", "control": ""}
