@@ -1,6 +1,6 @@
 // `mm diff`: argument changes where they were made, parameter deltas, exit codes, and
 // golden text and JSON for several pairs (a variant and its base, and unrelated models).
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -69,6 +69,23 @@ describe("mm diff", () => {
     expect(r.out).toMatch(/\nstages\n {2}~ stage1 → stage2: /);
     expect(r.out).toMatch(/\nfrozen\n {2}~ stage2: vision_model \(.*\) → vision_model, language_model/);
     expect(r.out).toContain("  + lm: loss");
+  });
+
+  it("reports buffers added, removed or reshaped, by path", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mm-diff-buffers-"));
+    const src = (queue: number, ptr: boolean): string => `model M {
+  buffer image_queue: [8, ${queue}] init normal(std: 1.0)
+  ${ptr ? "buffer queue_ptr: [1] int64 init zeros" : ""}
+  input x: [B, 8]
+  forward { output y = x @ image_queue }
+}
+`;
+    writeFileSync(join(dir, "a.mm"), src(16, true));
+    writeFileSync(join(dir, "b.mm"), src(32, false));
+    const r = mm("diff", join(dir, "a.mm"), join(dir, "b.mm"));
+    expect(r.code).toBe(1);
+    expect(r.out).toContain("\nbuffers\n  ~ image_queue: [8, 16] float32 → [8, 32] float32\n  - queue_ptr: [1] int64\n");
+    expect((JSON.parse(mm("diff", join(dir, "a.mm"), join(dir, "b.mm"), "--json").out) as { model: { buffers: unknown[] } }).model.buffers).toHaveLength(2);
   });
 
   it("matches unrelated models by kind and structure and says how", () => {

@@ -46,7 +46,7 @@ ${args ? `<h3>arguments</h3><ul>${args}</ul>` : ""}
 <table><tr><th>${esc(d.a.name)}</th><th>params</th><th>${esc(d.b.name)}</th><th>params</th><th>delta</th></tr>
 ${rows.join("\n")}
 </table>
-${section("inputs", m.inputs)}${section("tasks", m.tasks)}${section("losses", m.losses)}${section("stages", m.stages)}${section("frozen", m.frozen)}
+${section("inputs", m.inputs)}${section("buffers", m.buffers)}${section("tasks", m.tasks)}${section("losses", m.losses)}${section("stages", m.stages)}${section("frozen", m.frozen)}
 </body></html>
 `;
 }

@@ -1,8 +1,9 @@
-// The model-level part of `mm diff`: inputs, tasks, losses, stages and, per stage, the
-// frozen top-level components and parameter counts.
+// The model-level part of `mm diff`: inputs, buffers (state that is saved but never trained:
+// running statistics, feature queues), tasks, losses, stages and, per stage, the frozen
+// top-level components and parameter counts.
 import type { Graph } from "../../check/graph.js";
 import { formatShape } from "../../check/tensor.js";
-import type { ElaboratedModel } from "../../elaborate/instance.js";
+import { allBuffers, type ElaboratedModel } from "../../elaborate/instance.js";
 import { countParams } from "../params.js";
 
 /** One named entry that was added, removed or changed; `a`/`b` describe each side. */
@@ -18,6 +19,8 @@ export interface EntryChange {
 export interface ModelLevelDiff {
   readonly identical: boolean;
   readonly inputs: readonly EntryChange[];
+  /** By path: a buffer added, removed or with another shape or dtype. */
+  readonly buffers: readonly EntryChange[];
   readonly tasks: readonly EntryChange[];
   readonly losses: readonly EntryChange[];
   readonly stages: readonly EntryChange[];
@@ -50,6 +53,7 @@ const list = (xs: readonly string[]): string => (xs.length ? xs.join(", ") : "-"
 
 function describe(m: ElaboratedModel, g: Graph | undefined) {
   const inputs = new Map(m.inputs.map((i) => [i.name, `${formatShape(i.dims)} ${i.dtype}`]));
+  const buffers = new Map(allBuffers(m.root).filter((b) => !b.ema).map((b) => [b.path, `${formatShape(b.shape)} ${b.dtype}`]));
   const tasks = new Map(m.tasks.map((t) => [t.name, `outputs: ${list(t.outputs)}; losses: ${list(t.losses)}${t.inputs.length ? `; inputs: ${list(t.inputs)}` : ""}`]));
   const lossNames = g ? g.losses.map((l) => l.name) : m.tasks.flatMap((t) => t.losses);
   const losses = new Map(lossNames.map((l) => [l, "loss"]));
@@ -61,7 +65,7 @@ function describe(m: ElaboratedModel, g: Graph | undefined) {
     const f = withParams.filter((c) => !s.trains.includes(c.name)).map((c) => c.name);
     return [s.name, `${list(f)} (${s.frozen.toLocaleString("en-US")} frozen)`];
   }));
-  return { inputs, tasks, losses, stages, frozen };
+  return { inputs, buffers, tasks, losses, stages, frozen };
 }
 
 export function modelLevel(ma: ElaboratedModel, ga: Graph | undefined, mb: ElaboratedModel, gb: Graph | undefined): ModelLevelDiff {
@@ -74,7 +78,7 @@ export function modelLevel(ma: ElaboratedModel, ga: Graph | undefined, mb: Elabo
   const fa = new Map(pairs.map(([x, y]) => [y, a.frozen.get(x)!]));
   const fb = new Map(pairs.map(([, y]) => [y, b.frozen.get(y)!]));
   const r = {
-    inputs: compare(a.inputs, b.inputs), tasks: compare(a.tasks, b.tasks, true), losses: compare(a.losses, b.losses),
+    inputs: compare(a.inputs, b.inputs), buffers: compare(a.buffers, b.buffers), tasks: compare(a.tasks, b.tasks, true), losses: compare(a.losses, b.losses),
     stages, frozen: compare(fa, fb),
   };
   const identical = Object.values(r).every((l) => l.length === 0);

@@ -71,15 +71,18 @@ export function renderDiff(d: ModelDiff, opts: { color: boolean; depth: number }
   total("FLOPs (batch 1)", d.flops, fmtCount);
   total("weights", d.weightBytes, fmtBytes);
   total("activations (batch 1)", d.activationBytes, fmtBytes);
-  const section = (title: string, es: readonly EntryChange[]): void => {
+  const section = (title: string, es: readonly EntryChange[], cap = Infinity): void => {
     if (!es.length) return;
     lines.push("", paint("bold", title));
-    for (const e of es) {
+    // A ResNet has three buffers per BatchNorm: the first few say what changed, --json has all.
+    if (es.length > cap) lines.push(`  (${es.length} changes; the first ${cap} here, all in --json)`);
+    for (const e of es.slice(0, cap)) {
       if (e.status === "changed") lines.push(paint("yellow", `  ~ ${e.nameA ? `${e.nameA} → ${e.name}` : e.name}: ${e.a} → ${e.b}`));
       else lines.push(paint(TONE[e.status], `  ${MARK[e.status]} ${e.name}: ${e.a ?? e.b}`));
     }
   };
   section("inputs", d.model.inputs);
+  section("buffers", d.model.buffers, 9);
   section("tasks", d.model.tasks);
   section("losses", d.model.losses);
   section("stages", d.model.stages);
