@@ -110,17 +110,14 @@ export class Elaborator {
     if (call.callee.kind === "Name" && call.callee.name === "ema" && env.lookup("ema") === undefined) {
       return this.ema(call, env, name, path);
     }
-    if (call.callee.kind === "Name" && call.callee.name === "sequential" && env.lookup("sequential") === undefined) {
-      if (item.repeat) fail("MM3018", item.repeat.count.span, { what: "repeat", expected: "a block call", actual: "sequential(...)" }, { hint: "repeat one of its layers instead" });
-      return this.sequential(call, env, name, path);
-    }
+    const isSequential = call.callee.kind === "Name" && call.callee.name === "sequential" && env.lookup("sequential") === undefined;
     const argOverrides = ov?.args ?? NO_OVERRIDES;
-    const calleeV = evalExpr(call.callee, { env });
-    if (calleeV.k !== "block") {
+    const calleeV = isSequential ? undefined : evalExpr(call.callee, { env });
+    if (calleeV && calleeV.k !== "block") {
       fail("MM3010", call.callee.span, { name: call.callee.kind === "Name" ? call.callee.name : "callee", what: typeName(calleeV), expected: "a block" });
     }
     if (!item.repeat) {
-      return this.instantiate(calleeV, evalArgs(call.args, { env }), name, path, call.span, argOverrides);
+      return calleeV ? this.instantiate(calleeV, evalArgs(call.args, { env }), name, path, call.span, argOverrides) : this.sequential(call, env, name, path);
     }
     const count = evalExpr(item.repeat.count, { env });
     const n = count.k === "int" ? count.v.constValue() : undefined;
@@ -131,19 +128,21 @@ export class Elaborator {
     const children = new Map<string, Instance>();
     const index = item.repeat.index;
     // Without an index variable every layer gets the same arguments: evaluate them once.
-    const same = index ? undefined : evalArgs(call.args, { env });
+    const same = index || !calleeV ? undefined : evalArgs(call.args, { env });
     for (let i = 0; i < n; i++) {
-      let args = same;
-      if (!args) {
-        const iterEnv = new Scope(env);
-        iterEnv.define(index!.name, { k: "int", v: Dim.const(i) });
-        args = evalArgs(call.args, { env: iterEnv });
+      let iterEnv = env;
+      if (index) {
+        iterEnv = new Scope(env);
+        iterEnv.define(index.name, { k: "int", v: Dim.const(i) });
       }
-      const child = this.instantiate(calleeV, args, String(i), `${path}.${i}`, call.span, argOverrides);
+      // `repeat n sequential(A, B)`: PyTorch's ModuleList of Sequentials (`layers.3.0`, `layers.3.1`).
+      const child = calleeV
+        ? this.instantiate(calleeV, same ?? evalArgs(call.args, { env: iterEnv }), String(i), `${path}.${i}`, call.span, argOverrides)
+        : this.sequential(call, iterEnv, String(i), `${path}.${i}`);
       children.set(String(i), child);
     }
     return {
-      path, name, kind: "stack", declName: calleeV.decl.name.name, args: new Map([["count", count]]),
+      path, name, kind: "stack", declName: calleeV ? calleeV.decl.name.name : "sequential", args: new Map([["count", count]]),
       explicitArgs: new Set(["count"]), env: new Map([["count", count]]), params: [], children, span: item.span,
     };
   }

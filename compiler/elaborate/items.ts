@@ -11,7 +11,7 @@ import { typeName, type Value } from "./values.js";
 
 export const INITIALIZERS = [
   "default", "zeros", "ones", "const", "normal", "trunc_normal", "uniform", "xavier_uniform", "xavier_normal",
-  "kaiming_uniform", "kaiming_normal", "geometric", "triu",
+  "kaiming_uniform", "kaiming_normal", "geometric", "triu", "arange", "sinusoid",
 ] as const;
 
 /** An env in which undefined capitalised names are symbolic runtime dims (`B`, `T`). */

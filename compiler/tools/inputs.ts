@@ -59,14 +59,17 @@ export interface RandomInput {
 }
 
 /** The inputs a loss reads as probabilities or targets in [0, 1] (kl_div's q, a
- *  cross_entropy's soft targets, a binary cross-entropy's y), directly or through other
- *  ops (a normalisation): random values for them must be positive, or the reference
- *  itself is NaN. */
+ *  cross_entropy's soft targets, a binary cross-entropy's y) or whose log is taken (a KL
+ *  written out), directly or through other ops (a normalisation): random values for them
+ *  must be positive, or the reference itself is NaN. */
 export function probabilityInputs(ir: IrGraph): Set<number> {
   const producer = new Map<number, IrGraph["nodes"][number]>();
   for (const n of ir.nodes) for (const o of n.outputs) producer.set(o, n);
   const seen = new Set<number>();
-  const stack = ir.nodes.filter((n) => ["kl_div", "cross_entropy", "binary_cross_entropy_with_logits"].includes(n.op)).map((n) => n.inputs[1]!);
+  const stack = [
+    ...ir.nodes.filter((n) => ["kl_div", "cross_entropy", "binary_cross_entropy_with_logits"].includes(n.op)).map((n) => n.inputs[1]!),
+    ...ir.nodes.filter((n) => n.op === "log").map((n) => n.inputs[0]!),
+  ];
   while (stack.length) {
     const v = stack.pop()!;
     if (v === null || seen.has(v)) continue;

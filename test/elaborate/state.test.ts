@@ -107,6 +107,19 @@ describe("the geometric initializer", () => {
   });
 });
 
+describe("the arange initializer", () => {
+  it("fills start + step * i in flat order, as int64 (a position_ids buffer)", () => {
+    const r = compileOne(`model M {
+  buffer position_ids: [1, 4] int64 init arange(start: 2, step: 3)
+  input x: [B, 4] int64
+  forward { output y = x + position_ids }
+}`);
+    const p = compileToOnnx(r.checked!, r.sources, {}).ir.params[0]!;
+    const b = weightBytes(p, { random: 0 });
+    expect(Array.from(new BigInt64Array(b.buffer, b.byteOffset, 4))).toEqual([2n, 5n, 8n, 11n]);
+  });
+});
+
 describe("the triu initializer", () => {
   it("fills value where column - row >= k in the last two dims (a causal mask buffer)", () => {
     const r = compileOne(`model M {
@@ -155,10 +168,24 @@ model M {
     expect(ir.values.find((v) => v.id === ir.outputs[0]!.value)!.type.shape.map(String)).toEqual(["B", "2"]);
   });
 
-  it("reports a layer that is not a block call, and a repeated sequential", () => {
+  it("repeats as PyTorch's ModuleList of Sequentials (layers.N.0, layers.N.1), with the index bound", () => {
+    const r = compileOne(`${LIB}
+model M {
+  layers = repeat 2 as i sequential(Linear(4, 4 + i), Linear(4 + i, 4))
+  input x: [B, 4]
+  forward { output y = layers(x) }
+}`);
+    expect(r.diagnostics).toEqual([]);
+    expect(allParams(r.checked!.model.root).map((p) => `${p.path} [${p.shape.join(", ")}]`)).toEqual([
+      "layers.0.0.weight [4, 4]", "layers.0.0.bias [4]", "layers.0.1.weight [4, 4]", "layers.0.1.bias [4]",
+      "layers.1.0.weight [5, 4]", "layers.1.0.bias [5]", "layers.1.1.weight [4, 5]", "layers.1.1.bias [4]",
+    ]);
+  });
+
+  it("reports a layer that is not a block call", () => {
     expect(codesOf(`${LIB}\nmodel M {\n  s = sequential(Linear(4, 4), 3)\n}`)).toEqual(["MM3018"]);
     expect(codesOf(`${LIB}\nmodel M {\n  s = sequential(Linear(4, 4), first: Linear(4, 4))\n}`)).toEqual(["MM3018"]);
-    expect(codesOf(`${LIB}\nmodel M {\n  s = repeat 2 sequential(Linear(4, 4))\n}`)).toEqual(["MM3018"]);
+    expect(codesOf(`${LIB}\nmodel M {\n  s = repeat 2 sequential(Linear(4, 4), 3)\n}`)).toEqual(["MM3018"]);
     expect(codesOf(`${LIB}\nmodel M {\n  s = sequential()\n}`)).toEqual(["MM3002"]);
   });
 });

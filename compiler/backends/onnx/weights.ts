@@ -19,6 +19,9 @@
 //   kaiming_normal(a = 0) (torch's default), both with mode: "fan_in" | "fan_out".
 //   fan_in = shape[1] * prod(shape[2:]), fan_out = shape[0] * prod(shape[2:]); a 1-D
 //   tensor has fan_in = fan_out = shape[0], a scalar 1.
+//   geometric(ratio, start = 1) is start * ratio ** i in flat order; triu(value, k = 0) is
+//   value where column - row >= k in the last two dims; sinusoid(base = 10000) is the fixed
+//   sin/cos position table over the last two dims [positions, channels].
 // No init, or `default`: kaiming_uniform(a = sqrt(5)) for 2-D and larger; for 0-D and 1-D,
 // ones when the parameter is named weight, scale or gamma (norm scales) and zeros
 // otherwise (biases, offsets). Integer and bool parameters are zeros unless const/ones.
@@ -183,7 +186,8 @@ function initFiller(p: IrParam, dims: readonly number[], seed: number): Filler {
   let name = p.init?.name ?? "default";
   const isFloat = p.dtype.startsWith("float") || p.dtype === "bfloat16";
   if (name === "default") name = dims.length >= 2 ? "kaiming_uniform" : ["weight", "scale", "gamma"].includes(leaf) ? "ones" : "zeros";
-  if (!isFloat && name !== "ones" && name !== "const") return constant(0);
+  // Integer tensors (ids, counters) take the deterministic initializers; a random one is 0.
+  if (!isFloat && !["ones", "const", "arange", "triu", "geometric"].includes(name)) return constant(0);
   switch (name) {
     case "zeros": return constant(0);
     case "ones": return constant(1);
@@ -227,10 +231,28 @@ function initFiller(p: IrParam, dims: readonly number[], seed: number): Filler {
         return c - r >= k ? value : 0;
       });
     }
+    case "arange": { // start + step * i in flat order: position ids
+      const start = arg(p, "start", 0, 0), step = arg(p, "step", 1, 1);
+      let i = 0; // the stream continues across chunks
+      return each(() => start + step * i++);
+    }
     case "geometric": { // start * ratio ** i in flat order: rotary inverse frequencies
       const ratio = arg(p, "ratio", 0, 1), start = arg(p, "start", 1, 1);
       let i = 0; // the stream continues across chunks
       return each(() => start * ratio ** i++);
+    }
+    case "sinusoid": { // fixed sinusoidal positions over the last two dims [positions, channels]
+      // channel j of position t: sin(t / base ** (2 (j // 2) / d)) for even j, cos for odd j
+      // (Transformer positions: Time-Series-Library's PositionalEmbedding, VideoMAE's table),
+      // in double precision, then rounded to the dtype.
+      const base = arg(p, "base", 0, 10000);
+      const d = dims[dims.length - 1] ?? 1, rows = dims[dims.length - 2] ?? 1;
+      let i = 0; // the stream continues across chunks
+      return each(() => {
+        const at = i++, j = at % d, t = Math.floor(at / d) % rows;
+        const angle = t / base ** ((2 * Math.floor(j / 2)) / d);
+        return j % 2 === 0 ? Math.sin(angle) : Math.cos(angle);
+      });
     }
     default:
       throw new LoweringError(`parameter ${p.path}: unknown initializer '${name}'`);

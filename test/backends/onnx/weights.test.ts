@@ -86,6 +86,33 @@ describe("random weights", () => {
   });
 });
 
+describe("sinusoid", () => {
+  it("is the fixed sin/cos position table over the last two dims", () => {
+    const c = compileText(`
+model Table {
+  param pe: [1, 50, 6] init sinusoid
+  param small: [7, 4] init sinusoid(base: 100.0)
+  forward {
+    output total = sum(pe) + sum(small)
+  }
+}
+`).get("Table")!;
+    const w = initializers(compileToOnnx(c.checked, c.sources, { weights: { random: 1 } }).model);
+    const want = (rows: number, d: number, base: number): number[] => {
+      const out: number[] = [];
+      for (let t = 0; t < rows; t++)
+        for (let j = 0; j < d; j++) {
+          const angle = t / base ** ((2 * Math.floor(j / 2)) / d);
+          out.push(Math.fround(j % 2 === 0 ? Math.sin(angle) : Math.cos(angle)));
+        }
+      return out;
+    };
+    expect([...w.get("pe")!]).toEqual(want(50, 6, 10000));
+    expect([...w.get("small")!]).toEqual(want(7, 4, 100));
+    expect([...w.get("pe")!].slice(6, 8)).toEqual([Math.fround(Math.sin(1)), Math.fround(Math.cos(1))]);
+  });
+});
+
 describe("zeros and none", () => {
   const clip = compileFile("test/backends/onnx/tiny_clip.mm").get("TinyCLIP")!;
 
