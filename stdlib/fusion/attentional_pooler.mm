@@ -12,7 +12,8 @@ import "std/nn/layers.mm"
 ## PyTorch's `nn.MultiheadAttention`: one packed `in_proj_weight` [3 * width, width] when
 ## keys and values have the query's width, else `q_proj_weight`, `k_proj_weight`,
 ## `v_proj_weight`; `in_proj_bias` and `out_proj`. With `add_bias_kv`, learned `bias_k`
-## and `bias_v` are appended to the keys and values as one extra position.
+## and `bias_v` are appended to the keys and values as one extra position. `mask` [B, S]
+## (true = attend) masks keys, as PyTorch's `key_padding_mask` negated (not with add_bias_kv).
 block MultiheadAttention(width: Int, heads: Int, kv_width: Int = width, bias: Bool = true,
                          add_bias_kv: Bool = false)
   where width % heads == 0 {
@@ -26,7 +27,8 @@ block MultiheadAttention(width: Int, heads: Int, kv_width: Int = width, bias: Bo
   param bias_v: [1, 1, width] init xavier_normal if add_bias_kv
   out_proj = Linear(width, width, bias: bias)
 
-  forward(x: [B, T, width], context: [B, S, kv_width] = none, causal: Bool = false) -> [B, T, width] {
+  forward(x: [B, T, width], context: [B, S, kv_width] = none, causal: Bool = false,
+          mask: [B, S] bool = none) -> [B, T, width] {
     let kv = if context == none then x else context
     let (wq, wk, wv) = if packed then split(in_proj_weight, [width, width, width], axis: 0)
                        else (q_proj_weight, k_proj_weight, v_proj_weight)
@@ -43,7 +45,8 @@ block MultiheadAttention(width: Int, heads: Int, kv_width: Int = width, bias: Bo
       k = concat([k, expand(bias_k, [B, 1, width])], axis: 1)
       v = concat([v, expand(bias_v, [B, 1, width])], axis: 1)
     }
-    return out_proj(attention(q, k, v, heads: heads, causal: causal))
+    let m = if mask == none then none else reshape(mask, [B, 1, 1, S])
+    return out_proj(attention(q, k, v, mask: m, heads: heads, causal: causal))
   }
 }
 

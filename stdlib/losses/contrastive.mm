@@ -148,3 +148,16 @@ loss WordPatchAlignment(beta: Float = 0.5, iterations: Int = 50, k: Int = 1) {
     return mean(sign * distance)
   }
 }
+
+## ALBEF's `_dequeue_and_enqueue` (also TCL's and BLIP's): the batch's momentum features
+## written into the queue's columns ptr .. ptr + N - 1, and the pointer advanced modulo the
+## queue length. The official code asserts queue % N == 0, so a write never wraps.
+block QueueWrite(queue: Int) {
+  forward(features: [D, queue], batch: [N, D], ptr: [1] int64) -> (features: [D, queue], ptr: [1] int64) {
+    let slots = one_hot(ptr + arange(N), queue)                       # [N, queue]
+    let kept = 1.0 - sum(slots, [0], keepdim: true)                   # [1, queue]
+    let next = ptr + sum(ones([N], dtype: "int64"))                   # the batch size as a tensor
+    features = features * kept + batch.T @ slots
+    ptr = where(ge(next, queue), next - queue, next)
+  }
+}

@@ -14,11 +14,10 @@
 # Exceptions: the MLM decoder weight is tied to the word embeddings (not a separate parameter;
 # see std/towers/bert.mm).
 #
-# State that is not parameters is modelled as inputs and outputs:
-# - the feature queues (`image_queue`, `text_queue`: [256, 65536] each, buffers in the official
-#   code) are model inputs; the momentum features to enqueue are the outputs `image_feat_m`
-#   and `text_feat_m` (the trainer writes them at `queue_ptr`);
-# - MLM masking (15% of tokens; 80% [MASK], 10% random, 10% kept) is random and happens in
+# The feature queues are buffers with the official names (`image_queue`, `text_queue`:
+# [256, 65536] each, and `queue_ptr`); `--mode train` enqueues the batch's momentum features
+# (outputs `image_queue.updated`, `text_queue.updated`, `queue_ptr.updated`), as the official
+# forward does after its losses. MLM masking (15% of tokens; 80% [MASK], 10% random, 10% kept) is random and happens in
 #   the data pipeline: `mlm_input_ids` and `mlm_labels` (-100 where not masked) are inputs.
 # ALBEF draws each hard negative with torch.multinomial from the ITA weights; mm has no
 # sampling, so the most likely negative is taken (see HardNegatives). alpha is 0.4 after the
@@ -42,6 +41,11 @@ model ALBEF(embed: Int = 256, queue: Int = 65_536, momentum: Float = 0.995, alph
   ## The contrastive temperature, learned, clamped to [0.001, 0.5].
   param temp: [] init const(0.07)
   itm_head = Linear(text_encoder.width, 2)
+  ## The queues of momentum features (unit columns in the official code, which normalises its
+  ## random start; here the start is noise) and the next column to write.
+  buffer image_queue: [embed, queue] init normal(std: 1.0)
+  buffer text_queue: [embed, queue] init normal(std: 1.0)
+  buffer queue_ptr: [1] int64 init zeros
 
   visual_encoder_m = ema(visual_encoder, momentum: momentum)
   vision_proj_m = ema(vision_proj, momentum: momentum)
@@ -52,6 +56,7 @@ model ALBEF(embed: Int = 256, queue: Int = 65_536, momentum: Float = 0.995, alph
   distill = MomentumTargets(alpha)
   hard_negatives = HardNegatives()
   itm_loss = ITMLoss()
+  enqueue = QueueWrite(queue)
   mlm_loss = MaskedLMLoss(alpha)
 
   input image: [N, 3, visual_encoder.image, visual_encoder.image]
@@ -59,8 +64,6 @@ model ALBEF(embed: Int = 256, queue: Int = 65_536, momentum: Float = 0.995, alph
   input attention_mask: [N, T] int64
   input mlm_input_ids: [N, T] int64
   input mlm_labels: [N, T] int64
-  input image_queue: [embed, queue]
-  input text_queue: [embed, queue]
 
   forward {
     let t = clamp(temp, 0.001, 0.5)
@@ -111,6 +114,14 @@ model ALBEF(embed: Int = 256, queue: Int = 65_536, momentum: Float = 0.995, alph
                                                 encoder_hidden_states: image_embeds_m))
     let mlm_logits = text_encoder(mlm_input_ids, attention_mask: attention_mask, encoder_hidden_states: image_embeds)
     loss mlm = mlm_loss(mlm_logits, mlm_labels, soft_labels: softmax(logits_m, axis: -1))
+
+    # A training step enqueues the momentum features, after the losses have read the queues.
+    if training {
+      let images = enqueue(image_queue, image_feat_m, queue_ptr)
+      update_buffer(image_queue, images.features)
+      update_buffer(text_queue, enqueue(text_queue, text_feat_m, queue_ptr).features)
+      update_buffer(queue_ptr, images.ptr)
+    }
   }
 
   task pretrain { outputs: image_feat_m, text_feat_m; losses: ita, itm, mlm }

@@ -29,19 +29,18 @@
 #
 # Names follow the official modules: `vis_enc`, `aud_enc`, `transformer` (the sync model's
 # `network`), `dist_regressive_model`, `avfeature_regressive_model`; the ResNet shortcut is a
-# `sequential` (`downsample.0` / `downsample.1`). Exceptions, not yet written as `sequential`:
-# - the sync transformer's `transformer.layers.N.0` / `.N.1` are `.N.attn` / `.N.ff`,
-#   `fn.to_out.0` is `fn.to_out`, `fn.net.0` / `fn.net.3` are `fn.fc1` / `fn.fc2`,
-#   `mlp_head.0` / `mlp_head.1` are `mlp_head.norm` / `mlp_head.fc`;
+# `sequential` (`downsample.0` / `downsample.1`), and so are vit-pytorch's Sequentials and
+# ModuleLists in the sync transformer (`layers.N.0` / `.N.1`, `fn.to_out.0`, `fn.net.0` /
+# `fn.net.3`, `mlp_head.0` / `mlp_head.1`). Exceptions:
 # - the av-feature transformer of `detect.py` (`MP_av_feature_AViT`) is loaded from the same
 #   weights as `transformer` and uses only its embeddings: here it is `transformer`'s
 #   `av_feature` path, with no parameters of its own (its unused copies of the layers and
 #   head are not declared).
-# - `MemoryCompressedAttention.compress_fn` (a grouped 1x1 Conv1d) exists in the checkpoint
-#   but is unused at compression factor 1; it is declared (so the state dict maps) and applied
-#   only when `compression > 1`.
+# `MemoryCompressedAttention.compress_fn.conv` (a grouped Conv1d) exists in the checkpoint
+# but is unused at compression factor 1; it is declared (so the state dict maps) and applied
+# only when `compression > 1`.
 
-import { Linear, LayerNorm } from "std/nn/layers.mm"
+import { Linear, LayerNorm, Activation, Act, Dropout } from "std/nn/layers.mm"
 import { Conv3d } from "std/towers/c3d.mm"
 import { BatchNorm } from "std/towers/resnet2d.mm"
 
@@ -127,63 +126,50 @@ tower AudioEncoder(width: Int = 64, out: Int = 512) {
 
 # ------------------------------------------------------------------ sync transformer (MP_AViT)
 
-## vit-pytorch's `Attention`: packed bias-free `to_qkv`, heads of `dim_head`, `to_out`.
+## vit-pytorch's `Attention`: packed bias-free `to_qkv`, heads of `dim_head`, `to_out`
+## (nn.Sequential(Linear, Dropout)).
 block AViTAttention(dim: Int, heads: Int, dim_head: Int) {
   let inner = heads * dim_head
   to_qkv = Linear(dim, 3 * inner, bias: false)
-  to_out = Linear(inner, dim)
+  to_out = sequential(Linear(inner, dim), Dropout(0.0))
   forward(x: [B, T, dim]) -> [B, T, dim] {
     let (q, k, v) = split(to_qkv(x), [inner, inner, inner], axis: -1)
     return to_out(attention(q, k, v, heads: heads))
   }
 }
 
-## vit-pytorch's `FeedForward`: Linear, GELU, Linear (`net.0`, `net.3`).
+## vit-pytorch's `FeedForward`: nn.Sequential(Linear, GELU, Dropout, Linear, Dropout).
 block AViTFeedForward(dim: Int, hidden: Int) {
-  fc1 = Linear(dim, hidden)
-  fc2 = Linear(hidden, dim)
+  net = sequential(Linear(dim, hidden), Activation(Act.gelu), Dropout(0.0), Linear(hidden, dim), Dropout(0.0))
   forward(x: [B, T, dim]) -> [B, T, dim] {
-    return fc2(gelu(fc1(x)))
+    return net(x)
   }
 }
 
+## vit-pytorch's `PreNorm(dim, Attention)`, with the residual that its `Transformer.forward`
+## adds (`x = attn(x) + x`), so that a layer is a plain sequence.
 block PreNormAttention(dim: Int, heads: Int, dim_head: Int) {
   norm = LayerNorm(dim)
   fn = AViTAttention(dim, heads, dim_head)
   forward(x: [B, T, dim]) -> [B, T, dim] {
-    return fn(norm(x))
+    return fn(norm(x)) + x
   }
 }
 
+## `PreNorm(dim, FeedForward)` with its residual (`x = ff(x) + x`).
 block PreNormFeedForward(dim: Int, hidden: Int) {
   norm = LayerNorm(dim)
   fn = AViTFeedForward(dim, hidden)
   forward(x: [B, T, dim]) -> [B, T, dim] {
-    return fn(norm(x))
+    return fn(norm(x)) + x
   }
 }
 
-block AViTLayer(dim: Int, heads: Int, dim_head: Int, hidden: Int) {
-  attn = PreNormAttention(dim, heads, dim_head)
-  ff = PreNormFeedForward(dim, hidden)
-  forward(x: [B, T, dim]) -> [B, T, dim] {
-    x = attn(x) + x
-    return ff(x) + x
-  }
-}
-
+## vit-pytorch's `Transformer`: a ModuleList of [PreNorm(Attention), PreNorm(FeedForward)].
 block AViTTransformer(dim: Int, depth: Int, heads: Int, dim_head: Int, hidden: Int) {
-  layers = repeat depth AViTLayer(dim, heads, dim_head, hidden)
+  layers = repeat depth sequential(PreNormAttention(dim, heads, dim_head), PreNormFeedForward(dim, hidden))
   forward(x: [B, T, dim]) -> [B, T, dim] {
     return layers(x)
-  }
-}
-
-block AViTHead(dim: Int, classes: Int) {
-  norm = LayerNorm(dim)
-  fc = Linear(dim, classes)
-  forward(x: [B, dim]) -> [B, classes] {
-    return fc(norm(x))
   }
 }
 
@@ -201,7 +187,7 @@ fusion MPAViT(grid: Int = 14, dim: Int = 512, depth: Int = 3, heads: Int = 4, di
   param temporal_audio_embedding: [1, dim, max_audio_len] init normal(std: 1.0)
   param cls_token: [1, 1, dim] init normal(std: 1.0)
   transformer = AViTTransformer(dim, depth, heads, dim_head, hidden)
-  mlp_head = AViTHead(dim, classes)
+  mlp_head = sequential(LayerNorm(dim), Linear(dim, classes))
   forward(video: [B, dim, Tv, grid, grid], audio: [B, dim, Ta], av_feature: Bool = false)
     -> [B, O] {
     let v = max(video + pos_embedding, [3, 4])                                   # [b, dim, Tv]
@@ -233,12 +219,20 @@ block AnnotatedLayerNorm(features: Int, eps: Float = 1e-6) where features >= 2 {
   }
 }
 
-## A grouped 1-D convolution with stride = kernel (`ConvCompress.conv`), over [b, t, dim].
-block ConvCompress(dim: Int, ratio: Int, groups: Int) where dim % groups == 0 {
+## nn.Conv1d(dim, dim, ratio, stride = ratio, groups), over [b, dim, t].
+block GroupedConv1d(dim: Int, ratio: Int, groups: Int) where dim % groups == 0 {
   param weight: [dim, dim / groups, ratio] init kaiming_uniform
   param bias: [dim] init zeros
+  forward(x: [B, dim, T]) -> [B, dim, T // ratio] {
+    return conv1d(x, weight, bias, stride: ratio, groups: groups)
+  }
+}
+
+## `ConvCompress`: its `conv` over [b, t, dim], transposed in and out.
+block ConvCompress(dim: Int, ratio: Int, groups: Int) {
+  conv = GroupedConv1d(dim, ratio, groups)
   forward(mem: [B, T, dim]) -> [B, T // ratio, dim] {
-    return conv1d(mem.T, weight, bias, stride: ratio, groups: groups).T
+    return transpose(conv(transpose(mem, 1, 2)), 1, 2)
   }
 }
 

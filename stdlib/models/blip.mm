@@ -27,8 +27,8 @@
 #   .output.* are tied to text_encoder.*), and here they exist once under text_encoder.
 #   cls.predictions.decoder.weight is tied to text_encoder.embeddings.word_embeddings.weight.
 # - The momentum encoders are `vision_model_m`, `vision_proj_m`, `text_encoder_m`,
-#   `text_proj_m` (official: visual_encoder_m, ...); the feature queues (57,600 entries) are
-#   buffers, not parameters, and are left out: ITC contrasts within the batch.
+#   `text_proj_m` (official: visual_encoder_m, ...). The feature queues (57,600 entries) are
+#   the official buffers `image_queue`, `text_queue`, `queue_ptr`; `--mode train` enqueues.
 # - ITM negatives: the official code samples one per example with probability
 #   softmax(similarity); here the hardest (most similar) non-matching example is taken.
 #
@@ -37,12 +37,13 @@
 
 import "std/nn/layers.mm"
 import "std/towers/blip.mm"
+import { QueueWrite } from "std/losses/contrastive.mm"
 
 ## BLIP with a ViT-B/16 image encoder: pretraining model with ITC, ITM and LM.
 ## published: 224M of vision_model + text_encoder + vision_proj + text_proj + itm_head (BLIP w/ ViT-B
 ## is quoted as 224M: the retrieval model at 384 px, 223.74M here; the decoder's own
 ## self-attention layers and LM head add 28.99M; the momentum encoders are EMA copies)
-model BLIP_ViT_B(embed: Int = 256, momentum: Float = 0.995, alpha: Float = 0.4,
+model BLIP_ViT_B(embed: Int = 256, queue: Int = 57_600, momentum: Float = 0.995, alpha: Float = 0.4,
                  label_smoothing: Float = 0.1) {
   vision_model = BlipVisionModel()
   text_encoder = BlipTextModel(encoder_width: vision_model.width)
@@ -52,6 +53,12 @@ model BLIP_ViT_B(embed: Int = 256, momentum: Float = 0.995, alpha: Float = 0.4,
   text_proj = Linear(text_encoder.width, embed)
   itm_head = Linear(text_encoder.width, 2)
   param temp: [] init const(0.07)
+  ## The queues of momentum features (`blip_pretrain.py`; unit columns there, noise here) and
+  ## the next column to write.
+  buffer image_queue: [embed, queue] init normal(std: 1.0)
+  buffer text_queue: [embed, queue] init normal(std: 1.0)
+  buffer queue_ptr: [1] int64 init zeros
+  enqueue = QueueWrite(queue)
 
   vision_model_m = ema(vision_model, momentum: momentum)
   vision_proj_m = ema(vision_proj, momentum: momentum)
@@ -70,27 +77,30 @@ model BLIP_ViT_B(embed: Int = 256, momentum: Float = 0.995, alpha: Float = 0.4,
     let image_embeds = vision_model(pixel_values)
     let text_embeds = text_encoder(input_ids, attention_mask: attention_mask)
 
-    # ITC, with soft targets from the momentum encoders.
+    # ITC against the momentum features and the queues, with soft targets from the momentum
+    # encoders.
     let image_feat = normalize(vision_proj(image_embeds[:, 0]))
     let text_feat = normalize(text_proj(text_embeds[:, 0]))
     let image_feat_m = stop_gradient(normalize(vision_proj_m(vision_model_m(pixel_values)[:, 0])))
     let text_feat_m = stop_gradient(normalize(text_proj_m(text_encoder_m(input_ids, attention_mask: attention_mask)[:, 0])))
-    let sim_i2t = image_feat @ text_feat_m.T / t
-    let sim_t2i = text_feat @ image_feat_m.T / t
-    let diag = one_hot(arange(B), B)
-    let i2t_targets = alpha * softmax(image_feat_m @ text_feat_m.T / t) + (1.0 - alpha) * diag
-    let t2i_targets = alpha * softmax(text_feat_m @ image_feat_m.T / t) + (1.0 - alpha) * diag
+    let image_feat_all = concat([image_feat_m.T, image_queue], axis: 1)     # [embed, B + queue]
+    let text_feat_all = concat([text_feat_m.T, text_queue], axis: 1)
+    let sim_i2t = image_feat @ text_feat_all / t
+    let sim_t2i = text_feat @ image_feat_all / t
+    let diag = one_hot(arange(B), B + queue)
+    let i2t_targets = alpha * softmax(image_feat_m @ text_feat_all / t) + (1.0 - alpha) * diag
+    let t2i_targets = alpha * softmax(text_feat_m @ image_feat_all / t) + (1.0 - alpha) * diag
     output logits_per_image: [B, B] = image_feat @ text_feat.T / t
     output image_feat = image_feat
     output text_feat = text_feat
     loss itc = (cross_entropy(sim_i2t, i2t_targets) + cross_entropy(sim_t2i, t2i_targets)) / 2.0
 
     # ITM: positives, plus for every example the hardest negative image and text, ranked as the
-    # official code weights them: each text against the momentum images (sim_t2i), each image
-    # against the momentum texts (sim_i2t).
+    # official code weights them: each text against the batch's momentum images (sim_t2i[:, :B]),
+    # each image against the batch's momentum texts (sim_i2t[:, :B]).
     let same = eq(unsqueeze(arange(B), 1), unsqueeze(arange(B), 0))
-    let hard_image = argmax(masked_fill(sim_t2i, same, -10000.0), axis: 1)
-    let hard_text = argmax(masked_fill(sim_i2t, same, -10000.0), axis: 1)
+    let hard_image = argmax(masked_fill(sim_t2i[:, 0:B], same, -10000.0), axis: 1)
+    let hard_text = argmax(masked_fill(sim_i2t[:, 0:B], same, -10000.0), axis: 1)
     let itm_pos = text_encoder(itm_input_ids, attention_mask: attention_mask, encoder_hidden_states: image_embeds)
     let itm_neg_image = text_encoder(itm_input_ids, attention_mask: attention_mask,
                                      encoder_hidden_states: gather(image_embeds, hard_image))
@@ -111,6 +121,14 @@ model BLIP_ViT_B(embed: Int = 256, momentum: Float = 0.995, alpha: Float = 0.4,
     let logits = text_decoder.cls(h, text_encoder.embeddings.word_embeddings.weight)
     output caption_logits = logits
     loss lm = cross_entropy(logits[:, 0:T - 1], labels[:, 1:], axis: -1, label_smoothing: label_smoothing)
+
+    # A training step enqueues the momentum features, after the losses have read the queues.
+    if training {
+      let images = enqueue(image_queue, image_feat_m, queue_ptr)
+      update_buffer(image_queue, images.features)
+      update_buffer(text_queue, enqueue(text_queue, text_feat_m, queue_ptr).features)
+      update_buffer(queue_ptr, images.ptr)
+    }
   }
 
   task retrieval { outputs: logits_per_image, image_feat, text_feat
@@ -131,7 +149,7 @@ model BLIP_ViT_L = BLIP_ViT_B with {
   vision_model.heads = 16
 }
 
-model BLIP_ViT_B_Tiny = BLIP_ViT_B(embed: 32) with {
+model BLIP_ViT_B_Tiny = BLIP_ViT_B(embed: 32, queue: 64) with {
   vision_model.image = 32
   vision_model.patch = 8
   vision_model.width = 64
@@ -144,7 +162,7 @@ model BLIP_ViT_B_Tiny = BLIP_ViT_B(embed: 32) with {
   text_encoder.max_positions = 32
 }
 
-model BLIP_ViT_L_Tiny = BLIP_ViT_L(embed: 32) with {
+model BLIP_ViT_L_Tiny = BLIP_ViT_L(embed: 32, queue: 64) with {
   vision_model.image = 32
   vision_model.patch = 8
   vision_model.width = 48

@@ -15,11 +15,17 @@
 # What is outside the graph: the pseudo-labels are per-image state kept by the trainer across
 # epochs (`pseudo_labels` is an input), and their update y <- y - lr * dL/dy is a step of the
 # training loop (mm has no gradient with respect to an input); cropping the snippets is data
-# preparation (`snippets` is an input). No official code was found; the reproduction study
-# (Shah and Bhalgat, 2024; github cs-mshah/CDUL) uses OpenAI's CLIP RN50x64 (448 pixels) and
-# 3 x 3 tiles, as here. Chosen here: the classifier is torchvision's ResNet-50 with a new
-# `fc`, the aggregation threshold 0.5, and the KL is taken between the classifier's softmax
-# and the pseudo-labels normalised to sum to one.
+# preparation (`snippets` is an input). The authors released no code; the computation follows
+# the only public implementation, the reproduction study's (Shah and Bhalgat, 2024; github
+# cs-mshah/CDUL, commit cac809f), which uses OpenAI's CLIP RN50x64 (448 pixels) and 3 x 3
+# tiles, as here, and pins what the paper leaves open:
+# - the similarity vectors are softmax(cos / logit_scale) with the *raw* logit_scale parameter
+#   as the temperature (ln 100 for the released CLIP; `CLIPCache.temperature`), not CLIP's
+#   zero-shot exp(logit_scale) * cos, so they are soft;
+# - the loss is torchmetrics' KLDivergence(preds, pseudo_labels): the batch mean of
+#   KL(softmax(logits) || pseudo-labels normalised to sum to one).
+# Chosen here: the classifier is torchvision's ResNet-50 with a new `fc` (the reproduction's
+# config trains a ResNet-101) and the aggregation threshold 0.5 (its config has 0).
 #
 # Names: the frozen CLIP RN50x64 as std/models/clip.mm's CLIP_RN50 (Hugging Face's CLIPModel
 # names, OpenAI's ModifiedResNet names in `vision_model`), the classifier torchvision's
@@ -63,19 +69,20 @@ model CDUL(classes: Int = 20, embed: Int = 1024, clip_image: Int = 448, image: I
 
   forward {
     # initialisation: CLIP's global and snippet similarity vectors, aggregated
-    let scale = exp(logit_scale)
     let class_embeds = normalize(text_projection(text_model(prompt_ids).pooler_output))
     let global_embeds = normalize(vision_model(clip_pixel_values).pooler_output)
     let snippet_embeds = normalize(vision_model(reshape(snippets, [N * S, 3, clip_image, clip_image])).pooler_output)
-    let global = softmax(scale * global_embeds @ class_embeds.T, axis: 1)
-    let local = reshape(softmax(scale * snippet_embeds @ class_embeds.T, axis: 1), [N, S, classes])
+    let global = softmax(global_embeds @ class_embeds.T / logit_scale, axis: 1)
+    let local = reshape(softmax(snippet_embeds @ class_embeds.T / logit_scale, axis: 1), [N, S, classes])
     output initial_pseudo_labels: [N, classes] = stop_gradient(aggregator(global, local))
 
-    # training and inference: the classifier, fit to the (normalised) pseudo-labels with KL
+    # training and inference: the classifier, fit to the (normalised) pseudo-labels by
+    # KL(prediction || pseudo-labels), as torchmetrics' KLDivergence(preds, targets) computes it
     let logits = classifier(pixel_values)
     output logits: [N, classes] = logits
     let target = pseudo_labels / sum(pseudo_labels, [1], keepdim: true)
-    loss kl = kl_div(log_softmax(logits, axis: 1), target)
+    let log_p = log_softmax(logits, axis: 1)
+    loss kl = mean(sum(exp(log_p) * (log_p - log(target)), [1]))
   }
 
   task initialize { outputs: initial_pseudo_labels; inputs: clip_pixel_values, snippets, prompt_ids }

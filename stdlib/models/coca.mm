@@ -2,6 +2,9 @@
 # are the paper's (Table 1) and the names OpenCLIP's (`coca_model.py`: visual, text,
 # text_decoder, logit_scale; towers built of `ResidualAttentionBlock`s with
 # nn.MultiheadAttention, `mlp.c_fc`/`mlp.c_proj`, `AttentionalPooler`).
+# OpenCLIP's own CoCa (the released checkpoints) is a different network, one MLP more per
+# multimodal layer among other things: it is std/models/coca_openclip.mm, which its fidelity
+# reference proves; no code exists to prove the paper's layout against.
 #
 # - visual: a ViT (patch 18 at 288x288: 256 tokens, no class token) whose tokens are pooled
 #   twice by attentional poolers: `attn_pool` (256 queries) gives the tokens the multimodal

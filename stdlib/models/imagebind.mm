@@ -17,7 +17,7 @@
 # Audio and video arrive as several clips whose embeddings the official code averages; one
 # clip per example here.
 
-import { Linear, LayerNorm } from "std/nn/layers.mm"
+import { Linear, LayerNorm, Dropout } from "std/nn/layers.mm"
 import "std/towers/imagebind.mm"
 
 block ModalityPreprocessors(vision_width: Int, text_width: Int, audio_width: Int, depth_width: Int,

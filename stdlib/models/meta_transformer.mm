@@ -12,23 +12,38 @@
 # - image (also infrared, X-ray, hyperspectral bands: the same patch embedding): a 16x16
 #   (14x14) patch Conv2d, a [CLS] token, learned positions;
 # - video: a 2x16x16 tubelet Conv3d (the official Video.PatchEmbed passes a 2-D kernel to
-#   Conv3d; a two-frame tubelet is used here), learned positions;
+#   Conv3d; the two-frame tubelet of the official Video/ fine-tuning code, VideoMAE's, is
+#   used here) plus VideoMAE's fixed sinusoid position table (use_learnable_pos_emb=False: a
+#   plain tensor, not in the state dict, computed here in the forward), no [CLS];
 # - audio: AST's patch embedding of a 128-bin fbank spectrogram (16x16 patches, stride 10),
 #   a [CLS] token, learned positions;
 # - time series: the DataEmbedding of Time-Series-Library (a bias-free circular Conv1d of
-#   width 3 over the values, plus fixed sinusoidal positions);
-# - point cloud: a mini-PointNet over grouped neighbourhoods (after Point-MAE; the official
-#   code uses OpenPoints' PointPatchEmbed of the same kind), plus an MLP position embedding
-#   of the group centres and a [CLS] token; farthest-point sampling and k-NN grouping are
-#   data preparation (the input is already grouped);
+#   width 3 over the values, plus fixed sinusoidal positions: the buffer
+#   `position_embedding.pe` [1, 5000, width], of which a series of length L reads the first
+#   L rows). Its TemporalEmbedding's fixed tables (`temporal_embedding.{hour,weekday,day,
+#   month}_embed.emb.weight`, sinusoids in nn.Parameters with requires_grad=False) are in
+#   the state dict and counted as parameters, frozen by the stage; without time marks
+#   (x_mark) the forward does not read them;
+# - point cloud: Point-MAE's mini-PointNet over grouped neighbourhoods (Encoder: the
+#   nn.Sequentials `first_conv` and `second_conv` of Conv1d, BatchNorm1d, ReLU, Conv1d; the
+#   official repository has it in PointCloud/openpoints/models/classification/point_bert.py,
+#   and its ModelNet40 config uses OpenPoints' PointPatchEmbed of the same kind), plus the
+#   position embedding of the group centres, nn.Sequential(Linear(3, 128), GELU,
+#   Linear(128, width)), and a [CLS] token with its own position; farthest-point sampling and
+#   k-NN grouping are data preparation (the input is already grouped);
 # - text: CLIP's BPE vocabulary (the official Data2Seq uses CLIPTokenizer) with a learned
 #   token embedding and positions.
 # Not defined: graph, tabular, IMU, hyperspectral (own band count), infrared and X-ray (they
 # reuse the image tokenizer), remote sensing.
 #
 # Heads are linear classifiers (ImageNet-1k, AudioSet 527, UCF101, ModelNet40, a 2-way text
-# task) and a linear forecaster, each after a LayerNorm. BatchNorm (std/towers/resnet2d.mm)
-# keeps its running statistics as buffers, as PyTorch does.
+# task) and a linear forecaster, each after a LayerNorm (eps 1e-6 for image, timm ViT's norm,
+# and video, VideoMAE's fc_norm of the mean token; 1e-5 otherwise). The ModelNet40 loss is
+# OpenPoints' SmoothCrossEntropy with label smoothing 0.2 (cfgs/modelnet40ply2048/
+# metatransformer.yaml), whose off-class targets are eps / (C - 1), not PyTorch's eps / C.
+# Buffers (saved with the weights, never trained, not counted as parameters): BatchNorm's
+# running statistics (std/towers/resnet2d.mm), as PyTorch keeps them, and the time-series
+# position table.
 
 import "std/nn/layers.mm"
 import "std/nn/mlp.mm"
@@ -101,14 +116,20 @@ block VideoPatchEmbed(width: Int, tubelet: Int, kernel: Int) {
   }
 }
 
-## Video tokens: tubelets with learned positions.
+## Video tokens: tubelets plus VideoMAE's fixed sinusoid positions
+## (get_sinusoid_encoding_table: channel j of token t is sin(t / 10000^(2 (j // 2) / width))
+## for even j, cos for odd j). VideoMAE keeps the table as a plain tensor, outside the state
+## dict, so it is computed here, not stored.
 block VideoTokenizer(frames: Int, image: Int, patch: Int, width: Int, tubelet: Int = 2)
-  where frames % tubelet == 0, image % patch == 0 {
+  where frames % tubelet == 0, image % patch == 0, width % 2 == 0 {
   let tokens = (frames / tubelet) * (image / patch) ** 2
   embed = VideoPatchEmbed(width, tubelet, patch)
-  param pos_embed: [1, tokens, width] init trunc_normal(std: 0.02)
   forward(video: [B, 3, frames, image, image]) -> [B, tokens, width] {
-    return embed(video) + pos_embed
+    let t = unsqueeze(cast(arange(tokens), "float32"), 1)                                # [tokens, 1]
+    let freq = exp(cast(arange(width / 2), "float32") * (-2.0 * log(10000.0) / width))    # [width / 2]
+    let angle = t * freq
+    let table = reshape(concat([unsqueeze(sin(angle), 2), unsqueeze(cos(angle), 2)], axis: 2), [tokens, width])
+    return embed(video) + table
   }
 }
 
@@ -123,13 +144,42 @@ block AudioTokenizer(mel_bins: Int, frames: Int, width: Int, kernel: Int = 16, s
   }
 }
 
-## Fixed sinusoidal positions (sin on even channels, cos on odd), no parameters.
-block SinusoidalPositions(width: Int) where width % 2 == 0 {
-  forward(_x: [B, L, width]) -> [L, width] {
-    let pos = unsqueeze(cast(arange(L), "float32"), 1)
-    let freq = exp(cast(arange(width / 2), "float32") * (-2.0 * log(10000.0) / width))
-    let angle = pos * freq
-    return reshape(concat([unsqueeze(sin(angle), 2), unsqueeze(cos(angle), 2)], axis: 2), [L, width])
+## Time-Series-Library's PositionalEmbedding: the fixed sinusoid table (sin on even
+## channels, cos on odd) registered as the buffer `pe`; a sequence of length L reads its first
+## L rows (L <= max_len).
+block PositionalEmbedding(width: Int, max_len: Int = 5000) where width % 2 == 0 {
+  buffer pe: [1, max_len, width] init sinusoid
+  forward(_x: [B, L, ...]) -> [1, L, width] {
+    return pe[:, 0:L]
+  }
+}
+
+## Time-Series-Library's FixedEmbedding: an nn.Embedding whose weight is a fixed sinusoid
+## table (an nn.Parameter with requires_grad=False: in the state dict, never updated).
+block FixedTable(count: Int, width: Int) {
+  param weight: [count, width] init sinusoid
+  forward(ids: [...] int64) -> [..., width] {
+    return embedding(ids, weight)
+  }
+}
+
+block FixedEmbedding(count: Int, width: Int) where width % 2 == 0 {
+  emb = FixedTable(count, width)
+  forward(ids: [...] int64) -> [..., width] {
+    return stop_gradient(emb(ids))
+  }
+}
+
+## Time-Series-Library's TemporalEmbedding (embed_type "fixed", freq "h"): time marks
+## [month, day, weekday, hour] per step, each looked up in a fixed table.
+block TemporalEmbedding(width: Int) {
+  hour_embed = FixedEmbedding(24, width)
+  weekday_embed = FixedEmbedding(7, width)
+  day_embed = FixedEmbedding(32, width)
+  month_embed = FixedEmbedding(13, width)
+  forward(x_mark: [B, L, 4]) -> [B, L, width] {
+    let m = cast(x_mark, "int64")
+    return hour_embed(m[:, :, 3]) + weekday_embed(m[:, :, 2]) + day_embed(m[:, :, 1]) + month_embed(m[:, :, 0])
   }
 }
 
@@ -149,12 +199,17 @@ block TokenEmbedding(c_in: Int, width: Int) {
   }
 }
 
+## Time-Series-Library's DataEmbedding: values, plus the positions, plus the time marks'
+## embedding when there are marks (x_mark).
 block DataEmbedding(c_in: Int, width: Int) {
   value_embedding = TokenEmbedding(c_in, width)
-  position_embedding = SinusoidalPositions(width)
-  forward(x: [B, L, c_in]) -> [B, L, width] {
-    let v = value_embedding(x)
-    return v + position_embedding(v)
+  position_embedding = PositionalEmbedding(width)
+  temporal_embedding = TemporalEmbedding(width)
+  forward(x: [B, L, c_in], x_mark: [B, L, 4] = none) -> [B, L, width] {
+    if x_mark == none {
+      return value_embedding(x) + position_embedding(x)
+    }
+    return value_embedding(x) + temporal_embedding(x_mark) + position_embedding(x)
   }
 }
 
@@ -175,27 +230,26 @@ block PointConv(in_channels: Int, out_channels: Int) {
   }
 }
 
-## Point-MAE's mini-PointNet: per-point features, max-pooled per group, twice.
+## Point-MAE's mini-PointNet (Encoder): per-point features, max-pooled per group, twice.
+## `first_conv` and `second_conv` are nn.Sequentials of Conv1d, BatchNorm1d, ReLU, Conv1d
+## (`first_conv.0`, `.1`, `.3`).
 block MiniPointNet(width: Int, hidden: Int = 128, mid: Int = 256, wide: Int = 512) {
-  first_conv1 = PointConv(3, hidden)
-  first_bn = BatchNorm(hidden)
-  first_conv2 = PointConv(hidden, mid)
-  second_conv1 = PointConv(2 * mid, wide)
-  second_bn = BatchNorm(wide)
-  second_conv2 = PointConv(wide, width)
+  first_conv = sequential(PointConv(3, hidden), BatchNorm(hidden), Activation(Act.relu), PointConv(hidden, mid))
+  second_conv = sequential(PointConv(2 * mid, wide), BatchNorm(wide), Activation(Act.relu), PointConv(wide, width))
   forward(groups: [N, K, 3]) -> [N, width] {
-    let f = first_conv2(relu(first_bn(first_conv1(groups.T))))                 # [N, mid, K]
+    let f = first_conv(groups.T)                                                # [N, mid, K]
     let g = max(f, [2], keepdim: true)                                          # [N, mid, 1]
     let h = concat([expand(g, [N, mid, K]), f], axis: 1)                        # [N, 2 mid, K]
-    return max(second_conv2(relu(second_bn(second_conv1(h)))), [2])
+    return max(second_conv(h), [2])
   }
 }
 
-## Point-cloud tokens: a mini-PointNet per group (relative coordinates), plus an MLP
-## embedding of the group centre, after a [CLS] token.
-block PointTokenizer(groups: Int, group_size: Int, width: Int) {
+## Point-cloud tokens: a mini-PointNet per group (relative coordinates), plus Point-MAE's
+## embedding of the group centre (nn.Sequential(Linear, GELU, Linear): `pos_embed.0`,
+## `pos_embed.2`), after a [CLS] token with its own position.
+block PointTokenizer(groups: Int, group_size: Int, width: Int, pos_hidden: Int = 128) {
   embed = MiniPointNet(width)
-  pos_embed = MLP(3, 128, out: width)
+  pos_embed = sequential(Linear(3, pos_hidden), Activation(Act.gelu), Linear(pos_hidden, width))
   param cls_token: [1, 1, width] init trunc_normal(std: 0.02)
   param cls_pos: [1, 1, width] init trunc_normal(std: 0.02)
   forward(neighborhood: [B, groups, group_size, 3], center: [B, groups, 3]) -> [B, groups + 1, width] {
@@ -219,8 +273,8 @@ block TextTokenizer(width: Int, vocab: Int = 49_408, context: Int = 77) {
 # Heads
 
 ## LayerNorm and a linear classifier on the first ([CLS]) or the mean token.
-head ClsHead(width: Int, classes: Int, pool_cls: Bool = true) {
-  norm = LayerNorm(width)
+head ClsHead(width: Int, classes: Int, pool_cls: Bool = true, eps: Float = 1e-5) {
+  norm = LayerNorm(width, eps: eps)
   head = Linear(width, classes)
   forward(x: [B, T, width]) -> [B, classes] {
     let pooled = if pool_cls then x[:, 0] else mean(x, [1])
@@ -234,6 +288,17 @@ head ForecastHead(width: Int, length: Int, horizon: Int) {
   head = Linear(length * width, horizon)
   forward(x: [B, length, width]) -> [B, horizon] {
     return head(flatten(norm(x), start: 1))
+  }
+}
+
+## OpenPoints' SmoothCrossEntropy (PointCloud/openpoints/loss/build.py): the target is
+## 1 - label_smoothing on the labelled class and label_smoothing / (C - 1) on each other class
+## (PyTorch's label_smoothing spreads eps / C over all classes instead).
+loss SmoothCrossEntropy(classes: Int, label_smoothing: Float = 0.2) where classes > 1 {
+  forward(logits: [N, classes], labels: [N] int64) -> [] {
+    let on = one_hot(labels, classes)
+    let target = on * (1.0 - label_smoothing) + (1.0 - on) * (label_smoothing / (classes - 1))
+    return mean(-sum(target * log_softmax(logits, axis: 1), [1]))
   }
 }
 
@@ -258,12 +323,13 @@ model MetaTransformer_B16(width: Int = 768, depth: Int = 12, heads: Int = 12, pa
 
   encoder = repeat depth MetaBlock(width, heads)
 
-  image_head = ClsHead(width, image_classes)
-  video_head = ClsHead(width, video_classes, pool_cls: false)
+  image_head = ClsHead(width, image_classes, eps: 1e-6)
+  video_head = ClsHead(width, video_classes, pool_cls: false, eps: 1e-6)
   audio_head = ClsHead(width, audio_classes)
   time_series_head = ForecastHead(width, series, horizon)
   point_head = ClsHead(width, point_classes)
   text_head = ClsHead(width, text_classes, pool_cls: false)
+  point_criterion = SmoothCrossEntropy(point_classes, label_smoothing: 0.2)
 
   input image_pixels: [B, 3, image, image]
   input image_labels: [B] int64
@@ -298,7 +364,7 @@ model MetaTransformer_B16(width: Int = 768, depth: Int = 12, heads: Int = 12, pa
     loss video_cls = cross_entropy(video_logits, video_labels)
     loss audio_cls = binary_cross_entropy_with_logits(audio_logits, audio_labels)
     loss forecasting = mse(forecast, series_future)
-    loss point_cls = cross_entropy(point_logits, point_labels, label_smoothing: 0.2)
+    loss point_cls = point_criterion(point_logits, point_labels)
     loss text_cls = cross_entropy(text_logits, text_labels)
   }
 
@@ -310,9 +376,10 @@ model MetaTransformer_B16(width: Int = 768, depth: Int = 12, heads: Int = 12, pa
                               inputs: point_neighborhood, point_center, point_labels }
   task text_classification { outputs: text_logits; losses: text_cls; inputs: text_ids, text_labels }
 
-  ## The shared encoder stays frozen; each modality trains its tokenizer and head.
+  ## The shared encoder stays frozen (and the time-series tokenizer's fixed temporal tables);
+  ## each modality trains its tokenizer and head.
   stage finetune {
-    freeze: encoder
+    freeze: encoder, time_series_tokenizer.embed.temporal_embedding
     tasks: image_classification, video_recognition, audio_classification, time_series_forecasting,
            point_classification, text_classification
   }
@@ -331,7 +398,7 @@ model MetaTransformer_B16_Tiny = MetaTransformer_B16(width: 64, depth: 2, heads:
   point_tokenizer.embed.hidden = 32
   point_tokenizer.embed.mid = 32
   point_tokenizer.embed.wide = 64
-  point_tokenizer.pos_embed.hidden = 32
+  point_tokenizer.pos_hidden = 32
 }
 
 model MetaTransformer_L14_Tiny = MetaTransformer_L14(width: 48, depth: 2, heads: 4, patch: 8, image: 32,
@@ -342,5 +409,5 @@ model MetaTransformer_L14_Tiny = MetaTransformer_L14(width: 48, depth: 2, heads:
   point_tokenizer.embed.hidden = 32
   point_tokenizer.embed.mid = 32
   point_tokenizer.embed.wide = 64
-  point_tokenizer.pos_embed.hidden = 32
+  point_tokenizer.pos_hidden = 32
 }

@@ -44,6 +44,11 @@ model TCL(embed: Int = 256, queue: Int = 65_536, momentum: Float = 0.995, alpha:
   ## The contrastive temperature, learned, clamped to [0.001, 0.5].
   param temp: [] init const(0.07)
   itm_head = Linear(text_encoder.width, 2)
+  ## The queues of momentum features (unit columns in the official code, which normalises its
+  ## random start; here the start is noise) and the next column to write.
+  buffer image_queue: [embed, queue] init normal(std: 1.0)
+  buffer text_queue: [embed, queue] init normal(std: 1.0)
+  buffer queue_ptr: [1] int64 init zeros
 
   visual_encoder_m = ema(visual_encoder, momentum: momentum)
   vision_proj_m = ema(vision_proj, momentum: momentum)
@@ -56,6 +61,7 @@ model TCL(embed: Int = 256, queue: Int = 65_536, momentum: Float = 0.995, alpha:
   lmi_loss = LocalMutualInformation()
   hard_negatives = HardNegatives()
   itm_loss = ITMLoss()
+  enqueue = QueueWrite(queue)
   mlm_loss = MaskedLMLoss(alpha)
 
   input image: [N, 3, visual_encoder.image, visual_encoder.image]
@@ -64,8 +70,6 @@ model TCL(embed: Int = 256, queue: Int = 65_536, momentum: Float = 0.995, alpha:
   input attention_mask: [N, T] int64
   input mlm_input_ids: [N, T] int64
   input mlm_labels: [N, T] int64
-  input image_queue: [embed, queue]
-  input text_queue: [embed, queue]
 
   forward {
     let t = clamp(temp, 0.001, 0.5)
@@ -128,6 +132,14 @@ model TCL(embed: Int = 256, queue: Int = 65_536, momentum: Float = 0.995, alpha:
                                                 encoder_hidden_states: image_embeds_m))
     let mlm_logits = text_encoder(mlm_input_ids, attention_mask: attention_mask, encoder_hidden_states: image_embeds)
     loss mlm = mlm_loss(mlm_logits, mlm_labels, soft_labels: softmax(logits_m, axis: -1))
+
+    # A training step enqueues the momentum features, after the losses have read the queues.
+    if training {
+      let images = enqueue(image_queue, image_feat_m, queue_ptr)
+      update_buffer(image_queue, images.features)
+      update_buffer(text_queue, enqueue(text_queue, text_feat_m, queue_ptr).features)
+      update_buffer(queue_ptr, images.ptr)
+    }
   }
 
   task pretrain { outputs: image_feat_m, text_feat_m, cma, imc, lmi; losses: ita, itm, mlm }

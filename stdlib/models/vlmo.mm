@@ -43,10 +43,12 @@ block BertLayerNorm(width: Int, eps: Float = 1e-12) {
 
 ## Hugging Face's `BertEmbeddings` as VLMo builds it (`position_embedding_type="rel_pos"`): the
 ## position table exists (max_text_len rows) but is not added, since VLMo uses relative
-## position bias; word + token type 0, then LayerNorm.
+## position bias; word + token type 0, then LayerNorm. `position_ids` is the persistent buffer
+## of transformers 4.8.1 (which VLMo pins), in every checkpoint.
 block VLMoTextEmbeddings(vocab: Int = 30522, width: Int = 768, max_positions: Int = 40, type_vocab: Int = 2) {
   word_embeddings = Embedding(vocab, width)
   position_embeddings = Embedding(max_positions, width)
+  buffer position_ids: [1, max_positions] int64 init arange
   token_type_embeddings = Embedding(type_vocab, width)
   LayerNorm = BertLayerNorm(width)
   forward(ids: [B, T] int64) -> [B, T, width] {

@@ -46,6 +46,14 @@ block Activation(kind: Act = Act.gelu) {
   }
 }
 
+## Dropout as a layer of a `sequential` (PyTorch's nn.Dropout, which has no parameters but
+## takes an index): the identity at inference.
+block Dropout(p: Float = 0.5) {
+  forward(x: [...]) -> [...] {
+    return dropout(x, p)
+  }
+}
+
 ## Patch embedding: a convolution with stride = kernel, flattened to tokens.
 block PatchEmbed(channels: Int, width: Int, patch: Int, bias: Bool = true) {
   param weight: [width, channels, patch, patch] init kaiming_uniform

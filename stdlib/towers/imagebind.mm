@@ -13,7 +13,7 @@
 # is a buffer, as in imagebind_huge.pth. `pre_transformer_layer` is a repeat of one LayerNorm,
 # `.0`.
 
-import { Linear, LayerNorm, Embedding } from "std/nn/layers.mm"
+import { Linear, LayerNorm, Embedding, Dropout } from "std/nn/layers.mm"
 import { MLP } from "std/nn/mlp.mm"
 import { MultiheadAttention } from "std/fusion/attentional_pooler.mm"
 
@@ -146,13 +146,6 @@ tower SimpleTransformer(width: Int, depth: Int, heads: Int, pre_ln: Bool = false
 block SelectElement(index: Int = 0) {
   forward(x: [B, T, D]) -> [B, D] {
     return x[:, index]
-  }
-}
-
-## Dropout as a layer of a Sequential: the identity at inference.
-block Dropout(p: Float = 0.5) {
-  forward(x: [...]) -> [...] {
-    return dropout(x, p)
   }
 }
 

@@ -36,21 +36,9 @@ export function listCases(only?: readonly string[]): Case[] {
  *  lands, its test fails until the entry goes. The closing notes and stdlib/README.md carry
  *  the same list with the proposed fixes. */
 export const KNOWN: Readonly<Record<string, string>> = {
-  CoCa_Base_Tiny: "the layout differs from OpenCLIP's CoCa (class token, proj, text_projection, a separate cross_attn stack, pad masking)",
-  CoCa_Tiny: "as CoCa_Base_Tiny",
-  VLMo_Base_Tiny: "expert names mlp.imag/norm2.text where the official code has mlp_imag/norm2_text; no pooler; position_ids buffer",
-  VLMo_Large_Tiny: "as VLMo_Base_Tiny",
-  VLMo_Base_Pretrain_Tiny: "as VLMo_Base_Tiny (the numbers match once renamed)",
-  VLMo_Large_Pretrain_Tiny: "as VLMo_Base_Tiny",
-  MaPLe_Tiny: "compound_prompts_text is one tensor; the official nn.ParameterList names compound_prompts_text.0, .1, ... (the numbers match row by row)",
-  CDUL_Tiny: "the similarity temperature (the reproduction: / logit_scale) and the KL direction differ from the cited reproduction",
-  AVAD_Tiny: "the sync transformer's nn.Sequential children (layers.N.0/1, net.0/3, mlp_head.0/1) have names in mm; ConvCompress lacks its conv child",
-  SlowFast_R50_8x8_Tiny: "blocks are pathway0_res.0 where PySlowFast has pathway0_res0 (the numbers match once renamed)",
   VideoSwin_T_Tiny: "relative_position_index is a checkpoint buffer mm computes inline (the numbers match)",
   VideoSwin_S_Tiny: "as VideoSwin_T_Tiny",
   VideoSwin_B_Tiny: "as VideoSwin_T_Tiny",
-  MetaTransformer_B16_Tiny: "video positions are a fixed sinusoid table (mm: learned); OpenPoints' label smoothing is eps/(C-1) off-class; Point-MAE's nn.Sequential names; time-series buffers",
-  MetaTransformer_L14_Tiny: "as MetaTransformer_B16_Tiny",
 };
 
 /** A reference's `SOURCE = "..."` line: the official code it follows, in short. */

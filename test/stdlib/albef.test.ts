@@ -3,7 +3,7 @@
 // copies, the training structure, and tiny variants that check without diagnostics.
 import { describe, expect, it } from "vitest";
 import { compilerFor } from "./compiled.js";
-import { allParams } from "../../compiler/elaborate/instance.js";
+import { allBuffers, allParams } from "../../compiler/elaborate/instance.js";
 import { countParams, type ComponentCount } from "../../compiler/tools/params.js";
 import { matchesPublished, parsePublished } from "../../compiler/tools/published.js";
 
@@ -130,13 +130,15 @@ describe("checkpoint paths", () => {
 });
 
 describe("training structure", () => {
-  it("ALBEF and TCL pretrain with ITA (TCL: CMA + IMC + LMI), ITM and MLM; queues are inputs", () => {
+  it("ALBEF and TCL pretrain with ITA (TCL: CMA + IMC + LMI), ITM and MLM; queues are buffers", () => {
     for (const name of ["ALBEF", "TCL"]) {
       const m = compiled(name).result.checked!.model;
       expect(m.tasks.find((t) => t.name === "pretrain")!.losses).toEqual(["ita", "itm", "mlm"]);
-      const inputs = new Map(m.inputs.map((i) => [i.name, i.dims.map(String).join("x")]));
-      expect(inputs.get("image_queue")).toBe("256x65536");
-      expect(inputs.get("text_queue")).toBe("256x65536");
+      expect(m.inputs.map((i) => i.name)).not.toContain("image_queue");
+      const buffers = new Map(allBuffers(m.root).map((b) => [b.path, `${b.shape.map(String).join("x")} ${b.dtype}`]));
+      expect(buffers.get("image_queue")).toBe("256x65536 float32");
+      expect(buffers.get("text_queue")).toBe("256x65536 float32");
+      expect(buffers.get("queue_ptr")).toBe("1 int64");
     }
   });
   it("ViLT pretrains with ITM, WPA and MLM", () => {

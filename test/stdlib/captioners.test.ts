@@ -4,11 +4,12 @@
 // checkpoint paths, parameter sharing, stages, and tiny variants that check cleanly.
 import { describe, expect, it } from "vitest";
 import { compilerFor, expectPublishedSize } from "./compiled.js";
-import { allParams } from "../../compiler/elaborate/instance.js";
+import { allParams, allTensors } from "../../compiler/elaborate/instance.js";
 import { countParams, paramCount } from "../../compiler/tools/params.js";
 import { matchesPublished, parsePublished, type Published } from "../../compiler/tools/published.js";
 
-const FILES = ["stdlib/models/blip.mm", "stdlib/models/coca.mm", "stdlib/models/imagebind.mm", "stdlib/models/meta_transformer.mm"];
+const FILES = ["stdlib/models/blip.mm", "stdlib/models/coca.mm", "stdlib/models/coca_openclip.mm", "stdlib/models/imagebind.mm",
+  "stdlib/models/meta_transformer.mm"];
 /** Compiles each model once. */
 const compiled = compilerFor(FILES);
 
@@ -37,9 +38,11 @@ const FULL: readonly (readonly [string, number, string])[] = [
   ["BLIP_ViT_L", 475_118_143, "446M of vision_model + text_encoder + vision_proj + text_proj + itm_head"],
   ["CoCa_Base", 387_771_649, "383M of visual.conv1 + visual.positional_embedding + visual.ln_pre + visual.transformer + visual.ln_post + text + text_decoder"],
   ["CoCa", 2_208_298_113, "none"],
+  ["CoCa_ViT_B_32", 253_560_065, "253.56M"], // OpenCLIP's docs/model_profile.csv: its count_params
+  ["CoCa_ViT_L_14", 638_450_177, "638.45M"],
   ["ImageBind_Huge", 1_200_781_057, "~1.2B"],
-  ["MetaTransformer_B16", 135_880_166, "85M of encoder"], // BatchNorm statistics are buffers, not parameters
-  ["MetaTransformer_L14", 369_731_302, "302M of encoder"],
+  ["MetaTransformer_B16", 135_336_422, "85M of encoder"], // BatchNorm statistics and the time-series positions are buffers, not parameters
+  ["MetaTransformer_L14", 368_760_550, "302M of encoder"],
 ];
 
 describe("captioners and many-modality encoders at published sizes", () => {
@@ -144,6 +147,50 @@ describe("structure", () => {
     expect(p.get("text_decoder.text_projection")).toBe("768x64000");
   });
 
+  it("OpenCLIP's released CoCa has its state-dict names: one attentional pooler, separate cross_attn blocks", () => {
+    const p = shapes("CoCa_ViT_B_32");
+    expect(p.get("visual.conv1.weight")).toBe("768x3x32x32");
+    expect(p.get("visual.class_embedding")).toBe("768");
+    expect(p.get("visual.positional_embedding")).toBe("50x768");
+    expect(p.get("visual.transformer.resblocks.11.attn.in_proj_weight")).toBe("2304x768");
+    // the pooler: 256 queries of embed_dim 512, keys and values of the ViT's 768
+    expect(p.get("visual.attn_pool.query")).toBe("256x512");
+    expect(p.get("visual.attn_pool.attn.q_proj_weight")).toBe("512x512");
+    expect(p.get("visual.attn_pool.attn.k_proj_weight")).toBe("512x768");
+    expect(p.get("visual.attn_pool.attn.v_proj_weight")).toBe("512x768");
+    expect(p.get("visual.attn_pool.ln_k.weight")).toBe("768");
+    expect(p.has("visual.attn_pool.attn.in_proj_weight")).toBe(false);
+    expect(p.has("visual.attn_pool_contrastive.query")).toBe(false);
+    expect(p.get("visual.ln_post.weight")).toBe("512");
+    expect(p.get("visual.proj")).toBe("512x512");
+    expect(p.get("text.token_embedding.weight")).toBe("49408x512");
+    expect(p.get("text.positional_embedding")).toBe("77x512");
+    expect(p.get("text.cls_emb")).toBe("512");
+    expect(p.get("text.text_projection")).toBe("512x512");
+    expect(p.get("text_decoder.resblocks.11.attn.in_proj_weight")).toBe("1536x512");
+    expect(p.has("text_decoder.resblocks.0.ln_1_kv.weight")).toBe(false);
+    expect(p.get("text_decoder.cross_attn.0.ln_1_kv.weight")).toBe("512");
+    expect(p.get("text_decoder.cross_attn.11.attn.in_proj_weight")).toBe("1536x512");
+    expect(p.get("text_decoder.cross_attn.11.mlp.c_fc.weight")).toBe("2048x512");
+    expect(p.get("text_decoder.text_projection")).toBe("512x49408");
+    expect(p.get("logit_scale")).toBe("");
+    expect(p.has("logit_bias")).toBe(false);
+    // model_profile.csv's tower figures: visual 89.16M, text 63.43M
+    expect(sumUnder("CoCa_ViT_B_32", ["visual"])).toBe(89_164_032);
+    expect(sumUnder("CoCa_ViT_B_32", ["text"])).toBe(63_428_608);
+    const l = shapes("CoCa_ViT_L_14");
+    expect(l.get("visual.conv1.weight")).toBe("1024x3x14x14");
+    expect(l.get("visual.positional_embedding")).toBe("257x1024");
+    expect(l.get("visual.attn_pool.query")).toBe("256x768");
+    expect(l.get("visual.attn_pool.attn.k_proj_weight")).toBe("768x1024");
+    expect(l.get("visual.transformer.resblocks.23.mlp.c_fc.weight")).toBe("4096x1024");
+    expect(l.get("text_decoder.cross_attn.11.ln_1_kv.weight")).toBe("768");
+    expect(l.get("text_decoder.text_projection")).toBe("768x49408");
+    // visual 306.72M, text 123.65M
+    expect(sumUnder("CoCa_ViT_L_14", ["visual"])).toBe(306_724_864);
+    expect(sumUnder("CoCa_ViT_L_14", ["text"])).toBe(123_651_072);
+  });
+
   it("ImageBind has the official names and freezes image and text", () => {
     const p = shapes("ImageBind_Huge");
     expect(p.get("modality_preprocessors.vision.rgbt_stem.proj.1.weight")).toBe("1280x3x2x14x14");
@@ -169,13 +216,22 @@ describe("structure", () => {
     expect(p.get("image_tokenizer.embed.proj.weight")).toBe("768x3x16x16");
     expect(p.get("time_series_tokenizer.embed.value_embedding.tokenConv.weight")).toBe("768x1x3");
     const stage = countParams(compiled("MetaTransformer_B16").result.checked!.model).stages[0]!;
-    expect(stage.frozen).toBe(85_054_464); // the encoder (BatchNorm statistics are buffers: never trained, not counted)
+    expect(p.get("time_series_tokenizer.embed.temporal_embedding.month_embed.emb.weight")).toBe("13x768");
+    expect(p.get("point_tokenizer.embed.first_conv.3.weight")).toBe("256x128x1");
+    expect(p.get("point_tokenizer.pos_embed.2.weight")).toBe("768x128");
+    expect(p.has("video_tokenizer.pos_embed")).toBe(false); // VideoMAE's fixed table, computed
+    const pe = allTensors(compiled("MetaTransformer_B16").result.checked!.model.root)
+      .find((t) => t.path === "time_series_tokenizer.embed.position_embedding.pe")!;
+    expect([pe.buffer, pe.shape.map(String).join("x")]).toEqual([true, "1x5000x768"]);
+    // the encoder and the time-series tokenizer's fixed temporal tables, 76 x 768 (BatchNorm
+    // statistics and the position table are buffers: never trained, not counted)
+    expect(stage.frozen).toBe(85_054_464 + 76 * 768);
   });
 });
 
 describe("tiny variants", () => {
-  const TINY = ["BLIP_ViT_B_Tiny", "BLIP_ViT_L_Tiny", "CoCa_Base_Tiny", "CoCa_Tiny", "ImageBind_Huge_Tiny",
-    "MetaTransformer_B16_Tiny", "MetaTransformer_L14_Tiny"];
+  const TINY = ["BLIP_ViT_B_Tiny", "BLIP_ViT_L_Tiny", "CoCa_Base_Tiny", "CoCa_Tiny", "CoCa_ViT_B_32_Tiny",
+    "CoCa_ViT_L_14_Tiny", "ImageBind_Huge_Tiny", "MetaTransformer_B16_Tiny", "MetaTransformer_L14_Tiny"];
   for (const name of TINY) {
     it(`${name} checks without diagnostics`, () => {
       const { result } = compiled(name);

@@ -172,10 +172,12 @@ describe("checkpoint paths", () => {
     expect(p.get("vis_enc.layer4.0.downsample.0.weight")).toBe("512x256x1x1x1");
     expect(p.get("aud_enc.conv6.weight")).toBe("512x256x4x3");
     expect(p.get("transformer.pos_embedding")).toBe("1x512x1x14x14");
-    expect(p.get("transformer.transformer.layers.2.attn.fn.to_qkv.weight")).toBe("1536x512");
-    expect(p.get("transformer.mlp_head.fc.weight")).toBe("1x512");
+    expect(p.get("transformer.transformer.layers.2.0.fn.to_qkv.weight")).toBe("1536x512");
+    expect(p.get("transformer.transformer.layers.2.0.fn.to_out.0.weight")).toBe("512x512");
+    expect(p.get("transformer.transformer.layers.2.1.fn.net.3.weight")).toBe("512x512");
+    expect(p.get("transformer.mlp_head.1.weight")).toBe("1x512");
     expect(p.get("dist_regressive_model.pos_embedding")).toBe("1x49x256");
-    expect(p.get("dist_regressive_model.decoder1.docoder.compress_fn.weight")).toBe("256x16x1");
+    expect(p.get("dist_regressive_model.decoder1.docoder.compress_fn.conv.weight")).toBe("256x16x1");
     expect(p.get("avfeature_regressive_model.decoder2.norm.a_2")).toBe("256");
   });
 

@@ -11,19 +11,20 @@ configs/Pretrain.yaml (alpha 0.4, temp clamped to [0.001, 0.5]). Written anew in
 with the official state-dict names. Sizes are the stdlib's ALBEF_Tiny (stdlib/models/albef.mm).
 
 What the official code does that a reference cannot or need not:
-- the momentum update (`_momentum_update`) and the queue write (`_dequeue_and_enqueue`) are
-  training-step side effects: the momentum parameters are taken as given (already updated),
-  the queues are inputs, and the features to enqueue are outputs (`image_feat_m`,
-  `text_feat_m`);
+- the momentum update (`_momentum_update`) is a training-step side effect: the momentum
+  parameters are taken as given (already updated). The queues are the official buffers
+  (`image_queue`, `text_queue`, `queue_ptr`), read by ITA and written by
+  `_dequeue_and_enqueue` at the end of forward (in train mode the harness compares their new
+  values with mm's `.updated` outputs);
 - MLM masking (`ALBEF.mask`) is random: `mlm_input_ids` / `mlm_labels` are inputs;
 - hard negatives are drawn with torch.multinomial exactly as the official code does; with the
   test batch of 2 the only non-zero weight is the other sample, so the draw is deterministic.
 - the official state dict also holds aliases and buffers with no data of their own:
   `text_encoder{,_m}.cls.predictions.decoder.weight` (tied to bert.embeddings.word_embeddings),
   `text_encoder{,_m}.cls.predictions.decoder.bias` (the same tensor as cls.predictions.bias),
-  `text_encoder{,_m}.bert.embeddings.position_ids` (an arange buffer), `image_queue`,
-  `text_queue` and `queue_ptr` (buffers). The tie is kept here by reading the word embeddings
-  in the decoder, the arange is computed: neither appears in this module's state dict.
+  `text_encoder{,_m}.bert.embeddings.position_ids` (an arange buffer). The tie is kept here
+  by reading the word embeddings in the decoder, the arange is computed: neither appears in
+  this module's state dict.
 """
 import math
 
@@ -31,13 +32,13 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-MODELS = ["ALBEF_Tiny"]
+MODELS = ["ALBEF_Tiny", "ALBEF_Tiny@train"]
 SOURCE = "salesforce/ALBEF b9727e4"  # the official code followed, for stdlib/README.md
 
 # ALBEF_Tiny: ViT image 32, patch 8, width 64, depth 2, heads 4; BERT vocab 1000, width 64,
 # depth 2 (fusion from layer 1), heads 4, 32 positions; embed 32, queue 64.
 TINY = dict(image=32, patch=8, vwidth=64, vdepth=2, vheads=4, vocab=1000, twidth=64, tdepth=2,
-            theads=4, positions=32, fusion_layer=1, embed=32)
+            theads=4, positions=32, fusion_layer=1, embed=32, queue=64)
 ALPHA = 0.4
 
 
@@ -278,6 +279,17 @@ class BertForMaskedLM(nn.Module):
 
 
 # ----------------------------------------------------------------------------- ALBEF (model_pretrain.py)
+@torch.no_grad()
+def dequeue_and_enqueue(model, image_feat, text_feat):
+    """`_dequeue_and_enqueue` on one process (concat_all_gather is the identity); BLIP's is the
+    same code."""
+    n, ptr = image_feat.shape[0], int(model.queue_ptr)
+    assert model.image_queue.shape[1] % n == 0
+    model.image_queue[:, ptr:ptr + n] = image_feat.T
+    model.text_queue[:, ptr:ptr + n] = text_feat.T
+    model.queue_ptr[0] = (ptr + n) % model.image_queue.shape[1]
+
+
 class ALBEF(nn.Module):
     def __init__(self, s, alpha=ALPHA, vit_eps=1e-6):
         super().__init__()
@@ -295,6 +307,9 @@ class ALBEF(nn.Module):
         self.vision_proj_m = nn.Linear(s["vwidth"], s["embed"])
         self.text_encoder_m = bert()
         self.text_proj_m = nn.Linear(s["twidth"], s["embed"])
+        self.register_buffer("image_queue", F.normalize(torch.randn(s["embed"], s["queue"]), dim=0))
+        self.register_buffer("text_queue", F.normalize(torch.randn(s["embed"], s["queue"]), dim=0))
+        self.register_buffer("queue_ptr", torch.zeros(1, dtype=torch.long))
 
     def unimodal(self, image, input_ids, attention_mask, image_m=None):
         """The online and momentum unimodal features, as in ALBEF.forward's first part."""
@@ -348,7 +363,11 @@ class ALBEF(nn.Module):
         return self.text_encoder(mlm_input_ids, attention_mask, image_embeds, labels=mlm_labels,
                                  soft_labels=F.softmax(logits_m, dim=-1), alpha=self.alpha)
 
-    def forward(self, image, input_ids, attention_mask, mlm_input_ids, mlm_labels, image_queue, text_queue):
+    def dequeue_and_enqueue(self, image_feat, text_feat):
+        dequeue_and_enqueue(self, image_feat, text_feat)
+
+    def forward(self, image, input_ids, attention_mask, mlm_input_ids, mlm_labels):
+        image_queue, text_queue = self.image_queue.clone().detach(), self.text_queue.clone().detach()
         temp, image_embeds, image_feat, text_embeds, text_feat, image_embeds_m, text_embeds_m = \
             self.unimodal(image, input_ids, attention_mask)
         image_feat_m = F.normalize(self.vision_proj_m(image_embeds_m[:, 0, :]), dim=-1)
@@ -357,6 +376,7 @@ class ALBEF(nn.Module):
                                                             image_queue, text_queue)
         itm_logits, loss_itm = self.itm(image_embeds, text_embeds, attention_mask, sim_i2t, sim_t2i)
         loss_mlm = self.mlm(mlm_input_ids, attention_mask, mlm_labels, image_embeds, image_embeds_m)
+        self.dequeue_and_enqueue(image_feat_m, text_feat_m)
         return {"image_feat_m": image_feat_m, "text_feat_m": text_feat_m, "sim_i2t": sim_i2t, "sim_t2i": sim_t2i,
                 "itm_logits": itm_logits, "loss_ita": (loss_i2t + loss_t2i) / 2, "loss_itm": loss_itm,
                 "loss_mlm": loss_mlm}
@@ -367,4 +387,4 @@ def build(model, control):
     assert model in MODELS, model
     m = ALBEF(TINY, alpha=0.38 if control else ALPHA)
     return m, lambda mod, i: mod(i["image"], i["input_ids"], i["attention_mask"], i["mlm_input_ids"],
-                                 i["mlm_labels"], i["image_queue"], i["text_queue"])
+                                 i["mlm_labels"])

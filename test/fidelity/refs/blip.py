@@ -26,8 +26,9 @@ What the reference does the way the official code does, and where it must deviat
   .intermediate.*, .output.*, cls.predictions.decoder.*) are not separate keys.
 - The momentum text encoder is a full BertModel(config) with add_cross_attention: its
   crossattention layers exist (copy_params copies them) although ITC never calls them.
-- The queues (image_queue, text_queue, queue_ptr: buffers) are left out: the contrast is
-  within the batch, as with an empty queue.
+- The queues are the official buffers (image_queue, text_queue, queue_ptr): ITC contrasts
+  against the momentum features and the queues, and forward ends with _dequeue_and_enqueue
+  (one process: concat_all_gather is the identity); train mode compares the new values.
 - ITM negatives: the official code draws one per example with torch.multinomial from
   softmax(sim)+1e-4 with the diagonal zeroed, where sim_t2i = text_feat @ image_feat_m.T / temp
   and sim_i2t = image_feat @ text_feat_m.T / temp (online against momentum features); a
@@ -42,14 +43,16 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-MODELS = ["BLIP_ViT_B_Tiny", "BLIP_ViT_L_Tiny"]
+import albef  # refs/ is on the path (run.py): the queue write is the same code
+
+MODELS = ["BLIP_ViT_B_Tiny", "BLIP_ViT_L_Tiny", "BLIP_ViT_B_Tiny@train"]
 SOURCE = "salesforce/BLIP 056a169"  # the official code followed, for stdlib/README.md
 
 # model: (embed, image, patch, vision width, vision depth, vision heads, vocab, text width,
-#         text depth, text heads, max positions)
+#         text depth, text heads, max positions, queue)
 SIZES = {
-    "BLIP_ViT_B_Tiny": (32, 32, 8, 64, 2, 4, 1000, 64, 2, 4, 32),
-    "BLIP_ViT_L_Tiny": (32, 32, 8, 48, 2, 4, 1000, 64, 2, 4, 32),
+    "BLIP_ViT_B_Tiny": (32, 32, 8, 64, 2, 4, 1000, 64, 2, 4, 32, 64),
+    "BLIP_ViT_L_Tiny": (32, 32, 8, 48, 2, 4, 1000, 64, 2, 4, 32, 64),
 }
 MOMENTUM_ALPHA = 0.4
 LM_LABEL_SMOOTHING = 0.1
@@ -300,7 +303,7 @@ class TextDecoder(nn.Module):
 # ------------------------------------------------------------------------------ the model
 
 class BlipPretrain(nn.Module):
-    def __init__(self, embed, image, patch, vw, vd, vh, vocab, tw, td, th, positions, vision_eps, scale_fudge):
+    def __init__(self, embed, image, patch, vw, vd, vh, vocab, tw, td, th, positions, queue, vision_eps, scale_fudge):
         super().__init__()
         self.vision_model = VisionModel(image, patch, vw, vd, vh, vision_eps, scale_fudge)
         self.text_encoder = BertModel(vocab, tw, td, th, positions, vw)
@@ -313,6 +316,12 @@ class BlipPretrain(nn.Module):
         self.vision_proj_m = nn.Linear(vw, embed)
         self.text_encoder_m = BertModel(vocab, tw, td, th, positions, vw)
         self.text_proj_m = nn.Linear(tw, embed)
+        self.register_buffer("image_queue", F.normalize(torch.randn(embed, queue), dim=0))
+        self.register_buffer("text_queue", F.normalize(torch.randn(embed, queue), dim=0))
+        self.register_buffer("queue_ptr", torch.zeros(1, dtype=torch.long))
+
+    def dequeue_and_enqueue(self, image_feat, text_feat):
+        albef.dequeue_and_enqueue(self, image_feat, text_feat)
 
     def decode(self, ids, mask, image):
         """text_decoder(ids, attention_mask, encoder_hidden_states=image) with the tied weights."""
@@ -332,17 +341,19 @@ class BlipPretrain(nn.Module):
         text_out = self.text_encoder(input_ids, mask)  # mode 'text'
         text_feat = F.normalize(self.text_proj(text_out[:, 0, :]), dim=-1)
 
-        # ITC with momentum distillation (no queue)
+        # ITC with momentum distillation, against the queues
         image_feat_m = F.normalize(self.vision_proj_m(self.vision_model_m(pixel_values)[:, 0, :]), dim=-1)
+        image_feat_m_all = torch.cat([image_feat_m.t(), self.image_queue.clone().detach()], dim=1)
         text_feat_m = F.normalize(self.text_proj_m(self.text_encoder_m(input_ids, mask)[:, 0, :]), dim=-1)
-        sim_i2t_m = image_feat_m @ text_feat_m.t() / temp
-        sim_t2i_m = text_feat_m @ image_feat_m.t() / temp
+        text_feat_m_all = torch.cat([text_feat_m.t(), self.text_queue.clone().detach()], dim=1)
+        sim_i2t_m = image_feat_m @ text_feat_m_all / temp
+        sim_t2i_m = text_feat_m @ image_feat_m_all / temp
         sim_targets = torch.zeros(sim_i2t_m.size())
         sim_targets.fill_diagonal_(1)
         sim_i2t_targets = alpha * F.softmax(sim_i2t_m, dim=1) + (1 - alpha) * sim_targets
         sim_t2i_targets = alpha * F.softmax(sim_t2i_m, dim=1) + (1 - alpha) * sim_targets
-        sim_i2t = image_feat @ text_feat_m.t() / temp
-        sim_t2i = text_feat @ image_feat_m.t() / temp
+        sim_i2t = image_feat @ text_feat_m_all / temp
+        sim_t2i = text_feat @ image_feat_m_all / temp
         loss_i2t = -torch.sum(F.log_softmax(sim_i2t, dim=1) * sim_i2t_targets, dim=1).mean()
         loss_t2i = -torch.sum(F.log_softmax(sim_t2i, dim=1) * sim_t2i_targets, dim=1).mean()
         loss_ita = (loss_i2t + loss_t2i) / 2
@@ -370,6 +381,7 @@ class BlipPretrain(nn.Module):
         shifted = prediction_scores[:, :-1, :].contiguous()
         loss_lm = F.cross_entropy(shifted.view(-1, shifted.shape[-1]), labels[:, 1:].contiguous().view(-1),
                                   label_smoothing=LM_LABEL_SMOOTHING)
+        self.dequeue_and_enqueue(image_feat_m, text_feat_m)
         return {
             "logits_per_image": image_feat @ text_feat.t() / temp,
             "image_feat": image_feat,

@@ -109,6 +109,16 @@ class MaPLe(nn.Module):
         return {"logits": logits, "loss_ce": F.cross_entropy(logits, labels)}
 
 
+def from_mm(sd):
+    """splits mm's one `compound_prompts_text` tensor [depth - 1, n_ctx, ctx_dim] into the
+    official nn.ParameterList entries `compound_prompts_text.0`, `.1`, ... (row i is entry i)."""
+    sd = dict(sd)
+    rows = sd.pop("prompt_learner.compound_prompts_text")
+    for i in range(rows.shape[0]):
+        sd[f"prompt_learner.compound_prompts_text.{i}"] = rows[i].clone()
+    return sd
+
+
 def build(model, control):
     """The reference for `model`; control: QuickGELU's 1.702 becomes 1.6 (must fail)."""
     act = quick_gelu_control if control else quick_gelu

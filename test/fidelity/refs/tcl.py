@@ -22,7 +22,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-MODELS = ["TCL_Tiny"]
+MODELS = ["TCL_Tiny", "TCL_Tiny@train"]
 SOURCE = "uta-smile/TCL 74a3e4f"  # the official code followed, for stdlib/README.md
 
 import albef  # refs/ is on the path (run.py)
@@ -67,8 +67,8 @@ def in_batch_g2l_loss(l, m, temp, attention_mask=None):
 
 
 class TCL(albef.ALBEF):
-    def forward(self, image, image_aug, input_ids, attention_mask, mlm_input_ids, mlm_labels, image_queue,
-                text_queue):
+    def forward(self, image, image_aug, input_ids, attention_mask, mlm_input_ids, mlm_labels):
+        image_queue, text_queue = self.image_queue.clone().detach(), self.text_queue.clone().detach()
         temp, image_embeds, image_feat, text_embeds, text_feat, image_embeds_m, text_embeds_m = \
             self.unimodal(image, input_ids, attention_mask, image_m=image_aug)
         image_feat_m = F.normalize(self.vision_proj_m(image_embeds_m[:, 0, :]), dim=-1)
@@ -86,6 +86,7 @@ class TCL(albef.ALBEF):
         loss_ita = (loss_t2t_l + loss_i2i_l + loss_i2t + loss_t2i + loss_i2i + loss_t2t) / 6
         itm_logits, loss_itm = self.itm(image_embeds, text_embeds, attention_mask, sim_i2t, sim_t2i)
         loss_mlm = self.mlm(mlm_input_ids, attention_mask, mlm_labels, image_embeds, image_embeds_m)
+        self.dequeue_and_enqueue(image_feat_m, text_feat_m)
         return {"image_feat_m": image_feat_m, "text_feat_m": text_feat_m, "sim_i2t": sim_i2t, "sim_t2i": sim_t2i,
                 "cma": (loss_i2t + loss_t2i) / 2, "imc": (loss_i2i + loss_t2t) / 2, "lmi": (loss_t2t_l + loss_i2i_l) / 2,
                 "itm_logits": itm_logits, "loss_ita": loss_ita, "loss_itm": loss_itm, "loss_mlm": loss_mlm}
@@ -96,4 +97,4 @@ def build(model, control):
     assert model in MODELS, model
     m = TCL(TINY, alpha=0.38 if control else albef.ALPHA)
     return m, lambda mod, i: mod(i["image"], i["image_aug"], i["input_ids"], i["attention_mask"],
-                                 i["mlm_input_ids"], i["mlm_labels"], i["image_queue"], i["text_queue"])
+                                 i["mlm_input_ids"], i["mlm_labels"])

@@ -448,6 +448,13 @@ class VideoSwin(nn.Module):
         return {"logits": logits, "loss_cls": F.cross_entropy(logits, inp["labels"])}
 
 
+def from_mm(sd):
+    """renames SlowFast's blocks: mm's `s2.pathway0_res.0` stack is PySlowFast's attribute per
+    block, `s2.pathway0_res0` (C3D, TSN and Video Swin keep their names)."""
+    import re
+    return {re.sub(r"\.pathway(\d+)_res\.(\d+)\.", r".pathway\1_res\2.", k): v for k, v in sd.items()}
+
+
 def build(model, control):
     """The reference for `model`. Controls: C3D's pool5 averages instead of taking the max;
     TSN's and SlowFast's BatchNorm eps 1e-2 instead of 1e-5; Video Swin's final LayerNorm

@@ -208,8 +208,10 @@ class VLMo(nn.Module):
         self.relative_position_bias_table = nn.Parameter(torch.zeros(all_num, HEADS * DEPTH))
         self.text_embeddings = BertEmbeddings()
         self.token_type_embeddings = nn.Embedding(2, WIDTH)
-        self.pooler = Pooler()
         if pretrain:
+            # The official module always builds the pooler; VLMo_Base is the backbone the
+            # paper counts (175M), to which a checkpoint's pooler is an extra head.
+            self.pooler = Pooler()
             self.mlm_score = MLMHead()
             self.itm_score = Head(2, True)
             self.itc_text_proj, self.itc_image_proj = Head(WIDTH, False), Head(WIDTH, False)
@@ -319,6 +321,13 @@ class VLMo(nn.Module):
         out["mlm_logits"] = mlm_logits
         out["loss_mlm"] = ce(mlm_logits.view(-1, VOCAB), inp["text_labels_mlm"].view(-1), ignore_index=-100) * 0.25
         return out
+
+
+def from_mm(sd):
+    """renames the routed experts: mm's `mlp.imag`, `norm2.text` are the official attributes
+    `mlp_imag`, `norm2_text` (one per modality in each Block)."""
+    import re
+    return {re.sub(r"\.(mlp|norm2)\.(text|imag|vl)\.", r".\1_\2.", k): v for k, v in sd.items()}
 
 
 def build(model, control):
