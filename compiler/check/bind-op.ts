@@ -6,9 +6,9 @@ import { didYouMean } from "../diagnostics/suggest.js";
 import type { EvArg } from "../elaborate/eval.js";
 import { typeName, type Value } from "../elaborate/values.js";
 import type { OpArgs, OpAttrs, OpDef, OpParam } from "../ops/op.js";
-import { Dim } from "./dims.js";
+import { Dim } from "../base/dims.js";
 import type { TensorRef } from "./graph.js";
-import { isDType, type DType, type TensorType } from "./tensor.js";
+import { isDType, type DType, type TensorType } from "../base/tensor.js";
 
 export interface BoundOp {
   readonly args: OpArgs;

@@ -3,7 +3,7 @@
 import type { Span } from "../ast/ast.js";
 import type { OpAttrs } from "../ops/op.js";
 import type { Graph, GraphNode, GraphValue, GraphValueSource, ShapeRecord, TensorRef } from "./graph.js";
-import type { DType, TensorType } from "./tensor.js";
+import type { DType, TensorType } from "../base/tensor.js";
 
 export class GraphBuilder {
   /** `keeps`: record the graph. A check-only trace (nothing reads its graph) passes false and

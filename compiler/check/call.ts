@@ -11,10 +11,10 @@ import { evalDType, SymbolicEnv } from "../elaborate/items.js";
 import { instanceEnv } from "../elaborate/model.js";
 import { checkType } from "../elaborate/types.js";
 import { typeName, type Value } from "../elaborate/values.js";
-import type { Dim } from "./dims.js";
+import type { Dim } from "../base/dims.js";
 import { unifyDim, unifyShape, type DimPattern } from "./unify.js";
 import type { TensorRef } from "./graph.js";
-import { formatShape, formatTensorType } from "./tensor.js";
+import { formatShape, formatTensorType } from "../base/tensor.js";
 
 export interface CallBinding {
   readonly scope: Scope;

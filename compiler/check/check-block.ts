@@ -8,7 +8,7 @@ import type { EvArg } from "../elaborate/eval.js";
 import { PoisonError, type Value } from "../elaborate/values.js";
 import type { FileScope } from "../resolve/scope.js";
 import { evalPattern } from "./call.js";
-import { Dim } from "./dims.js";
+import { Dim } from "../base/dims.js";
 import { evalDType } from "../elaborate/items.js";
 import { unusedForwardInputs, unusedInputsOf } from "./rules/unused-input.js";
 import { Tracer } from "./tracer.js";

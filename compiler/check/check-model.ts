@@ -4,7 +4,7 @@ import { DiagnosticBag, DiagnosticError, type Diagnostic } from "../diagnostics/
 import { Scope } from "../elaborate/env.js";
 import type { ElaboratedModel } from "../elaborate/instance.js";
 import { PoisonError, type Value } from "../elaborate/values.js";
-import { Dim } from "./dims.js";
+import { Dim } from "../base/dims.js";
 import type { Graph } from "./graph.js";
 import { Frame } from "./frame.js";
 import { checkLossStatementScalar } from "./rules/loss-scalar.js";

@@ -7,9 +7,9 @@ import { typeName, type Value } from "../elaborate/values.js";
 import { OPS } from "../ops/index.js";
 import type { OpAttrs } from "../ops/op.js";
 import { bindOp } from "./bind-op.js";
-import { Dim } from "./dims.js";
+import { Dim } from "../base/dims.js";
 import type { TensorRef } from "./graph.js";
-import { isFloatDType, type TensorType } from "./tensor.js";
+import { isFloatDType, type TensorType } from "../base/tensor.js";
 import type { Tracer } from "./tracer.js";
 
 const BINARY_OPS: Partial<Record<BinaryOp, string>> = {

@@ -2,7 +2,7 @@
 // Later stages (IR, backends, tools) consume it.
 import type { Span } from "../ast/ast.js";
 import type { OpAttrs } from "../ops/op.js";
-import type { TensorType } from "./tensor.js";
+import type { TensorType } from "../base/tensor.js";
 
 export interface TensorRef {
   readonly id: number;

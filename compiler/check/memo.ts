@@ -7,7 +7,7 @@ import type { Instance } from "../elaborate/instance.js";
 import { emaSource } from "../elaborate/ema.js";
 import { templateKey } from "../elaborate/memo.js";
 import { formatValue, type Value } from "../elaborate/values.js";
-import { formatTensorType, type TensorType } from "./tensor.js";
+import { formatTensorType, type TensorType } from "../base/tensor.js";
 
 const ids = new Map<string, number>();
 const keys = new WeakMap<Instance, number>();

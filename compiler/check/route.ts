@@ -8,7 +8,7 @@ import { evalExpr, type EvArg } from "../elaborate/eval.js";
 import type { Instance } from "../elaborate/instance.js";
 import { instanceEnv } from "../elaborate/model.js";
 import { typeName, type Value } from "../elaborate/values.js";
-import { Dim } from "./dims.js";
+import { Dim } from "../base/dims.js";
 import { Frame } from "./frame.js";
 import type { Tracer } from "./tracer.js";
 

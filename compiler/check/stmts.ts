@@ -7,10 +7,10 @@ import { evalExpr, type EvalCtx } from "../elaborate/eval.js";
 import type { Instance } from "../elaborate/instance.js";
 import { evalPattern, formatPattern, rankOf } from "./call.js";
 import { POISON, PoisonError, typeName, type Value } from "../elaborate/values.js";
-import { Dim } from "./dims.js";
+import { Dim } from "../base/dims.js";
 import { unifyShape } from "./unify.js";
 import type { Frame } from "./frame.js";
-import { formatTensorType } from "./tensor.js";
+import { formatTensorType } from "../base/tensor.js";
 
 export interface BodyState {
   readonly isModel: boolean;

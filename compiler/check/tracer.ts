@@ -16,7 +16,7 @@ import { checkOutputsAssigned } from "./rules/output-assigned.js";
 import { checkLossBlockScalar } from "./rules/loss-scalar.js";
 import { callKey } from "./memo.js";
 import { execStmts, type BodyState } from "./stmts.js";
-import type { TensorType } from "./tensor.js";
+import type { TensorType } from "../base/tensor.js";
 
 /** What the rules need to know about the forwards that ran. */
 /** Never written (see the BodyState of a block call in `call`). */

@@ -1,6 +1,6 @@
 // Shape unification: solving a signature's dim patterns (`[B, T, width]`, `[..., 4 * d]`)
 // against the dims of actual tensors, binding the symbols a call introduces.
-import { Dim } from "./dims.js";
+import { Dim } from "../base/dims.js";
 
 /** Solves `pattern = actual` for the pattern's unbound symbols; binds only on success. */
 export function unifyDim(pattern: Dim, actual: Dim, bindings: Map<string, Dim>): boolean {

@@ -6,18 +6,19 @@
 // Weights default to random, seed 0 (a plan carries its weights, so `none` is refused).
 // Output is atomic: everything is generated in a temporary folder, then renamed into place.
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { compileToWebGpu, WebGpuError, writePlanDir, type WebGpuResult } from "../backends/webgpu/index.js";
 import type { GemmVariant } from "../backends/webgpu/kernels/gemm.js";
 import { lowerToOnnx } from "../backends/onnx/index.js";
 import { writeOnnx } from "../backends/onnx/write.js";
-import type { WeightsMode } from "../backends/onnx/weights.js";
+import type { WeightsMode } from "../ir/weights.js";
 import type { CheckedModel } from "../check/check-model.js";
 import { SelectionError } from "../ir/from-checked.js";
 import { modelSymbols, parseBind, renderBind, resolveBind } from "./bind.js";
 import type { CommandContext } from "./command.js";
 import { EXIT, UsageError, UserError } from "./io.js";
 import { loadCheckedModel, oneModelArg } from "./target.js";
+import { tempPathFor } from "../base/atomic.js";
 import { bytes, isFsError } from "./write.js";
 
 export type GpuWeights = Exclude<WeightsMode, "none">;
@@ -101,7 +102,7 @@ type EmitTs = typeof import("../backends/webgpu/typescript.js").emitTypeScript;
  *  all are written, and anything else there is left alone. */
 function writeTsDir(out: string, checked: CheckedModel & { readonly sources: ReadonlyMap<string, string> }, r: WebGpuResult, weights: GpuWeights, task: string | undefined, emitTypeScript: EmitTs): void {
   const fresh = !existsSync(out);
-  const tmp = fresh ? join(dirname(out), `.${basename(out)}.${process.pid}.tmp`) : join(out, `.mm-ts.${process.pid}.tmp`);
+  const tmp = fresh ? tempPathFor(out) : join(out, `.mm-ts.${process.pid}.tmp`);
   const name = checked.model.name;
   const files = [`${name}.ts`, "plan", `${name}.onnx`];
   rmSync(tmp, { recursive: true, force: true });

@@ -5,7 +5,7 @@ import { renderHtml } from "../tools/diff/html.js";
 import { renderDiff } from "../tools/diff/render.js";
 import type { Command } from "./command.js";
 import { EXIT, processIo, UsageError } from "./io.js";
-import { writeAtomic } from "./write.js";
+import { writeFileAtomic } from "../base/atomic.js";
 import { loadCheckedModel } from "./target.js";
 
 /** The component tree cut at `depth` levels, for the JSON form. */
@@ -30,7 +30,7 @@ export const diff: Command = {
     const b = loadCheckedModel(ctx, ctx.positionals[1]!);
     if (!a || !b) return EXIT.usage;
     const d = diffModels(a.model, a.graph, b.model, b.graph);
-    if (typeof ctx.flags.html === "string") writeAtomic(ctx.flags.html, renderHtml(d));
+    if (typeof ctx.flags.html === "string") writeFileAtomic(ctx.flags.html, renderHtml(d));
     const color = ctx.io.color && (ctx.io !== processIo || Boolean(process.stdout.isTTY));
     ctx.io.out(ctx.flags.json ? JSON.stringify({ ...d, components: prune(d.components, depth) }, null, 2) + "\n" : renderDiff(d, { color, depth }));
     return d.identical ? EXIT.ok : 1;

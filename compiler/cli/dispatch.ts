@@ -4,7 +4,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { Session } from "../driver/session.js";
 import type { Command, CommandContext } from "./command.js";
 import { EXIT, processIo, UsageError, UserError, type Io } from "./io.js";
-import { VERSION } from "./version.js";
+import { VERSION } from "../base/package.js";
 
 export interface Cli {
   /** Runs a synchronous command (every command but `run`); returns the exit code. */

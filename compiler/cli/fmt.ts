@@ -9,7 +9,7 @@ import { formatText } from "../tools/fmt/index.js";
 import type { Command } from "./command.js";
 import { EXIT, UsageError } from "./io.js";
 import { report } from "./report.js";
-import { writeAtomic } from "./write.js";
+import { writeFileAtomic } from "../base/atomic.js";
 
 export const fmt: Command = {
   name: "fmt", usage: "fmt [--check] FILE|DIR...", summary: "rewrite .mm files in the canonical layout (comments kept)",
@@ -39,7 +39,7 @@ export const fmt: Command = {
       changed++;
       if (check) ctx.io.out(`${f}\n`);
       else {
-        writeAtomic(f, r.text);
+        writeFileAtomic(f, r.text);
         ctx.io.err(`formatted ${f}\n`);
       }
     }

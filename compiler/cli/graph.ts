@@ -5,7 +5,7 @@ import { dirname, resolve } from "node:path";
 import { buildDiagram, LEVELS, type Level } from "../tools/graph/diagram.js";
 import { toDot } from "../tools/graph/dot.js";
 import { FORMATS, htmlPage, LayoutError, layoutSvg, type Format } from "../tools/graph/render.js";
-import { writeAtomic } from "./write.js";
+import { writeFileAtomic } from "../base/atomic.js";
 import type { Command } from "./command.js";
 import { EXIT, UsageError } from "./io.js";
 import { loadCheckedModel } from "./target.js";
@@ -59,7 +59,7 @@ export const graph: Command = {
       if (format === "html") text = htmlPage(`${checked.model.name} (${level} level)`, text);
     }
     if (out) {
-      writeAtomic(out, text);
+      writeFileAtomic(out, text);
       ctx.io.err(`wrote ${out} (${format}, ${level} level)\n`);
     } else ctx.io.out(text);
     return EXIT.ok;

@@ -1,7 +1,7 @@
 // `mm list`: the models of the standard library and of the given files.
 import { relative } from "node:path";
 import type { Session } from "../driver/session.js";
-import { PACKAGE_ROOT } from "../resolve/host.js";
+import { PACKAGE_ROOT } from "../base/package.js";
 import type { Program } from "../resolve/loader.js";
 import { isUnpublished } from "../elaborate/model.js";
 

@@ -2,7 +2,7 @@
 // or usage messages, never stack traces.
 import { COMMANDS } from "./commands.js";
 import { makeCli } from "./dispatch.js";
-import { VERSION } from "./version.js";
+import { VERSION } from "../base/package.js";
 
 const HELP = `mm ${VERSION}: a language for multimodal model architectures
 

@@ -1,6 +1,6 @@
 // Compile-time arithmetic and comparison on values (Ints are exact Dims).
 import type { BinaryOp, Span } from "../ast/ast.js";
-import { Dim, DimDivisionByZeroError, DimOverflowError } from "../check/dims.js";
+import { Dim, DimDivisionByZeroError, DimOverflowError } from "../base/dims.js";
 import { fail } from "../diagnostics/diagnostic.js";
 import { formatValue, typeName, type Value } from "./values.js";
 

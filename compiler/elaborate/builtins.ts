@@ -1,6 +1,6 @@
 // Compile-time functions: arithmetic helpers usable in parameters, lets and shapes.
 import type { Span } from "../ast/ast.js";
-import { Dim } from "../check/dims.js";
+import { Dim } from "../base/dims.js";
 import { fail } from "../diagnostics/diagnostic.js";
 import type { EvArg } from "./eval.js";
 import { typeName, type Value } from "./values.js";

@@ -2,7 +2,7 @@
 // arguments, unrolled repeats and dotted parameter paths. Errors are reported per item;
 // an item that fails is poisoned so later uses of it do not cascade into more errors.
 import type { CallExpr, Span, SubmoduleItem } from "../ast/ast.js";
-import { Dim } from "../check/dims.js";
+import { Dim } from "../base/dims.js";
 import { DiagnosticBag, DiagnosticError, fail } from "../diagnostics/diagnostic.js";
 import { bindBlockArgs, NO_OVERRIDES } from "./args.js";
 import { Scope } from "./env.js";

@@ -1,7 +1,7 @@
 // Evaluates expressions. Compile-time values are computed here; anything that touches a
 // tensor is handed to TensorHooks (the tracer), which exists only inside a forward.
 import type { Arg, Expr, Span } from "../ast/ast.js";
-import { Dim } from "../check/dims.js";
+import { Dim } from "../base/dims.js";
 import { fail } from "../diagnostics/diagnostic.js";
 import { didYouMean } from "../diagnostics/suggest.js";
 import { compileTimeBinary, dimOp } from "./arith.js";

@@ -1,6 +1,6 @@
 // The names every file sees before its own: ops, compile-time functions, dtypes,
 // and the file's declarations and imports.
-import { DTYPES } from "../check/tensor.js";
+import { DTYPES } from "../base/tensor.js";
 import { OPS } from "../ops/index.js";
 import type { FileScope } from "../resolve/scope.js";
 import { isBuiltinFn } from "./builtins.js";

@@ -1,8 +1,8 @@
 // The elaborated model: a tree of instances with concrete arguments, repeats unrolled
 // into indexed children and every parameter tensor at a stable dotted path.
 import type { BlockDecl, BlockKind, Expr, ForwardItem, RouteItem, Span } from "../ast/ast.js";
-import type { Dim } from "../check/dims.js";
-import type { DType } from "../check/tensor.js";
+import type { Dim } from "../base/dims.js";
+import type { DType } from "../base/tensor.js";
 import type { FileScope } from "../resolve/scope.js";
 import type { Value } from "./values.js";
 

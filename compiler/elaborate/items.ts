@@ -1,7 +1,7 @@
 // Elaboration of the simple body items: tensor params, init specs, shapes, tasks, stages.
 import type { Expr, ListField, Span, TensorParamItem, TensorType } from "../ast/ast.js";
-import { Dim } from "../check/dims.js";
-import { isDType, type DType } from "../check/tensor.js";
+import { Dim } from "../base/dims.js";
+import { isDType, type DType } from "../base/tensor.js";
 import { fail } from "../diagnostics/diagnostic.js";
 import { didYouMean } from "../diagnostics/suggest.js";
 import type { Env } from "./env.js";

@@ -1,8 +1,8 @@
 // Compile-time values. Ints are Dims so that symbolic runtime dims (B, T) flow through
 // the same arithmetic as concrete ones; a concrete Int is a constant Dim.
 import type { BlockDecl, EnumDecl, Span } from "../ast/ast.js";
-import { Dim } from "../check/dims.js";
-import type { DType } from "../check/tensor.js";
+import { Dim } from "../base/dims.js";
+import type { DType } from "../base/tensor.js";
 import type { TensorRef } from "../check/graph.js";
 import type { Instance } from "./instance.js";
 import type { FileScope } from "../resolve/scope.js";

@@ -2,8 +2,9 @@
 // task (`model.tasks`), or every output and loss. The graph is the traced one, whole;
 // `dead-values` (passes/) then drops what the selection does not need.
 import type { CheckedModel } from "../check/check-model.js";
-import { allBuffers, allTensors, type ParamTensor } from "../elaborate/instance.js";
-import { IrError, type IrGraph, type IrInput, type IrNode, type IrOutput, type IrParam, type IrValue } from "./ir.js";
+import { allBuffers, allTensors, type InitSpec, type ParamTensor } from "../elaborate/instance.js";
+import type { Value } from "../elaborate/values.js";
+import { IrError, type IrGraph, type IrInit, type IrInitArg, type IrInput, type IrNode, type IrOutput, type IrParam, type IrValue } from "./ir.js";
 
 export interface Selection {
   /** A task of the model: its outputs, losses, and (pinned) inputs. */
@@ -77,10 +78,7 @@ export function irFromChecked(checked: CheckedModel, sel: Selection = {}): IrGra
   const params: IrParam[] = g.params.map((p) => {
     const t = byPath.get(p.path);
     if (!t) throw new IrError(`traced parameter ${p.path} is not in the elaborated model`);
-    return {
-      path: p.path, value: p.value, shape: t.shape, dtype: t.dtype, span: t.span,
-      ...(t.init ? { init: t.init } : {}), ...(t.ema ? { ema: t.ema } : {}), ...(t.buffer ? { buffer: true as const } : {}),
-    };
+    return irParamOf(t, p.value);
   });
   const pinnedSet = new Set(pinned);
   const inputs: IrInput[] = g.inputs.map((i) => ({ name: i.name, value: i.value, ...(pinnedSet.has(i.name) ? { pinned: true } : {}) }));
@@ -120,4 +118,23 @@ function bufferUpdates(checked: CheckedModel): { name: string; value: number }[]
     out.push({ name: `${path}.updated`, value: n.outputs[0]! });
   }
   return out;
+}
+
+/** The IR's view of an elaborated parameter or buffer, as graph value `value`. */
+export function irParamOf(t: ParamTensor, value: number): IrParam {
+  return {
+    path: t.path, value, shape: t.shape, dtype: t.dtype, span: t.span,
+    ...(t.init ? { init: plainInit(t.init, t.path) } : {}), ...(t.ema ? { ema: t.ema } : {}), ...(t.buffer ? { buffer: true as const } : {}),
+  };
+}
+
+/** An elaborated init spec as plain data: the IR holds no elaboration values. */
+function plainInit(spec: InitSpec, path: string): IrInit {
+  const arg = (v: Value): IrInitArg => {
+    if (v.k === "none") return null;
+    if (v.k === "float" || v.k === "bool" || v.k === "string") return v.v;
+    if (v.k === "int" && v.v.isConst()) return v.v.constValue()!;
+    throw new IrError(`parameter ${path}: an init argument of ${spec.name} is not a number, string or flag`);
+  };
+  return { name: spec.name, args: Object.fromEntries([...spec.args].map(([k, v]) => [k, arg(v)])), positional: spec.positional.map(arg) };
 }

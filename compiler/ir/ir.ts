@@ -4,8 +4,7 @@
 // IrGraph; the verifier (verify.ts) runs between them.
 import type { Span } from "../ast/ast.js";
 import type { GraphValueSource } from "../check/graph.js";
-import type { DType, TensorType } from "../check/tensor.js";
-import type { InitSpec } from "../elaborate/instance.js";
+import type { DType, TensorType } from "../base/tensor.js";
 import type { OpAttrs } from "../ops/op.js";
 
 export interface IrValue {
@@ -37,12 +36,24 @@ export interface IrInput {
   readonly pinned?: boolean;
 }
 
+/** An initializer argument as plain data: a number, a string (`mode: "fan_out"`), a flag,
+ *  or null for `none` (the initializer's default). */
+export type IrInitArg = number | string | boolean | null;
+
+/** How a parameter or buffer is initialised when no weights are given: the init spec of the
+ *  .mm source (`normal(std: 0.02)`), its arguments evaluated. weights.ts gives the meaning. */
+export interface IrInit {
+  readonly name: string;
+  readonly args: Readonly<Record<string, IrInitArg>>;
+  readonly positional: readonly IrInitArg[];
+}
+
 export interface IrParam {
   readonly path: string;
   readonly value: number;
   readonly shape: TensorType["shape"];
   readonly dtype: DType;
-  readonly init?: InitSpec;
+  readonly init?: IrInit;
   /** Parameters of an EMA teacher copy: updated from `source`, never trained. */
   readonly ema?: { readonly source: string; readonly momentum: number };
   /** A buffer (ParamTensor.buffer): an input or initializer like a parameter, never trained. */

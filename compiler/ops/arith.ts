@@ -1,7 +1,7 @@
 // Elementwise arithmetic, comparisons and logic, all with numpy broadcasting.
 // The checker maps `+ - * / **` and comparisons on tensors to these ops and lifts a scalar
 // operand to a 0-d tensor with `scalarOperand` (compiler/ops/util.ts).
-import { isFloatDType, type DType } from "../check/tensor.js";
+import { isFloatDType, type DType } from "../base/tensor.js";
 import { fail } from "../diagnostics/diagnostic.js";
 import type { OpDef } from "./op.js";
 import { T, broadcast, broadcastTo, needBool, promote, result, tensorParam } from "./util.js";

@@ -1,7 +1,7 @@
 // Convolutions and pooling over 1, 2 or 3 spatial dims, channels first ([B, C, spatial...]).
 // Output sizes are floor((L + 2p - d*(k-1) - 1)/s) + 1, symbolic where L is.
-import { Dim } from "../check/dims.js";
-import { formatShape, type Shape } from "../check/tensor.js";
+import { Dim } from "../base/dims.js";
+import { formatShape, type Shape } from "../base/tensor.js";
 import { fail } from "../diagnostics/diagnostic.js";
 import type { OpArgs, OpDef } from "./op.js";
 import { T, constShape, needDType, needFloat, needPositive, needRank, needShape, result, spatialInts, tensorParam } from "./util.js";

@@ -1,6 +1,6 @@
 // The primitive op table. Ops are looked up by their mm surface name; backends read the
 // same names and the attrs each op's infer normalizes.
-import { DimDivisionByZeroError, DimOverflowError } from "../check/dims.js";
+import { DimDivisionByZeroError, DimOverflowError } from "../base/dims.js";
 import { fail } from "../diagnostics/diagnostic.js";
 import { ACTIVATION_OPS } from "./activation.js";
 import { ARITH_OPS } from "./arith.js";

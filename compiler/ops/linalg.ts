@@ -1,5 +1,5 @@
 // Matrix products: numpy matmul semantics, and the PyTorch-layout linear layer.
-import { formatShape, type Shape } from "../check/tensor.js";
+import { formatShape, type Shape } from "../base/tensor.js";
 import { fail } from "../diagnostics/diagnostic.js";
 import type { OpDef } from "./op.js";
 import { ONE, T, broadcast, needDType, needRank, needShape, result, tensorParam } from "./util.js";

@@ -1,6 +1,6 @@
 // Loss functions. With reduction "mean" or "sum" they return a scalar [].
-import type { Dim } from "../check/dims.js";
-import { formatShape, isFloatDType, type TensorType } from "../check/tensor.js";
+import type { Dim } from "../base/dims.js";
+import { formatShape, isFloatDType, type TensorType } from "../base/tensor.js";
 import type { OpArgs, OpDef, OpParam } from "./op.js";
 import { T, choice, floatIn, needDType, needFloat, needInt, needRank, needShape, normAxis, result, tensorParam } from "./util.js";
 

@@ -1,6 +1,6 @@
 // Neural-network building blocks: embedding lookup, dropout, and attention.
-import { Dim } from "../check/dims.js";
-import { formatShape, type Shape, type TensorType } from "../check/tensor.js";
+import { Dim } from "../base/dims.js";
+import { formatShape, type Shape, type TensorType } from "../base/tensor.js";
 import { fail } from "../diagnostics/diagnostic.js";
 import type { OpArgs, OpDef, OpParam } from "./op.js";
 import { T, broadcast, broadcastTo, floatIn, needDType, needFloat, needInt, needRank, needShape, result, tensorParam } from "./util.js";

@@ -1,6 +1,6 @@
 // Normalization layers and vector normalization.
-import { Dim } from "../check/dims.js";
-import type { TensorType } from "../check/tensor.js";
+import { Dim } from "../base/dims.js";
+import type { TensorType } from "../base/tensor.js";
 import { fail } from "../diagnostics/diagnostic.js";
 import type { OpArgs, OpDef } from "./op.js";
 import { T, broadcast, needDType, needFloat, needRank, needShape, normAxis, result, tensorParam } from "./util.js";

@@ -1,8 +1,8 @@
 // The interface every primitive op implements. An op's shape rule lives in one place:
 // its `infer`. Backends (ONNX, WebGPU) look ops up by name and read the same attributes.
 import type { Span } from "../ast/ast.js";
-import type { Dim } from "../check/dims.js";
-import type { DType, TensorType } from "../check/tensor.js";
+import type { Dim } from "../base/dims.js";
+import type { DType, TensorType } from "../base/tensor.js";
 
 /** How an op argument is passed and checked. */
 export type OpParamKind =

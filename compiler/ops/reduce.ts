@@ -1,6 +1,6 @@
 // Reductions over axes, scans, top-k and one-hot encoding.
-import { Dim } from "../check/dims.js";
-import { isFloatDType, type DType, type Shape } from "../check/tensor.js";
+import { Dim } from "../base/dims.js";
+import { isFloatDType, type DType, type Shape } from "../base/tensor.js";
 import { fail } from "../diagnostics/diagnostic.js";
 import type { OpDef, OpParam } from "./op.js";
 import { T, dimAttr, needFloat, needInt, needPositive, normAxis, reduceAxes, result, tensorParam } from "./util.js";

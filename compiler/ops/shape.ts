@@ -1,6 +1,6 @@
 // Layout ops that keep every element: reshape, axis moves, unit dims, broadcasting views.
-import { Dim, numel } from "../check/dims.js";
-import { formatShape } from "../check/tensor.js";
+import { Dim, numel } from "../base/dims.js";
+import { formatShape } from "../base/tensor.js";
 import { fail } from "../diagnostics/diagnostic.js";
 import type { OpDef } from "./op.js";
 import { T, broadcastTo, constInts, constShape, needPositive, normAxis, result, tensorParam } from "./util.js";

@@ -1,6 +1,6 @@
 // Ops that join, cut or pick along an axis: concat, split, slice, gather, index, pad.
-import { Dim } from "../check/dims.js";
-import { formatShape, type Shape } from "../check/tensor.js";
+import { Dim } from "../base/dims.js";
+import { formatShape, type Shape } from "../base/tensor.js";
 import { fail } from "../diagnostics/diagnostic.js";
 import type { OpDef } from "./op.js";
 import { T, constInts, constShape, dimAttr, needInt, needPositive, needRank, normAxis, result, tensorParam } from "./util.js";

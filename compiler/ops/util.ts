@@ -1,7 +1,7 @@
 // Shared checks for op shape rules: each reports the right diagnostic at the span of the
 // offending argument, so the op files read as the rules themselves.
-import { Dim, broadcastShapes } from "../check/dims.js";
-import { formatShape, isFloatDType, type DType, type Shape, type TensorType } from "../check/tensor.js";
+import { Dim, broadcastShapes } from "../base/dims.js";
+import { formatShape, isFloatDType, type DType, type Shape, type TensorType } from "../base/tensor.js";
 import { fail } from "../diagnostics/diagnostic.js";
 import type { OpArgs, OpAttrs, OpParam, OpResult } from "./op.js";
 

@@ -1,7 +1,7 @@
 // File access for the loader, so tests can run on in-memory files.
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { PACKAGE_ROOT } from "../base/package.js";
 
 export interface FileHost {
   read(path: string): string | undefined;
@@ -24,17 +24,6 @@ export const diskHost: FileHost = {
     }
   },
 };
-
-/** The package root (where package.json of mm lives), found from this module's location
- *  so it works both from sources (vitest) and from dist/ (the CLI). */
-export const PACKAGE_ROOT: string = (() => {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "stdlib"))) return dir;
-    dir = dirname(dir);
-  }
-  return resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-})();
 
 export const STDLIB_ROOT = join(PACKAGE_ROOT, "stdlib");
 

@@ -1,9 +1,9 @@
 // Inputs for running a compiled model without real data: default values for its symbolic
 // dims and seeded random tensors for its inputs. `mm run` and the backend tests share them,
 // so a test's numbers can be reproduced from the command line.
-import { Dim } from "../check/dims.js";
-import type { DType } from "../check/tensor.js";
-import { mulberry32 } from "../backends/onnx/weights.js";
+import { Dim } from "../base/dims.js";
+import type { DType } from "../base/tensor.js";
+import { mulberry32 } from "../ir/weights.js";
 import { valueMap, type IrGraph } from "../ir/ir.js";
 
 /** The default for a symbolic dim: 2 for the batch-like B, N and V, 3 for any other. */

@@ -1,8 +1,8 @@
 // Parameter counts from the elaborated model: by component and kind, trainable vs frozen
 // per training stage, EMA teacher copies apart (they are updated, not trained).
-import { numel } from "../check/dims.js";
-import { allBuffers, allParams, type ElaboratedModel, type Instance, type ParamTensor, type StageInfo } from "../elaborate/instance.js";
-import { matchesPattern } from "./patterns.js";
+import { numel } from "../base/dims.js";
+import { allBuffers, allParams, type ElaboratedModel, type Instance, type ParamTensor } from "../elaborate/instance.js";
+import { isTrainable, trainedIn } from "../elaborate/stages.js";
 
 export interface ComponentCount {
   readonly name: string;
@@ -41,22 +41,6 @@ export function paramCount(p: ParamTensor): number {
   const n = numel(p.shape).constValue();
   if (n === undefined) throw new Error(`internal: parameter ${p.path} has a symbolic shape`);
   return n;
-}
-
-/** Whether a stage trains the parameter: the most specific matching pattern decides (ties
- *  freeze); unmatched parameters are trained unless the stage lists what it trains. */
-export function trainedIn(stage: StageInfo, path: string): boolean {
-  let best = -1;
-  let train = stage.train.length === 0;
-  const specificity = (p: readonly string[]): number => p.filter((s) => s !== "*" && s !== "**").length * 2 + p.length;
-  for (const p of stage.train) if (matchesPattern(p, path) && specificity(p) > best) { best = specificity(p); train = true; }
-  for (const p of stage.freeze) if (matchesPattern(p, path) && specificity(p) >= best) { best = specificity(p); train = false; }
-  return train;
-}
-
-export function isTrainable(model: ElaboratedModel, p: ParamTensor): boolean {
-  if (p.ema || p.buffer) return false;
-  return model.stages.length === 0 || model.stages.some((s) => trainedIn(s, p.path));
 }
 
 export function countParams(model: ElaboratedModel, depth = 1): ParamReport {

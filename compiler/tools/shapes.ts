@@ -1,7 +1,7 @@
 // `mm shapes`: every named tensor with its inferred shape, as a tree of instances.
 // Identical layers of a repeat stack are folded into one entry.
 import type { Graph, ShapeRecord } from "../check/graph.js";
-import { formatShape, formatTensorType } from "../check/tensor.js";
+import { formatShape, formatTensorType } from "../base/tensor.js";
 import type { ElaboratedModel, Instance } from "../elaborate/instance.js";
 
 export interface ShapeNode {

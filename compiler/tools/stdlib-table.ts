@@ -2,11 +2,11 @@
 // published parameter counts.
 import { relative } from "node:path";
 import type { Session } from "../driver/session.js";
-import { PACKAGE_ROOT } from "../resolve/host.js";
+import { PACKAGE_ROOT } from "../base/package.js";
 import { isUnpublished } from "../elaborate/model.js";
 import { allParams, type ElaboratedModel } from "../elaborate/instance.js";
 import { countParams, paramCount } from "./params.js";
-import { matchesPattern } from "./patterns.js";
+import { matchesPattern } from "../elaborate/stages.js";
 import { matchesPublished, parsePublished } from "./published.js";
 
 export interface StdlibRow {

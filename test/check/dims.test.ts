@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Dim, DimDivisionByZeroError, DimOverflowError, broadcastShapes, numel } from "../../compiler/check/dims.js";
+import { Dim, DimDivisionByZeroError, DimOverflowError, broadcastShapes, numel } from "../../compiler/base/dims.js";
 import { unifyDim, unifyShape, type DimPattern } from "../../compiler/check/unify.js";
 
 const B = Dim.sym("B"), T = Dim.sym("T"), n = Dim.sym("n"), L = Dim.sym("L"), d = Dim.sym("d");

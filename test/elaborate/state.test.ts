@@ -2,7 +2,7 @@
 // parameters, and the nn.Sequential names it carries them under.
 import { describe, expect, it } from "vitest";
 import { compileToOnnx } from "../../compiler/backends/onnx/index.js";
-import { weightBytes } from "../../compiler/backends/onnx/weights.js";
+import { weightBytes } from "../../compiler/ir/weights.js";
 import { Session } from "../../compiler/driver/session.js";
 import { allBuffers, allParams, allTensors } from "../../compiler/elaborate/instance.js";
 import { irFromChecked, SelectionError } from "../../compiler/ir/from-checked.js";

@@ -17,10 +17,11 @@ import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileToOnnx } from "../../compiler/backends/onnx/index.js";
-import { mulberry32, streamSeed, weightBytes } from "../../compiler/backends/onnx/weights.js";
+import { mulberry32, streamSeed, weightBytes } from "../../compiler/ir/weights.js";
 import { Session } from "../../compiler/driver/session.js";
 import { allTensors } from "../../compiler/elaborate/instance.js";
 import type { IrParam } from "../../compiler/ir/ir.js";
+import { irParamOf } from "../../compiler/ir/from-checked.js";
 import { defaultBindings, randomInputs } from "../../compiler/tools/inputs.js";
 import { ACCEPT } from "../golden/golden.js";
 import { writeBundle, type BundleTensor } from "./bundle.js";
@@ -98,7 +99,7 @@ async function makeBundle(c: Case): Promise<void> {
   const inGraph = new Set(onnx.ir.params.map((p) => p.path));
   for (const t of allTensors(r.checked.model.root)) {
     const dims = t.shape.map((d) => d.constValue()!);
-    const w = weightsOf({ ...t, value: -1 }, 1);
+    const w = weightsOf(irParamOf(t, -1), 1);
     const dtype = w instanceof BigInt64Array ? "int64" : "float32";
     if (inGraph.has(t.path)) feeds[t.path] = new ort.Tensor(dtype, w, dims);
     tensors.push({ name: `param/${t.path}`, dtype, dims, data: w });

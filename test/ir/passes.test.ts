@@ -1,8 +1,8 @@
 // The IR passes and the verifier, on hand-built graphs and on small programs.
 import { describe, expect, it } from "vitest";
 import type { Span } from "../../compiler/ast/ast.js";
-import { Dim } from "../../compiler/check/dims.js";
-import type { DType } from "../../compiler/check/tensor.js";
+import { Dim } from "../../compiler/base/dims.js";
+import type { DType } from "../../compiler/base/tensor.js";
 import { irFromChecked } from "../../compiler/ir/from-checked.js";
 import { IrError, formatIr, valueMap, type IrGraph, type IrNode, type IrValue } from "../../compiler/ir/ir.js";
 import { cse, deadValues, foldConstants, runPasses } from "../../compiler/ir/passes/index.js";

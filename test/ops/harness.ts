@@ -2,8 +2,8 @@
 // checker's binder does. Each argument gets its own dummy span (file "arg:<name>") so tests
 // can assert where a diagnostic points; the call's span has file "call".
 import type { Span } from "../../compiler/ast/ast.js";
-import { Dim } from "../../compiler/check/dims.js";
-import { formatShape, isDType, type DType, type TensorType } from "../../compiler/check/tensor.js";
+import { Dim } from "../../compiler/base/dims.js";
+import { formatShape, isDType, type DType, type TensorType } from "../../compiler/base/tensor.js";
 import { DiagnosticError, fail, type Diagnostic } from "../../compiler/diagnostics/diagnostic.js";
 import { OPS } from "../../compiler/ops/index.js";
 import type { OpArgs, OpResult } from "../../compiler/ops/op.js";

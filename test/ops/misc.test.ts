@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { Dim } from "../../compiler/check/dims.js";
+import { Dim } from "../../compiler/base/dims.js";
 import { OPS, opNames } from "../../compiler/ops/index.js";
 import { call, CALL_SPAN, fails, out, t } from "./harness.js";
 

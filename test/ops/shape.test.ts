@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Dim } from "../../compiler/check/dims.js";
+import { Dim } from "../../compiler/base/dims.js";
 import { call, fails, out, t } from "./harness.js";
 
 const B = Dim.sym("B"), T = Dim.sym("T");

@@ -1,9 +1,9 @@
 // The emitter context: fresh names, constant initializers (shared by content), NodeProtos
 // with a type for every value they make (value_info), and the bracket around one IR
 // node's lowering that names its ONNX nodes and binds its results to the IR value names.
-import type { Dim } from "../../check/dims.js";
-import type { DType, TensorType } from "../../check/tensor.js";
-import { Dim as D } from "../../check/dims.js";
+import type { Dim } from "../../base/dims.js";
+import type { DType, TensorType } from "../../base/tensor.js";
+import { Dim as D } from "../../base/dims.js";
 import { attributes, tensorProto, type Attr, type NodeProto, type TensorProto } from "./proto.js";
 
 /** A tensor during lowering: its ONNX name and type. */

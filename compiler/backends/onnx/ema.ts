@@ -9,7 +9,7 @@
 // The graph reads no data inputs and has no weights of its own.
 import type { ElaboratedModel, ParamTensor } from "../../elaborate/instance.js";
 import { allParams } from "../../elaborate/instance.js";
-import { VERSION } from "../../cli/version.js";
+import { VERSION } from "../../base/package.js";
 import { LoweringError } from "./context.js";
 import { irVersionFor, MAX_OPSET, MIN_OPSET, type EmittedModel } from "./emit.js";
 import { SourceLocator } from "./metadata.js";

@@ -3,17 +3,17 @@
 // node names `scope/op_id` with doc strings `file.mm:line`, metadata, opset import.
 // Parameter data is not attached here: `weights` lists each parameter's tensor so that a
 // caller can put the bytes in raw_data (index.ts) or stream them to external data.
-import type { DType } from "../../check/tensor.js";
+import type { DType } from "../../base/tensor.js";
 import type { ElaboratedModel } from "../../elaborate/instance.js";
 import type { IrGraph, IrParam } from "../../ir/ir.js";
-import { VERSION } from "../../cli/version.js";
+import { VERSION } from "../../base/package.js";
 import { EmitContext, LoweringError, type V } from "./context.js";
 import { LOWERINGS } from "./lower/index.js";
 import { FUNCTION_DOMAIN, outlineFunctions } from "./functions.js";
 import { metadataProps, SourceLocator } from "./metadata.js";
 import { onnx, valueInfo, type FunctionProto, type GraphProto, type ModelProto, type TensorProto } from "./proto.js";
 import { RuntimeDims } from "./runtime-dims.js";
-import { paramDims, type WeightsMode } from "./weights.js";
+import { paramDims, type WeightsMode } from "../../ir/weights.js";
 
 export const MIN_OPSET = 17;
 export const MAX_OPSET = 23;

@@ -11,7 +11,7 @@ import type { IrGraph } from "../../ir/ir.js";
 import { DEFAULT_PIPELINE, runPasses } from "../../ir/passes/index.js";
 import { attachWeights, emitOnnx, encodeModel, type EmittedModel } from "./emit.js";
 import { tensorProtoRaw, type ModelProto } from "./proto.js";
-import { weightBytes, type WeightsMode } from "./weights.js";
+import { weightBytes, type WeightsMode } from "../../ir/weights.js";
 
 export interface OnnxOptions {
   /** 17 (default) to 23. */
@@ -62,7 +62,7 @@ export function compileToOnnx(checked: CheckedModel, sources: ReadonlyMap<string
 export { attachWeights, emitOnnx, encodeModel, MAX_OPSET, MIN_OPSET, type EmittedModel, type WeightTensor } from "./emit.js";
 export { LoweringError } from "./context.js";
 export { tensorProtoRaw, type ModelProto, type TensorProto } from "./proto.js";
-export { weightBytes, weightChunks, type WeightsMode } from "./weights.js";
+export { weightBytes, weightChunks, type WeightsMode } from "../../ir/weights.js";
 // Files: streamed weights, external data, atomic and deterministic; the EMA update graph.
 export { DEFAULT_EXTERNAL_THRESHOLD, EXTERNAL_ALIGNMENT, planExternal, writeOnnx, type WriteOptions, type WriteResult } from "./write.js";
 export { EMA_TASK, emaTeachers, emaUpdateModel } from "./ema.js";

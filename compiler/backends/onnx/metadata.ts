@@ -6,9 +6,9 @@ import type { Span } from "../../ast/ast.js";
 import type { ElaboratedModel } from "../../elaborate/instance.js";
 import type { IrGraph } from "../../ir/ir.js";
 import { projectRootOf, STDLIB_ROOT } from "../../resolve/host.js";
-import { trainedIn } from "../../tools/params.js";
-import { VERSION } from "../../cli/version.js";
-import type { WeightsMode } from "./weights.js";
+import { trainedIn } from "../../elaborate/stages.js";
+import { VERSION } from "../../base/package.js";
+import type { WeightsMode } from "../../ir/weights.js";
 
 /** Turns spans into `path:line`: stdlib files as `std/...`, others relative to a root
  *  (default: the project root of the model's file), so output does not depend on cwd. */

@@ -3,8 +3,9 @@
 // Node's ESM loader can see, so it is imported whole and re-exported here.
 import pkg from "onnx-proto";
 import type { onnx as OnnxNs } from "onnx-proto";
-import type { Dim } from "../../check/dims.js";
-import type { DType, TensorType } from "../../check/tensor.js";
+import type { Dim } from "../../base/dims.js";
+import type { DType, TensorType } from "../../base/tensor.js";
+import { encodeData } from "../../base/encode.js";
 
 export const onnx: typeof OnnxNs = pkg.onnx;
 export type ModelProto = OnnxNs.IModelProto;
@@ -21,79 +22,6 @@ export const ONNX_DTYPE: Readonly<Record<DType, number>> = {
   int64: DT.INT64, int32: DT.INT32, int8: DT.INT8, uint8: DT.UINT8, bool: DT.BOOL,
 };
 
-/** Bytes per element in raw_data. */
-export const DTYPE_SIZE: Readonly<Record<DType, number>> = {
-  float32: 4, float16: 2, bfloat16: 2, float64: 8, int64: 8, int32: 4, int8: 1, uint8: 1, bool: 1,
-};
-
-/** Little-endian raw_data for numbers of a dtype (float16/bfloat16 rounded to nearest even). */
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-export function encodeData(values: ArrayLike<number>, dtype: DType): Uint8Array {
-  const n = values.length;
-  // Fast paths: a typed-array copy is the little-endian encoding on little-endian hosts.
-  if (LITTLE_ENDIAN && dtype === "float32") return new Uint8Array(Float32Array.from(values).buffer);
-  if (LITTLE_ENDIAN && dtype === "float64") return new Uint8Array(Float64Array.from(values).buffer);
-  const out = new Uint8Array(n * DTYPE_SIZE[dtype]);
-  const dv = new DataView(out.buffer);
-  for (let i = 0; i < n; i++) {
-    const x = values[i]!;
-    switch (dtype) {
-      case "float32": dv.setFloat32(4 * i, x, true); break;
-      case "float64": dv.setFloat64(8 * i, x, true); break;
-      case "float16": dv.setUint16(2 * i, toHalf(x), true); break;
-      case "bfloat16": dv.setUint16(2 * i, toBfloat16(x), true); break;
-      case "int64": dv.setBigInt64(8 * i, BigInt(Math.trunc(x)), true); break;
-      case "int32": dv.setInt32(4 * i, x, true); break;
-      case "int8": dv.setInt8(i, x); break;
-      case "uint8": dv.setUint8(i, x); break;
-      case "bool": dv.setUint8(i, x ? 1 : 0); break;
-    }
-  }
-  return out;
-}
-
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-
-function toBfloat16(x: number): number {
-  f32[0] = x;
-  const bits = u32[0]!;
-  if ((bits & 0x7fffffff) > 0x7f800000) return 0x7fc0; // NaN
-  return ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16) & 0xffff;
-}
-
-function toHalf(x: number): number {
-  f32[0] = x;
-  const bits = u32[0]!;
-  const sign = (bits >>> 16) & 0x8000;
-  const exp = (bits >>> 23) & 0xff;
-  let mant = bits & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  let e = exp - 127 + 15;
-  if (e >= 0x1f) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    mant |= 0x800000;
-    const shift = 14 - e;
-    const half = 1 << (shift - 1);
-    let m = mant >>> shift;
-    const rest = mant & ((1 << shift) - 1);
-    if (rest > half || (rest === half && (m & 1))) m++;
-    return sign | m;
-  }
-  let m = mant >>> 13;
-  const rest = mant & 0x1fff;
-  if (rest > 0x1000 || (rest === 0x1000 && (m & 1))) {
-    m++;
-    if (m === 0x400) {
-      m = 0;
-      e++;
-      if (e >= 0x1f) return sign | 0x7c00;
-    }
-  }
-  return sign | (e << 10) | m;
-}
 
 export function tensorProto(name: string, dtype: DType, dims: readonly number[], values: ArrayLike<number>): TensorProto {
   return tensorProtoRaw(name, dtype, dims, encodeData(values, dtype));

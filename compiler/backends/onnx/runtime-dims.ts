@@ -3,7 +3,7 @@
 // that has it (Shape with start/end, opset ≥ 15), or computed from the symbols it is a
 // polynomial in (Dim.fold: Add, Mul, Div, Mod on int64), each symbol read from a graph
 // input's shape. Everything is cached, so a symbol is read once per graph.
-import { Dim } from "../../check/dims.js";
+import { Dim } from "../../base/dims.js";
 import { EmitContext, LoweringError, T, type V } from "./context.js";
 
 const I64_1 = T([Dim.ONE], "int64");

@@ -14,14 +14,16 @@
 // limit): then tensors above the default threshold (1 MiB) go out, and if what stays
 // inline is still too big, the largest inline tensors follow.
 //
-// Atomic: both files are written under `NAME.tmp-<pid>`, fsynced, and renamed (data first,
+// Atomic: both files are written under their base/atomic.ts temporary names, fsynced, and renamed (data first,
 // then the model) only when everything succeeded; on any failure the temp files are
 // removed and nothing is left at the destination. The output is deterministic.
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, dirname } from "node:path";
 import type { EmittedModel, WeightTensor } from "./emit.js";
-import { DTYPE_SIZE, ONNX_DTYPE, onnx, type GraphProto, type ModelProto, type TensorProto } from "./proto.js";
-import { weightChunks, type WeightsMode } from "./weights.js";
+import { tempPathFor } from "../../base/atomic.js";
+import { DTYPE_SIZE } from "../../base/tensor.js";
+import { ONNX_DTYPE, onnx, type GraphProto, type ModelProto, type TensorProto } from "./proto.js";
+import { weightChunks, type WeightsMode } from "../../ir/weights.js";
 
 /** Default size above which a tensor goes to external data (1 MiB). */
 export const DEFAULT_EXTERNAL_THRESHOLD = 1 << 20;
@@ -162,8 +164,8 @@ export function writeOnnx(path: string, emitted: EmittedModel, opts: WriteOption
   const totalWeights = plan.reduce((a, t) => a + t.bytes, 0);
   const externalCount = plan.filter((t) => t.offset !== undefined).length;
 
-  const tmp = `${path}.tmp-${process.pid}`;
-  const dataTmp = `${dataPath}.tmp-${process.pid}`;
+  const tmp = tempPathFor(path);
+  const dataTmp = tempPathFor(dataPath);
   let fd: number | undefined;
   let dataFd: number | undefined;
   let modelBytes = 0;

@@ -1,8 +1,8 @@
 // The WebGPU backend's graph: the IR graph with every symbolic dim bound to a number
 // (plans are specialised to their shapes: `--bind B=2`), tensors typed with the GPU's
 // element types. Decomposition and fusion work on this graph.
-import { Dim } from "../../check/dims.js";
-import type { DType } from "../../check/tensor.js";
+import { Dim } from "../../base/dims.js";
+import type { DType } from "../../base/tensor.js";
 import type { IrGraph, IrParam } from "../../ir/ir.js";
 import type { OpAttrs } from "../../ops/op.js";
 import type { EdgeDType, GpuDType } from "../../../runtime/plan.js";

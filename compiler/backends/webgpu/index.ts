@@ -3,14 +3,15 @@
 //
 //   const r = compileToWebGpu(checked, { bind: new Map([["B", 2]]), weights: { random: 0 } });
 //   writePlanDir("plan/", r);             // plan.json + weights.bin, atomically
-import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { writeDirAtomic } from "../../base/atomic.js";
 import type { CheckedModel } from "../../check/check-model.js";
 import { irFromChecked, type Selection } from "../../ir/from-checked.js";
 import type { IrGraph } from "../../ir/ir.js";
 import { DEFAULT_PIPELINE, runPasses } from "../../ir/passes/index.js";
 import type { Plan } from "../../../runtime/plan.js";
-import { weightBytes, type WeightsMode } from "../onnx/weights.js";
+import { weightBytes, type WeightsMode } from "../../ir/weights.js";
 import { buildPlan, type BuiltPlan } from "./build.js";
 import { decompose } from "./decompose/index.js";
 import { fuse } from "./fuse.js";
@@ -71,20 +72,10 @@ function encode(values: readonly number[], type: "f32" | "i32" | "u32"): Uint8Ar
 /** Writes plan.json and weights.bin into `dir` atomically: a temporary folder beside it,
  *  then a rename (an existing plan folder is replaced only once the new one is complete). */
 export function writePlanDir(dir: string, r: { readonly plan: Plan; readonly weights: Uint8Array }): void {
-  const tmp = join(dirname(dir), `.${basename(dir)}.${process.pid}.tmp`);
-  rmSync(tmp, { recursive: true, force: true });
-  try {
-    mkdirSync(tmp, { recursive: true });
+  writeDirAtomic(dir, (tmp) => {
     writeFileSync(join(tmp, "plan.json"), `${JSON.stringify(r.plan, null, 1)}\n`);
     writeFileSync(join(tmp, "weights.bin"), r.weights);
-    const old = `${tmp}.old`;
-    if (existsSync(dir)) renameSync(dir, old);
-    renameSync(tmp, dir);
-    rmSync(old, { recursive: true, force: true });
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw e;
-  }
+  });
 }
 
 export { WebGpuError, symbolsToBind } from "./graph.js";

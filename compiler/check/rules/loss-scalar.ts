@@ -2,7 +2,7 @@
 import type { Span } from "../../ast/ast.js";
 import { fail } from "../../diagnostics/diagnostic.js";
 import type { Instance } from "../../elaborate/instance.js";
-import { formatShape, type TensorType } from "../tensor.js";
+import { formatShape, type TensorType } from "../../base/tensor.js";
 
 const HINT = "reduce it: `mean(x)` or `sum(x)`, or use reduction: \"mean\"";
 

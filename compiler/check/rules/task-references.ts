@@ -3,7 +3,7 @@
 import { diag, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import { didYouMean } from "../../diagnostics/suggest.js";
 import type { ElaboratedModel } from "../../elaborate/instance.js";
-import { matchesSomeParam } from "../../tools/patterns.js";
+import { matchesSomeParam } from "../../elaborate/stages.js";
 import type { Span } from "../../ast/ast.js";
 
 export function checkTaskReferences(model: ElaboratedModel, outputs: ReadonlySet<string>, losses: ReadonlySet<string>, traced: boolean): Diagnostic[] {

@@ -3,7 +3,7 @@
 // Inputs the task pins (`inputs:`) stay: they are part of the task's interface. So does an
 // input that is the only one to carry a symbolic dim the rest of the graph needs (`P` in
 // `x[:, P:]` when nothing else reads `prompt: [B, P]`): a runtime reads the dim from it.
-import { Dim } from "../../check/dims.js";
+import { Dim } from "../../base/dims.js";
 import type { IrGraph, IrInput } from "../ir.js";
 
 export function deadValues(g: IrGraph): IrGraph {

@@ -4,7 +4,7 @@
 // rounded to the output dtype as the runtime would compute them (float32 via fround);
 // dtypes without an exact JS model (float16, bfloat16) and non-finite or out-of-range
 // results are left to the runtime. Graph outputs are not folded: they stay node-computed.
-import type { DType } from "../../check/tensor.js";
+import type { DType } from "../../base/tensor.js";
 import type { OpAttrs } from "../../ops/op.js";
 import type { IrGraph, IrNode, IrValue } from "../ir.js";
 

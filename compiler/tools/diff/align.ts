@@ -3,7 +3,7 @@
 // the most similar set of descendant declarations and parameter count), and each pair
 // records how it was made.
 import type { ElaboratedModel, Instance, ParamTensor } from "../../elaborate/instance.js";
-import { formatShape } from "../../check/tensor.js";
+import { formatShape } from "../../base/tensor.js";
 import { paramCount } from "../params.js";
 
 /** A component: an instance, or a parameter tensor held directly by one. */

@@ -3,10 +3,10 @@
 // made, shapes at component boundaries, parameter, FLOP and memory deltas, and tasks,
 // losses, stages and frozen sets that differ.
 import type { Graph, ShapeRecord } from "../../check/graph.js";
-import { formatTensorType } from "../../check/tensor.js";
+import { formatTensorType } from "../../base/tensor.js";
 import { allParams, type ElaboratedModel, type Instance } from "../../elaborate/instance.js";
 import { paramCount } from "../params.js";
-import { DTYPE_BYTES } from "../summary/cost.js";
+import { DTYPE_SIZE } from "../../base/tensor.js";
 import { scopeCosts, type Acc } from "../summary/summary.js";
 import { align, modelNode, type MatchHow, type Pair } from "./align.js";
 import { argDiffs, originChanges, type ArgChange } from "./args.js";
@@ -173,5 +173,5 @@ function costDeltas(a: Acc | undefined, b: Acc | undefined): { flops: Delta; act
 
 /** Bytes of the (non-EMA) weights, by their dtypes. */
 function weightBytes(m: ElaboratedModel): number {
-  return allParams(m.root).filter((p) => !p.ema).reduce((s, p) => s + paramCount(p) * (DTYPE_BYTES[p.dtype] ?? 4), 0);
+  return allParams(m.root).filter((p) => !p.ema).reduce((s, p) => s + paramCount(p) * DTYPE_SIZE[p.dtype], 0);
 }

@@ -2,7 +2,7 @@
 // running statistics, feature queues), tasks, losses, stages and, per stage, the frozen
 // top-level components and parameter counts.
 import type { Graph } from "../../check/graph.js";
-import { formatShape } from "../../check/tensor.js";
+import { formatShape } from "../../base/tensor.js";
 import { allBuffers, type ElaboratedModel } from "../../elaborate/instance.js";
 import { countParams } from "../params.js";
 

@@ -3,9 +3,10 @@
 // Built from the elaborated model (hierarchy, kinds, frozen parameters) and the traced
 // graph (which value flows from which scope to which). Layout is dot.ts's business.
 import type { Graph } from "../../check/graph.js";
-import { formatTensorType } from "../../check/tensor.js";
+import { formatTensorType } from "../../base/tensor.js";
 import { allParams, type ElaboratedModel, type Instance } from "../../elaborate/instance.js";
-import { isTrainable, paramCount } from "../params.js";
+import { isTrainable } from "../../elaborate/stages.js";
+import { paramCount } from "../params.js";
 
 export type Level = "model" | "block" | "op";
 export const LEVELS: readonly Level[] = ["model", "block", "op"];

@@ -1,7 +1,7 @@
 // The cost of one traced node at bound sizes: multiply-accumulates (the products of
 // matmul, linear, convolution and attention) and FLOPs (2 per MAC plus a documented count
 // per element for everything else). The table in docs/summary.md is the specification.
-import type { Dim } from "../../check/dims.js";
+import type { Dim } from "../../base/dims.js";
 import type { Graph, GraphNode } from "../../check/graph.js";
 import { OPS } from "../../ops/index.js";
 
@@ -83,6 +83,3 @@ export function nodeCost(graph: Graph, node: GraphNode, bind: Bind): NodeCost {
   return { macs: 0, flops: out };
 }
 
-export const DTYPE_BYTES: Readonly<Record<string, number>> = {
-  float32: 4, float16: 2, bfloat16: 2, float64: 8, int64: 8, int32: 4, int8: 1, uint8: 1, bool: 1,
-};

@@ -1,12 +1,14 @@
 // `mm summary`: per component, output shapes at the component boundary, parameters,
 // multiply-accumulates, FLOPs and activation memory at bound input sizes; totals; weight
 // memory per dtype. Symbolic dims are bound from `--input` (every other symbol is 1).
-import { Dim } from "../../check/dims.js";
+import { Dim } from "../../base/dims.js";
 import type { Graph } from "../../check/graph.js";
-import { formatShape } from "../../check/tensor.js";
+import { formatShape } from "../../base/tensor.js";
 import { allParams, type ElaboratedModel, type Instance } from "../../elaborate/instance.js";
-import { countParams, isTrainable, paramCount, type StageCount } from "../params.js";
-import { DTYPE_BYTES, nodeCost, type Bind } from "./cost.js";
+import { isTrainable } from "../../elaborate/stages.js";
+import { countParams, paramCount, type StageCount } from "../params.js";
+import { DTYPE_SIZE } from "../../base/tensor.js";
+import { nodeCost, type Bind } from "./cost.js";
 
 export const SUMMARY_SCHEMA_VERSION = 1;
 
@@ -75,7 +77,7 @@ export function scopeCosts(graph: Graph, inputs: ReadonlyMap<string, number> = n
     let act = 0;
     for (const o of node.outputs) {
       const v = graph.values[o]!;
-      act += v.type.shape.reduce((a, d) => a * bind(d), 1) * (DTYPE_BYTES[v.type.dtype] ?? 4);
+      act += v.type.shape.reduce((a, d) => a * bind(d), 1) * DTYPE_SIZE[v.type.dtype];
     }
     const acc = byScope.get(node.scope) ?? { macs: 0, flops: 0, act: 0 };
     acc.macs += c.macs; acc.flops += c.flops; acc.act += act;
@@ -143,7 +145,7 @@ export function summarize(model: ElaboratedModel, graph: Graph, inputs: Readonly
     const w = (weights[p.dtype] ??= { params: 0, bytes: 0 });
     const n = paramCount(p);
     w.params += n;
-    w.bytes += n * (DTYPE_BYTES[p.dtype] ?? 4);
+    w.bytes += n * DTYPE_SIZE[p.dtype];
   }
   return {
     schema: SUMMARY_SCHEMA_VERSION, model: model.name, bindings,

@@ -5,11 +5,11 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "no
 import { dirname, join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { afterAll, describe, expect, it } from "vitest";
-import { Dim } from "../../../compiler/check/dims.js";
+import { Dim } from "../../../compiler/base/dims.js";
 import { runCli } from "../../../compiler/cli/main.js";
 import { Session } from "../../../compiler/driver/session.js";
 import { compileToOnnx, lowerToOnnx, type WeightTensor } from "../../../compiler/backends/onnx/index.js";
-import { weightBytes, weightChunks } from "../../../compiler/backends/onnx/weights.js";
+import { weightBytes, weightChunks } from "../../../compiler/ir/weights.js";
 import { EXTERNAL_ALIGNMENT, MAX_MODEL_FILE, planExternal, writeOnnx } from "../../../compiler/backends/onnx/write.js";
 import { onnx, type ModelProto } from "../../../compiler/backends/onnx/proto.js";
 import { project } from "../../helpers.js";

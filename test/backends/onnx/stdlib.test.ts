@@ -12,7 +12,7 @@ import type { CheckedModel } from "../../../compiler/check/check-model.js";
 import { Session } from "../../../compiler/driver/session.js";
 import { isUnpublished } from "../../../compiler/elaborate/model.js";
 import { valueMap, type IrGraph } from "../../../compiler/ir/ir.js";
-import { mulberry32 } from "../../../compiler/backends/onnx/weights.js";
+import { mulberry32 } from "../../../compiler/ir/weights.js";
 import { defaultBindings } from "../../../compiler/tools/inputs.js";
 import { concrete, intBound, pythonCheck, runOnnx, tempDir, type Feeds } from "./helpers.js";
 

@@ -1,7 +1,7 @@
 // Weights: structure-only, zeros, and seeded PyTorch-like random initialization.
 import { describe, expect, it } from "vitest";
 import { compileToOnnx } from "../../../compiler/backends/onnx/index.js";
-import { mulberry32, streamSeed } from "../../../compiler/backends/onnx/weights.js";
+import { mulberry32, streamSeed } from "../../../compiler/ir/weights.js";
 import { compileFile, compileText, initializers } from "./helpers.js";
 
 const INITS = `

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { align, lowerBound, overlapping, placeLifetimes, type Lifetime } from "../../../compiler/backends/webgpu/memory.js";
 import { compileToWebGpu } from "../../../compiler/backends/webgpu/index.js";
-import { mulberry32 } from "../../../compiler/backends/onnx/weights.js";
+import { mulberry32 } from "../../../compiler/ir/weights.js";
 import { irFromChecked } from "../../../compiler/ir/from-checked.js";
 import { Session } from "../../../compiler/driver/session.js";
 import { isUnpublished } from "../../../compiler/elaborate/model.js";

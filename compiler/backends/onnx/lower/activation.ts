@@ -1,6 +1,6 @@
 // Activations (compiler/ops/activation.ts). gelu is the Gelu op from opset 20 and its
 // reference decomposition before; quick_gelu and silu are x * sigmoid(c * x).
-import { isFloatDType } from "../../../check/tensor.js";
+import { isFloatDType } from "../../../base/tensor.js";
 import type { V } from "../context.js";
 import { add, attrNum, binary, input, like, mul, unary, type Emit, type Lowering } from "./build.js";
 

@@ -1,7 +1,7 @@
 // Elementwise arithmetic, comparisons and logic (compiler/ops/arith.ts). ONNX wants equal
 // operand dtypes where mm promotes (int64 + float32 → float32), so operands are cast to
 // the result dtype, or to the promoted dtype for comparisons.
-import type { DType } from "../../../check/tensor.js";
+import type { DType } from "../../../base/tensor.js";
 import { promote } from "../../../ops/util.js";
 import type { V } from "../context.js";
 import { binary, cast, input, like, unary, where, type Lowering, type LowerNode } from "./build.js";

@@ -1,8 +1,8 @@
 // Typed builders for the ONNX ops lowerings compose: each computes its output type, so
 // every intermediate value gets value_info, and hides opset differences (reduce axes
 // became an input at opset 18).
-import { Dim, broadcastShapes } from "../../../check/dims.js";
-import type { DType, TensorType } from "../../../check/tensor.js";
+import { Dim, broadcastShapes } from "../../../base/dims.js";
+import type { DType, TensorType } from "../../../base/tensor.js";
 import type { OpAttrs } from "../../../ops/op.js";
 import { EmitContext, LoweringError, T, type V } from "../context.js";
 import { ONNX_DTYPE, type Attr } from "../proto.js";

@@ -3,8 +3,8 @@
 // average pooling with windows that tile the input is an AveragePool; otherwise it is
 // separable per spatial dim: PyTorch's windows [floor(i·L/o), ceil((i+1)·L/o)), each
 // averaged (Slice + ReduceMean), concatenated.
-import { Dim } from "../../../check/dims.js";
-import type { TensorType } from "../../../check/tensor.js";
+import { Dim } from "../../../base/dims.js";
+import type { TensorType } from "../../../base/tensor.js";
 import { LoweringError, T, type V } from "../context.js";
 import { attrNum, attrNums, input, reduce, squeeze, unsqueeze, type Emit, type Lowering, type LowerNode } from "./build.js";
 

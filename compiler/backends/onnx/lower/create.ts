@@ -1,6 +1,6 @@
 // Tensors made from compile-time values (compiler/ops/create.ts). Sizes come from the IR
 // output type and are read at run time when symbolic (arange(B)).
-import { Dim } from "../../../check/dims.js";
+import { Dim } from "../../../base/dims.js";
 import { T, type V } from "../context.js";
 import { tensorProto } from "../proto.js";
 import { attrNum, binary, input, unsqueeze, type Emit, type Lowering } from "./build.js";

@@ -2,8 +2,8 @@
 // cross_entropy with class ids averages over targets != ignore_index, with label
 // smoothing (1-ε)·nll + ε·mean_c(-log p); with class probabilities it averages over all
 // positions. ONNX's SoftmaxCrossEntropyLoss has no label smoothing, hence the decomposition.
-import { Dim } from "../../../check/dims.js";
-import { isFloatDType } from "../../../check/tensor.js";
+import { Dim } from "../../../base/dims.js";
+import { isFloatDType } from "../../../base/tensor.js";
 import type { V } from "../context.js";
 import {
   add, attrNum, binary, cast, div, input, like, mul, reduce, squeeze, sub, unary, unsqueeze, where,

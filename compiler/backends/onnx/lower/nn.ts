@@ -3,7 +3,7 @@
 // the reference decomposition: split heads, q @ kᵀ · scale, mask, causal mask, Softmax,
 // @ v, merge heads. Masked scores take the dtype's lowest finite value rather than -inf,
 // so a fully masked row gives a uniform row instead of NaN.
-import { Dim } from "../../../check/dims.js";
+import { Dim } from "../../../base/dims.js";
 import { LoweringError, type V } from "../context.js";
 import { binary, cast, expand, input, lowest, matmul, mul, reshape, transpose, unary, where, type Emit, type Lowering, type LowerNode } from "./build.js";
 import { lowerTriangle } from "./create.js";

@@ -1,7 +1,7 @@
 // Normalization (compiler/ops/norm.ts). layer_norm is LayerNormalization (opset 17);
 // rms_norm is RMSNormalization from opset 23 and its decomposition before; group_norm is
 // always decomposed (GroupNormalization-18 scaled per group, fixed only in opset 21).
-import { Dim, numel } from "../../../check/dims.js";
+import { Dim, numel } from "../../../base/dims.js";
 import { LoweringError, T, type V } from "../context.js";
 import { tensorProto } from "../proto.js";
 import { add, attrNum, binary, div, input, like, mul, reduce, reshape, sub, unary, type Emit, type Lowering } from "./build.js";

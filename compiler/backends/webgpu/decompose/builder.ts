@@ -1,7 +1,7 @@
 // Builds nodes on a specialised graph, computing each output's shape and dtype as it goes
 // (decompositions only use ops whose shape rules are simple: elementwise with
 // broadcasting, reductions, reshapes).
-import type { DType } from "../../../check/tensor.js";
+import type { DType } from "../../../base/tensor.js";
 import type { OpAttrs } from "../../../ops/op.js";
 import type { CGraph, CNode, CTensor } from "../graph.js";
 

@@ -1,4 +1,5 @@
-// Parameter values for the ONNX initializers, named by dotted path, in PyTorch layout.
+// Parameter and buffer values when no checkpoint is given, by dotted path, in PyTorch
+// layout: what the ONNX initializers, the WebGPU weights.bin and `mm run` inputs hold.
 //
 // Modes:
 //   "none"        structure only: parameters become graph *inputs* with their shapes
@@ -25,19 +26,26 @@
 // No init, or `default`: kaiming_uniform(a = sqrt(5)) for 2-D and larger; for 0-D and 1-D,
 // ones when the parameter is named weight, scale or gamma (norm scales) and zeros
 // otherwise (biases, offsets). Integer and bool parameters are zeros unless const/ones.
-import type { DType } from "../../check/tensor.js";
-import type { Value } from "../../elaborate/values.js";
-import type { IrParam } from "../../ir/ir.js";
-import { LoweringError } from "./context.js";
-import { DTYPE_SIZE, encodeData } from "./proto.js";
+import { encodeData } from "../base/encode.js";
+import { DTYPE_SIZE, type DType } from "../base/tensor.js";
+import type { IrParam } from "./ir.js";
 
 export type WeightsMode = "none" | "zeros" | { readonly random: number };
+
+/** A parameter the initializers cannot fill (an internal error: elaboration checks init
+ *  names and parameter shapes first). */
+export class WeightsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "WeightsError";
+  }
+}
 
 /** The constant dims of a parameter (parameters never have symbolic shapes). */
 export function paramDims(p: IrParam): number[] {
   return p.shape.map((d) => {
     const c = d.constValue();
-    if (c === undefined) throw new LoweringError(`parameter ${p.path} has a symbolic shape ${d.toString()}`);
+    if (c === undefined) throw new WeightsError(`parameter ${p.path} has a symbolic shape ${d.toString()}`);
     return c;
   });
 }
@@ -152,18 +160,17 @@ function fans(dims: readonly number[]): { fanIn: number; fanOut: number } {
 
 /** Reads an init argument by name or position as a number. */
 function arg(p: IrParam, name: string, pos: number, dflt: number): number {
-  const v: Value | undefined = p.init?.args.get(name) ?? p.init?.positional[pos];
-  if (v === undefined || v.k === "none") return dflt;
-  if (v.k === "float") return v.v;
-  if (v.k === "int" && v.v.isConst()) return v.v.constValue()!;
-  if (v.k === "bool") return v.v ? 1 : 0;
-  throw new LoweringError(`parameter ${p.path}: init argument '${name}' is not a number`);
+  const v = p.init?.args[name] ?? p.init?.positional[pos];
+  if (v === undefined || v === null) return dflt;
+  if (typeof v === "number") return v;
+  if (typeof v === "boolean") return v ? 1 : 0;
+  throw new WeightsError(`parameter ${p.path}: init argument '${name}' is not a number`);
 }
 
 function fanFor(p: IrParam, dims: readonly number[]): number {
-  const m = p.init?.args.get("mode");
+  const m = p.init?.args["mode"];
   const { fanIn, fanOut } = fans(dims);
-  return m && m.k === "string" && m.v === "fan_out" ? fanOut : fanIn;
+  return m === "fan_out" ? fanOut : fanIn;
 }
 
 type Values = Float32Array | Float64Array;
@@ -255,6 +262,6 @@ function initFiller(p: IrParam, dims: readonly number[], seed: number): Filler {
       });
     }
     default:
-      throw new LoweringError(`parameter ${p.path}: unknown initializer '${name}'`);
+      throw new WeightsError(`parameter ${p.path}: unknown initializer '${name}'`);
   }
 }

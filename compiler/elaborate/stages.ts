@@ -1,5 +1,7 @@
-// Path patterns of stages: `image` (the subtree), `image.layers.*.attn`, `**.bias`.
-import type { Instance } from "../elaborate/instance.js";
+// What a stage trains: its path patterns (`image` the subtree, `image.layers.*.attn`,
+// `**.bias`), which pattern decides for a parameter, and whether a parameter trains at all.
+// The checker, the backends' metadata and the tools read stages through here.
+import type { ElaboratedModel, Instance, ParamTensor, StageInfo } from "./instance.js";
 
 /** True when the pattern names the parameter path or one of its ancestors. */
 export function matchesPattern(pattern: readonly string[], path: string): boolean {
@@ -59,4 +61,20 @@ export function matchesSomeParam(root: Instance, pattern: readonly string[]): bo
     return false;
   };
   return go(root, 0);
+}
+
+/** Whether a stage trains the parameter: the most specific matching pattern decides (ties
+ *  freeze); unmatched parameters are trained unless the stage lists what it trains. */
+export function trainedIn(stage: StageInfo, path: string): boolean {
+  let best = -1;
+  let train = stage.train.length === 0;
+  const specificity = (p: readonly string[]): number => p.filter((s) => s !== "*" && s !== "**").length * 2 + p.length;
+  for (const p of stage.train) if (matchesPattern(p, path) && specificity(p) > best) { best = specificity(p); train = true; }
+  for (const p of stage.freeze) if (matchesPattern(p, path) && specificity(p) >= best) { best = specificity(p); train = false; }
+  return train;
+}
+
+export function isTrainable(model: ElaboratedModel, p: ParamTensor): boolean {
+  if (p.ema || p.buffer) return false;
+  return model.stages.length === 0 || model.stages.some((s) => trainedIn(s, p.path));
 }

@@ -1,4 +1,4 @@
-// Monomials of symbolic dims (compiler/check/dims.ts): products of atoms with exponents,
+// Monomials of symbolic dims (compiler/base/dims.ts): products of atoms with exponents,
 // in a graded lexicographic order. Kept apart so dims.ts stays readable.
 import type { Dim } from "./dims.js";
 

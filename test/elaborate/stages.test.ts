@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { Session } from "../../compiler/driver/session.js";
 import { allParams, type Instance } from "../../compiler/elaborate/instance.js";
-import { matchesPattern, matchesSomeParam } from "../../compiler/tools/patterns.js";
+import { matchesPattern, matchesSomeParam } from "../../compiler/elaborate/stages.js";
 
 describe("matchesPattern", () => {
   it.each([

@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+// Compares what two builds of mm write for every stdlib model and example: a refactoring
+// must leave every output byte-identical (or list the intended differences).
+//
+//   node scripts/compare-builds.mjs BASE_DIR HEAD_DIR [--only NAME,...] [--jobs 2]
+//
+// BASE_DIR and HEAD_DIR are checkouts with `npm run build` done (e.g. a `git worktree` of
+// the commit before the change, and this one). For each model: `check` (text and --json),
+// `shapes`, `params`, `summary` (text and --json), ONNX structure-only (inlined and
+// --functions), ONNX with random weights for models under 50M parameters, and, for _Tiny
+// models, the WebGPU plan; plus `diff` of each variant against its base. Outputs are
+// compared byte for byte (paths to the checkout are replaced by a placeholder first, since
+// they differ by construction). Prints one line per difference and exits 1 if there is any.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const args = process.argv.slice(2);
+const [baseDir, headDir] = args.filter((a) => !a.startsWith("--")).map((d) => resolve(d));
+if (!baseDir || !headDir) {
+  console.error("usage: node scripts/compare-builds.mjs BASE_DIR HEAD_DIR [--only NAME,...] [--jobs N]");
+  process.exit(2);
+}
+const opt = (name) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
+const only = opt("--only")?.split(",");
+const jobs = Number(opt("--jobs") ?? 2);
+
+/** Runs mm of one checkout; resolves with everything it printed and wrote, paths masked. */
+function run(dir, argv, outFile) {
+  return new Promise((done) => {
+    const p = spawn(process.execPath, [join(dir, "bin/mm.js"), ...argv], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } });
+    const chunks = [];
+    p.stdout.on("data", (c) => chunks.push(c));
+    p.stderr.on("data", (c) => chunks.push(c));
+    p.on("close", (code) => {
+      let text = `exit ${code}\n${Buffer.concat(chunks).toString("utf8")}`;
+      const files = [];
+      if (outFile) {
+        const walk = (f) => statSync(f).isDirectory() ? readdirSync(f).sort().forEach((e) => walk(join(f, e))) : files.push(readFileSync(f));
+        try { walk(outFile); } catch { /* no output */ }
+        rmSync(outFile, { recursive: true, force: true });
+      }
+      text = text.split(dir).join("<ROOT>").split(outFile ?? "\0").join("<OUT>");
+      done({ text, files: files.map((b) => b.toString("latin1").split(dir).join("<ROOT>")) });
+    });
+  });
+}
+
+const examples = readdirSync(join(headDir, "examples")).filter((f) => f.endsWith(".mm")).map((f) => `examples/${f}`);
+const models = JSON.parse((await run(headDir, ["list", ...examples, "--json"])).text.replace(/^exit 0\n/, ""));
+/** How a command names the model: stdlib models by name, others as FILE#NAME. */
+const ref = (m) => (m.source === "stdlib" ? m.name : `${m.file}#${m.name}`);
+const names = models.filter((m) => !only || only.includes(m.name)).map(ref);
+const scratch = mkdtempSync(join(tmpdir(), "mm-compare-"));
+
+const tasks = [];
+for (const name of names) {
+  const tiny = name.endsWith("_Tiny");
+  tasks.push([name, "check", ["check", name]], [name, "check --json", ["check", name, "--json"]]);
+  tasks.push([name, "shapes", ["shapes", name]], [name, "params", ["params", name]]);
+  tasks.push([name, "summary", ["summary", name]], [name, "summary --json", ["summary", name, "--json"]]);
+  tasks.push([name, "onnx", ["compile", name, "-o", "OUT.onnx"]], [name, "onnx --functions", ["compile", name, "-o", "OUT.onnx", "--functions"]]);
+  if (tiny) {
+    tasks.push([name, "onnx random", ["compile", name, "-o", "OUT.onnx", "--weights", "random"]]);
+    tasks.push([name, "webgpu", ["compile", name, "--target", "webgpu", "-o", "OUT"]]);
+  }
+  const m = models.find((x) => ref(x) === name);
+  if (m?.base) tasks.push([name, `diff ${m.base}`, ["diff", m.source === "stdlib" ? m.base : `${m.file}#${m.base}`, name]]);
+}
+
+let differences = 0, done = 0;
+async function worker(k) {
+  while (tasks.length) {
+    const [name, what, argv] = tasks.shift();
+    const results = [];
+    for (const [i, dir] of [baseDir, headDir].entries()) {
+      const out = join(scratch, `${k}-${i}-out`);
+      const a = argv.map((x) => x.replace("OUT", out));
+      results.push(await run(dir, a, argv.some((x) => x.includes("OUT")) ? (argv.some((x) => x.endsWith(".onnx")) ? `${out}.onnx` : out) : undefined));
+    }
+    const [x, y] = results;
+    const same = x.text === y.text && x.files.length === y.files.length && x.files.every((f, i) => f === y.files[i]);
+    if (!same) {
+      differences++;
+      console.log(`DIFFERS ${name}: ${what}${x.text !== y.text ? " (output)" : " (written files)"}`);
+    }
+    if (++done % 100 === 0) console.error(`${done} compared`);
+  }
+}
+await Promise.all(Array.from({ length: jobs }, (_, k) => worker(k)));
+rmSync(scratch, { recursive: true, force: true });
+console.log(`${done} outputs compared for ${names.length} models: ${differences} differ`);
+process.exit(differences ? 1 : 0);
