@@ -10,12 +10,13 @@
 //    write would take longer than MAX_WRITE_S at the throughput measured on a smaller
 //    model, the largest model that fits is measured instead, and the output says so.
 //    The files are deleted afterwards.
+import { compileToOnnx } from "../compiler/driver/compile.js";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, statfsSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { compileToOnnx, encodeModel } from "../compiler/backends/onnx/index.js";
+import { encodeModel } from "../compiler/backends/onnx/index.js";
 import { DTYPE_SIZE } from "../compiler/base/tensor.js";
 import { paramDims } from "../compiler/ir/weights.js";
 import { runCli } from "../compiler/cli/main.js";

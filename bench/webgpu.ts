@@ -8,15 +8,14 @@
 // Without a GPU both WebGPU runtimes use SwiftShader (compiler/cli/gpu.ts sets
 // VK_ICD_FILENAMES when no adapter is found; onnxruntime reads the same variable).
 // Run: npm run bench:webgpu [-- --runs N] [-- --only tiny|vit]
+import { compileToWebGpu } from "../compiler/driver/compile.js";
 import * as ort from "onnxruntime-node";
 import { attachWeights, emitOnnx, encodeModel, tensorProtoRaw, weightBytes } from "../compiler/backends/onnx/index.js";
-import { compileToWebGpu } from "../compiler/backends/webgpu/index.js";
 import type { CheckedModel } from "../compiler/check/check-model.js";
 import { bytes } from "../compiler/cli/write.js";
 import { dawnDevice } from "../compiler/cli/gpu.js";
 import { Session } from "../compiler/driver/session.js";
-import { irFromChecked } from "../compiler/ir/from-checked.js";
-import { DEFAULT_PIPELINE, runPasses } from "../compiler/ir/passes/index.js";
+import { buildIrModel } from "../compiler/driver/ir-model.js";
 import { randomInputs, type RandomInput } from "../compiler/tools/inputs.js";
 import { PlanRunner } from "../runtime/runtime.js";
 import { median } from "./timing.js";
@@ -52,8 +51,7 @@ function checked(name: string): CheckedModel & { sources: ReadonlyMap<string, st
 
 /** The ONNX file for the same selection (compileToOnnx takes a task, not outputs). */
 function onnxBytes(c: CheckedModel & { sources: ReadonlyMap<string, string> }, outputs: readonly string[] | undefined): Uint8Array {
-  const ir = runPasses(irFromChecked(c, outputs ? { outputs, losses: [] } : {}), DEFAULT_PIPELINE);
-  const e = emitOnnx(ir, c.model, { opset: 17, weights: WEIGHTS, sources: c.sources });
+  const e = emitOnnx(buildIrModel(c, c.sources, outputs ? { outputs, losses: [] } : {}), { opset: 17, weights: WEIGHTS });
   return encodeModel(attachWeights(e.model, e.weights.map((w) => tensorProtoRaw(w.name, w.dtype, w.dims, weightBytes(w.param, WEIGHTS)))));
 }
 

@@ -2,7 +2,7 @@
 // Compares what two builds of mm write for every stdlib model and example: a refactoring
 // must leave every output byte-identical (or list the intended differences).
 //
-//   node scripts/compare-builds.mjs BASE_DIR HEAD_DIR [--only NAME,...] [--jobs 2]
+//   node scripts/compare-builds.mjs BASE_DIR HEAD_DIR [--only NAME,...]
 //
 // BASE_DIR and HEAD_DIR are checkouts with `npm run build` done (e.g. a `git worktree` of
 // the commit before the change, and this one). For each model: `check` (text and --json),
@@ -11,7 +11,6 @@
 // models, the WebGPU plan; plus `diff` of each variant against its base. Outputs are
 // compared byte for byte (paths to the checkout are replaced by a placeholder first, since
 // they differ by construction). Prints one line per difference and exits 1 if there is any.
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -19,32 +18,43 @@ import { join, resolve } from "node:path";
 const args = process.argv.slice(2);
 const [baseDir, headDir] = args.filter((a) => !a.startsWith("--")).map((d) => resolve(d));
 if (!baseDir || !headDir) {
-  console.error("usage: node scripts/compare-builds.mjs BASE_DIR HEAD_DIR [--only NAME,...] [--jobs N]");
+  console.error("usage: node scripts/compare-builds.mjs BASE_DIR HEAD_DIR [--only NAME,...]");
   process.exit(2);
 }
 const opt = (name) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
 const only = opt("--only")?.split(",");
-const jobs = Number(opt("--jobs") ?? 2);
+
+/** Each checkout's CLI, loaded once into this process (a process per command costs more
+ *  than most commands); output is captured from stdout and stderr. */
+const clis = new Map();
+for (const dir of [baseDir, headDir]) clis.set(dir, (await import(join(dir, "dist/mm.js"))).runCliAsync);
 
 /** Runs mm of one checkout; resolves with everything it printed and wrote, paths masked. */
-function run(dir, argv, outFile) {
-  return new Promise((done) => {
-    const p = spawn(process.execPath, [join(dir, "bin/mm.js"), ...argv], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } });
-    const chunks = [];
-    p.stdout.on("data", (c) => chunks.push(c));
-    p.stderr.on("data", (c) => chunks.push(c));
-    p.on("close", (code) => {
-      let text = `exit ${code}\n${Buffer.concat(chunks).toString("utf8")}`;
-      const files = [];
-      if (outFile) {
-        const walk = (f) => statSync(f).isDirectory() ? readdirSync(f).sort().forEach((e) => walk(join(f, e))) : files.push(readFileSync(f));
-        try { walk(outFile); } catch { /* no output */ }
-        rmSync(outFile, { recursive: true, force: true });
-      }
-      text = text.split(dir).join("<ROOT>").split(outFile ?? "\0").join("<OUT>");
-      done({ text, files: files.map((b) => b.toString("latin1").split(dir).join("<ROOT>")) });
-    });
-  });
+async function run(dir, argv, outFile) {
+  const chunks = [];
+  const write = { out: process.stdout.write, err: process.stderr.write };
+  const capture = (c) => { chunks.push(typeof c === "string" ? c : Buffer.from(c).toString("utf8")); return true; };
+  process.chdir(dir);
+  process.stdout.write = capture;
+  process.stderr.write = capture;
+  let code;
+  try {
+    code = await clis.get(dir)(argv);
+  } catch (e) {
+    code = `thrown ${e?.message}`;
+  } finally {
+    process.stdout.write = write.out;
+    process.stderr.write = write.err;
+  }
+  let text = `exit ${code}\n${chunks.join("")}`;
+  const files = [];
+  if (outFile) {
+    const walk = (f) => statSync(f).isDirectory() ? readdirSync(f).sort().forEach((e) => walk(join(f, e))) : files.push(readFileSync(f));
+    try { walk(outFile); } catch { /* no output */ }
+    rmSync(outFile, { recursive: true, force: true });
+  }
+  text = text.split(dir).join("<ROOT>").split(outFile ?? "\0").join("<OUT>");
+  return { text, files: files.map((b) => b.toString("latin1").split(dir).join("<ROOT>")) };
 }
 
 const examples = readdirSync(join(headDir, "examples")).filter((f) => f.endsWith(".mm")).map((f) => `examples/${f}`);
@@ -88,7 +98,7 @@ async function worker(k) {
     if (++done % 100 === 0) console.error(`${done} compared`);
   }
 }
-await Promise.all(Array.from({ length: jobs }, (_, k) => worker(k)));
+await worker(0); // one at a time: the CLIs share this process's cwd and output streams
 rmSync(scratch, { recursive: true, force: true });
 console.log(`${done} outputs compared for ${names.length} models: ${differences} differ`);
 process.exit(differences ? 1 : 0);

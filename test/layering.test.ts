@@ -34,16 +34,6 @@ const RULES: readonly Rule[] = [
 /** Imports that break a rule today: "from -> to" (files), with why. Fix one, delete its line. */
 const KNOWN: Readonly<Record<string, string>> = {
   "compiler/elaborate/values.ts -> compiler/check/graph.ts": "a compile-time Value may hold a traced tensor (TensorRef)",
-  "compiler/ir/from-checked.ts -> compiler/elaborate/instance.ts": "the IR is built from the checked model here; the driver should build it",
-  "compiler/ir/from-checked.ts -> compiler/elaborate/values.ts": "init arguments become plain data here, as above",
-  "compiler/backends/onnx/index.ts -> compiler/check/check-model.ts": "the ONNX entry point takes the checked model and builds the IR itself",
-  "compiler/backends/webgpu/index.ts -> compiler/check/check-model.ts": "the WebGPU entry point takes the checked model and builds the IR itself",
-  "compiler/backends/onnx/emit.ts -> compiler/elaborate/instance.ts": "emit reads docs and spans of the elaborated model",
-  "compiler/backends/onnx/ema.ts -> compiler/elaborate/instance.ts": "the EMA update graph walks the elaborated model's EMA copies",
-  "compiler/backends/onnx/metadata.ts -> compiler/elaborate/instance.ts": "metadata reads stages, tasks and inputs of the elaborated model",
-  "compiler/backends/onnx/metadata.ts -> compiler/elaborate/stages.ts": "metadata lists what each stage trains",
-  "compiler/backends/onnx/metadata.ts -> compiler/resolve/host.ts": "metadata records source files relative to their project",
-  "compiler/backends/onnx/functions.ts -> compiler/elaborate/instance.ts": "--functions groups nodes by the instance tree",
 };
 
 function files(dir: string): string[] {

@@ -1,6 +1,6 @@
 // `--bind B=2,T=16` (or `--bind B=2 --bind T=16`): values for a model's symbolic dims, for
 // targets whose plans are specialised to their shapes (webgpu, ts) and for `mm run`.
-import { irFromChecked, SelectionError, type Selection } from "../ir/from-checked.js";
+import { irFromChecked, SelectionError, type Selection } from "../driver/build-ir.js";
 import type { CheckedModel } from "../check/check-model.js";
 import { symbolsToBind } from "../backends/webgpu/index.js";
 import { defaultDim } from "../tools/inputs.js";

@@ -5,15 +5,15 @@
 //
 // Weights default to random, seed 0 (a plan carries its weights, so `none` is refused).
 // Output is atomic: everything is generated in a temporary folder, then renamed into place.
+import { compileToWebGpu, lowerToOnnx } from "../driver/compile.js";
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { compileToWebGpu, WebGpuError, writePlanDir, type WebGpuResult } from "../backends/webgpu/index.js";
+import { WebGpuError, writePlanDir, type WebGpuResult } from "../backends/webgpu/index.js";
 import type { GemmVariant } from "../backends/webgpu/kernels/gemm.js";
-import { lowerToOnnx } from "../backends/onnx/index.js";
 import { writeOnnx } from "../backends/onnx/write.js";
 import type { WeightsMode } from "../ir/weights.js";
 import type { CheckedModel } from "../check/check-model.js";
-import { SelectionError } from "../ir/from-checked.js";
+import { SelectionError } from "../driver/build-ir.js";
 import { modelSymbols, parseBind, renderBind, resolveBind } from "./bind.js";
 import type { CommandContext } from "./command.js";
 import { EXIT, UsageError, UserError } from "./io.js";

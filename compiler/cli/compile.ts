@@ -8,12 +8,13 @@
 // is atomic (temp files, fsync, rename) and deterministic. `--functions` writes each block
 // instance as a call of an ONNX local function (compiler/backends/onnx/functions.ts).
 // `--target webgpu|ts` goes to compile-webgpu.ts.
+import { emaUpdateModel, lowerToOnnx } from "../driver/compile.js";
 import { existsSync, statSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
-import { EMA_TASK, emaUpdateModel } from "../backends/onnx/ema.js";
-import { lowerToOnnx, MAX_OPSET, MIN_OPSET, type WeightsMode } from "../backends/onnx/index.js";
+import { EMA_TASK } from "../backends/onnx/ema.js";
+import { MAX_OPSET, MIN_OPSET, type WeightsMode } from "../backends/onnx/index.js";
 import { DEFAULT_EXTERNAL_THRESHOLD, writeOnnx, type WriteResult } from "../backends/onnx/write.js";
-import { SelectionError } from "../ir/from-checked.js";
+import { SelectionError } from "../driver/build-ir.js";
 import type { Command, CommandContext } from "./command.js";
 import { EXIT, UsageError } from "./io.js";
 import { MODE_DOC, loadCheckedModel, oneModelArg } from "./target.js";
@@ -98,7 +99,7 @@ export const compile: Command = {
     const ema = s.task === EMA_TASK && !model.tasks.some((x) => x.name === EMA_TASK);
     let emitted;
     if (ema) {
-      emitted = emaUpdateModel(model, { opset: s.opset, sources: checked.sources });
+      emitted = emaUpdateModel(checked, checked.sources, { opset: s.opset });
       if (!emitted) throw new UsageError(`compile: model '${model.name}' has no EMA teachers (a submodule = ema(...)), so there is no ${EMA_TASK} graph`);
     } else {
       try {

@@ -7,10 +7,10 @@
 // compiler/tools/inputs.ts). --seed seeds the weights (the ONNX backend's values for that
 // seed) and the inputs. Exit 2 when there is no WebGPU adapter (see gpu.ts for the
 // SwiftShader fallback), 1 when the webgpu target cannot compile or run the model.
+import { compileToOnnx } from "../driver/compile.js";
 import type { CheckedModel } from "../check/check-model.js";
-import { compileToOnnx } from "../backends/onnx/index.js";
 import type { IrGraph } from "../ir/ir.js";
-import { SelectionError } from "../ir/from-checked.js";
+import { SelectionError } from "../driver/build-ir.js";
 import { randomInputs, type RandomInput } from "../tools/inputs.js";
 import type { EdgeDType } from "../../runtime/plan.js";
 import { checksum, PlanError, PlanRunner, type OutputTensor } from "../../runtime/runtime.js";

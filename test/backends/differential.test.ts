@@ -6,13 +6,13 @@
 // here, where no shape check can see it. The WebGPU plan of every tiny model runs at the
 // second binding (every symbol one above its default) in test/backends/webgpu/stdlib.test.ts,
 // against onnxruntime.
+import { compileToOnnx } from "../../compiler/driver/compile.js";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { compileToOnnx } from "../../compiler/backends/onnx/index.js";
 import { Session, type ModelRef } from "../../compiler/driver/session.js";
 import type { Program } from "../../compiler/resolve/loader.js";
 import { isUnpublished } from "../../compiler/elaborate/model.js";
-import { irFromChecked } from "../../compiler/ir/from-checked.js";
+import { irFromChecked } from "../../compiler/driver/build-ir.js";
 import { countParams } from "../../compiler/tools/params.js";
 import { defaultBindings, randomInputs, type RandomInput } from "../../compiler/tools/inputs.js";
 import { runOrt, shiftedBindings } from "./webgpu/harness.js";

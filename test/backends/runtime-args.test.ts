@@ -1,9 +1,8 @@
 // Op arguments sized at run time (a slice bound `P + 1` where P is an input's dim) reach
 // both backends as values: onnxruntime and the WebGPU plan return exactly the entries the
 // Python expression names, at two bindings, computed here from the inputs themselves.
+import { compileToOnnx, compileToWebGpu } from "../../compiler/driver/compile.js";
 import { describe, expect, it } from "vitest";
-import { compileToOnnx } from "../../compiler/backends/onnx/index.js";
-import { compileToWebGpu } from "../../compiler/backends/webgpu/index.js";
 import { randomInputs, type RandomInput } from "../../compiler/tools/inputs.js";
 import { compileProgram, dawnOrSkip, runOrt, runPlan } from "./webgpu/harness.js";
 

@@ -1,11 +1,11 @@
 // Buffers, eval and train mode, and `sequential`: the state a checkpoint carries besides its
 // parameters, and the nn.Sequential names it carries them under.
+import { compileToOnnx } from "../../compiler/driver/compile.js";
 import { describe, expect, it } from "vitest";
-import { compileToOnnx } from "../../compiler/backends/onnx/index.js";
 import { weightBytes } from "../../compiler/ir/weights.js";
 import { Session } from "../../compiler/driver/session.js";
 import { allBuffers, allParams, allTensors } from "../../compiler/elaborate/instance.js";
-import { irFromChecked, SelectionError } from "../../compiler/ir/from-checked.js";
+import { irFromChecked, SelectionError } from "../../compiler/driver/build-ir.js";
 import { countParams } from "../../compiler/tools/params.js";
 import { codesOf, compileOne, mm, project } from "../helpers.js";
 import { LIB } from "./lib.js";

@@ -10,18 +10,18 @@
 // eps or an activation) must fail the same comparison: the test can see small differences.
 //
 // MM_FIDELITY=clip,blip (families: refs/<family>.py) or model names runs a subset.
+import { compileToOnnx } from "../../compiler/driver/compile.js";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compileToOnnx } from "../../compiler/backends/onnx/index.js";
 import { mulberry32, streamSeed, weightBytes } from "../../compiler/ir/weights.js";
 import { Session } from "../../compiler/driver/session.js";
 import { allTensors } from "../../compiler/elaborate/instance.js";
 import type { IrParam } from "../../compiler/ir/ir.js";
-import { irParamOf } from "../../compiler/ir/from-checked.js";
+import { irParamOf } from "../../compiler/driver/build-ir.js";
 import { defaultBindings, randomInputs } from "../../compiler/tools/inputs.js";
 import { ACCEPT } from "../golden/golden.js";
 import { writeBundle, type BundleTensor } from "./bundle.js";

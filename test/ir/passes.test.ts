@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Span } from "../../compiler/ast/ast.js";
 import { Dim } from "../../compiler/base/dims.js";
 import type { DType } from "../../compiler/base/tensor.js";
-import { irFromChecked } from "../../compiler/ir/from-checked.js";
+import { irFromChecked } from "../../compiler/driver/build-ir.js";
 import { IrError, formatIr, valueMap, type IrGraph, type IrNode, type IrValue } from "../../compiler/ir/ir.js";
 import { cse, deadValues, foldConstants, runPasses } from "../../compiler/ir/passes/index.js";
 import { verifyIr } from "../../compiler/ir/verify.js";

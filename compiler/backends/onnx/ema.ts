@@ -7,35 +7,31 @@
 // teacher parameters, named by path; m and 1 - m are scalar initializers, one pair per
 // momentum and dtype. Integer and bool parameters (nothing to average) pass through.
 // The graph reads no data inputs and has no weights of its own.
-import type { ElaboratedModel, ParamTensor } from "../../elaborate/instance.js";
-import { allParams } from "../../elaborate/instance.js";
+import { locate, type IrModel, type IrTensor as ParamTensor } from "../../ir/model.js";
 import { VERSION } from "../../base/package.js";
 import { LoweringError } from "./context.js";
 import { irVersionFor, MAX_OPSET, MIN_OPSET, type EmittedModel } from "./emit.js";
-import { SourceLocator } from "./metadata.js";
 import { tensorProto, valueInfo, type NodeProto, type TensorProto, type ValueInfoProto } from "./proto.js";
 
 export const EMA_TASK = "ema_update";
 
 export interface EmaOptions {
   readonly opset: number;
-  readonly sources: ReadonlyMap<string, string>;
-  readonly sourceRoot?: string;
 }
 
 /** The teacher parameters of a model (those with `ema` set), in parameter order. */
-export function emaTeachers(model: ElaboratedModel): ParamTensor[] {
-  return allParams(model.root).filter((p) => p.ema !== undefined);
+export function emaTeachers(model: IrModel): ParamTensor[] {
+  return model.tensors.filter((p) => !p.buffer && p.ema !== undefined);
 }
 
 /** The update graph, or undefined when the model has no EMA teachers. */
-export function emaUpdateModel(model: ElaboratedModel, opts: EmaOptions): EmittedModel | undefined {
+export function emaUpdateModel(model: IrModel, opts: EmaOptions): EmittedModel | undefined {
   if (!Number.isInteger(opts.opset) || opts.opset < MIN_OPSET || opts.opset > MAX_OPSET)
     throw new LoweringError(`opset ${opts.opset} is not supported (${MIN_OPSET} to ${MAX_OPSET})`);
   const teachers = emaTeachers(model);
   if (teachers.length === 0) return undefined;
-  const byPath = new Map(allParams(model.root).map((p) => [p.path, p]));
-  const where = new SourceLocator(opts.sources, model.span.file, opts.sourceRoot);
+  const byPath = new Map(model.tensors.filter((p) => !p.buffer).map((p) => [p.path, p]));
+  const where = { where: (span: ParamTensor["span"]): string => locate(model.files, span) };
   const type = (p: ParamTensor): Parameters<typeof valueInfo>[1] => ({ dtype: p.dtype, shape: p.shape });
 
   const studentInputs: ValueInfoProto[] = [];

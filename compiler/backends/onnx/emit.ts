@@ -4,13 +4,13 @@
 // Parameter data is not attached here: `weights` lists each parameter's tensor so that a
 // caller can put the bytes in raw_data (index.ts) or stream them to external data.
 import type { DType } from "../../base/tensor.js";
-import type { ElaboratedModel } from "../../elaborate/instance.js";
-import type { IrGraph, IrParam } from "../../ir/ir.js";
+import type { IrParam } from "../../ir/ir.js";
+import { locate, type IrModel } from "../../ir/model.js";
 import { VERSION } from "../../base/package.js";
 import { EmitContext, LoweringError, type V } from "./context.js";
 import { LOWERINGS } from "./lower/index.js";
 import { FUNCTION_DOMAIN, outlineFunctions } from "./functions.js";
-import { metadataProps, SourceLocator } from "./metadata.js";
+import { metadataProps } from "./metadata.js";
 import { onnx, valueInfo, type FunctionProto, type GraphProto, type ModelProto, type TensorProto } from "./proto.js";
 import { RuntimeDims } from "./runtime-dims.js";
 import { paramDims, type WeightsMode } from "../../ir/weights.js";
@@ -26,9 +26,6 @@ export function irVersionFor(opset: number): number {
 export interface EmitOptions {
   readonly opset: number;
   readonly weights: WeightsMode;
-  readonly sources: ReadonlyMap<string, string>;
-  /** Doc-string paths are relative to this (default: the model file's project root). */
-  readonly sourceRoot?: string;
   /** Block instances as calls of ONNX local functions (functions.ts). */
   readonly functions?: boolean;
 }
@@ -50,11 +47,12 @@ export interface EmittedModel {
   readonly nodeCount: number;
 }
 
-export function emitOnnx(ir: IrGraph, model: ElaboratedModel, opts: EmitOptions): EmittedModel {
+export function emitOnnx(model: IrModel, opts: EmitOptions): EmittedModel {
   if (!Number.isInteger(opts.opset) || opts.opset < MIN_OPSET || opts.opset > MAX_OPSET)
     throw new LoweringError(`opset ${opts.opset} is not supported (${MIN_OPSET} to ${MAX_OPSET})`);
   const ctx = new EmitContext(opts.opset);
-  const where = new SourceLocator(opts.sources, model.span.file, opts.sourceRoot);
+  const ir = model.graph;
+  const where = { where: (span: IrParam["span"]): string => locate(model.files, span) };
   const vals = new Map<number, V>();
   for (const v of ir.values) {
     ctx.reserve(v.name);
@@ -103,7 +101,7 @@ export function emitOnnx(ir: IrGraph, model: ElaboratedModel, opts: EmitOptions)
   let functions: FunctionProto[] | undefined;
   if (opts.functions) {
     const params = new Set(ir.params.map((p) => vals.get(p.value)!.name));
-    const out = outlineFunctions({ graph, scopes, shared: ctx.shared, params, root: model.root, opset: opts.opset, domains: new Map() });
+    const out = outlineFunctions({ graph, scopes, shared: ctx.shared, params, root: model.tree, opset: opts.opset, domains: new Map() });
     graph = out.graph;
     functions = out.functions;
   }
@@ -114,7 +112,7 @@ export function emitOnnx(ir: IrGraph, model: ElaboratedModel, opts: EmitOptions)
     producerVersion: VERSION,
     ...(model.doc ? { docString: model.doc } : {}),
     graph,
-    metadataProps: metadataProps(model, ir, opts.weights),
+    metadataProps: metadataProps(model, opts.weights),
     ...(functions?.length ? { functions } : {}),
   };
   return { model: proto, weights, nodeCount: ctx.nodes.length };

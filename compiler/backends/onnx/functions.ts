@@ -16,7 +16,7 @@
 // to the top of the main graph, so that the first layer of a stack does not differ from
 // the rest by computing them.
 import { createHash } from "node:crypto";
-import type { Instance } from "../../elaborate/instance.js";
+import type { IrInstance as Instance } from "../../ir/model.js";
 import { onnx, type FunctionProto, type GraphProto, type NodeProto, type TensorProto } from "./proto.js";
 
 export const FUNCTION_DOMAIN = "mm.blocks";
@@ -93,7 +93,7 @@ export function outlineFunctions(inp: OutlineInput): Outlined {
     const segs = rest.split(".");
     let c = segs[0] ? inst.children.get(segs[0]) : undefined;
     let k = 1;
-    while (c && c.kind === "stack") c = k < segs.length ? c.children.get(segs[k++]!) : undefined;
+    while (c && c.stack) c = k < segs.length ? c.children.get(segs[k++]!) : undefined;
     return c;
   };
 

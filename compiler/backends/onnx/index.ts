@@ -1,14 +1,13 @@
-// The ONNX backend's API. compileToOnnx does everything in memory; lowerToOnnx stops
-// before parameter data, for callers that stream weights (external data) or want the IR;
-// writeOnnx writes a lowered model to a file, streaming its weights.
+// The ONNX backend's API, on the IR model (ir/model.ts, built by driver/ir-model.ts).
+// compileToOnnx does everything in memory; lowerToOnnx stops before parameter data, for
+// callers that stream weights (external data); writeOnnx writes a lowered model to a file,
+// streaming its weights. driver/compile.ts has the same calls on a checked model.
 //
-//   const { checked, sources } = new Session().compile(ref, program);
-//   const { bytes } = compileToOnnx(checked!, sources, { opset: 17, task: "pretrain", weights: { random: 0 } });
-//   writeOnnx("clip.onnx", lowerToOnnx(checked!, sources, { weights: { random: 0 } }), { weights: { random: 0 }, externalThreshold: 1 << 20 });
-import type { CheckedModel } from "../../check/check-model.js";
-import { irFromChecked, type Selection } from "../../ir/from-checked.js";
+//   const m = buildIrModel(checked, sources, { task: "pretrain" });
+//   const { bytes } = compileToOnnx(m, { opset: 17, weights: { random: 0 } });
+//   writeOnnx("clip.onnx", lowerToOnnx(m, { weights: { random: 0 } }), { weights: { random: 0 }, externalThreshold: 1 << 20 });
 import type { IrGraph } from "../../ir/ir.js";
-import { DEFAULT_PIPELINE, runPasses } from "../../ir/passes/index.js";
+import type { IrModel } from "../../ir/model.js";
 import { attachWeights, emitOnnx, encodeModel, type EmittedModel } from "./emit.js";
 import { tensorProtoRaw, type ModelProto } from "./proto.js";
 import { weightBytes, type WeightsMode } from "../../ir/weights.js";
@@ -16,14 +15,8 @@ import { weightBytes, type WeightsMode } from "../../ir/weights.js";
 export interface OnnxOptions {
   /** 17 (default) to 23. */
   readonly opset?: number;
-  /** A task of the model; default: every output and loss. */
-  readonly task?: string;
   /** "none" (default: parameters are graph inputs), "zeros", or { random: seed }. */
   readonly weights?: WeightsMode;
-  /** IR passes to run (default: dead-values, fold-constants, cse, dead-values). */
-  readonly passes?: readonly string[];
-  /** Doc-string paths are relative to this (default: the model file's project root). */
-  readonly sourceRoot?: string;
   /** Block instances as calls of ONNX local functions in the mm.blocks domain. */
   readonly functions?: boolean;
 }
@@ -39,20 +32,16 @@ export interface OnnxResult {
   readonly nodeCount: number;
 }
 
-export function lowerToOnnx(checked: CheckedModel, sources: ReadonlyMap<string, string>, options: OnnxOptions = {}): LoweredOnnx {
-  const sel: Selection = options.task !== undefined ? { task: options.task } : {};
-  const ir = runPasses(irFromChecked(checked, sel), options.passes ?? DEFAULT_PIPELINE);
-  const emitted = emitOnnx(ir, checked.model, {
-    opset: options.opset ?? 17, weights: options.weights ?? "none", sources,
-    ...(options.sourceRoot !== undefined ? { sourceRoot: options.sourceRoot } : {}),
-    ...(options.functions ? { functions: true } : {}),
+export function lowerToOnnx(model: IrModel, options: OnnxOptions = {}): LoweredOnnx {
+  const emitted = emitOnnx(model, {
+    opset: options.opset ?? 17, weights: options.weights ?? "none", ...(options.functions ? { functions: true } : {}),
   });
-  return { ...emitted, ir };
+  return { ...emitted, ir: model.graph };
 }
 
-export function compileToOnnx(checked: CheckedModel, sources: ReadonlyMap<string, string>, options: OnnxOptions = {}): OnnxResult {
+export function compileToOnnx(ir: IrModel, options: OnnxOptions = {}): OnnxResult {
   const mode = options.weights ?? "none";
-  const lowered = lowerToOnnx(checked, sources, options);
+  const lowered = lowerToOnnx(ir, options);
   const model = mode === "none" ? lowered.model
     : attachWeights(lowered.model, lowered.weights.map((w) => tensorProtoRaw(w.name, w.dtype, w.dims, weightBytes(w.param, mode))));
   return { model, bytes: encodeModel(model), ir: lowered.ir, nodeCount: lowered.nodeCount };

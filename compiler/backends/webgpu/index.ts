@@ -1,15 +1,13 @@
-// The WebGPU backend's API: a checked model → a specialised graph → fusion → a schedule of
-// kernels → a memory-planned plan, plus the bytes of weights.bin.
+// The WebGPU backend's API: the IR graph of a model (driver/ir-model.ts builds it) → a
+// specialised graph → fusion → a schedule of kernels → a memory-planned plan, plus the bytes
+// of weights.bin. driver/compile.ts has the same call on a checked model.
 //
-//   const r = compileToWebGpu(checked, { bind: new Map([["B", 2]]), weights: { random: 0 } });
+//   const r = compileToWebGpu(buildIrModel(checked, sources).graph, { bind: new Map([["B", 2]]), weights: { random: 0 } });
 //   writePlanDir("plan/", r);             // plan.json + weights.bin, atomically
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeDirAtomic } from "../../base/atomic.js";
-import type { CheckedModel } from "../../check/check-model.js";
-import { irFromChecked, type Selection } from "../../ir/from-checked.js";
 import type { IrGraph } from "../../ir/ir.js";
-import { DEFAULT_PIPELINE, runPasses } from "../../ir/passes/index.js";
 import type { Plan } from "../../../runtime/plan.js";
 import { weightBytes, type WeightsMode } from "../../ir/weights.js";
 import { buildPlan, type BuiltPlan } from "./build.js";
@@ -20,9 +18,6 @@ import { gpuType, numelOf, specialize, type CGraph, type CTensor } from "./graph
 import { schedule } from "./schedule.js";
 
 export interface WebGpuOptions {
-  readonly task?: string;
-  /** Without a task: only these outputs, no losses (one tower's embedding, say). */
-  readonly outputs?: readonly string[];
   /** Values of the symbolic dims (the plan is specialised to them). */
   readonly bind: ReadonlyMap<string, number>;
   /** zeros, or { random: seed } (the same values the ONNX backend writes for the seed). */
@@ -39,9 +34,7 @@ export interface WebGpuResult extends BuiltPlan {
   readonly weights: Uint8Array;
 }
 
-export function compileToWebGpu(checked: CheckedModel, options: WebGpuOptions): WebGpuResult {
-  const sel: Selection = options.task !== undefined ? { task: options.task } : options.outputs ? { outputs: options.outputs, losses: [] } : {};
-  const ir = runPasses(irFromChecked(checked, sel), DEFAULT_PIPELINE);
+export function compileToWebGpu(ir: IrGraph, options: WebGpuOptions): WebGpuResult {
   const graph = decompose(specialize(ir, options.bind));
   const fusion = fuse(graph);
   const built = buildPlan(graph, fusion, schedule(graph, fusion, options.gemm));

@@ -1,6 +1,7 @@
 // `mm compile`, end to end in-process: files that onnxruntime loads and runs, byte-identical
 // across runs (model and external data), atomic (nothing left behind by a failure),
 // external data (tiny threshold; forced past 2 GiB), the EMA update graph, usage errors.
+import { compileToOnnx, lowerToOnnx } from "../../../compiler/driver/compile.js";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import * as ort from "onnxruntime-node";
@@ -8,7 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { Dim } from "../../../compiler/base/dims.js";
 import { runCli } from "../../../compiler/cli/main.js";
 import { Session } from "../../../compiler/driver/session.js";
-import { compileToOnnx, lowerToOnnx, type WeightTensor } from "../../../compiler/backends/onnx/index.js";
+import { type WeightTensor } from "../../../compiler/backends/onnx/index.js";
 import { weightBytes, weightChunks } from "../../../compiler/ir/weights.js";
 import { EXTERNAL_ALIGNMENT, MAX_MODEL_FILE, planExternal, writeOnnx } from "../../../compiler/backends/onnx/write.js";
 import { onnx, type ModelProto } from "../../../compiler/backends/onnx/proto.js";

@@ -1,8 +1,8 @@
 // Composite ops against their definitions written out in mm with simple ops: each pair
 // of outputs `<name>_op` and `<name>_ref` must agree at every opset the backend targets
 // (decompositions at 17, fused ops at 23, reduce axes as inputs from 18, Gelu from 20).
+import { compileToOnnx } from "../../../compiler/driver/compile.js";
 import { describe, expect, it } from "vitest";
-import { compileToOnnx } from "../../../compiler/backends/onnx/index.js";
 import { compileText, randomFeeds, runOnnx } from "./helpers.js";
 import { maxRelErr } from "./reference.js";
 

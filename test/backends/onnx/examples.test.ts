@@ -1,10 +1,10 @@
 // Every model of examples/*.mm compiles to ONNX (structure only) and passes Debian's
 // onnx checker with full_check (strict shape inference against our value_info); the bytes
 // are identical across compiles.
+import { compileToOnnx } from "../../../compiler/driver/compile.js";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { compileToOnnx } from "../../../compiler/backends/onnx/index.js";
 import { compileFile, pythonCheck, tempDir, writeTemp } from "./helpers.js";
 
 const files = readdirSync("examples").filter((f) => f.endsWith(".mm")).sort().map((f) => join("examples", f));

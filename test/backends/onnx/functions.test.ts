@@ -2,13 +2,14 @@
 // instances become calls of shared FunctionProtos in the mm.blocks domain. The files pass
 // the checker (full_check), onnxruntime gives the inlined model's outputs, identical
 // instances share one function, the file is smaller, and the bytes are deterministic.
+import { compileToOnnx } from "../../../compiler/driver/compile.js";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../../../compiler/cli/main.js";
 import { Session } from "../../../compiler/driver/session.js";
-import { compileToOnnx, type OnnxResult } from "../../../compiler/backends/onnx/index.js";
+import { type OnnxResult } from "../../../compiler/backends/onnx/index.js";
 import { FUNCTION_DOMAIN } from "../../../compiler/backends/onnx/functions.js";
 import { onnx, type ModelProto } from "../../../compiler/backends/onnx/proto.js";
 import { compileFile, pythonCheck, randomFeeds, runOnnx, tempDir, writeTemp, type Compiled, type Feeds } from "./helpers.js";

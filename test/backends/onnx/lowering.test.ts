@@ -1,7 +1,8 @@
 // The shape of the emitted ONNX model: names, doc strings, value_info, dim_params,
 // metadata, opset-dependent lowerings, and the lowering table's coverage.
+import { compileToOnnx, lowerToOnnx } from "../../../compiler/driver/compile.js";
 import { describe, expect, it } from "vitest";
-import { compileToOnnx, lowerToOnnx, MAX_OPSET } from "../../../compiler/backends/onnx/index.js";
+import { MAX_OPSET } from "../../../compiler/backends/onnx/index.js";
 import { LOWERINGS } from "../../../compiler/backends/onnx/lower/index.js";
 import type { ModelProto } from "../../../compiler/backends/onnx/proto.js";
 import { opNames } from "../../../compiler/ops/index.js";

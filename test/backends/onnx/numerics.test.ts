@@ -1,8 +1,8 @@
 // Numerics: tiny mm programs whose forward is one op, run in onnxruntime at opsets 17
 // (decompositions) and 23 (Attention etc.), against the float64 reference in
 // reference.ts computed from the same weights and inputs, to 1e-5.
+import { compileToOnnx } from "../../../compiler/driver/compile.js";
 import { describe, expect, it } from "vitest";
-import { compileToOnnx } from "../../../compiler/backends/onnx/index.js";
 import { compileText, initializers, randomFeeds, runOnnx, type Compiled } from "./helpers.js";
 import * as ref from "./reference.js";
 

@@ -1,8 +1,8 @@
 // The tiny models, compiled with random weights, run in onnxruntime-node (CPU): every
 // output has the checker's shape with B bound, and holds no NaN or Inf. The opset 23
 // lowering (Attention, RMSNormalization, Gelu) agrees with the opset 17 decomposition.
+import { compileToOnnx } from "../../../compiler/driver/compile.js";
 import { describe, expect, it } from "vitest";
-import { compileToOnnx } from "../../../compiler/backends/onnx/index.js";
 import { valueMap } from "../../../compiler/ir/ir.js";
 import { compileFile, concrete, randomFeeds, runOnnx, type Compiled } from "./helpers.js";
 

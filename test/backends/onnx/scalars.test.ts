@@ -1,7 +1,7 @@
 // Scalar literals next to tensors take a dtype that keeps their value: a number beside a bool
 // mask is not a bool (`where(keep, labels, -100)` once made -100 a bool `true`, silently).
+import { compileToOnnx } from "../../../compiler/driver/compile.js";
 import { describe, expect, it } from "vitest";
-import { compileToOnnx } from "../../../compiler/backends/onnx/index.js";
 import { randomInputs } from "../../../compiler/tools/inputs.js";
 import { compileOne } from "../../helpers.js";
 import { runOrt } from "../webgpu/harness.js";

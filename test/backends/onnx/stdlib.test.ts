@@ -2,11 +2,11 @@
 // (full_check; one python process for all files); every _Tiny model also runs in
 // onnxruntime-node (CPU) with random weights and inputs, its outputs have the checker's
 // shapes with the symbolic dims bound, and hold no NaN or Inf.
+import { compileToOnnx, lowerToOnnx } from "../../../compiler/driver/compile.js";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { afterAll, describe, expect, it } from "vitest";
-import { compileToOnnx, lowerToOnnx } from "../../../compiler/backends/onnx/index.js";
 import { writeOnnx } from "../../../compiler/backends/onnx/write.js";
 import type { CheckedModel } from "../../../compiler/check/check-model.js";
 import { Session } from "../../../compiler/driver/session.js";

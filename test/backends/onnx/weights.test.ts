@@ -1,6 +1,6 @@
 // Weights: structure-only, zeros, and seeded PyTorch-like random initialization.
+import { compileToOnnx } from "../../../compiler/driver/compile.js";
 import { describe, expect, it } from "vitest";
-import { compileToOnnx } from "../../../compiler/backends/onnx/index.js";
 import { mulberry32, streamSeed } from "../../../compiler/ir/weights.js";
 import { compileFile, compileText, initializers } from "./helpers.js";
 

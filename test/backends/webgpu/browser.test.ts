@@ -1,6 +1,7 @@
 // The runtime in a real browser: a tiny CLIP plan runs on headless Chromium's WebGPU
 // (SwiftShader) from an esbuild bundle of runtime/index.ts, and its checksum equals the
 // same plan's on Dawn in Node with the same inputs.
+import { compileToWebGpu } from "../../../compiler/driver/compile.js";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -9,8 +10,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { buildSync } from "esbuild";
 import { describe, expect, it } from "vitest";
-import { compileToWebGpu, symbolsToBind, writePlanDir } from "../../../compiler/backends/webgpu/index.js";
-import { irFromChecked } from "../../../compiler/ir/from-checked.js";
+import { symbolsToBind, writePlanDir } from "../../../compiler/backends/webgpu/index.js";
+import { irFromChecked } from "../../../compiler/driver/build-ir.js";
 import { Session } from "../../../compiler/driver/session.js";
 
 const ROOT = resolve(import.meta.dirname, "../../..");

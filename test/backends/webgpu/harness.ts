@@ -2,13 +2,13 @@
 // WebGPU plan with the same weight seed, run both on the same seeded inputs (onnxruntime
 // CPU and Dawn), and compare every output. Dawn runs on SwiftShader without a GPU
 // (vitest.config.ts points Vulkan at Chromium's copy when it is installed).
+import { compileToOnnx, compileToWebGpu } from "../../../compiler/driver/compile.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import type { CheckedModel } from "../../../compiler/check/check-model.js";
-import { compileToOnnx } from "../../../compiler/backends/onnx/index.js";
-import { compileToWebGpu, type WebGpuResult } from "../../../compiler/backends/webgpu/index.js";
+import { type WebGpuResult } from "../../../compiler/backends/webgpu/index.js";
 import { Session } from "../../../compiler/driver/session.js";
 import { PlanRunner, type TensorData } from "../../../runtime/runtime.js";
 import { randomInputs, type RandomInput } from "../../../compiler/tools/inputs.js";

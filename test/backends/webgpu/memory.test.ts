@@ -2,11 +2,11 @@
 // storages alive at once overlap, the arena is at least the lower bound (the largest
 // total alive at one dispatch) and at most the naive sum; in-place writes happen where an
 // elementwise kernel's input dies. No GPU needed.
+import { compileToWebGpu } from "../../../compiler/driver/compile.js";
 import { describe, expect, it } from "vitest";
 import { align, lowerBound, overlapping, placeLifetimes, type Lifetime } from "../../../compiler/backends/webgpu/memory.js";
-import { compileToWebGpu } from "../../../compiler/backends/webgpu/index.js";
 import { mulberry32 } from "../../../compiler/ir/weights.js";
-import { irFromChecked } from "../../../compiler/ir/from-checked.js";
+import { irFromChecked } from "../../../compiler/driver/build-ir.js";
 import { Session } from "../../../compiler/driver/session.js";
 import { isUnpublished } from "../../../compiler/elaborate/model.js";
 import { defaultBindings } from "../../../compiler/tools/inputs.js";

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { RULES } from "../../../compiler/backends/webgpu/decompose/rules.js";
 import { KERNEL_GENS, MAP_OPS } from "../../../compiler/backends/webgpu/kernels/registry.js";
-import { irFromChecked } from "../../../compiler/ir/from-checked.js";
+import { irFromChecked } from "../../../compiler/driver/build-ir.js";
 import { opNames } from "../../../compiler/ops/index.js";
 import { compileProgram } from "./harness.js";
 import { ELEMENTWISE, LINALG, REDUCTIONS } from "./programs-core.js";

@@ -1,7 +1,7 @@
 // The runtime's typed errors: a plan that is not a plan, weights of the wrong size, a plan
 // beyond the device's limits (checked before anything is created), and bad inputs.
+import { compileToWebGpu } from "../../../compiler/driver/compile.js";
 import { describe, expect, it } from "vitest";
-import { compileToWebGpu } from "../../../compiler/backends/webgpu/index.js";
 import { checkLimits, PlanError, PlanRunner, requiredLimits } from "../../../runtime/runtime.js";
 import type { Plan } from "../../../runtime/plan.js";
 import { compileProgram, dawnOrSkip, sharedDevice } from "./harness.js";

@@ -4,7 +4,7 @@
 // outputs exactly. Each plan's memory report is checked too: the arena is at least the lower
 // bound, at most the naive sum, and no two tensors alive at once share bytes.
 import { describe, expect, it } from "vitest";
-import { irFromChecked } from "../../../compiler/ir/from-checked.js";
+import { irFromChecked } from "../../../compiler/driver/build-ir.js";
 import { Session } from "../../../compiler/driver/session.js";
 import { isUnpublished } from "../../../compiler/elaborate/model.js";
 import { overlapping } from "../../../compiler/backends/webgpu/memory.js";

@@ -1,13 +1,13 @@
 // `--target ts`: the generated bindings are deterministic, type-check under `tsc --strict`
 // against the runtime package (self-reference "mm-lang/runtime"), and their load()/run()
 // agree on the mm WebGPU runtime (Dawn) and in onnxruntime-node.
+import { compileToOnnx, compileToWebGpu } from "../../../compiler/driver/compile.js";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { buildSync } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compileToOnnx } from "../../../compiler/backends/onnx/index.js";
-import { compileToWebGpu, writePlanDir } from "../../../compiler/backends/webgpu/index.js";
+import { writePlanDir } from "../../../compiler/backends/webgpu/index.js";
 import { defaultBindings } from "../../../compiler/tools/inputs.js";
 import { DEFAULT_TS_OPTIONS, emitTypeScript } from "../../../compiler/backends/webgpu/typescript.js";
 import { Session } from "../../../compiler/driver/session.js";

@@ -4,7 +4,7 @@
 import type { CheckedModel } from "../check/check-model.js";
 import { allBuffers, allTensors, type InitSpec, type ParamTensor } from "../elaborate/instance.js";
 import type { Value } from "../elaborate/values.js";
-import { IrError, type IrGraph, type IrInit, type IrInitArg, type IrInput, type IrNode, type IrOutput, type IrParam, type IrValue } from "./ir.js";
+import { IrError, type IrGraph, type IrInit, type IrInitArg, type IrInput, type IrNode, type IrOutput, type IrParam, type IrValue } from "../ir/ir.js";
 
 export interface Selection {
   /** A task of the model: its outputs, losses, and (pinned) inputs. */

@@ -1,6 +1,6 @@
 // Building the IR from a checked model: selections (tasks, default), names, params.
 import { describe, expect, it } from "vitest";
-import { irFromChecked, SelectionError } from "../../compiler/ir/from-checked.js";
+import { irFromChecked, SelectionError } from "../../compiler/driver/build-ir.js";
 import { valueMap } from "../../compiler/ir/ir.js";
 import { runPasses } from "../../compiler/ir/passes/index.js";
 import { verifyIr } from "../../compiler/ir/verify.js";

@@ -1,0 +1,66 @@
+// Builds the IR model (ir/model.ts) of a checked model, once per command: the selected
+// graph with its passes run, and the model-level facts the backends write beside it. This
+// is the only place where the elaborated model meets the IR; backends read the result.
+import { relative, sep } from "node:path";
+import type { CheckedModel } from "../check/check-model.js";
+import { allParams, allTensors, type Instance } from "../elaborate/instance.js";
+import { trainedIn } from "../elaborate/stages.js";
+import type { IrInstance, IrModel, IrSourceFile, IrTensor } from "../ir/model.js";
+import { DEFAULT_PIPELINE, runPasses } from "../ir/passes/index.js";
+import { projectRootOf, STDLIB_ROOT } from "../resolve/host.js";
+import { irFromChecked, irParamOf, type Selection } from "./build-ir.js";
+
+export interface IrModelOptions extends Selection {
+  /** IR passes to run (default: dead-values, fold-constants, cse, dead-values). */
+  readonly passes?: readonly string[];
+  /** Source paths are shown relative to this (default: the model file's project root);
+   *  stdlib files as `std/...`. */
+  readonly sourceRoot?: string;
+}
+
+export function buildIrModel(checked: CheckedModel, sources: ReadonlyMap<string, string>, options: IrModelOptions = {}): IrModel {
+  const model = checked.model;
+  const graph = runPasses(irFromChecked(checked, options), options.passes ?? DEFAULT_PIPELINE);
+  const tensors: IrTensor[] = allTensors(model.root).map((t) => {
+    const { value: _, ...rest } = irParamOf(t, -1);
+    return rest;
+  });
+  const live = allParams(model.root).filter((p) => !p.ema);
+  const stages = model.stages.map((s) => ({ name: s.name, tasks: s.tasks, trained: live.filter((p) => trainedIn(s, p.path)).map((p) => p.path) }));
+  return {
+    name: model.name, ...(model.doc ? { doc: model.doc } : {}), ...(model.variantOf ? { variantOf: model.variantOf } : {}),
+    span: model.span, graph, tensors, stages, tree: instanceTree(model.root),
+    files: sourceFiles(sources, model.span.file, options.sourceRoot),
+  };
+}
+
+/** The instance tree as plain data, without recursion (a tree is as deep as its source). */
+function instanceTree(root: Instance): IrInstance {
+  const node = (i: Instance): IrInstance & { children: Map<string, IrInstance> } =>
+    ({ path: i.path, declName: i.declName, stack: i.kind === "stack", children: new Map() });
+  const top = node(root);
+  const todo: [Instance, typeof top][] = [[root, top]];
+  while (todo.length) {
+    const [i, n] = todo.pop()!;
+    for (const [name, c] of i.children) {
+      const cn = node(c);
+      n.children.set(name, cn);
+      todo.push([c, cn]);
+    }
+  }
+  return top;
+}
+
+/** Each source file's shown path and line starts. */
+function sourceFiles(sources: ReadonlyMap<string, string>, modelFile: string, sourceRoot: string | undefined): Map<string, IrSourceFile> {
+  const root = sourceRoot ?? projectRootOf(modelFile);
+  const display = (file: string): string =>
+    (file.startsWith(STDLIB_ROOT + sep) ? `std/${relative(STDLIB_ROOT, file)}` : relative(root, file)).split(sep).join("/");
+  const files = new Map<string, IrSourceFile>();
+  for (const [file, text] of sources) {
+    const lineStarts = [0];
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
+    files.set(file, { display: display(file), lineStarts });
+  }
+  return files;
+}
