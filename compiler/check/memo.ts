@@ -9,7 +9,11 @@ import { templateKey } from "../elaborate/memo.js";
 import { formatValue, type Value } from "../elaborate/values.js";
 import { formatTensorType, type TensorType } from "../base/tensor.js";
 
-const ids = new Map<string, number>();
+/** Structure strings → ids, one table per declaration (a stack's is its first layer's):
+ *  a table goes with the declarations it describes, so a long `--watch` session, which
+ *  re-parses files at every edit, does not keep every round's strings. Ids are never reused. */
+const ids = new WeakMap<object, Map<string, number>>();
+let nextId = 0;
 const keys = new WeakMap<Instance, number>();
 /** Declarations by identity: two files may declare different blocks of one name. */
 const declIds = new WeakMap<object, number>();
@@ -41,14 +45,23 @@ export function instanceKey(inst: Instance): number {
     [...inst.children].map(([k, c]) => `${k}#${instanceKey(c)}`).join(","),
   ];
   const s = parts.join("|");
-  let id = ids.get(s);
-  if (id === undefined) {
-    id = ids.size;
-    ids.set(s, id);
-  }
+  const owner = tableOwner(inst);
+  let table = ids.get(owner);
+  if (!table) ids.set(owner, (table = new Map()));
+  let id = table.get(s);
+  if (id === undefined) table.set(s, (id = nextId++));
   keys.set(inst, id);
   return id;
 }
+
+/** The declaration whose table holds an instance's structure string: its own, or for a stack
+ *  (which has none) its first layer's, down to a block. */
+function tableOwner(inst: Instance): object {
+  let i: Instance | undefined = inst;
+  while (i && !i.decl) i = i.children.values().next().value;
+  return i?.decl ?? STACKS;
+}
+const STACKS = {};
 
 /** The key of one call, or undefined when an argument cannot be summarised safely. */
 export function callKey(inst: Instance, args: readonly EvArg[]): string | undefined {

@@ -8,6 +8,11 @@ export class ParseCache {
   /** Files parsed (not reused) since the cache was made. */
   parsedCount = 0;
 
+  /** Files held: one entry per path, the latest text. */
+  get size(): number {
+    return this.files.size;
+  }
+
   readonly parse = (path: string, text: string): ParsedFile => {
     const hit = this.files.get(path);
     if (hit !== undefined && hit.text === text) return hit.parsed;

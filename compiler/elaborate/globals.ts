@@ -10,13 +10,21 @@ import type { Value } from "./values.js";
 const BUILTIN_NAMES = ["int", "float", "len", "range", "round", "ceil", "floor", "min", "max", "sqrt", "abs", "log", "exp"];
 
 /** Values are immutable, so each builtin name's value is made once (forward bodies look up
- *  op names at every call). */
-const builtinCache = new Map<string, Value | null>();
+ *  op names at every call). Only builtins are kept: the table is bounded by the op table,
+ *  whatever names a program (or a long `--watch` session) looks up. */
+const builtinCache = new Map<string, Value>();
 
 export function builtinValue(name: string): Value | undefined {
-  let v = builtinCache.get(name);
-  if (v === undefined) builtinCache.set(name, (v = makeBuiltin(name) ?? null));
-  return v ?? undefined;
+  const hit = builtinCache.get(name);
+  if (hit) return hit;
+  const v = makeBuiltin(name);
+  if (v) builtinCache.set(name, v);
+  return v;
+}
+
+/** How many builtins are cached (a test bounds it). */
+export function builtinCacheSize(): number {
+  return builtinCache.size;
 }
 
 function makeBuiltin(name: string): Value | undefined {
