@@ -7,7 +7,7 @@
 // update graph of the model's teachers instead (compiler/backends/onnx/ema.ts). Output
 // is atomic (temp files, fsync, rename) and deterministic. `--functions` writes each block
 // instance as a call of an ONNX local function (compiler/backends/onnx/functions.ts).
-// `--target webgpu|ts` goes to compile-webgpu.ts.
+// `--target webgpu|ts` goes to compile-webgpu.ts, `--target ir` (the IR as text) to compile-ir.ts.
 import { emaUpdateModel, lowerToOnnx } from "../driver/compile.js";
 import { existsSync, statSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
@@ -19,6 +19,7 @@ import type { Command, CommandContext } from "./command.js";
 import { EXIT, UsageError } from "./io.js";
 import { MODE_DOC, loadCheckedModel, oneModelArg } from "./target.js";
 import { compileGpuTarget } from "./compile-webgpu.js";
+import { compileIrTarget } from "./compile-ir.js";
 import { bytes, isFsError } from "./write.js";
 
 const str = { type: "string" } as const;
@@ -65,7 +66,7 @@ function settings(ctx: CommandContext): Settings {
 export const compile: Command = {
   name: "compile",
   usage: "compile MODEL -o OUT [--target T] [--bind B=2]",
-  summary: "compile a model to an ONNX file (structure only unless --weights), a WebGPU plan, or TypeScript",
+  summary: "compile a model to an ONNX file (structure only unless --weights), a WebGPU plan, TypeScript, or the IR as text",
   async: (flags) => flags.target === "ts",
   options: {
     model: str, output: { type: "string", short: "o" }, target: str, opset: str, weights: str, seed: str, task: str, gemm: str,
@@ -75,7 +76,7 @@ export const compile: Command = {
   optionDocs: {
     model: "the model, when FILE declares several",
     output: "the .onnx file to write (-o; external data goes to OUT.data), or the folder for webgpu and ts",
-    target: "onnx (default), webgpu (a plan folder: plan.json + weights.bin), ts (OUTDIR/<Model>.ts, plan/, <Model>.onnx)",
+    target: "onnx (default), webgpu (a plan folder: plan.json + weights.bin), ts (OUTDIR/<Model>.ts, plan/, <Model>.onnx), ir (the IR the backends read, as text)",
     bind: "webgpu, ts: values of the symbolic dims, B=2,T=16 (each needs one; repeatable)",
     gemm: "webgpu, ts: the product kernel, registers (default) or tiled (shared-memory tiles)",
     opset: `ONNX opset, ${MIN_OPSET} (default) to ${MAX_OPSET}`,
@@ -90,7 +91,8 @@ export const compile: Command = {
   run(ctx) {
     const target = ctx.flags.target ?? "onnx";
     if (target === "webgpu" || target === "ts") return compileGpuTarget(ctx, target);
-    if (target !== "onnx") throw new UsageError(`compile: unknown target '${String(target)}' (onnx, webgpu or ts)`);
+    if (target === "ir") return compileIrTarget(ctx);
+    if (target !== "onnx") throw new UsageError(`compile: unknown target '${String(target)}' (onnx, webgpu, ts or ir)`);
     const s = settings(ctx);
     const checked = loadCheckedModel(ctx, oneModelArg(ctx, "compile"));
     if (!checked) return EXIT.diagnostics;
