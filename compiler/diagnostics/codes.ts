@@ -124,6 +124,12 @@ const table = {
 } as const satisfies Record<string, CodeEntry>;
 
 export type Code = keyof typeof table;
+
+/** The `{hole}` names of a template, as a union of string literal types. */
+type Holes<S extends string> = S extends `${string}{${infer K}}${infer Rest}` ? K | Holes<Rest> : never;
+
+/** The arguments a code's template needs: exactly its holes (checked at every call site). */
+export type ArgsOf<C extends Code> = { readonly [K in Holes<(typeof table)[C]["template"]>]: string | number };
 export const CODES: Readonly<Record<Code, CodeEntry>> = table;
 export const ALL_CODES = Object.keys(table).sort() as Code[];
 

@@ -1,7 +1,7 @@
 // Diagnostics carry spans, never line numbers: the edge (CLI, JSON) turns spans
 // into file:line:col and caret frames.
 import type { Span } from "../ast/ast.js";
-import { CODES, type Code } from "./codes.js";
+import { CODES, type ArgsOf, type Code } from "./codes.js";
 
 export type Severity = "error" | "warning";
 
@@ -35,12 +35,17 @@ export interface DiagOptions {
   readonly hint?: string;
 }
 
-export function diag(code: Code, span: Span, args: TemplateArgs = {}, opts: DiagOptions = {}): Diagnostic {
+/** A code's template arguments (left out when its template has no holes), then options. */
+type DiagRest<C extends Code> = [keyof ArgsOf<C>] extends [never]
+  ? [args?: ArgsOf<C>, opts?: DiagOptions]
+  : [args: ArgsOf<C>, opts?: DiagOptions];
+
+export function diag<C extends Code>(code: C, span: Span, ...[args, opts = {}]: DiagRest<C>): Diagnostic {
   const entry = CODES[code];
   return {
     code,
     severity: entry.severity,
-    message: fillTemplate(entry.template, args),
+    message: fillTemplate(entry.template, args ?? {}),
     span,
     related: opts.related ?? [],
     ...(opts.hint !== undefined ? { hint: opts.hint } : {}),
@@ -54,8 +59,8 @@ export class DiagnosticError extends Error {
   }
 }
 
-export function fail(code: Code, span: Span, args: TemplateArgs = {}, opts: DiagOptions = {}): never {
-  throw new DiagnosticError(diag(code, span, args, opts));
+export function fail<C extends Code>(code: C, span: Span, ...rest: DiagRest<C>): never {
+  throw new DiagnosticError(diag(code, span, ...rest));
 }
 
 /** Collects diagnostics with a cap, so a pathological input cannot flood the terminal. */
