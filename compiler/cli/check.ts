@@ -8,10 +8,10 @@ import { watchCheck } from "./watch.js";
 
 export const check: Command = {
   name: "check", usage: "check FILE|DIR... [--json] [--watch]", summary: "parse, resolve, elaborate and shape-check; print diagnostics",
-  options: { json, "max-errors": { type: "string" }, watch: { type: "boolean" } },
-  optionDocs: {
-    json: "diagnostics as JSON on stdout", "max-errors": "print at most N diagnostics (default 50)",
-    watch: "check again whenever a checked file changes (Ctrl-C stops)",
+  options: {
+    json: json("diagnostics as JSON on stdout"),
+    "max-errors": { type: "string", doc: "print at most N diagnostics (default 50)", int: [1, 1_000_000] },
+    watch: { type: "boolean", doc: "check again whenever a checked file changes (Ctrl-C stops)" },
   },
   async: (flags) => flags.watch === true,
   run(ctx) {

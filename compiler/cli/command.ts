@@ -1,6 +1,5 @@
 // What a CLI command is, and the little every command shares.
 import { existsSync, statSync } from "node:fs";
-import type { ParseArgsConfig } from "node:util";
 import type { Session } from "../driver/session.js";
 import { listMmFiles } from "../resolve/host.js";
 import { UsageError, type Io } from "./io.js";
@@ -13,20 +12,36 @@ export interface CommandContext {
   readonly session: Session;
 }
 
+/** One option of a command, in one place: how it parses, its help line, and the values it
+ *  takes. The dispatcher checks `choices` and `int` before the command runs, with one
+ *  wording for every command (`--level takes model, block or op, not 'x'`). */
+export interface OptionSpec {
+  readonly type: "string" | "boolean";
+  readonly short?: string;
+  /** A string option that may repeat (its value is a string[]). */
+  readonly multiple?: boolean;
+  readonly doc: string;
+  /** The only values a string option takes. */
+  readonly choices?: readonly string[];
+  /** A string option that is an integer in [min, max]. */
+  readonly int?: readonly [min: number, max: number];
+}
+
 export interface Command {
   readonly name: string;
   readonly usage: string;
   readonly summary: string;
-  readonly options: NonNullable<ParseArgsConfig["options"]>;
-  readonly optionDocs: Readonly<Record<string, string>>;
+  readonly options: Readonly<Record<string, OptionSpec>>;
   /** Commands that touch a GPU or onnxruntime, or load a large module, are asynchronous
    *  (always, or for some flags): run them with runCliAsync. */
   readonly async?: boolean | ((flags: CommandContext["flags"]) => boolean);
   run(ctx: CommandContext): number | Promise<number>;
 }
 
-export const json = { type: "boolean" } as const;
-export const model = { type: "string" } as const;
+/** The options most commands share. */
+export const json = (doc = "as JSON"): OptionSpec => ({ type: "boolean", doc });
+export const model: OptionSpec = { type: "string", doc: "the model, when FILE declares several" };
+export const depth = (dflt: number): OptionSpec => ({ type: "string", doc: `component levels to show (default ${dflt})`, int: [1, 1000] });
 
 /** Files and folders on the command line as .mm files (folders: every .mm file below). */
 export function expandFiles(args: readonly string[]): string[] {

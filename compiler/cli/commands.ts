@@ -7,7 +7,7 @@ import { EXIT, UsageError } from "./io.js";
 import { listModels, renderList } from "./list.js";
 import { renderParams } from "./params-view.js";
 import { check } from "./check.js";
-import { expandFiles, json, model, type Command, type CommandContext } from "./command.js";
+import { depth, expandFiles, json, model, type Command, type CommandContext } from "./command.js";
 import type { CheckedModel } from "../check/check-model.js";
 import { loadCheckedModel, oneModelArg } from "./target.js";
 import { compile } from "./compile.js";
@@ -27,7 +27,7 @@ function withModel(ctx: CommandContext, name: string, body: (r: CheckedModel) =>
 
 const shapes: Command = {
   name: "shapes", usage: "shapes MODEL [--model NAME] [--json]", summary: "every named tensor with its inferred shape, as a tree",
-  options: { model, json }, optionDocs: { model: "the model, when FILE declares several", json: "the tree as JSON" },
+  options: { model, json: json("the tree as JSON") },
   run(ctx) {
     return withModel(ctx, "shapes", (c) => {
       const tree = shapeTree(c.model, c.graph);
@@ -38,13 +38,11 @@ const shapes: Command = {
 
 const params: Command = {
   name: "params", usage: "params MODEL [--model NAME] [--depth N] [--json]", summary: "parameter counts by component; trainable/frozen per stage",
-  options: { model, json, depth: { type: "string" } },
-  optionDocs: { model: "the model, when FILE declares several", json: "JSON with total, trainable, components, stages", depth: "component levels to show (default 1)" },
+  options: { model, json: json("JSON with total, trainable, components, stages"), depth: depth(1) },
   run(ctx) {
-    const depth = Number(ctx.flags.depth ?? 1);
-    if (!Number.isInteger(depth) || depth < 1) throw new UsageError("params: --depth takes a positive integer");
+    const levels = Number(ctx.flags.depth ?? 1);
     return withModel(ctx, "params", (c) => {
-      const rep = countParams(c.model, depth);
+      const rep = countParams(c.model, levels);
       ctx.io.out(ctx.flags.json ? JSON.stringify(rep, null, 2) + "\n" : renderParams(rep));
     });
   },
@@ -52,7 +50,7 @@ const params: Command = {
 
 const list: Command = {
   name: "list", usage: "list [FILE...] [--json]", summary: "models in the standard library and in the given files",
-  options: { json }, optionDocs: { json: "as JSON" },
+  options: { json: json() },
   run(ctx) {
     const entries = listModels(ctx.session, expandFiles(ctx.positionals));
     ctx.io.out(ctx.flags.json ? JSON.stringify(entries, null, 2) + "\n" : renderList(entries));
@@ -62,7 +60,7 @@ const list: Command = {
 
 const explain: Command = {
   name: "explain", usage: "explain CODE", summary: "what an error code means, with a wrong and a fixed example",
-  options: {}, optionDocs: {},
+  options: {},
   run(ctx) {
     const code = (ctx.positionals[0] ?? "").toUpperCase();
     if (!(ALL_CODES as string[]).includes(code)) throw new UsageError(`explain: unknown code '${ctx.positionals[0] ?? ""}' (codes: MM1001..MM9001)`);

@@ -27,18 +27,14 @@ export type GpuWeights = Exclude<WeightsMode, "none">;
 export function gpuWeights(ctx: CommandContext, command: string, target: string): GpuWeights {
   const w = ctx.flags.weights ?? "random";
   if (w === "none") throw new UsageError(`${command}: --weights none is not possible for ${target}: a plan carries its weights (weights.bin); use zeros or random (the default)`);
-  if (w !== "zeros" && w !== "random") throw new UsageError(`${command}: --weights takes zeros or random for ${target}, not '${String(w)}'`);
-  const seed = seedFlag(ctx, command);
+  const seed = seedFlag(ctx);
   if (seed !== undefined && w !== "random") throw new UsageError(`${command}: --seed goes with --weights random`);
   return w === "random" ? { random: seed ?? 0 } : "zeros";
 }
 
-export function seedFlag(ctx: CommandContext, command: string): number | undefined {
-  const v = ctx.flags.seed;
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (typeof v !== "string" || v.trim() === "" || !Number.isInteger(n) || n < 0 || n > 2 ** 32 - 1) throw new UsageError(`${command}: --seed takes an integer from 0 to ${2 ** 32 - 1}, not '${String(v)}'`);
-  return n;
+/** --seed (its range checked by the dispatcher against SEED). */
+export function seedFlag(ctx: CommandContext): number | undefined {
+  return typeof ctx.flags.seed === "string" ? Number(ctx.flags.seed) : undefined;
 }
 
 /** compileToWebGpu with the CLI's errors: a bad task is a usage error, a WebGpuError (an op
@@ -56,11 +52,9 @@ export function compilePlan(checked: CheckedModel, bind: ReadonlyMap<string, num
 
 const ONLY_ONNX = ["opset", "functions", "external-data", "external-threshold"];
 
-/** --gemm registers|tiled: the GEMM kernel products use (docs/webgpu.md). */
-export function gemmFlag(ctx: CommandContext, command: string): GemmVariant {
-  const v = ctx.flags.gemm ?? "registers";
-  if (v !== "registers" && v !== "tiled") throw new UsageError(`${command}: --gemm takes registers or tiled, not '${String(v)}'`);
-  return v;
+/** --gemm registers|tiled (checked against GEMM): the GEMM kernel products use (docs/webgpu.md). */
+export function gemmFlag(ctx: CommandContext): GemmVariant {
+  return ctx.flags.gemm === "tiled" ? "tiled" : "registers";
 }
 
 /** --target webgpu is synchronous; --target ts loads the TypeScript emitter (ts-morph, large)
@@ -80,7 +74,7 @@ export function compileGpuTarget(ctx: CommandContext, target: "webgpu" | "ts"): 
   if (!checked) return EXIT.diagnostics;
   const symbols = modelSymbols(checked, task !== undefined ? { task } : {}, "compile");
   const { bind } = resolveBind(given, symbols, "compile", false);
-  const r = compilePlan(checked, bind, weights, task, "compile", gemmFlag(ctx, "compile"));
+  const r = compilePlan(checked, bind, weights, task, "compile", gemmFlag(ctx));
   const write = (f: () => void): number => {
     try {
       f();

@@ -15,14 +15,13 @@ import { EMA_TASK } from "../backends/onnx/ema.js";
 import { MAX_OPSET, MIN_OPSET, type WeightsMode } from "../backends/onnx/index.js";
 import { DEFAULT_EXTERNAL_THRESHOLD, writeOnnx, type WriteResult } from "../backends/onnx/write.js";
 import { SelectionError } from "../driver/build-ir.js";
-import type { Command, CommandContext } from "./command.js";
+import { model, type Command, type CommandContext } from "./command.js";
 import { EXIT, UsageError } from "./io.js";
-import { MODE_DOC, loadCheckedModel, oneModelArg } from "./target.js";
+import { GEMM, MODE, SEED, loadCheckedModel, oneModelArg } from "./target.js";
 import { compileGpuTarget } from "./compile-webgpu.js";
 import { compileIrTarget } from "./compile-ir.js";
 import { bytes, isFsError } from "./write.js";
 
-const str = { type: "string" } as const;
 
 interface Settings {
   readonly out: string;
@@ -33,13 +32,10 @@ interface Settings {
   readonly externalThreshold?: number;
 }
 
-function int(ctx: CommandContext, flag: string, min: number, max: number): number | undefined {
+/** An integer flag (the dispatcher checked its range against the option's spec). */
+function int(ctx: CommandContext, flag: string): number | undefined {
   const v = ctx.flags[flag];
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (typeof v !== "string" || v.trim() === "" || !Number.isInteger(n) || n < min || n > max)
-    throw new UsageError(`compile: --${flag} takes an integer from ${min} to ${max}, not '${String(v)}'`);
-  return n;
+  return typeof v === "string" ? Number(v) : undefined;
 }
 
 function settings(ctx: CommandContext): Settings {
@@ -50,13 +46,12 @@ function settings(ctx: CommandContext): Settings {
   const dir = dirname(resolve(out));
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`compile: cannot write '${out}': no folder '${dirname(out)}'`);
   if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`compile: cannot write '${out}': it is a folder`);
-  const opset = int(ctx, "opset", MIN_OPSET, MAX_OPSET) ?? MIN_OPSET;
+  const opset = int(ctx, "opset") ?? MIN_OPSET;
   const w = ctx.flags.weights ?? "none";
-  const seed = int(ctx, "seed", 0, 2 ** 32 - 1);
-  if (w !== "none" && w !== "zeros" && w !== "random") throw new UsageError(`compile: --weights takes none, zeros or random, not '${String(w)}'`);
+  const seed = int(ctx, "seed");
   if (seed !== undefined && w !== "random") throw new UsageError("compile: --seed goes with --weights random");
-  const weights: WeightsMode = w === "random" ? { random: seed ?? 0 } : w;
-  const threshold = int(ctx, "external-threshold", 0, Number.MAX_SAFE_INTEGER);
+  const weights: WeightsMode = w === "random" ? { random: seed ?? 0 } : w === "zeros" ? "zeros" : "none";
+  const threshold = int(ctx, "external-threshold");
   const externalThreshold = threshold ?? (ctx.flags["external-data"] ? DEFAULT_EXTERNAL_THRESHOLD : undefined);
   const task = typeof ctx.flags.task === "string" ? ctx.flags.task : undefined;
   const functions = ctx.flags.functions === true;
@@ -69,30 +64,24 @@ export const compile: Command = {
   summary: "compile a model to an ONNX file (structure only unless --weights), a WebGPU plan, TypeScript, or the IR as text",
   async: (flags) => flags.target === "ts",
   options: {
-    model: str, output: { type: "string", short: "o" }, target: str, opset: str, weights: str, seed: str, task: str, gemm: str,
-    "external-data": { type: "boolean" }, "external-threshold": str, functions: { type: "boolean" }, bind: { type: "string", multiple: true },
-    mode: str,
-  },
-  optionDocs: {
-    model: "the model, when FILE declares several",
-    output: "the .onnx file to write (-o; external data goes to OUT.data), or the folder for webgpu and ts",
-    target: "onnx (default), webgpu (a plan folder: plan.json + weights.bin), ts (OUTDIR/<Model>.ts, plan/, <Model>.onnx), ir (the IR the backends read, as text)",
-    bind: "webgpu, ts: values of the symbolic dims, B=2,T=16 (each needs one; repeatable)",
-    gemm: "webgpu, ts: the product kernel, registers (default) or tiled (shared-memory tiles)",
-    opset: `ONNX opset, ${MIN_OPSET} (default) to ${MAX_OPSET}`,
-    weights: "onnx: none (default: parameters are graph inputs), zeros, or random; webgpu, ts: random (default) or zeros",
-    seed: "seed for --weights random (default 0)",
-    task: `compile one task of the model; ${EMA_TASK}: the EMA teachers' update graph`,
-    "external-data": "tensors over 1 MiB go to OUT.data",
-    "external-threshold": "tensors over BYTES go to OUT.data (implies --external-data)",
-    functions: "each block instance as a call of an ONNX local function (mm.blocks domain), shared by identical instances",
-    mode: MODE_DOC,
+    model,
+    output: { type: "string", short: "o", doc: "the .onnx file to write (-o; external data goes to OUT.data), or the folder for webgpu and ts" },
+    target: { type: "string", doc: "onnx (default), webgpu (a plan folder: plan.json + weights.bin), ts (OUTDIR/<Model>.ts, plan/, <Model>.onnx), ir (the IR the backends read, as text)", choices: ["onnx", "webgpu", "ts", "ir"] },
+    bind: { type: "string", multiple: true, doc: "webgpu, ts: values of the symbolic dims, B=2,T=16 (each needs one; repeatable)" },
+    gemm: GEMM,
+    opset: { type: "string", doc: `ONNX opset, ${MIN_OPSET} (default) to ${MAX_OPSET}`, int: [MIN_OPSET, MAX_OPSET] },
+    weights: { type: "string", doc: "onnx: none (default: parameters are graph inputs), zeros, or random; webgpu, ts: random (default) or zeros", choices: ["none", "zeros", "random"] },
+    seed: SEED,
+    task: { type: "string", doc: `compile one task of the model; ${EMA_TASK}: the EMA teachers' update graph` },
+    "external-data": { type: "boolean", doc: "tensors over 1 MiB go to OUT.data" },
+    "external-threshold": { type: "string", doc: "tensors over BYTES go to OUT.data (implies --external-data)", int: [0, Number.MAX_SAFE_INTEGER] },
+    functions: { type: "boolean", doc: "each block instance as a call of an ONNX local function (mm.blocks domain), shared by identical instances" },
+    mode: MODE,
   },
   run(ctx) {
     const target = ctx.flags.target ?? "onnx";
     if (target === "webgpu" || target === "ts") return compileGpuTarget(ctx, target);
     if (target === "ir") return compileIrTarget(ctx);
-    if (target !== "onnx") throw new UsageError(`compile: unknown target '${String(target)}' (onnx, webgpu, ts or ir)`);
     const s = settings(ctx);
     const checked = loadCheckedModel(ctx, oneModelArg(ctx, "compile"));
     if (!checked) return EXIT.diagnostics;

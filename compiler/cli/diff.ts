@@ -3,7 +3,7 @@
 import { diffModels, type ComponentDiff } from "../tools/diff/diff.js";
 import { renderHtml } from "../tools/diff/html.js";
 import { renderDiff } from "../tools/diff/render.js";
-import type { Command } from "./command.js";
+import { depth, json, type Command } from "./command.js";
 import { EXIT, processIo, UsageError } from "./io.js";
 import { writeFileAtomic } from "../base/atomic.js";
 import { loadCheckedModel } from "./target.js";
@@ -16,23 +16,22 @@ function prune(cs: readonly ComponentDiff[], depth: number): ComponentDiff[] {
 export const diff: Command = {
   name: "diff", usage: "diff A B [--model NAME] [--depth N] [--json] [--html OUT]",
   summary: "semantic diff of two models: components, arguments, shapes, parameters, tasks and stages",
-  options: { model: { type: "string" }, depth: { type: "string" }, json: { type: "boolean" }, html: { type: "string" } },
-  optionDocs: {
-    model: "the model in each FILE.mm that declares several (or write FILE.mm#NAME)",
-    depth: "component levels to show, in text and JSON (default 2)",
-    json: "the diff as JSON", html: "also write a self-contained side-by-side HTML page to OUT",
+  options: {
+    model: { type: "string", doc: "the model in each FILE.mm that declares several (or write FILE.mm#NAME)" },
+    depth: { ...depth(2), doc: "component levels to show, in text and JSON (default 2)" },
+    json: json("the diff as JSON"),
+    html: { type: "string", doc: "also write a self-contained side-by-side HTML page to OUT" },
   },
   run(ctx) {
     if (ctx.positionals.length !== 2) throw new UsageError("diff: give two models (stdlib names, FILE.mm#NAME, or FILE.mm --model NAME)");
-    const depth = Number(ctx.flags.depth ?? 2);
-    if (!Number.isInteger(depth) || depth < 1) throw new UsageError("diff: --depth takes a positive integer");
+    const levels = Number(ctx.flags.depth ?? 2);
     const a = loadCheckedModel(ctx, ctx.positionals[0]!);
     const b = loadCheckedModel(ctx, ctx.positionals[1]!);
     if (!a || !b) return EXIT.usage;
     const d = diffModels(a.model, a.graph, b.model, b.graph);
     if (typeof ctx.flags.html === "string") writeFileAtomic(ctx.flags.html, renderHtml(d));
     const color = ctx.io.color && (ctx.io !== processIo || Boolean(process.stdout.isTTY));
-    ctx.io.out(ctx.flags.json ? JSON.stringify({ ...d, components: prune(d.components, depth) }, null, 2) + "\n" : renderDiff(d, { color, depth }));
+    ctx.io.out(ctx.flags.json ? JSON.stringify({ ...d, components: prune(d.components, levels) }, null, 2) + "\n" : renderDiff(d, { color, depth: levels }));
     return d.identical ? EXIT.ok : 1;
   },
 };

@@ -2,7 +2,7 @@
 // argument parsing, help, and the rule that user errors never become stack traces.
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { Session } from "../driver/session.js";
-import type { Command, CommandContext } from "./command.js";
+import type { Command, CommandContext, OptionSpec } from "./command.js";
 import { EXIT, processIo, UsageError, UserError, type Io } from "./io.js";
 import { VERSION } from "../base/package.js";
 
@@ -91,17 +91,43 @@ function parse(cmd: Command, args: readonly string[]): { values: Record<string, 
   const options: ParseArgsConfig["options"] = {
     help: { type: "boolean", short: "h" },
     version: { type: "boolean" },
-    ...cmd.options,
   };
+  for (const [k, o] of Object.entries(cmd.options)) {
+    options[k] = { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) };
+  }
+  let r: ReturnType<typeof parseArgs>;
   try {
-    const r = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
-    return { values: r.values as Record<string, string | boolean | string[] | undefined>, positionals: r.positionals };
+    r = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
   } catch (e) {
     throw new UsageError(`${cmd.name}: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
   }
+  const values = r.values as Record<string, string | boolean | string[] | undefined>;
+  for (const [k, o] of Object.entries(cmd.options)) {
+    const v = values[k];
+    if (typeof v === "string") checkValue(cmd.name, k, o, v);
+  }
+  return { values, positionals: r.positionals };
+}
+
+/** A string option's value against its spec's choices or integer range. */
+function checkValue(command: string, name: string, o: OptionSpec, v: string): void {
+  if (o.choices && !o.choices.includes(v)) throw new UsageError(`${command}: --${name} takes ${orList(o.choices)}, not '${v}'`);
+  if (o.int) {
+    const [min, max] = o.int;
+    const n = Number(v);
+    if (v.trim() === "" || !Number.isInteger(n) || n < min || n > max) {
+      const range = min === 1 && max >= 1000 ? "a positive integer" : `an integer from ${min} to ${max}`;
+      throw new UsageError(`${command}: --${name} takes ${range}, not '${v}'`);
+    }
+  }
+}
+
+/** `a`, `a or b`, `a, b or c`. */
+function orList(xs: readonly string[]): string {
+  return xs.length <= 1 ? xs.join("") : `${xs.slice(0, -1).join(", ")} or ${xs[xs.length - 1]}`;
 }
 
 function commandHelp(cmd: Command): string {
-  const opts = Object.entries(cmd.options).map(([k, o]) => `  --${k}${o.type === "string" ? " VALUE" : ""}${" ".repeat(Math.max(1, 22 - k.length - (o.type === "string" ? 6 : 0)))}${cmd.optionDocs[k] ?? ""}`);
+  const opts = Object.entries(cmd.options).map(([k, o]) => `  --${k}${o.type === "string" ? " VALUE" : ""}${" ".repeat(Math.max(1, 22 - k.length - (o.type === "string" ? 6 : 0)))}${o.doc}`);
   return `usage: mm ${cmd.usage}\n\n${cmd.summary}\n\noptions:\n${[...opts, "  --help                 this help"].join("\n")}\n`;
 }

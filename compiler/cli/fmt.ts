@@ -13,8 +13,7 @@ import { writeFileAtomic } from "../base/atomic.js";
 
 export const fmt: Command = {
   name: "fmt", usage: "fmt [--check] FILE|DIR...", summary: "rewrite .mm files in the canonical layout (comments kept)",
-  options: { check: { type: "boolean" } },
-  optionDocs: { check: "write nothing; list the files that would change and exit 1 if any" },
+  options: { check: { type: "boolean", doc: "write nothing; list the files that would change and exit 1 if any" } },
   run(ctx) {
     if (ctx.positionals.length === 0) throw new UsageError("fmt: give one or more .mm files or folders");
     const files: string[] = [];

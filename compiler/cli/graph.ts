@@ -6,35 +6,28 @@ import { buildDiagram, LEVELS, type Level } from "../tools/graph/diagram.js";
 import { toDot } from "../tools/graph/dot.js";
 import { FORMATS, htmlPage, LayoutError, layoutSvg, type Format } from "../tools/graph/render.js";
 import { writeFileAtomic } from "../base/atomic.js";
-import type { Command } from "./command.js";
+import { model, type Command } from "./command.js";
 import { EXIT, UsageError } from "./io.js";
 import { loadCheckedModel } from "./target.js";
 
-const str = { type: "string" } as const;
-
 function formatFor(flag: unknown, out: string | undefined): Format {
-  if (flag !== undefined) {
-    if (!(FORMATS as readonly unknown[]).includes(flag)) throw new UsageError(`graph: --format takes ${FORMATS.join(", ")}, not '${String(flag)}'`);
-    return flag as Format;
-  }
+  if (flag !== undefined) return flag as Format; // one of FORMATS: the dispatcher checked it
   const ext = out?.slice(out.lastIndexOf(".") + 1).toLowerCase();
   return ext === "dot" || ext === "gv" ? "dot" : ext === "html" || ext === "htm" ? "html" : "svg";
 }
 
 export const graph: Command = {
   name: "graph", usage: "graph MODEL [--level L] [--format F] [-o OUT]", summary: "architecture diagram (SVG, DOT or HTML) laid out by Graphviz",
-  options: { model: str, level: str, format: str, output: { type: "string", short: "o" } },
-  optionDocs: {
-    model: "the model, when FILE declares several",
-    level: "model (top-level components, default), block (one level deeper) or op (primitive ops)",
-    format: "svg (default; or from -o's extension), dot or html (a self-contained page)",
-    output: "write here (atomically) instead of stdout",
+  options: {
+    model,
+    level: { type: "string", doc: "model (top-level components, default), block (one level deeper) or op (primitive ops)", choices: LEVELS },
+    format: { type: "string", doc: "svg (default; or from -o's extension), dot or html (a self-contained page)", choices: FORMATS },
+    output: { type: "string", short: "o", doc: "write here (atomically) instead of stdout" },
   },
   run(ctx) {
     const spec = ctx.positionals[0];
     if (!spec || ctx.positionals.length > 1) throw new UsageError("graph: give one model (a stdlib name, FILE.mm, or FILE.mm --model NAME)");
     const level = (ctx.flags.level ?? "model") as Level;
-    if (!LEVELS.includes(level)) throw new UsageError(`graph: --level takes ${LEVELS.join(", ")}, not '${String(ctx.flags.level)}'`);
     const out = typeof ctx.flags.output === "string" ? ctx.flags.output : undefined;
     if (ctx.flags.output !== undefined && !out) throw new UsageError("graph: -o takes a file name");
     if (out) {

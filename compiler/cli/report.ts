@@ -7,7 +7,7 @@ import { COLOR, diagnosticJson, PLAIN, renderDiagnostic } from "./render.js";
 export function report(ctx: CommandContext, ds: readonly Diagnostic[], sources: ReadonlyMap<string, string>, asJson = Boolean(ctx.flags.json)): boolean {
   const max = Number(ctx.flags["max-errors"] ?? 50);
   const errors = ds.filter((d) => d.severity === "error").length;
-  const shown = ds.slice(0, Number.isFinite(max) && max > 0 ? max : 50);
+  const shown = ds.slice(0, max); // a positive integer: the dispatcher checked --max-errors
   if (asJson) {
     ctx.io.out(JSON.stringify({ diagnostics: shown.map((d) => diagnosticJson(d, sources)), errors, warnings: ds.length - errors }, null, 2) + "\n");
   } else {

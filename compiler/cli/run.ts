@@ -15,14 +15,13 @@ import { randomInputs, type RandomInput } from "../tools/inputs.js";
 import type { EdgeDType } from "../../runtime/plan.js";
 import { checksum, PlanError, PlanRunner, type OutputTensor } from "../../runtime/runtime.js";
 import { modelSymbols, parseBind, renderBind, resolveBind } from "./bind.js";
-import type { Command } from "./command.js";
+import { model, type Command } from "./command.js";
 import type { GemmVariant } from "../backends/webgpu/kernels/gemm.js";
 import { compilePlan, gemmFlag, gpuWeights, seedFlag, type GpuWeights } from "./compile-webgpu.js";
 import { dawnDevice, GpuUnavailable } from "./gpu.js";
 import { EXIT, UsageError, UserError } from "./io.js";
-import { MODE_DOC, loadCheckedModel, oneModelArg } from "./target.js";
+import { GEMM, MODE, SEED, loadCheckedModel, oneModelArg } from "./target.js";
 
-const str = { type: "string" } as const;
 const BACKENDS = ["webgpu", "onnxruntime"] as const;
 type Backend = (typeof BACKENDS)[number];
 
@@ -39,36 +38,32 @@ export const run: Command = {
   usage: "run MODEL [--backend B] [--bind B=2] [--bench]",
   summary: "compile and run once with random weights and inputs; print output shapes and checksums",
   async: true,
-  options: { model: str, backend: str, bind: { type: "string", multiple: true }, inputs: str, weights: str, seed: str, task: str, bench: { type: "boolean" }, runs: str, gemm: str, mode: str },
-  optionDocs: {
-    mode: MODE_DOC,
-    model: "the model, when FILE declares several",
-    backend: "webgpu (default: a plan on Dawn) or onnxruntime (the ONNX file on onnxruntime's CPU provider)",
-    bind: "values of symbolic dims, B=2,T=16 (default: B, N, V = 2, others 3)",
-    gemm: "webgpu: the product kernel, registers (default) or tiled (shared-memory tiles)",
-    inputs: "random (the default and, for now, the only choice)",
-    weights: "random (default) or zeros",
-    seed: "seed for the random weights and inputs (default 0)",
-    task: "run one task of the model",
-    bench: "also time runs: median and min wall time of --runs runs after the first",
-    runs: "runs to time with --bench (default 10)",
+  options: {
+    mode: MODE,
+    model,
+    backend: { type: "string", doc: "webgpu (default: a plan on Dawn) or onnxruntime (the ONNX file on onnxruntime's CPU provider)", choices: BACKENDS },
+    bind: { type: "string", multiple: true, doc: "values of symbolic dims, B=2,T=16 (default: B, N, V = 2, others 3)" },
+    gemm: { ...GEMM, doc: "webgpu: the product kernel, registers (default) or tiled (shared-memory tiles)" },
+    inputs: { type: "string", doc: "random (the default and, for now, the only choice)", choices: ["random"] },
+    weights: { type: "string", doc: "random (default) or zeros", choices: ["random", "zeros"] },
+    seed: { ...SEED, doc: "seed for the random weights and inputs (default 0)" },
+    task: { type: "string", doc: "run one task of the model" },
+    bench: { type: "boolean", doc: "also time runs: median and min wall time of --runs runs after the first" },
+    runs: { type: "string", doc: "runs to time with --bench (default 10)", int: [1, 100_000] },
   },
   async run(ctx) {
     const backend = (ctx.flags.backend ?? "webgpu") as Backend;
-    if (!BACKENDS.includes(backend)) throw new UsageError(`run: --backend takes ${BACKENDS.join(" or ")}, not '${String(ctx.flags.backend)}'`);
-    if ((ctx.flags.inputs ?? "random") !== "random") throw new UsageError(`run: --inputs takes random, not '${String(ctx.flags.inputs)}'`);
     if (ctx.flags.runs !== undefined && !ctx.flags.bench) throw new UsageError("run: --runs goes with --bench");
     const runs = Number(ctx.flags.runs ?? 10);
-    if (!Number.isInteger(runs) || runs < 1 || runs > 100000) throw new UsageError(`run: --runs takes a positive integer, not '${String(ctx.flags.runs)}'`);
     const weights = gpuWeights(ctx, "run", "mm run");
-    const seed = typeof weights === "object" ? weights.random : seedFlag(ctx, "run") ?? 0;
+    const seed = typeof weights === "object" ? weights.random : seedFlag(ctx) ?? 0;
     const given = parseBind(ctx, "run");
     const task = typeof ctx.flags.task === "string" ? ctx.flags.task : undefined;
 
     const checked = loadCheckedModel(ctx, oneModelArg(ctx, "run"));
     if (!checked) return EXIT.diagnostics;
     const { bind, defaulted } = resolveBind(given, modelSymbols(checked, task !== undefined ? { task } : {}, "run"), "run", true);
-    const gemm = gemmFlag(ctx, "run");
+    const gemm = gemmFlag(ctx);
     const runner = backend === "webgpu" ? await gpuRunner(checked, bind, weights, task, gemm) : await ortRunner(checked, bind, weights, task);
     try {
       const inputs = randomInputs(runner.ir, bind, seed);

@@ -1,7 +1,7 @@
 // `mm summary`: a torchinfo-like table of a model at given input sizes (docs/summary.md).
 import { graphSymbols, summarize } from "../tools/summary/summary.js";
 import { renderSummary } from "../tools/summary/render.js";
-import type { Command } from "./command.js";
+import { depth, json, model, type Command } from "./command.js";
 import { EXIT, UsageError } from "./io.js";
 import { loadCheckedModel, oneModelArg } from "./target.js";
 
@@ -21,16 +21,9 @@ export const summary: Command = {
   name: "summary",
   usage: "summary MODEL [--model NAME] [--input B=1,T=77] [--depth N] [--json]",
   summary: "per component: output shapes, params, MACs, FLOPs, activation and weight memory",
-  options: { model: { type: "string" }, json: { type: "boolean" }, input: { type: "string" }, depth: { type: "string" } },
-  optionDocs: {
-    model: "the model, when FILE declares several",
-    input: "bind symbolic dims, e.g. B=8,T=77 (every symbol not given is 1)",
-    depth: "component levels to show (default 1)",
-    json: "JSON (schema in docs/summary.md)",
-  },
+  options: { model, json: json("JSON (schema in docs/summary.md)"), input: { type: "string", doc: "bind symbolic dims, e.g. B=8,T=77 (every symbol not given is 1)" }, depth: depth(1) },
   run(ctx) {
-    const depth = Number(ctx.flags.depth ?? 1);
-    if (!Number.isInteger(depth) || depth < 1) throw new UsageError("summary: --depth takes a positive integer");
+    const levels = Number(ctx.flags.depth ?? 1);
     const inputs = parseInputs(typeof ctx.flags.input === "string" ? ctx.flags.input : undefined);
     const spec = oneModelArg(ctx, "summary");
     const checked = loadCheckedModel(ctx, spec);
@@ -40,7 +33,7 @@ export const summary: Command = {
     const known = graphSymbols(graph);
     const unknown = [...inputs.keys()].filter((k) => !known.includes(k));
     if (unknown.length) throw new UsageError(`summary: --input names ${unknown.join(", ")}, which the model does not use (its symbols: ${known.join(", ") || "none"})`);
-    const s = summarize(checked.model, graph, inputs, depth);
+    const s = summarize(checked.model, graph, inputs, levels);
     ctx.io.out(ctx.flags.json ? JSON.stringify(s, null, 2) + "\n" : renderSummary(s));
     return EXIT.ok;
   },

@@ -6,7 +6,7 @@ import { sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { CompileResult, ModelRef, Session } from "../driver/session.js";
 import type { Program } from "../resolve/loader.js";
 import type { CheckedModel } from "../check/check-model.js";
-import type { CommandContext } from "./command.js";
+import type { CommandContext, OptionSpec } from "./command.js";
 import { UsageError } from "./io.js";
 import { report } from "./report.js";
 
@@ -48,13 +48,18 @@ export function compileTarget(session: Session, t: Target, training = false): Co
   return session.compile(t.ref, t.program, training ? { training } : {});
 }
 
-export const MODE_DOC = "eval (default: BatchNorm's running statistics, no dropout) or train (batch statistics; buffers' new values as outputs `<path>.updated`)";
+/** Options that compile and run share. */
+export const MODE: OptionSpec = {
+  type: "string", choices: ["eval", "train"],
+  doc: "eval (default: BatchNorm's running statistics, no dropout) or train (batch statistics; buffers' new values as outputs `<path>.updated`)",
+};
+export const SEED: OptionSpec = { type: "string", doc: "seed for --weights random (default 0)", int: [0, 2 ** 32 - 1] };
+export const GEMM: OptionSpec = { type: "string", doc: "webgpu, ts: the product kernel, registers (default) or tiled (shared-memory tiles)", choices: ["registers", "tiled"] };
 
-/** `--mode eval|train`: whether forward bodies see `training` true. */
+/** `--mode eval|train` (checked against MODE by the dispatcher): whether forward bodies see
+ *  `training` true. */
 export function trainingMode(flags: Readonly<Record<string, unknown>>): boolean {
-  const m = flags.mode ?? "eval";
-  if (m !== "eval" && m !== "train") throw new UsageError(`--mode takes eval or train, not '${String(m)}'`);
-  return m === "train";
+  return flags.mode === "train";
 }
 
 /** Resolves and compiles the model a command names, printing diagnostics; undefined when
