@@ -10,7 +10,8 @@ import type { FileScope } from "../resolve/scope.js";
 import { evalPattern } from "./call.js";
 import { Dim } from "../base/dims.js";
 import { evalDType } from "../elaborate/items.js";
-import { unusedForwardInputs, unusedInputsOf } from "./rules/unused-input.js";
+import { runRules, unusedInputsOf } from "./rules/index.js";
+import { unusedForwardInputs } from "./rules/unused-input.js";
 import { Tracer } from "./tracer.js";
 
 /** `memo`: the session's check-only call results (see memo.ts), shared with its models. */
@@ -38,6 +39,6 @@ export function checkStandaloneBlock(decl: BlockDecl, home: FileScope, sources: 
     if (e instanceof DiagnosticError) bag.add(e.diagnostic);
     else if (!(e instanceof PoisonError)) throw e;
   }
-  for (const d of unusedForwardInputs(tracer.facts)) bag.add(d);
+  for (const d of runRules([unusedForwardInputs], { facts: tracer.facts })) bag.add(d);
   return bag.items;
 }

@@ -7,9 +7,7 @@ import { PoisonError, type Value } from "../elaborate/values.js";
 import { Dim } from "../base/dims.js";
 import type { Graph } from "./graph.js";
 import { Frame } from "./frame.js";
-import { checkLossStatementScalar } from "./rules/loss-scalar.js";
-import { checkTaskReferences } from "./rules/task-references.js";
-import { unusedForwardInputs, unusedModelInputs } from "./rules/unused-input.js";
+import { MODEL_RULES, runRules, type ModelEnd } from "./rules/index.js";
 import { execStmts, type BodyState } from "./stmts.js";
 import { Tracer } from "./tracer.js";
 
@@ -38,8 +36,10 @@ export function checkModel(model: ElaboratedModel, opts: CheckOptions = {}): Che
   const tracer = new Tracer(bag, { ...(opts.checkOnly ? { memo: opts.memo ?? new Map() } : {}), ...(opts.training ? { training: true } : {}) });
   const fwd = model.root.forward;
   let traced = false;
+  let completed = false;
   const outputs = new Set<string>();
   const losses = new Set<string>();
+  const lossTypes: ModelEnd["lossTypes"][number][] = [];
   if (fwd) {
     try {
       const scope = new Scope(tracer.baseEnv(model.root));
@@ -62,30 +62,23 @@ export function checkModel(model: ElaboratedModel, opts: CheckOptions = {}): Che
       }
       for (const [name, l] of st.modelLosses) {
         if (l.value.k === "tensor") {
-          // Each loss is checked on its own: one that is not a scalar hides neither the others
-          // nor the model-level rules below.
-          try {
-            checkLossStatementScalar(name, l.value.t.type, l.span);
-          } catch (e) {
-            if (!(e instanceof DiagnosticError)) throw e;
-            bag.add(e.diagnostic);
-          }
+          lossTypes.push({ name, type: l.value.t.type, span: l.span });
           tracer.graph.losses.push({ name, value: l.value.t.id });
         }
         losses.add(name);
       }
-      for (const d of unusedModelInputs(model.inputs, fwd)) bag.add(d);
       for (const n of st.poisoned ?? []) {
         outputs.add(n);
         losses.add(n);
       }
+      completed = true;
       traced = !st.failed;
     } catch (e) {
       if (e instanceof DiagnosticError) bag.add(e.diagnostic);
       else if (!(e instanceof PoisonError)) throw e;
     }
-    for (const d of unusedForwardInputs(tracer.facts)) bag.add(d);
   }
-  for (const d of checkTaskReferences(model, outputs, losses, traced)) bag.add(d);
+  const end: ModelEnd = { model, ...(fwd ? { forward: fwd } : {}), outputs, losses, lossTypes, traced, completed, facts: tracer.facts };
+  for (const d of runRules(MODEL_RULES, end)) bag.add(d);
   return { model, ...(traced && !opts.checkOnly ? { graph: tracer.graph.finish() } : {}), diagnostics: bag.items };
 }

@@ -12,8 +12,7 @@ import type { ShapeRecord } from "./graph.js";
 import { bindForwardArgs, checkOutput } from "./call.js";
 import { Frame } from "./frame.js";
 import { callRouted } from "./route.js";
-import { checkOutputsAssigned } from "./rules/output-assigned.js";
-import { checkLossBlockScalar } from "./rules/loss-scalar.js";
+import { FORWARD_RULES, runRules, type ForwardEnd } from "./rules/index.js";
 import { callKey } from "./memo.js";
 import { execStmts, type BodyState } from "./stmts.js";
 import type { TensorType } from "../base/tensor.js";
@@ -151,7 +150,7 @@ export class Tracer {
 
   private result(inst: Instance, fwd: NonNullable<Instance["forward"]>, st: BodyState, b: ReturnType<typeof bindForwardArgs>, span: Span): Value {
     if (fwd.namedOutputs) {
-      checkOutputsAssigned(fwd, st.assigned, inst.declName);
+      this.forwardRules({ inst, fwd, assigned: st.assigned });
       const fields = new Map<string, Value>();
       for (const o of fwd.outputs) {
         const a = st.assigned.get(o.name!.name)!;
@@ -164,9 +163,16 @@ export class Tracer {
     const out = fwd.outputs[0];
     if (out?.type.kind === "TensorType") checkOutput(inst, out.type, st.returned.value, st.returned.span, b, undefined);
     if (st.returned.value.k === "tensor") this.record(inst.path, "output", "return", st.returned.value.t.type);
-    if (inst.kind === "loss" && st.returned.value.k === "tensor") checkLossBlockScalar(inst, st.returned.value.t.type, st.returned.span);
+    this.forwardRules({ inst, fwd, assigned: st.assigned, returned: st.returned });
     void span;
     return st.returned.value;
+  }
+
+  /** The forward rules (rules/index.ts); an error stops the call, as its result is unusable. */
+  private forwardRules(end: ForwardEnd): void {
+    const ds = runRules(FORWARD_RULES, end);
+    for (const d of ds) this.bag.add(d);
+    if (ds.some((d) => d.severity === "error")) throw new PoisonError();
   }
 }
 
