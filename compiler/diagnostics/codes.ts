@@ -1,9 +1,14 @@
 // The one table of diagnostic codes. Codes are stable: never renumber, only add.
 // MM1xxx syntax, MM2xxx names and imports, MM3xxx values and elaboration,
 // MM4xxx shapes, MM5xxx model structure, MM9xxx internal.
-// `wrong` and `fixed` are whole .mm programs: docs/errors.md is generated from them and a
-// test checks that `wrong` reports this code and `fixed` reports no error.
-import { EXAMPLES } from "./examples.js";
+// Each code's example is data: compiler/diagnostics/examples/<CODE>/ holds `wrong.mm` and
+// `fixed.mm` (whole programs) and, for the import codes, `files/` (other files of the
+// project) and `fixed-files/` (those of the fixed program, when they differ). docs/errors.md
+// is generated from them, `mm explain` shows them, and a test checks that `wrong` reports
+// the code and `fixed` reports no error. They are read only when asked for.
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative, sep } from "node:path";
+import { PACKAGE_ROOT } from "../base/package.js";
 
 export interface CodeEntry {
   readonly severity: "error" | "warning";
@@ -144,6 +149,30 @@ export interface CodeExample {
   readonly fixedFiles?: Readonly<Record<string, string>>;
 }
 
+/** Where the examples live (a folder per code). */
+export const EXAMPLES_DIR = join(PACKAGE_ROOT, "compiler", "diagnostics", "examples");
+
 export function exampleFor(code: Code): CodeExample | undefined {
-  return (EXAMPLES as Partial<Record<Code, CodeExample>>)[code];
+  const dir = join(EXAMPLES_DIR, code);
+  if (!existsSync(join(dir, "wrong.mm"))) return undefined;
+  const read = (f: string): string => readFileSync(join(dir, f), "utf8");
+  const files = filesUnder(join(dir, "files"));
+  const fixedFiles = filesUnder(join(dir, "fixed-files"));
+  return { wrong: read("wrong.mm"), fixed: read("fixed.mm"), ...(files ? { files } : {}), ...(fixedFiles ? { fixedFiles } : {}) };
+}
+
+/** The files below a folder by relative path (with `/`), in name order; undefined without it. */
+function filesUnder(root: string): Record<string, string> | undefined {
+  if (!existsSync(root)) return undefined;
+  const out: Record<string, string> = {};
+  const todo = [root];
+  while (todo.length) {
+    const d = todo.pop()!;
+    for (const e of readdirSync(d).sort()) {
+      const p = join(d, e);
+      if (statSync(p).isDirectory()) todo.push(p);
+      else out[relative(root, p).split(sep).join("/")] = readFileSync(p, "utf8");
+    }
+  }
+  return out;
 }

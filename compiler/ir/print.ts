@@ -2,7 +2,7 @@
 // readable and diffable, and pinned by golden tests. One line per fact, in graph order:
 //
 //   mm-ir 1
-//   model CLIP_Tiny  variant of CLIP  task retrieval
+//   model Tiny  variant of Base  task retrieval
 //   input pixel_values: [B, 3, 32, 32] float32                       (pinned: a task input)
 //   param visual.proj: [64, 32] float32 = normal(std: 0.02)  @ std/models/clip.mm:40
 //   buffer bn.running_var: [8] float32 = ones()

@@ -34,7 +34,7 @@ describe("check rules", () => {
     for (const f of readdirSync(DIR).filter((x) => x.endsWith(".ts") && !["index.ts", "rule.ts"].includes(x))) {
       const text = readFileSync(`${DIR}/${f}`, "utf8");
       const used = new Set([...text.matchAll(/diag\("(MM\d{4})"/g)].map((m) => m[1]!));
-      const claimed = new Set(ALL_RULES.filter((r) => text.includes(`name: "${r.name}"`)).flatMap((r) => r.codes));
+      const claimed = new Set<string>(ALL_RULES.filter((r) => text.includes(`name: "${r.name}"`)).flatMap((r) => r.codes));
       expect([...used].filter((c) => !claimed.has(c)), f).toEqual([]);
     }
   });

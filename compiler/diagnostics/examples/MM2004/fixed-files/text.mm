@@ -1,0 +1,8 @@
+import "layers.mm"
+
+tower TextTower(width: Int = 64) {
+  proj = Linear(width, width)
+  forward(x: [B, width]) -> [B, width] {
+    return proj(x)
+  }
+}

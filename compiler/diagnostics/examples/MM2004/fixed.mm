@@ -1,0 +1,10 @@
+import "text.mm"
+import "layers.mm"
+
+head Classifier(width: Int = 64) {
+  text = TextTower(width)
+  fc = Linear(width, 10)
+  forward(x: [B, width]) -> [B, 10] {
+    return fc(text(x))
+  }
+}

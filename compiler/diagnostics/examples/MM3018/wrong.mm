@@ -1,0 +1,6 @@
+block Probe(width: Int = 64) {
+  param w: [width, width] init xavier_uniform
+  forward(x: [B, T, width]) -> [B, T, width] {
+    return dropout(linear(x, w), p: "0.1")
+  }
+}

@@ -1,0 +1,4 @@
+## GPT-4 with vision: the literature names it, its architecture was never published.
+model GPT4V = unpublished "GPT-4V"
+
+model GPT4VMini = GPT4V
