@@ -7,7 +7,7 @@ import type { EvArg } from "../elaborate/eval.js";
 import { typeName, type Value } from "../elaborate/values.js";
 import type { OpArgs, OpAttrs, OpDef, OpParam } from "../ops/op.js";
 import { Dim } from "../base/dims.js";
-import type { TensorRef } from "./graph.js";
+import type { TensorRef } from "../ir/ir.js";
 import { isDType, type DType, type TensorType } from "../base/tensor.js";
 
 export interface BoundOp {

@@ -2,7 +2,8 @@
 // topological order because tracing executes the program.
 import type { Span } from "../ast/ast.js";
 import type { OpAttrs } from "../ops/op.js";
-import type { Graph, GraphNode, GraphValue, GraphValueSource, ShapeRecord, TensorRef } from "./graph.js";
+import type { IrNode, IrValue, IrValueSource, TensorRef } from "../ir/ir.js";
+import type { Graph, ShapeRecord } from "./graph.js";
 import type { DType, TensorType } from "../base/tensor.js";
 
 export class GraphBuilder {
@@ -12,8 +13,8 @@ export class GraphBuilder {
   constructor(readonly keeps = true) {}
 
   private count = 0;
-  readonly values: GraphValue[] = [];
-  readonly nodes: GraphNode[] = [];
+  readonly values: IrValue[] = [];
+  readonly nodes: IrNode[] = [];
   readonly inputs: { name: string; value: number }[] = [];
   readonly params: { path: string; value: number }[] = [];
   readonly outputs: { name: string; value: number }[] = [];
@@ -26,9 +27,9 @@ export class GraphBuilder {
     return { id: this.count++, type, span };
   }
 
-  private addValue(type: TensorType, span: Span, source: GraphValueSource, name: string): TensorRef {
+  private addValue(type: TensorType, span: Span, source: IrValueSource, name: string): TensorRef {
     if (!this.keeps) return this.bare(type, span);
-    const v: GraphValue = { id: this.count++, type, span, source, name };
+    const v: IrValue = { id: this.count++, type, span, source, name };
     this.values.push(v);
     return v;
   }

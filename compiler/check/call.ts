@@ -13,7 +13,7 @@ import { checkType } from "../elaborate/types.js";
 import { typeName, type Value } from "../elaborate/values.js";
 import type { Dim } from "../base/dims.js";
 import { unifyDim, unifyShape, type DimPattern } from "./unify.js";
-import type { TensorRef } from "./graph.js";
+import type { TensorRef } from "../ir/ir.js";
 import { formatShape, formatTensorType } from "../base/tensor.js";
 
 export interface CallBinding {

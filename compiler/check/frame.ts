@@ -8,7 +8,7 @@ import { OPS } from "../ops/index.js";
 import type { OpAttrs } from "../ops/op.js";
 import { bindOp } from "./bind-op.js";
 import { Dim } from "../base/dims.js";
-import type { TensorRef } from "./graph.js";
+import type { TensorRef } from "../ir/ir.js";
 import { isFloatDType, type TensorType } from "../base/tensor.js";
 import type { Tracer } from "./tracer.js";
 

@@ -3,7 +3,7 @@
 import type { BlockDecl, EnumDecl, Span } from "../ast/ast.js";
 import { Dim } from "../base/dims.js";
 import type { DType } from "../base/tensor.js";
-import type { TensorRef } from "../check/graph.js";
+import type { TensorRef } from "../ir/ir.js";
 import type { Instance } from "./instance.js";
 import type { FileScope } from "../resolve/scope.js";
 

@@ -1,19 +1,32 @@
-// The graph IR between the traced graph (compiler/check/graph.ts) and the backends: the
-// same values and nodes, selected for one task, with names a backend can use as they are
-// and the metadata of every parameter. Passes (passes/) are pure functions IrGraph →
-// IrGraph; the verifier (verify.ts) runs between them.
+// The graph IR: values and nodes, one type from the tracer on. The tracer (check/graph.ts)
+// builds a graph of these values and nodes; the driver selects one task of it, names every
+// value so a backend can use the names as they are, and adds the metadata of every
+// parameter (IrGraph). Passes (passes/) are pure functions IrGraph → IrGraph; the verifier
+// (verify.ts) runs between them. This folder depends only on the foundation, the AST's spans
+// and the op table, so every stage may read it.
 import type { Span } from "../ast/ast.js";
-import type { GraphValueSource } from "../check/graph.js";
 import type { DType, TensorType } from "../base/tensor.js";
 import type { OpAttrs } from "../ops/op.js";
 
-export interface IrValue {
+/** A tensor value of a graph, by id, with its type and where it was computed (for "this
+ *  shape comes from here" notes). A compile-time Value may hold one while tracing. */
+export interface TensorRef {
   readonly id: number;
   readonly type: TensorType;
   readonly span: Span;
-  readonly source: GraphValueSource;
-  /** Unique in the graph: an input's name, a parameter's path, an output's name, or
-   *  `scope/op_id` for a node output. Backends use it as the tensor name. */
+}
+
+export type IrValueSource =
+  | { readonly kind: "input"; readonly name: string }
+  | { readonly kind: "param"; readonly path: string }
+  | { readonly kind: "constant"; readonly value: number | readonly number[] }
+  | { readonly kind: "node"; readonly node: number; readonly index: number };
+
+export interface IrValue extends TensorRef {
+  readonly source: IrValueSource;
+  /** A readable name: the traced graph's `vision.layers.3.attn/q` for a value bound to a
+   *  local, else `scope/op_id`; in an IrGraph, unique: an input's name, a parameter's path,
+   *  an output's name. Backends use it as the tensor name. */
   readonly name: string;
 }
 

@@ -2,7 +2,8 @@
 // matmul, linear, convolution and attention) and FLOPs (2 per MAC plus a documented count
 // per element for everything else). The table in docs/summary.md is the specification.
 import type { Dim } from "../../base/dims.js";
-import type { Graph, GraphNode } from "../../check/graph.js";
+import type { Graph } from "../../check/graph.js";
+import type { IrNode } from "../../ir/ir.js";
 import { OPS } from "../../ops/index.js";
 
 export interface NodeCost {
@@ -25,7 +26,7 @@ const FREE_OPS = new Set(["embedding", "dropout", "one_hot", "cast"]);
 
 const ZERO: NodeCost = { macs: 0, flops: 0 };
 
-export function nodeCost(graph: Graph, node: GraphNode, bind: Bind): NodeCost {
+export function nodeCost(graph: Graph, node: IrNode, bind: Bind): NodeCost {
   const shapeOf = (id: number | null | undefined): readonly number[] =>
     id === null || id === undefined ? [] : graph.values[id]!.type.shape.map(bind);
   const count = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
