@@ -8,7 +8,8 @@
 // the commit before the change, and this one). For each model: `check` (text and --json),
 // `shapes`, `params`, `summary` (text and --json), ONNX structure-only (inlined and
 // --functions), ONNX with random weights for models under 50M parameters, and, for _Tiny
-// models, the WebGPU plan; plus `diff` of each variant against its base. Outputs are
+// models, the WebGPU plan (every symbolic dim bound to 2); plus `diff` of each variant against
+// its base. Outputs are
 // compared byte for byte (paths to the checkout are replaced by a placeholder first, since
 // they differ by construction). Prints one line per difference and exits 1 if there is any.
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
@@ -73,7 +74,7 @@ for (const name of names) {
   tasks.push([name, "onnx", ["compile", name, "-o", "OUT.onnx"]], [name, "onnx --functions", ["compile", name, "-o", "OUT.onnx", "--functions"]]);
   if (tiny) {
     tasks.push([name, "onnx random", ["compile", name, "-o", "OUT.onnx", "--weights", "random"]]);
-    tasks.push([name, "webgpu", ["compile", name, "--target", "webgpu", "-o", "OUT"]]);
+    tasks.push([name, "webgpu", ["compile", name, "--target", "webgpu", "-o", "OUT"], "bind"]);
   }
   const m = models.find((x) => ref(x) === name);
   if (m?.base) tasks.push([name, `diff ${m.base}`, ["diff", m.source === "stdlib" ? m.base : `${m.file}#${m.base}`, name]]);
@@ -82,7 +83,14 @@ for (const name of names) {
 let differences = 0, done = 0;
 async function worker(k) {
   while (tasks.length) {
-    const [name, what, argv] = tasks.shift();
+    const [name, what, argv0, needs] = tasks.shift();
+    let argv = argv0;
+    if (needs === "bind") {
+      // A plan is specialised: bind every symbolic dim the model has (the CLI lists them), to 2.
+      const probe = await run(headDir, argv.map((x) => x.replace("OUT", join(scratch, "probe"))));
+      const m = /symbolic dims: ([^)]*)\)/.exec(probe.text);
+      if (m) argv = [...argv, ...m[1].split(", ").flatMap((d) => ["--bind", `${d}=2`])];
+    }
     const results = [];
     for (const [i, dir] of [baseDir, headDir].entries()) {
       const out = join(scratch, `${k}-${i}-out`);

@@ -9,6 +9,8 @@ import { locate, type IrModel } from "../../ir/model.js";
 import { VERSION } from "../../base/package.js";
 import { EmitContext, LoweringError, type V } from "./context.js";
 import { LOWERINGS } from "./lower/index.js";
+import { decompose } from "../../ir/passes/decompose.js";
+import { verifyIr } from "../../ir/verify.js";
 import { FUNCTION_DOMAIN, outlineFunctions } from "./functions.js";
 import { metadataProps } from "./metadata.js";
 import { onnx, valueInfo, type FunctionProto, type GraphProto, type ModelProto, type TensorProto } from "./proto.js";
@@ -51,7 +53,10 @@ export function emitOnnx(model: IrModel, opts: EmitOptions): EmittedModel {
   if (!Number.isInteger(opts.opset) || opts.opset < MIN_OPSET || opts.opset > MAX_OPSET)
     throw new LoweringError(`opset ${opts.opset} is not supported (${MIN_OPSET} to ${MAX_OPSET})`);
   const ctx = new EmitContext(opts.opset);
-  const ir = model.graph;
+  // Composite ops this target has no lowering for become primitives first (one definition
+  // of their arithmetic for every backend).
+  const ir = decompose(model.graph, (op) => LOWERINGS.has(op));
+  verifyIr(ir, "decompose");
   const where = { where: (span: IrParam["span"]): string => locate(model.files, span) };
   const vals = new Map<number, V>();
   for (const v of ir.values) {

@@ -11,7 +11,9 @@ import type { IrGraph } from "../../ir/ir.js";
 import type { Plan } from "../../../runtime/plan.js";
 import { weightBytes, type WeightsMode } from "../../ir/weights.js";
 import { buildPlan, type BuiltPlan } from "./build.js";
-import { decompose } from "./decompose/index.js";
+import { decompose } from "../../ir/passes/decompose.js";
+import { verifyIr } from "../../ir/verify.js";
+import { KERNEL_GENS, MAP_OPS } from "./kernels/registry.js";
 import { fuse } from "./fuse.js";
 import type { GemmVariant } from "./kernels/gemm.js";
 import { gpuType, numelOf, specialize, type CGraph, type CTensor } from "./graph.js";
@@ -35,7 +37,10 @@ export interface WebGpuResult extends BuiltPlan {
 }
 
 export function compileToWebGpu(ir: IrGraph, options: WebGpuOptions): WebGpuResult {
-  const graph = decompose(specialize(ir, options.bind));
+  // Composite ops without a kernel become primitives first (ir/passes/decompose.ts).
+  const prim = decompose(ir, (op) => op in MAP_OPS || op in KERNEL_GENS);
+  verifyIr(prim, "decompose");
+  const graph = specialize(prim, options.bind);
   const fusion = fuse(graph);
   const built = buildPlan(graph, fusion, schedule(graph, fusion, options.gemm));
   const weights = new Uint8Array(built.weightsSize);
