@@ -1,8 +1,9 @@
 // `--bind B=2,T=16` (or `--bind B=2 --bind T=16`): values for a model's symbolic dims, for
 // targets whose plans are specialised to their shapes (webgpu, ts) and for `mm run`.
-import { irFromChecked, SelectionError, type Selection } from "../driver/build-ir.js";
+import { SelectionError, type Selection } from "../driver/build-ir.js";
+import { buildIrModel } from "../driver/ir-model.js";
+import type { IrModel } from "../ir/model.js";
 import type { CheckedModel } from "../check/check-model.js";
-import { symbolsToBind } from "../backends/webgpu/index.js";
 import { defaultDim } from "../tools/inputs.js";
 import type { CommandContext } from "./command.js";
 import { UsageError } from "./io.js";
@@ -21,10 +22,11 @@ export function parseBind(ctx: CommandContext, command: string): Map<string, num
   return out;
 }
 
-/** The model's symbolic dims under a selection (a task or outputs); SelectionError → usage error. */
-export function modelSymbols(checked: CheckedModel, sel: Selection, command: string): string[] {
+/** The IR model of a selection (a task or outputs), built once for a command; a selection
+ *  the model lacks is a usage error. Its `dims` are what --bind must cover. */
+export function irModelFor(checked: CheckedModel & { readonly sources: ReadonlyMap<string, string> }, sel: Selection, command: string): IrModel {
   try {
-    return symbolsToBind(irFromChecked(checked, sel));
+    return buildIrModel(checked, checked.sources, sel);
   } catch (e) {
     if (e instanceof SelectionError) throw new UsageError(`${command}: ${e.message}`);
     throw e;

@@ -5,16 +5,15 @@
 //
 // Weights default to random, seed 0 (a plan carries its weights, so `none` is refused).
 // Output is atomic: everything is generated in a temporary folder, then renamed into place.
-import { compileToWebGpu, lowerToOnnx } from "../driver/compile.js";
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { WebGpuError, writePlanDir, type WebGpuResult } from "../backends/webgpu/index.js";
+import { compileToWebGpu, WebGpuError, writePlanDir, type WebGpuResult } from "../backends/webgpu/index.js";
+import { lowerToOnnx } from "../backends/onnx/index.js";
 import type { GemmVariant } from "../backends/webgpu/kernels/gemm.js";
 import { writeOnnx } from "../backends/onnx/write.js";
 import type { WeightsMode } from "../ir/weights.js";
-import type { CheckedModel } from "../check/check-model.js";
-import { SelectionError } from "../driver/build-ir.js";
-import { modelSymbols, parseBind, renderBind, resolveBind } from "./bind.js";
+import type { IrModel } from "../ir/model.js";
+import { irModelFor, parseBind, renderBind, resolveBind } from "./bind.js";
 import type { CommandContext } from "./command.js";
 import { EXIT, UsageError, UserError } from "./io.js";
 import { loadCheckedModel, oneModelArg } from "./target.js";
@@ -37,14 +36,13 @@ export function seedFlag(ctx: CommandContext): number | undefined {
   return typeof ctx.flags.seed === "string" ? Number(ctx.flags.seed) : undefined;
 }
 
-/** compileToWebGpu with the CLI's errors: a bad task is a usage error, a WebGpuError (an op
- *  or dtype the target lacks) exits 1. */
-export function compilePlan(checked: CheckedModel, bind: ReadonlyMap<string, number>, weights: GpuWeights, task: string | undefined, command: string,
+/** compileToWebGpu with the CLI's errors: a WebGpuError (an op or dtype the target lacks)
+ *  exits 1. */
+export function compilePlan(m: IrModel, bind: ReadonlyMap<string, number>, weights: GpuWeights, command: string,
   gemm: GemmVariant = "registers"): WebGpuResult {
   try {
-    return compileToWebGpu(checked, { bind, weights, gemm, ...(task !== undefined ? { task } : {}) });
+    return compileToWebGpu(m.graph, { bind, weights, gemm });
   } catch (e) {
-    if (e instanceof SelectionError) throw new UsageError(`${command}: ${e.message}`);
     if (e instanceof WebGpuError) throw new UserError(`${command}: ${e.message}`, EXIT.diagnostics);
     throw e;
   }
@@ -72,9 +70,9 @@ export function compileGpuTarget(ctx: CommandContext, target: "webgpu" | "ts"): 
 
   const checked = loadCheckedModel(ctx, oneModelArg(ctx, "compile"));
   if (!checked) return EXIT.diagnostics;
-  const symbols = modelSymbols(checked, task !== undefined ? { task } : {}, "compile");
-  const { bind } = resolveBind(given, symbols, "compile", false);
-  const r = compilePlan(checked, bind, weights, task, "compile", gemmFlag(ctx));
+  const m = irModelFor(checked, task !== undefined ? { task } : {}, "compile"); // once for the plan and the ONNX file
+  const { bind } = resolveBind(given, m.dims, "compile", false);
+  const r = compilePlan(m, bind, weights, "compile", gemmFlag(ctx));
   const write = (f: () => void): number => {
     try {
       f();
@@ -86,7 +84,7 @@ export function compileGpuTarget(ctx: CommandContext, target: "webgpu" | "ts"): 
     return EXIT.ok;
   };
   if (target === "webgpu") return write(() => writePlanDir(out, r));
-  return import("../backends/webgpu/typescript.js").then(({ emitTypeScript }) => write(() => writeTsDir(out, checked, r, weights, task, emitTypeScript)));
+  return import("../backends/webgpu/typescript.js").then(({ emitTypeScript }) => write(() => writeTsDir(out, m, r, weights, emitTypeScript)));
 }
 
 type EmitTs = typeof import("../backends/webgpu/typescript.js").emitTypeScript;
@@ -94,10 +92,10 @@ type EmitTs = typeof import("../backends/webgpu/typescript.js").emitTypeScript;
 /** OUTDIR/<Model>.ts, OUTDIR/plan/, OUTDIR/<Model>.onnx. A new OUTDIR appears whole (built
  *  beside it, renamed); in an existing one, each of the three is replaced by a rename once
  *  all are written, and anything else there is left alone. */
-function writeTsDir(out: string, checked: CheckedModel & { readonly sources: ReadonlyMap<string, string> }, r: WebGpuResult, weights: GpuWeights, task: string | undefined, emitTypeScript: EmitTs): void {
+function writeTsDir(out: string, m: IrModel, r: WebGpuResult, weights: GpuWeights, emitTypeScript: EmitTs): void {
   const fresh = !existsSync(out);
   const tmp = fresh ? tempPathFor(out) : join(out, `.mm-ts.${process.pid}.tmp`);
-  const name = checked.model.name;
+  const name = m.name;
   const files = [`${name}.ts`, "plan", `${name}.onnx`];
   rmSync(tmp, { recursive: true, force: true });
   try {
@@ -106,7 +104,7 @@ function writeTsDir(out: string, checked: CheckedModel & { readonly sources: Rea
       runtimeImport: "mm-lang/runtime", nodeRuntimeImport: "mm-lang/runtime/node", planDir: "./plan", onnxFile: `./${name}.onnx`,
     }));
     writePlanDir(join(tmp, "plan"), r);
-    writeOnnx(join(tmp, files[2]!), lowerToOnnx(checked, checked.sources, { weights, ...(task !== undefined ? { task } : {}) }), { weights });
+    writeOnnx(join(tmp, files[2]!), lowerToOnnx(m, { weights }), { weights });
     if (fresh) {
       renameSync(tmp, out);
       return;

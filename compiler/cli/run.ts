@@ -7,14 +7,13 @@
 // compiler/tools/inputs.ts). --seed seeds the weights (the ONNX backend's values for that
 // seed) and the inputs. Exit 2 when there is no WebGPU adapter (see gpu.ts for the
 // SwiftShader fallback), 1 when the webgpu target cannot compile or run the model.
-import { compileToOnnx } from "../driver/compile.js";
-import type { CheckedModel } from "../check/check-model.js";
+import { compileToOnnx } from "../backends/onnx/index.js";
 import type { IrGraph } from "../ir/ir.js";
-import { SelectionError } from "../driver/build-ir.js";
+import type { IrModel } from "../ir/model.js";
 import { randomInputs, type RandomInput } from "../tools/inputs.js";
 import type { EdgeDType } from "../../runtime/plan.js";
 import { checksum, PlanError, PlanRunner, type OutputTensor } from "../../runtime/runtime.js";
-import { modelSymbols, parseBind, renderBind, resolveBind } from "./bind.js";
+import { irModelFor, parseBind, renderBind, resolveBind } from "./bind.js";
 import { model, type Command } from "./command.js";
 import type { GemmVariant } from "../backends/webgpu/kernels/gemm.js";
 import { compilePlan, gemmFlag, gpuWeights, seedFlag, type GpuWeights } from "./compile-webgpu.js";
@@ -62,9 +61,10 @@ export const run: Command = {
 
     const checked = loadCheckedModel(ctx, oneModelArg(ctx, "run"));
     if (!checked) return EXIT.diagnostics;
-    const { bind, defaulted } = resolveBind(given, modelSymbols(checked, task !== undefined ? { task } : {}, "run"), "run", true);
+    const m = irModelFor(checked, task !== undefined ? { task } : {}, "run"); // once, for either backend
+    const { bind, defaulted } = resolveBind(given, m.dims, "run", true);
     const gemm = gemmFlag(ctx);
-    const runner = backend === "webgpu" ? await gpuRunner(checked, bind, weights, task, gemm) : await ortRunner(checked, bind, weights, task);
+    const runner = backend === "webgpu" ? await gpuRunner(m, bind, weights, gemm) : await ortRunner(m, weights);
     try {
       const inputs = randomInputs(runner.ir, bind, seed);
       const outputs = await guard(runner.run(inputs));
@@ -108,8 +108,8 @@ async function guard<T>(p: Promise<T>): Promise<T> {
   }
 }
 
-async function gpuRunner(checked: CheckedModel, bind: ReadonlyMap<string, number>, weights: GpuWeights, task: string | undefined, gemm: GemmVariant): Promise<Runner> {
-  const r = compilePlan(checked, bind, weights, task, "run", gemm);
+async function gpuRunner(m: IrModel, bind: ReadonlyMap<string, number>, weights: GpuWeights, gemm: GemmVariant): Promise<Runner> {
+  const r = compilePlan(m, bind, weights, "run", gemm);
   const { device, adapter } = await guard(dawnDevice(r.plan));
   let runner: PlanRunner;
   try {
@@ -132,20 +132,14 @@ async function gpuRunner(checked: CheckedModel, bind: ReadonlyMap<string, number
   };
 }
 
-async function ortRunner(checked: CheckedModel & { readonly sources: ReadonlyMap<string, string> }, bind: ReadonlyMap<string, number>, weights: GpuWeights, task: string | undefined): Promise<Runner> {
+async function ortRunner(m: IrModel, weights: GpuWeights): Promise<Runner> {
   let ort: typeof import("onnxruntime-node");
   try {
     ort = await import("onnxruntime-node");
   } catch (e) {
     throw new UserError(`run: onnxruntime-node does not load here: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`, EXIT.usage);
   }
-  let onnx;
-  try {
-    onnx = compileToOnnx(checked, checked.sources, { weights, ...(task !== undefined ? { task } : {}) });
-  } catch (e) {
-    if (e instanceof SelectionError) throw new UsageError(`run: ${e.message}`);
-    throw e;
-  }
+  const onnx = compileToOnnx(m, { weights });
   const sess = await ort.InferenceSession.create(onnx.bytes, { logSeverityLevel: 3 });
   return {
     where: "onnxruntime (cpu)",

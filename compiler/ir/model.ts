@@ -42,6 +42,9 @@ export interface IrModel {
   /** The model's declaration. */
   readonly span: Span;
   readonly graph: IrGraph;
+  /** The symbolic dims of the selected graph before the passes pruned it, sorted: the ones a
+   *  specialised plan or `mm run` binds. */
+  readonly dims: readonly string[];
   /** Every parameter and buffer, in declaration order (depth first). */
   readonly tensors: readonly IrTensor[];
   readonly stages: readonly IrStage[];
