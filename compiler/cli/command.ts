@@ -1,5 +1,6 @@
 // What a CLI command is, and the little every command shares.
 import { existsSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import type { Session } from "../driver/session.js";
 import { listMmFiles } from "../resolve/host.js";
 import { UsageError, type Io } from "./io.js";
@@ -42,6 +43,13 @@ export interface Command {
 export const json = (doc = "as JSON"): OptionSpec => ({ type: "boolean", doc });
 export const model: OptionSpec = { type: "string", doc: "the model, when FILE declares several" };
 export const depth = (dflt: number): OptionSpec => ({ type: "string", doc: `component levels to show (default ${dflt})`, int: [1, 1000] });
+
+/** Checks that `out` can be written as a file (its folder exists, it is no folder). */
+export function checkOutputFile(command: string, out: string): void {
+  const dir = dirname(resolve(out));
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${command}: cannot write '${out}': no folder '${dirname(out)}'`);
+  if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`${command}: cannot write '${out}': it is a folder`);
+}
 
 /** Files and folders on the command line as .mm files (folders: every .mm file below). */
 export function expandFiles(args: readonly string[]): string[] {

@@ -1,13 +1,10 @@
 // `mm compile MODEL --target ir -o model.ir`: the IR model as text (ir/print.ts), what the
 // backends receive for the task: for reading, diffing two versions of a model, and golden
 // tests. Written atomically.
-import { existsSync, statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
 import { writeFileAtomic } from "../base/atomic.js";
-import { SelectionError } from "../driver/build-ir.js";
-import { buildIrModel } from "../driver/ir-model.js";
 import { formatIrModel } from "../ir/print.js";
-import type { CommandContext } from "./command.js";
+import { irModelFor } from "./bind.js";
+import { checkOutputFile, type CommandContext } from "./command.js";
 import { EXIT, UsageError } from "./io.js";
 import { loadCheckedModel, oneModelArg } from "./target.js";
 import { isFsError } from "./write.js";
@@ -19,18 +16,11 @@ export function compileIrTarget(ctx: CommandContext): number {
   for (const f of BACKEND_FLAGS) if (ctx.flags[f] !== undefined) throw new UsageError(`compile: --${f} is not for --target ir (the IR has no weights, opset or bindings)`);
   const out = ctx.flags.output;
   if (typeof out !== "string" || out === "") throw new UsageError("compile: give the output file with -o OUT");
-  const dir = dirname(resolve(out));
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`compile: cannot write '${out}': no folder '${dirname(out)}'`);
+  checkOutputFile("compile", out);
   const checked = loadCheckedModel(ctx, oneModelArg(ctx, "compile"));
   if (!checked) return EXIT.diagnostics;
   const task = typeof ctx.flags.task === "string" ? ctx.flags.task : undefined;
-  let m;
-  try {
-    m = buildIrModel(checked, checked.sources, task !== undefined ? { task } : {});
-  } catch (e) {
-    if (e instanceof SelectionError) throw new UsageError(`compile: ${e.message}`);
-    throw e;
-  }
+  const m = irModelFor(checked, task !== undefined ? { task } : {}, "compile");
   try {
     writeFileAtomic(out, formatIrModel(m));
   } catch (e) {

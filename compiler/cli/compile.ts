@@ -9,13 +9,12 @@
 // instance as a call of an ONNX local function (compiler/backends/onnx/functions.ts).
 // `--target webgpu|ts` goes to compile-webgpu.ts, `--target ir` (the IR as text) to compile-ir.ts.
 import { emaUpdateModel, lowerToOnnx } from "../driver/compile.js";
-import { existsSync, statSync } from "node:fs";
-import { basename, dirname, resolve } from "node:path";
+import { basename } from "node:path";
 import { EMA_TASK } from "../backends/onnx/ema.js";
 import { MAX_OPSET, MIN_OPSET, type WeightsMode } from "../backends/onnx/index.js";
 import { DEFAULT_EXTERNAL_THRESHOLD, writeOnnx, type WriteResult } from "../backends/onnx/write.js";
 import { SelectionError } from "../driver/build-ir.js";
-import { model, type Command, type CommandContext } from "./command.js";
+import { checkOutputFile, model, type Command, type CommandContext } from "./command.js";
 import { EXIT, UsageError } from "./io.js";
 import { GEMM, MODE, SEED, loadCheckedModel, oneModelArg } from "./target.js";
 import { compileGpuTarget } from "./compile-webgpu.js";
@@ -43,9 +42,7 @@ function settings(ctx: CommandContext): Settings {
   if (ctx.flags.gemm !== undefined) throw new UsageError("compile: --gemm is for --target webgpu and ts");
   const out = ctx.flags.output;
   if (typeof out !== "string" || out === "") throw new UsageError("compile: give the output file with -o OUT");
-  const dir = dirname(resolve(out));
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`compile: cannot write '${out}': no folder '${dirname(out)}'`);
-  if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`compile: cannot write '${out}': it is a folder`);
+  checkOutputFile("compile", out);
   const opset = int(ctx, "opset") ?? MIN_OPSET;
   const w = ctx.flags.weights ?? "none";
   const seed = int(ctx, "seed");

@@ -1,12 +1,10 @@
 // `mm graph MODEL [--level model|block|op] [--format svg|dot|html] -o OUT`: an
 // architecture diagram (compiler/tools/graph/). Without -o the text goes to stdout.
-import { existsSync, statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
 import { buildDiagram, LEVELS, type Level } from "../tools/graph/diagram.js";
 import { toDot } from "../tools/graph/dot.js";
 import { FORMATS, htmlPage, LayoutError, layoutSvg, type Format } from "../tools/graph/render.js";
 import { writeFileAtomic } from "../base/atomic.js";
-import { model, type Command } from "./command.js";
+import { checkOutputFile, model, type Command } from "./command.js";
 import { EXIT, UsageError } from "./io.js";
 import { loadCheckedModel } from "./target.js";
 
@@ -30,11 +28,7 @@ export const graph: Command = {
     const level = (ctx.flags.level ?? "model") as Level;
     const out = typeof ctx.flags.output === "string" ? ctx.flags.output : undefined;
     if (ctx.flags.output !== undefined && !out) throw new UsageError("graph: -o takes a file name");
-    if (out) {
-      const dir = dirname(resolve(out));
-      if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`graph: cannot write '${out}': no folder '${dirname(out)}'`);
-      if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`graph: cannot write '${out}': it is a folder`);
-    }
+    if (out) checkOutputFile("graph", out);
     const format = formatFor(ctx.flags.format, out);
     const checked = loadCheckedModel(ctx, spec);
     if (!checked) return EXIT.diagnostics;

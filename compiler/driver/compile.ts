@@ -11,24 +11,17 @@ import { buildIrModel, type IrModelOptions } from "./ir-model.js";
 
 export type OnnxCompileOptions = onnx.OnnxOptions & Pick<IrModelOptions, "task" | "passes" | "sourceRoot">;
 
-function selection(o: IrModelOptions): IrModelOptions {
-  return {
-    ...(o.task !== undefined ? { task: o.task } : {}), ...(o.outputs ? { outputs: o.outputs } : {}), ...(o.losses ? { losses: o.losses } : {}),
-    ...(o.passes ? { passes: o.passes } : {}), ...(o.sourceRoot !== undefined ? { sourceRoot: o.sourceRoot } : {}),
-  };
-}
-
 export function lowerToOnnx(checked: CheckedModel, sources: ReadonlyMap<string, string>, options: OnnxCompileOptions = {}): onnx.LoweredOnnx {
-  return onnx.lowerToOnnx(buildIrModel(checked, sources, selection(options)), options);
+  return onnx.lowerToOnnx(buildIrModel(checked, sources, options), options);
 }
 
 export function compileToOnnx(checked: CheckedModel, sources: ReadonlyMap<string, string>, options: OnnxCompileOptions = {}): onnx.OnnxResult {
-  return onnx.compileToOnnx(buildIrModel(checked, sources, selection(options)), options);
+  return onnx.compileToOnnx(buildIrModel(checked, sources, options), options);
 }
 
 /** The EMA update graph of a model's teachers (undefined without any). */
 export function emaUpdateModel(checked: CheckedModel, sources: ReadonlyMap<string, string>, options: EmaOptions & Pick<IrModelOptions, "sourceRoot">): EmittedModel | undefined {
-  return emaOfIr(buildIrModel(checked, sources, selection(options)), options);
+  return emaOfIr(buildIrModel(checked, sources, options), options);
 }
 
 export type WebGpuCompileOptions = webgpu.WebGpuOptions & {

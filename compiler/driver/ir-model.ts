@@ -5,6 +5,7 @@ import { relative, sep } from "node:path";
 import type { CheckedModel } from "../check/check-model.js";
 import { allParams, allTensors, type Instance } from "../elaborate/instance.js";
 import { trainedIn } from "../elaborate/stages.js";
+import { graphSymbols } from "../ir/ir.js";
 import type { IrInstance, IrModel, IrSourceFile, IrTensor } from "../ir/model.js";
 import { DEFAULT_PIPELINE, runPasses } from "../ir/passes/index.js";
 import { projectRootOf, STDLIB_ROOT } from "../resolve/host.js";
@@ -21,8 +22,6 @@ export interface IrModelOptions extends Selection {
 export function buildIrModel(checked: CheckedModel, sources: ReadonlyMap<string, string>, options: IrModelOptions = {}): IrModel {
   const model = checked.model;
   const selected = irFromChecked(checked, options);
-  const dims = new Set<string>();
-  for (const v of selected.values) for (const d of v.type.shape) for (const s of d.symbols()) dims.add(s);
   const graph = runPasses(selected, options.passes ?? DEFAULT_PIPELINE);
   const tensors: IrTensor[] = allTensors(model.root).map((t) => {
     const { value: _, ...rest } = irParamOf(t, -1);
@@ -32,7 +31,7 @@ export function buildIrModel(checked: CheckedModel, sources: ReadonlyMap<string,
   const stages = model.stages.map((s) => ({ name: s.name, tasks: s.tasks, trained: live.filter((p) => trainedIn(s, p.path)).map((p) => p.path) }));
   return {
     name: model.name, ...(model.doc ? { doc: model.doc } : {}), ...(model.variantOf ? { variantOf: model.variantOf } : {}),
-    span: model.span, graph, dims: [...dims].sort(), tensors, stages, tree: instanceTree(model.root),
+    span: model.span, graph, dims: graphSymbols(selected.values), tensors, stages, tree: instanceTree(model.root),
     files: sourceFiles(sources, model.span.file, options.sourceRoot),
   };
 }

@@ -20,8 +20,10 @@ export class IrBuilder {
   constructor(g: IrGraph) {
     this.values = [...g.values];
     this.byId = new Map(g.values.map((v) => [v.id, v]));
-    this.nextValue = Math.max(-1, ...g.values.map((v) => v.id)) + 1;
-    this.nextNode = Math.max(-1, ...g.nodes.map((n) => n.id)) + 1;
+    // Ids are sorted for values but need not be for nodes; a loop, not Math.max(...ids): a
+    // 7B model's graph has more ids than a call may take arguments.
+    this.nextValue = (g.values[g.values.length - 1]?.id ?? -1) + 1;
+    this.nextNode = g.nodes.reduce((m, n) => Math.max(m, n.id), -1) + 1;
   }
 
   type(id: number): TensorType {

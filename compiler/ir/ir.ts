@@ -95,6 +95,13 @@ export interface IrGraph {
   readonly outputs: readonly IrOutput[];
 }
 
+/** The symbolic dims a graph's values use, sorted: what a specialised plan must bind. */
+export function graphSymbols(values: readonly IrValue[]): string[] {
+  const s = new Set<string>();
+  for (const v of values) for (const d of v.type.shape) for (const x of d.symbols()) s.add(x);
+  return [...s].sort();
+}
+
 /** An internal error: a pass or the verifier found a broken graph (a compiler bug). */
 export class IrError extends Error {
   constructor(message: string) {

@@ -3,7 +3,7 @@
 // element types. Decomposition and fusion work on this graph.
 import { Dim } from "../../base/dims.js";
 import type { DType } from "../../base/tensor.js";
-import type { IrGraph, IrParam } from "../../ir/ir.js";
+import { graphSymbols, type IrGraph, type IrParam } from "../../ir/ir.js";
 import type { OpAttrs } from "../../ops/op.js";
 import type { EdgeDType, GpuDType } from "../../../runtime/plan.js";
 
@@ -72,9 +72,7 @@ export function byteSize(t: CTensor): number {
 
 /** The symbols of the graph's inputs that need a value. */
 export function symbolsToBind(ir: IrGraph): string[] {
-  const s = new Set<string>();
-  for (const v of ir.values) for (const d of v.type.shape) for (const x of d.symbols()) s.add(x);
-  return [...s].sort();
+  return graphSymbols(ir.values);
 }
 
 export function specialize(ir: IrGraph, bind: ReadonlyMap<string, number>): CGraph {
