@@ -1,6 +1,5 @@
 // How long checking the whole stdlib takes, against parsing the same files alone (measured in
-// the same run, so the ratios are stable on a noisy machine; the parse is the fast path of
-// grammar/index.ts, and the full chevrotain path is timed alongside):
+// the same run, so the ratios are stable on a noisy machine):
 //   - warm, in one process: a full check (parse, elaborate, trace every model), and a
 //     `mm check --watch` round after an edit (one file parsed again, every model checked);
 //   - cold, a fresh process each time, as a user types it: `mm check stdlib`, one model file,
@@ -11,7 +10,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseFile, parseFileFull } from "../grammar/index.js";
+import { parseFile } from "../grammar/index.js";
 import { CheckCache } from "../compiler/driver/check-cache.js";
 import { ParseCache } from "../compiler/driver/parse-cache.js";
 import { Session } from "../compiler/driver/session.js";
@@ -26,9 +25,6 @@ let models = 0;
 
 const parse = (): void => {
   for (const [f, t] of texts) parseFile(f, t);
-};
-const parseFull = (): void => {
-  for (const [f, t] of texts) parseFileFull(f, t);
 };
 const checkWith = (s: Session): void => {
   const r = s.checkFiles(files);
@@ -57,15 +53,12 @@ checkWith(new Session()); // warm up the JIT
 watchAll();
 watchRound();
 parse();
-parseFull();
 const tParse = time(parse, runs);
-const tParseFull = time(parseFull, runs);
 const tCheck = time(() => checkWith(new Session()), runs);
 const tWatchAll = time(watchAll, runs);
 const tWatch = time(watchRound, runs);
 console.log(`stdlib: ${files.length} files, ${models} models, ${(Math.round([...texts.values()].reduce((n, t) => n + t.length, 0) / 1000))} kB`);
 console.log(`parse only (baseline)                        ${tParse.toFixed(0).padStart(6)} ms`);
-console.log(`parse only, full path (chevrotain, recovery) ${tParseFull.toFixed(0).padStart(6)} ms  ${(tParseFull / tParse).toFixed(1)}x parse`);
 console.log(`check, warm (parse, elaborate, trace all)    ${tCheck.toFixed(0).padStart(6)} ms  ${(tCheck / tParse).toFixed(1)}x parse`);
 console.log(`watch round after an edit, every model       ${tWatchAll.toFixed(0).padStart(6)} ms  ${(tWatchAll / tParse).toFixed(1)}x parse`);
 console.log(`mm check --watch round after editing clip.mm ${tWatch.toFixed(0).padStart(6)} ms  ${(tWatch / tParse).toFixed(1)}x parse`);

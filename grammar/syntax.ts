@@ -1,6 +1,5 @@
-// What both front ends (chevrotain's CST + builder, and the fast path in grammar/fast/) read
-// the same way: operator precedence, literals, list types in brackets, doc comments. One
-// definition here keeps the two producing the same AST.
+// What the parser reads the same way wherever it meets it: operator precedence, literals,
+// list types in brackets, doc comments.
 import type * as A from "../compiler/ast/ast.js";
 
 /**
@@ -112,7 +111,7 @@ export function docBefore(text: string, comments: readonly number[], start: numb
     const ce = comments[2 * i + 1]!;
     const gap = text.slice(ce, end);
     const lineStart = text.lastIndexOf("\n", cs - 1) + 1;
-    const ownLine = /^[ \t]*$/.test(text.slice(lineStart, cs));
+    const ownLine = /^[ \t\uFEFF]*$/.test(text.slice(lineStart, cs)); // a byte-order mark is no text
     if (!text.startsWith("##", cs) || !ownLine || !/^[ \t]*\r?\n[ \t]*$/.test(gap)) break;
     lines.unshift(text.slice(cs + 2, ce).replace(/^ /, "").replace(/\s+$/, ""));
     end = cs;

@@ -3,7 +3,7 @@
 // exactly the same tokens and comments as the input, so formatting never changes a model.
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { parseFile } from "../../../grammar/index.js";
-import { lex } from "../../../grammar/tokens.js";
+import { lex } from "../../../grammar/lex.js";
 import { layout } from "./layout.js";
 
 export type FormatResult =
@@ -11,16 +11,20 @@ export type FormatResult =
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
 
 function signature(path: string, text: string): string {
-  const l = lex(path, text);
-  return JSON.stringify([l.tokens.map((t) => t.image), l.comments.map((c) => c.image.replace(/\s+$/, ""))]);
+  const t = lex(path, text).tokens;
+  const images: string[] = [];
+  for (let i = 0; i < t.count; i++) images.push(text.slice(t.start[i]!, t.end[i]!));
+  const comments: string[] = [];
+  for (let c = 0; c < t.comments.length; c += 2) comments.push(text.slice(t.comments[c]!, t.comments[c + 1]!).replace(/\s+$/, ""));
+  return JSON.stringify([images, comments]);
 }
 
 /** Formats one file's text. Errors: syntax diagnostics of the input. */
 export function formatText(path: string, text: string): FormatResult {
   const errors = parseFile(path, text).diagnostics.filter((d) => d.severity === "error");
   if (errors.length > 0) return { ok: false, diagnostics: errors };
-  const lexed = lex(path, text.replace(/\r\n?/g, "\n"));
-  const out = layout(text.replace(/\r\n?/g, "\n"), lexed.tokens, lexed.comments);
+  const unix = text.replace(/\r\n?/g, "\n");
+  const out = layout(unix, lex(path, unix).tokens);
   if (signature(path, out) !== signature(path, text)) {
     throw new Error(`fmt: the layout of ${path} changed its tokens (a formatter bug)`);
   }

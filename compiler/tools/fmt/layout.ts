@@ -5,8 +5,8 @@
 // spaces between tokens (spacing.ts), `{` moved up onto the declaration line, runs of
 // blank lines collapsed to one, none after `{` or before `}`, one between top-level
 // declarations, no trailing whitespace. Line breaks are otherwise kept as written.
-import type { IToken, TokenType } from "chevrotain";
-import * as T from "../../../grammar/tokens.js";
+import type { Tokens } from "../../../grammar/lex.js";
+import { BLOCK_KINDS, Tok as T } from "../../../grammar/tokens.js";
 import { endsOperand, isClose, isOpen, isUnary, spaceBetween, toFmtTokens, type FmtToken } from "./spacing.js";
 
 interface SourceLine {
@@ -16,7 +16,7 @@ interface SourceLine {
 }
 
 interface Open {
-  readonly type: TokenType;
+  readonly type: T;
   /** Column of the bracket in the output. */
   readonly col: number;
   /** Indentation of the output line the bracket is on. */
@@ -32,18 +32,18 @@ interface OutLine {
   hasComment: boolean;
 }
 
-const DECL_START = new Set<TokenType>([...T.BLOCK_KIND_TOKENS, T.Enum]);
-const CONTINUES_AFTER = new Set<TokenType>([
+const DECL_START = new Set<T>([...BLOCK_KINDS, T.Enum]);
+const CONTINUES_AFTER = new Set<T>([
   T.Comma, T.Eq, T.Arrow, T.Colon, T.Dot, T.Plus, T.Minus, T.Star, T.Slash, T.SlashSlash, T.Percent,
   T.At, T.StarStar, T.EqEq, T.NotEq, T.LtEq, T.GtEq, T.Lt, T.Gt, T.AndAnd, T.OrOr, T.Bang,
   T.If, T.Then, T.Else, T.Where,
 ]);
-const CONTINUES_WITH = new Set<TokenType>([
+const CONTINUES_WITH = new Set<T>([
   T.Arrow, T.Where, T.Dot, T.Eq, T.Then, T.Else, T.Star, T.Slash, T.SlashSlash, T.Percent, T.At,
   T.StarStar, T.EqEq, T.NotEq, T.LtEq, T.GtEq, T.Lt, T.Gt, T.AndAnd, T.OrOr, T.Plus, T.Init,
 ]);
 
-function splitLines(text: string, tokens: readonly IToken[], comments: readonly IToken[]): SourceLine[] {
+function splitLines(text: string, tokens: Tokens): SourceLine[] {
   const starts = [0];
   for (let i = 0; i < text.length; i++) if (text[i] === "\n") starts.push(i + 1);
   const lines: SourceLine[] = starts.map(() => ({ tokens: [] }));
@@ -58,16 +58,18 @@ function splitLines(text: string, tokens: readonly IToken[], comments: readonly 
     return lo;
   };
   for (const t of toFmtTokens(tokens, text)) lines[t.line]!.tokens.push(t);
-  for (const c of comments) {
-    const l = lineOf(c.startOffset);
-    const col = c.startOffset - starts[l]!;
-    lines[l]!.comment = { text: c.image.replace(/\s+$/, ""), col, indent: text.slice(starts[l]!, c.startOffset).replace(/\t/g, "  ") };
+  const comments = tokens.comments;
+  for (let c = 0; c < comments.length; c += 2) {
+    const start = comments[c]!;
+    const l = lineOf(start);
+    const col = start - starts[l]!;
+    lines[l]!.comment = { text: text.slice(start, comments[c + 1]!).replace(/\s+$/, ""), col, indent: text.slice(starts[l]!, start).replace(/\t/g, "  ") };
   }
   return lines;
 }
 
-/** Lays out a lexed file; `tokens` and `comments` are the lexer's. */
-export function layout(text: string, tokens: readonly IToken[], comments: readonly IToken[]): string {
+/** Lays out a lexed file; `tokens` are the lexer's (comments included). */
+export function layout(text: string, tokens: Tokens): string {
   const out: OutLine[] = [];
   const stack: Open[] = [];
   let prev: FmtToken | undefined;
@@ -108,7 +110,7 @@ export function layout(text: string, tokens: readonly IToken[], comments: readon
     return s;
   };
 
-  for (const line of splitLines(text, tokens, comments)) {
+  for (const line of splitLines(text, tokens)) {
     const first = line.tokens[0];
     if (!first) {
       if (!line.comment) {

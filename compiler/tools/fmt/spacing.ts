@@ -1,12 +1,12 @@
 // Spacing between two tokens on one line of `mm fmt`'s output. The grammar ignores
 // whitespace, so these rules only decide looks: spaces around binary operators, after
 // commas and colons, none inside brackets, and none around `:` in a subscript (`x[:, 0]`).
-import type { IToken, TokenType } from "chevrotain";
-import * as T from "../../../grammar/tokens.js";
+import type { Tokens } from "../../../grammar/lex.js";
+import { isName, Tok as T } from "../../../grammar/tokens.js";
 
 /** A token as the formatter sees it: its type, text and whether whitespace preceded it. */
 export interface FmtToken {
-  readonly type: TokenType;
+  readonly type: T;
   readonly image: string;
   /** Whitespace (or a line break) separated it from the previous token in the source. */
   readonly spaced: boolean;
@@ -17,27 +17,23 @@ export interface FmtToken {
   readonly col: number;
 }
 
-const OPEN = new Set<TokenType>([T.LParen, T.LBracket, T.LBrace]);
-const CLOSE = new Set<TokenType>([T.RParen, T.RBracket, T.RBrace]);
-const BINARY = new Set<TokenType>([
+const OPEN = new Set<T>([T.LParen, T.LBracket, T.LBrace]);
+const CLOSE = new Set<T>([T.RParen, T.RBracket, T.RBrace]);
+const BINARY = new Set<T>([
   T.Plus, T.Minus, T.Star, T.Slash, T.SlashSlash, T.Percent, T.At, T.StarStar,
   T.EqEq, T.NotEq, T.LtEq, T.GtEq, T.Lt, T.Gt, T.AndAnd, T.OrOr, T.Eq, T.Arrow,
 ]);
-const RESERVED_WORDS = new Set<TokenType>([T.Import, T.Enum, T.Let, T.Forward, T.Return, T.If, T.Then, T.Else, T.For]);
+const RESERVED_WORDS = new Set<T>([T.Import, T.Enum, T.Let, T.Forward, T.Return, T.If, T.Then, T.Else, T.For]);
 
-export function isOpen(t: TokenType): boolean {
+export function isOpen(t: T): boolean {
   return OPEN.has(t);
 }
-export function isClose(t: TokenType): boolean {
+export function isClose(t: T): boolean {
   return CLOSE.has(t);
 }
 
-function isName(t: TokenType): boolean {
-  return t === T.Identifier || (t.CATEGORIES ?? []).includes(T.Name);
-}
-
 /** The token can end an operand: what follows it may be a binary operator, a call or a subscript. */
-export function endsOperand(t: TokenType): boolean {
+export function endsOperand(t: T): boolean {
   if (RESERVED_WORDS.has(t)) return false;
   return isName(t) || t === T.NumberLit || t === T.StringLit || t === T.True || t === T.False
     || t === T.None || t === T.Ellipsis || t === T.RParen || t === T.RBracket;
@@ -82,22 +78,22 @@ export function spaceBetween(prev: FmtToken, cur: FmtToken, ctx: SpaceContext): 
   return 1;
 }
 
-export function toFmtTokens(tokens: readonly IToken[], text: string): FmtToken[] {
+export function toFmtTokens(tokens: Tokens, text: string): FmtToken[] {
   const out: FmtToken[] = [];
   let line = 0;
   let pos = 0;
   let lineStart = 0;
-  for (const t of tokens) {
-    const gap = text.slice(pos, t.startOffset);
-    for (let i = 0; i < gap.length; i++) {
-      if (gap[i] === "\n") {
+  for (let i = 0; i < tokens.count - 1; i++) { // Eof aside
+    const start = tokens.start[i]!;
+    for (let c = pos; c < start; c++) {
+      if (text.charCodeAt(c) === 10) {
         line++;
-        lineStart = pos + i + 1;
+        lineStart = c + 1;
       }
     }
-    const col = t.startOffset - lineStart;
-    out.push({ type: t.tokenType, image: t.image, spaced: pos > 0 && gap.length > 0, gap: gap.length, line, col });
-    pos = t.startOffset + t.image.length;
+    const type = tokens.kind[i]! as T;
+    out.push({ type, image: text.slice(start, tokens.end[i]!), spaced: pos > 0 && start > pos, gap: start - pos, line, col: start - lineStart });
+    pos = tokens.end[i]!;
   }
   return out;
 }

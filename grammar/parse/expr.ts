@@ -1,88 +1,41 @@
-// The fast path's expressions and types: recursive descent over grammar/fast/lex.ts's token
-// arrays, building the AST directly. It follows grammar/parser-expr.ts rule by rule and
-// builds what grammar/build-expr.ts builds from that rule's CST (spans included); where the
-// chevrotain parser would report an error, it gives up (`Bail`) and the file takes the slow
-// path. test/grammar/fast.test.ts holds the two to the same AST.
+// Expressions and types: recursive descent over the token arrays, building the AST
+// directly. Binary operators parse as a flat chain folded by precedence (syntax.ts).
 import type * as A from "../../compiler/ast/ast.js";
 import { bracketType, foldBinary, numberLit, stringValue, type BracketMode } from "../syntax.js";
-import { isBinOp, isName, Tok, type Tokens } from "./lex.js";
+import { isBinOp, isName, Tok } from "../tokens.js";
+import { ParserBase } from "./base.js";
 
-/** Thrown to leave the fast path; one instance, no stack trace to build. */
-export const BAIL: unique symbol = Symbol("bail");
-
-/** Tokens that can start an expression (FIRST of the `expr` rule), names aside. */
+/** Tokens that can start an expression (names aside). */
 const EXPR_START = new Set<Tok>([
   Tok.If, Tok.Minus, Tok.Bang, Tok.NumberLit, Tok.StringLit, Tok.True, Tok.False, Tok.None, Tok.Ellipsis, Tok.LParen, Tok.LBracket,
 ]);
 
-export class FastExprParser {
-  protected pos = 0;
-  private readonly kinds: Uint8Array;
-  private readonly starts: Int32Array;
-  private readonly ends: Int32Array;
-
-  constructor(readonly file: string, readonly text: string, protected readonly toks: Tokens) {
-    this.kinds = toks.kind;
-    this.starts = toks.start;
-    this.ends = toks.end;
-  }
-
-  // ------------------------------------------------------------ tokens and spans
-
-  /** The kind of the current token, or of the one `ahead` places after it (up to two; past
-   *  the end, Eof: see fastLex). */
-  protected k(ahead = 0): Tok {
-    return this.kinds[this.pos + ahead]! as Tok;
-  }
-  protected expect(kind: Tok): number {
-    if (this.kinds[this.pos] !== kind) throw BAIL;
-    return this.pos++;
-  }
-  protected expectName(): number {
-    if (!isName(this.kinds[this.pos]! as Tok)) throw BAIL;
-    return this.pos++;
-  }
-  protected startOf(i: number): number {
-    return this.starts[i]!;
-  }
-  /** End of the last token consumed: where the node being built ends. */
-  protected last(): number {
-    return this.ends[this.pos - 1]!;
-  }
-  protected image(i: number): string {
-    return this.text.slice(this.starts[i]!, this.ends[i]!);
-  }
-  protected span(start: number, end: number): A.Span {
-    return { file: this.file, start, end };
-  }
-  /** From the start of token `i` to the end of the last token consumed. */
-  protected from(i: number): A.Span {
-    return this.span(this.starts[i]!, this.ends[this.pos - 1]!);
-  }
-  protected tokSpan(i: number): A.Span {
-    return this.span(this.starts[i]!, this.ends[i]!);
-  }
-  protected ident(i: number): A.Ident {
-    return { kind: "Ident", name: this.image(i), span: this.tokSpan(i) };
-  }
+export class ExprParser extends ParserBase {
   protected startsExpr(k: Tok): boolean {
     return isName(k) || EXPR_START.has(k);
   }
 
-  /** `item (, item)* ,?` up to (not including) `close`; whether a trailing comma was written. */
-  protected commaList<T>(item: () => T, close: Tok): [T[], boolean] {
+  /**
+   * `item (, item)* ,?`, and whether it ended with a comma. The list ends where no item can
+   * start (`starts`), and the caller expects its closing bracket there: `f(1,, 2)` is "expected
+   * ')' but found ','". With `required`, the first item is parsed (and reported) regardless.
+   */
+  protected commaList<T>(item: () => T, starts: (k: Tok) => boolean, required = false): [T[], boolean] {
+    if (!required && !starts(this.k())) return [[], false];
     const items = [item()];
     while (this.k() === Tok.Comma) {
       this.pos++;
-      if (this.k() === close) return [items, true];
+      if (!starts(this.k())) return [items, true];
       items.push(item());
     }
     return [items, false];
   }
+  protected readonly exprStarts = (k: Tok): boolean => this.startsExpr(k);
 
   // ------------------------------------------------------------ types
 
   protected type(mode: BracketMode): A.TypeExpr {
+    if (this.k() !== Tok.LBracket && !isName(this.k())) this.fail("a type");
     if (isName(this.k())) {
       const i = this.pos++;
       return { kind: "NamedType", name: this.ident(i), span: this.tokSpan(i) };
@@ -94,7 +47,7 @@ export class FastExprParser {
    *  starts the next item and is no dtype. */
   protected tensorType(inItem: boolean): A.TensorType {
     const s = this.expect(Tok.LBracket);
-    const dims = this.k() === Tok.RBracket ? [] : this.commaList(() => this.expr(), Tok.RBracket)[0];
+    const dims = this.commaList(() => this.expr(), this.exprStarts)[0];
     this.expect(Tok.RBracket);
     if (this.k() === Tok.Identifier && (!inItem || this.k(1) !== Tok.Eq)) {
       const dtype = this.ident(this.pos++);
@@ -107,6 +60,7 @@ export class FastExprParser {
 
   protected expr(): A.Expr {
     const s = this.pos;
+    this.enter();
     if (this.k() === Tok.If) {
       this.pos++;
       const cond = this.expr();
@@ -114,10 +68,14 @@ export class FastExprParser {
       const then = this.expr();
       this.expect(Tok.Else);
       const otherwise = this.expr();
+      this.depth--;
       return { kind: "IfExpr", cond, then, else: otherwise, span: this.from(s) };
     }
     const first = this.unary();
-    if (!isBinOp(this.k())) return first;
+    if (!isBinOp(this.k())) {
+      this.depth--;
+      return first;
+    }
     const operands: (readonly [A.Expr, A.Span])[] = [[first, this.from(s)]];
     const ops: { op: string; span: A.Span }[] = [];
     while (isBinOp(this.k())) {
@@ -127,6 +85,7 @@ export class FastExprParser {
       const e = this.unary();
       operands.push([e, this.from(os)]);
     }
+    this.depth--;
     return foldBinary(operands, ops);
   }
 
@@ -140,7 +99,9 @@ export class FastExprParser {
     let e = base;
     if (this.k() === Tok.StarStar) {
       const op = this.pos++;
+      this.enter(); // `**` is right associative: a chain of them recurses
       const right = this.unary();
+      this.depth--;
       e = { kind: "Binary", op: "**", left: base, right, span: this.span(baseStart, this.last()), opSpan: this.tokSpan(op) };
     }
     const end = this.last();
@@ -170,7 +131,7 @@ export class FastExprParser {
         e = { kind: "Call", callee: e, args, span: this.span(start, this.last()) };
       } else if (k === Tok.LBracket) {
         this.pos++;
-        const indices = this.commaList(() => this.indexItem(), Tok.RBracket)[0];
+        const indices = this.commaList(() => this.indexItem(), (k) => k === Tok.Colon || this.startsExpr(k), true)[0];
         this.expect(Tok.RBracket);
         e = { kind: "Index", object: e, indices, span: this.span(start, this.last()) };
       } else if (k === Tok.Dot) {
@@ -187,7 +148,7 @@ export class FastExprParser {
   /** `( args? )`, and whether the list ended with a comma. */
   protected argList(): [A.Arg[], boolean] {
     this.expect(Tok.LParen);
-    const list: [A.Arg[], boolean] = this.k() === Tok.RParen ? [[], false] : this.commaList(() => this.arg(), Tok.RParen);
+    const list = this.commaList(() => this.arg(), this.exprStarts);
     this.expect(Tok.RParen);
     return list;
   }
@@ -211,6 +172,7 @@ export class FastExprParser {
   /** An index or a slice `start? : stop? (: step?)?`. */
   private indexItem(): A.Expr {
     const s = this.pos;
+    if (this.k() !== Tok.Colon && !this.startsExpr(this.k())) this.fail("an index or a slice");
     const start = this.k() === Tok.Colon ? undefined : this.expr();
     if (this.k() !== Tok.Colon) return start!;
     this.pos++;
@@ -241,7 +203,7 @@ export class FastExprParser {
       case Tok.Ellipsis: this.pos++; return { kind: "Ellipsis", span: this.tokSpan(i) };
       case Tok.LBracket: {
         this.pos++;
-        const items = this.k() === Tok.RBracket ? [] : this.commaList(() => this.expr(), Tok.RBracket)[0];
+        const items = this.commaList(() => this.expr(), this.exprStarts)[0];
         this.expect(Tok.RBracket);
         this.exprStart = at; // the items' primaries moved it
         return { kind: "List", items, span: this.from(i) };
@@ -255,7 +217,7 @@ export class FastExprParser {
         return { kind: "Tuple", items, span: this.from(i) };
       }
       default:
-        if (!isName(k)) throw BAIL;
+        if (!isName(k)) this.fail("an expression");
         this.pos++;
         return { kind: "Name", name: this.image(i), span: this.tokSpan(i) };
     }
