@@ -70,3 +70,46 @@ function toHalf(x: number): number {
   }
   return sign | (e << 10) | m;
 }
+
+/** float16 bits → number (exact). */
+export function halfToNumber(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >>> 10) & 0x1f;
+  const mant = h & 0x3ff;
+  if (exp === 0) return sign * mant * 2 ** -24;
+  if (exp === 0x1f) return mant ? NaN : sign * Infinity;
+  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
+}
+
+/** bfloat16 bits → number (exact: the upper half of a float32). */
+export function bfloat16ToNumber(b: number): number {
+  u32[0] = (b & 0xffff) << 16;
+  return f32[0]!;
+}
+
+/** The numbers in little-endian raw data of a dtype (int64 beyond 2^53 loses precision). */
+export function decodeData(bytes: Uint8Array, dtype: DType): Float64Array {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n = bytes.byteLength / DTYPE_SIZE[dtype];
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    switch (dtype) {
+      case "float32": out[i] = dv.getFloat32(4 * i, true); break;
+      case "float64": out[i] = dv.getFloat64(8 * i, true); break;
+      case "float16": out[i] = halfToNumber(dv.getUint16(2 * i, true)); break;
+      case "bfloat16": out[i] = bfloat16ToNumber(dv.getUint16(2 * i, true)); break;
+      case "int64": out[i] = Number(dv.getBigInt64(8 * i, true)); break;
+      case "int32": out[i] = dv.getInt32(4 * i, true); break;
+      case "int8": out[i] = dv.getInt8(i); break;
+      case "uint8": case "bool": out[i] = dv.getUint8(i); break;
+    }
+  }
+  return out;
+}
+
+/** Raw data of one dtype as another's: the same bytes when they agree; half and bfloat16
+ *  widen exactly, narrowing rounds to nearest even. */
+export function convertBytes(bytes: Uint8Array, from: DType, to: DType): Uint8Array {
+  if (from === to) return bytes;
+  return encodeData(decodeData(bytes, from), to);
+}

@@ -16,6 +16,7 @@ import { graph } from "./graph.js";
 import { summary } from "./summary.js";
 import { diff } from "./diff.js";
 import { run } from "./run.js";
+import { weights } from "./weights-command.js";
 
 
 function withModel(ctx: CommandContext, name: string, body: (r: CheckedModel) => void): number {
@@ -81,4 +82,4 @@ function indent(s: string): string {
   return s.trimEnd().split("\n").map((l) => (l ? "    " + l : l)).join("\n");
 }
 
-export const COMMANDS: readonly Command[] = [check, shapes, params, list, explain, compile, run, summary, graph, diff, fmt];
+export const COMMANDS: readonly Command[] = [check, shapes, params, list, explain, compile, run, summary, graph, diff, fmt, weights];

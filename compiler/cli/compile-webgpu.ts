@@ -11,7 +11,7 @@ import { compileToWebGpu, WebGpuError, writePlanDir, type WebGpuResult } from ".
 import { lowerToOnnx } from "../backends/onnx/index.js";
 import type { GemmVariant } from "../backends/webgpu/kernels/gemm.js";
 import { writeOnnx } from "../backends/onnx/write.js";
-import type { WeightsMode } from "../ir/weights.js";
+import { describeWeights, type WeightsMode } from "../ir/weights.js";
 import type { IrModel } from "../ir/model.js";
 import { irModelFor, parseBind, renderBind, resolveBind } from "./bind.js";
 import type { CommandContext } from "./command.js";
@@ -19,16 +19,18 @@ import { EXIT, UsageError, UserError } from "./io.js";
 import { loadCheckedModel, oneModelArg } from "./target.js";
 import { tempPathFor } from "../base/atomic.js";
 import { bytes, isFsError } from "./write.js";
+import { isCheckpointSpec, resolveWeights, type WeightsSpec } from "./weights.js";
 
 export type GpuWeights = Exclude<WeightsMode, "none">;
 
-/** --weights/--seed for targets that need weights: random (seed 0) unless zeros. */
-export function gpuWeights(ctx: CommandContext, command: string, target: string): GpuWeights {
-  const w = ctx.flags.weights ?? "random";
-  if (w === "none") throw new UsageError(`${command}: --weights none is not possible for ${target}: a plan carries its weights (weights.bin); use zeros or random (the default)`);
+/** --weights/--seed for targets that need weights: random (seed 0) unless zeros or a checkpoint. */
+export function gpuWeights(ctx: CommandContext, command: string, target: string): WeightsSpec {
+  const w = typeof ctx.flags.weights === "string" ? ctx.flags.weights : "random";
+  if (w === "none") throw new UsageError(`${command}: --weights none is not possible for ${target}: a plan carries its weights (weights.bin); use zeros, random (the default) or a checkpoint`);
   const seed = seedFlag(ctx);
   if (seed !== undefined && w !== "random") throw new UsageError(`${command}: --seed goes with --weights random`);
-  return w === "random" ? { random: seed ?? 0 } : "zeros";
+  if (isCheckpointSpec(w, command)) return { checkpoint: w };
+  return { mode: w === "random" ? { random: seed ?? 0 } : "zeros" };
 }
 
 /** --seed (its range checked by the dispatcher against SEED). */
@@ -64,7 +66,7 @@ export function compileGpuTarget(ctx: CommandContext, target: "webgpu" | "ts"): 
   const parent = dirname(resolve(out));
   if (!existsSync(parent) || !statSync(parent).isDirectory()) throw new UsageError(`compile: cannot write '${out}': no folder '${dirname(out)}'`);
   if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`compile: cannot write '${out}': it is a file, not a folder`);
-  const weights = gpuWeights(ctx, "compile", `--target ${target}`);
+  const spec = gpuWeights(ctx, "compile", `--target ${target}`);
   const given = parseBind(ctx, "compile");
   const task = typeof ctx.flags.task === "string" ? ctx.flags.task : undefined;
 
@@ -72,7 +74,15 @@ export function compileGpuTarget(ctx: CommandContext, target: "webgpu" | "ts"): 
   if (!checked) return EXIT.diagnostics;
   const m = irModelFor(checked, task !== undefined ? { task } : {}, "compile"); // once for the plan and the ONNX file
   const { bind } = resolveBind(given, m.dims, "compile", false);
-  const r = compilePlan(m, bind, weights, "compile", gemmFlag(ctx));
+  const loaded = resolveWeights(ctx, checked, spec);
+  if (loaded === undefined) return EXIT.diagnostics;
+  const weights = loaded.mode as GpuWeights;
+  let r: WebGpuResult;
+  try {
+    r = compilePlan(m, bind, weights, "compile", gemmFlag(ctx));
+  } finally {
+    if (target === "webgpu") loaded.close(); // the ts target writes an ONNX file too, below
+  }
   const write = (f: () => void): number => {
     try {
       f();
@@ -84,7 +94,9 @@ export function compileGpuTarget(ctx: CommandContext, target: "webgpu" | "ts"): 
     return EXIT.ok;
   };
   if (target === "webgpu") return write(() => writePlanDir(out, r));
-  return import("../backends/webgpu/typescript.js").then(({ emitTypeScript }) => write(() => writeTsDir(out, m, r, weights, emitTypeScript)));
+  return import("../backends/webgpu/typescript.js")
+    .then(({ emitTypeScript }) => write(() => writeTsDir(out, m, r, weights, emitTypeScript)))
+    .finally(() => loaded.close());
 }
 
 type EmitTs = typeof import("../backends/webgpu/typescript.js").emitTypeScript;
@@ -127,7 +139,7 @@ function writeTsDir(out: string, m: IrModel, r: WebGpuResult, weights: GpuWeight
 /** One line: where, dispatches, kernels, arena vs its lower bound vs naive, weights, in-place. */
 export function planSummary(path: string, r: WebGpuResult, weights: GpuWeights): string {
   const p = r.plan, m = p.memory;
-  const w = typeof weights === "string" ? weights : `random, seed ${weights.random}`;
+  const w = describeWeights(weights);
   return `wrote ${path}: ${p.dispatches.length} dispatches, ${p.kernels.length} kernels; arena ${bytes(m.peak)} ` +
     `(lower bound ${bytes(m.lowerBound)}, naive ${bytes(m.naive)}), ${m.inPlace} in place; weights ${bytes(p.weightsSize)} (${w}); ` +
     `dims ${renderBind(new Map(Object.entries(p.bindings)))}`;

@@ -20,12 +20,15 @@ import { GEMM, MODE, SEED, loadCheckedModel, oneModelArg } from "./target.js";
 import { compileGpuTarget } from "./compile-webgpu.js";
 import { compileIrTarget } from "./compile-ir.js";
 import { bytes, isFsError } from "./write.js";
+import { resolveWeights, isCheckpointSpec, WEIGHT_OPTIONS, type WeightsSpec } from "./weights.js";
+import { describeWeights } from "../ir/weights.js";
+import type { CheckedModel } from "../check/check-model.js";
 
 
 interface Settings {
   readonly out: string;
   readonly opset: number;
-  readonly weights: WeightsMode;
+  readonly weights: WeightsSpec;
   readonly task?: string;
   readonly functions: boolean;
   readonly externalThreshold?: number;
@@ -44,10 +47,10 @@ function settings(ctx: CommandContext): Settings {
   if (typeof out !== "string" || out === "") throw new UsageError("compile: give the output file with -o OUT");
   checkOutputFile("compile", out);
   const opset = int(ctx, "opset") ?? MIN_OPSET;
-  const w = ctx.flags.weights ?? "none";
+  const w = typeof ctx.flags.weights === "string" ? ctx.flags.weights : "none";
   const seed = int(ctx, "seed");
   if (seed !== undefined && w !== "random") throw new UsageError("compile: --seed goes with --weights random");
-  const weights: WeightsMode = w === "random" ? { random: seed ?? 0 } : w === "zeros" ? "zeros" : "none";
+  const weights: WeightsSpec = isCheckpointSpec(w) ? { checkpoint: w } : { mode: w === "random" ? { random: seed ?? 0 } : w === "zeros" ? "zeros" : "none" };
   const threshold = int(ctx, "external-threshold");
   const externalThreshold = threshold ?? (ctx.flags["external-data"] ? DEFAULT_EXTERNAL_THRESHOLD : undefined);
   const task = typeof ctx.flags.task === "string" ? ctx.flags.task : undefined;
@@ -67,7 +70,8 @@ export const compile: Command = {
     bind: { type: "string", multiple: true, doc: "webgpu, ts: values of the symbolic dims, B=2,T=16 (each needs one; repeatable)" },
     gemm: GEMM,
     opset: { type: "string", doc: `ONNX opset, ${MIN_OPSET} (default) to ${MAX_OPSET}`, int: [MIN_OPSET, MAX_OPSET] },
-    weights: { type: "string", doc: "onnx: none (default: parameters are graph inputs), zeros, or random; webgpu, ts: random (default) or zeros", choices: ["none", "zeros", "random"] },
+    weights: { type: "string", doc: "onnx: none (default: parameters are graph inputs), zeros, random, or a checkpoint (safetensors, torch.save zip, an index or a folder); webgpu, ts: random (default), zeros or a checkpoint" },
+    ...WEIGHT_OPTIONS,
     seed: SEED,
     task: { type: "string", doc: `compile one task of the model; ${EMA_TASK}: the EMA teachers' update graph` },
     "external-data": { type: "boolean", doc: "tensors over 1 MiB go to OUT.data" },
@@ -82,43 +86,54 @@ export const compile: Command = {
     const s = settings(ctx);
     const checked = loadCheckedModel(ctx, oneModelArg(ctx, "compile"));
     if (!checked) return EXIT.diagnostics;
-    const model = checked.model;
-
-    const ema = s.task === EMA_TASK && !model.tasks.some((x) => x.name === EMA_TASK);
-    let emitted;
-    if (ema) {
-      emitted = emaUpdateModel(checked, checked.sources, { opset: s.opset });
-      if (!emitted) throw new UsageError(`compile: model '${model.name}' has no EMA teachers (a submodule = ema(...)), so there is no ${EMA_TASK} graph`);
-    } else {
-      try {
-        emitted = lowerToOnnx(checked, checked.sources, { opset: s.opset, weights: s.weights, ...(s.functions ? { functions: true } : {}), ...(s.task !== undefined ? { task: s.task } : {}) });
-      } catch (e) {
-        if (e instanceof SelectionError) throw new UsageError(`compile: ${e.message}`);
-        throw e;
-      }
-    }
-
-    const progress = ctx.io.tty && s.weights !== "none" && !ema ? progressBar(ctx) : undefined;
-    let res: WriteResult;
+    const loaded = resolveWeights(ctx, checked, s.weights);
+    if (loaded === undefined) return EXIT.diagnostics;
     try {
-      res = writeOnnx(s.out, emitted, {
-        weights: ema ? "none" : s.weights,
-        ...(s.externalThreshold !== undefined ? { externalThreshold: s.externalThreshold } : {}),
-        ...(progress ? { onProgress: progress.update } : {}),
-      });
-    } catch (e) {
-      progress?.done();
-      if (isFsError(e)) throw new UsageError(`compile: cannot write '${s.out}': ${e.message}`);
-      throw e;
+      return writeModel(ctx, s, checked, loaded.mode);
+    } finally {
+      loaded.close();
     }
-    progress?.done();
-    ctx.io.out(summary(res, emitted.nodeCount, ema ? "none" : s.weights));
-    return EXIT.ok;
   },
 };
 
+/** The ONNX file for a checked model with the given weights. */
+function writeModel(ctx: CommandContext, s: Settings, checked: CheckedModel & { readonly sources: ReadonlyMap<string, string> }, weights: WeightsMode): number {
+  const model = checked.model;
+
+  const ema = s.task === EMA_TASK && !model.tasks.some((x) => x.name === EMA_TASK);
+  let emitted;
+  if (ema) {
+    emitted = emaUpdateModel(checked, checked.sources, { opset: s.opset });
+    if (!emitted) throw new UsageError(`compile: model '${model.name}' has no EMA teachers (a submodule = ema(...)), so there is no ${EMA_TASK} graph`);
+  } else {
+    try {
+      emitted = lowerToOnnx(checked, checked.sources, { opset: s.opset, weights, ...(s.functions ? { functions: true } : {}), ...(s.task !== undefined ? { task: s.task } : {}) });
+    } catch (e) {
+      if (e instanceof SelectionError) throw new UsageError(`compile: ${e.message}`);
+      throw e;
+    }
+  }
+
+  const progress = ctx.io.tty && weights !== "none" && !ema ? progressBar(ctx) : undefined;
+  let res: WriteResult;
+  try {
+    res = writeOnnx(s.out, emitted, {
+      weights: ema ? "none" : weights,
+      ...(s.externalThreshold !== undefined ? { externalThreshold: s.externalThreshold } : {}),
+      ...(progress ? { onProgress: progress.update } : {}),
+    });
+  } catch (e) {
+    progress?.done();
+    if (isFsError(e)) throw new UsageError(`compile: cannot write '${s.out}': ${e.message}`);
+    throw e;
+  }
+  progress?.done();
+  ctx.io.out(summary(res, emitted.nodeCount, ema ? "none" : weights));
+  return EXIT.ok;
+}
+
 function summary(r: WriteResult, nodes: number, weights: WeightsMode): string {
-  const what = weights === "none" ? "structure only" : `weights ${typeof weights === "string" ? weights : `random, seed ${weights.random}`}`;
+  const what = weights === "none" ? "structure only" : `weights ${describeWeights(weights)}`;
   let line = `wrote ${r.path}: ${nodes.toLocaleString("en-US")} nodes, ${bytes(r.modelBytes)} (${what})`;
   if (r.dataPath) line += `; ${r.externalTensors} tensor(s), ${bytes(r.dataBytes)} in ${basename(r.dataPath)}${r.forced ? " (external data forced: the model would pass 2 GiB)" : ""}`;
   return line + "\n";

@@ -17,6 +17,8 @@ import { irModelFor, parseBind, renderBind, resolveBind } from "./bind.js";
 import { model, type Command } from "./command.js";
 import type { GemmVariant } from "../backends/webgpu/kernels/gemm.js";
 import { compilePlan, gemmFlag, gpuWeights, seedFlag, type GpuWeights } from "./compile-webgpu.js";
+import { resolveWeights, WEIGHT_OPTIONS } from "./weights.js";
+import { describeWeights } from "../ir/weights.js";
 import { dawnDevice, GpuUnavailable } from "./gpu.js";
 import { EXIT, UsageError, UserError } from "./io.js";
 import { GEMM, MODE, SEED, loadCheckedModel, oneModelArg } from "./target.js";
@@ -44,7 +46,8 @@ export const run: Command = {
     bind: { type: "string", multiple: true, doc: "values of symbolic dims, B=2,T=16 (default: B, N, V = 2, others 3)" },
     gemm: { ...GEMM, doc: "webgpu: the product kernel, registers (default) or tiled (shared-memory tiles)" },
     inputs: { type: "string", doc: "random (the default and, for now, the only choice)", choices: ["random"] },
-    weights: { type: "string", doc: "random (default) or zeros", choices: ["random", "zeros"] },
+    weights: { type: "string", doc: "random (default), zeros, or a checkpoint (safetensors, torch.save zip, an index or a folder)" },
+    ...WEIGHT_OPTIONS,
     seed: { ...SEED, doc: "seed for the random weights and inputs (default 0)" },
     task: { type: "string", doc: "run one task of the model" },
     bench: { type: "boolean", doc: "also time runs: median and min wall time of --runs runs after the first" },
@@ -54,8 +57,8 @@ export const run: Command = {
     const backend = (ctx.flags.backend ?? "webgpu") as Backend;
     if (ctx.flags.runs !== undefined && !ctx.flags.bench) throw new UsageError("run: --runs goes with --bench");
     const runs = Number(ctx.flags.runs ?? 10);
-    const weights = gpuWeights(ctx, "run", "mm run");
-    const seed = typeof weights === "object" ? weights.random : seedFlag(ctx) ?? 0;
+    const spec = gpuWeights(ctx, "run", "mm run");
+    const seed = "mode" in spec && typeof spec.mode === "object" && "random" in spec.mode ? spec.mode.random : seedFlag(ctx) ?? 0;
     const given = parseBind(ctx, "run");
     const task = typeof ctx.flags.task === "string" ? ctx.flags.task : undefined;
 
@@ -64,11 +67,19 @@ export const run: Command = {
     const m = irModelFor(checked, task !== undefined ? { task } : {}, "run"); // once, for either backend
     const { bind, defaulted } = resolveBind(given, m.dims, "run", true);
     const gemm = gemmFlag(ctx);
-    const runner = backend === "webgpu" ? await gpuRunner(m, bind, weights, gemm) : await ortRunner(m, weights);
+    const loaded = resolveWeights(ctx, checked, spec);
+    if (loaded === undefined) return EXIT.diagnostics;
+    const weights = loaded.mode as GpuWeights;
+    let runner: Runner;
+    try {
+      runner = backend === "webgpu" ? await gpuRunner(m, bind, weights, gemm) : await ortRunner(m, weights);
+    } finally {
+      loaded.close(); // the weights are on the device or in the session now
+    }
     try {
       const inputs = randomInputs(runner.ir, bind, seed);
       const outputs = await guard(runner.run(inputs));
-      const w = typeof weights === "string" ? weights : `random, seed ${weights.random}`;
+      const w = describeWeights(weights);
       ctx.io.out(`${checked.model.name}${task !== undefined ? ` (task ${task})` : ""} on ${runner.where}: ${renderBind(bind, defaulted)}; weights ${w}; inputs random, seed ${seed}\n`);
       for (const o of outputs) ctx.io.out(outputLine(o) + "\n");
       if (ctx.flags.bench) {

@@ -1,6 +1,6 @@
 // The one table of diagnostic codes. Codes are stable: never renumber, only add.
 // MM1xxx syntax, MM2xxx names and imports, MM3xxx values and elaboration,
-// MM4xxx shapes, MM5xxx model structure, MM9xxx internal.
+// MM4xxx shapes, MM5xxx model structure, MM6xxx checkpoints, MM9xxx internal.
 // Each code's example is data: compiler/diagnostics/examples/<CODE>/ holds `wrong.mm` and
 // `fixed.mm` (whole programs) and, for the import codes, `files/` (other files of the
 // project) and `fixed-files/` (those of the fixed program, when they differ). docs/errors.md
@@ -124,6 +124,16 @@ const table = {
     explanation: "Commands that take --model, and variants, need a `model` declaration." },
   MM5009: { severity: "error", title: "not definable", template: "{name} has no published architecture and cannot be compiled",
     explanation: "`model X = unpublished \"Name\"` records a model the literature names but whose architecture was never published (its doc says what is known); tools list it, nothing compiles it." },
+  MM6001: { severity: "error", title: "not a checkpoint", template: "not a checkpoint mm reads: {message}",
+    explanation: "`--weights FILE` and `mm weights` read safetensors files (single, or sharded with a `model.safetensors.index.json`) and PyTorch checkpoints in torch.save's zip format (`pytorch_model.bin`, `.pt`, `.pth`), or a folder holding one of them. Anything else, and the legacy pre-1.6 torch format, is refused." },
+  MM6002: { severity: "error", title: "corrupt checkpoint", template: "corrupt checkpoint: {message}",
+    explanation: "A length, offset or byte range in the checkpoint points outside the file, or a record is damaged: the file is truncated or not what its header says. Nothing is written." },
+  MM6003: { severity: "error", title: "unsafe pickle", template: "unsafe pickle: {message}",
+    explanation: "A PyTorch checkpoint is a pickle, which can name any Python function. mm reads only what a state dict needs (`collections.OrderedDict`, `torch._utils._rebuild_tensor_v2`, `torch._utils._rebuild_parameter`, the storage types) and refuses any other global before running anything. Re-save the state dict alone: `torch.save(model.state_dict(), path)`." },
+  MM6004: { severity: "error", title: "unsupported checkpoint content", template: "unsupported checkpoint content: {message}",
+    explanation: "The checkpoint holds a dtype, compression or layout mm cannot load (complex or int16 tensors, a compressed storage, a huge strided view)." },
+  MM6005: { severity: "error", title: "checkpoint does not match", template: "the checkpoint does not match {model}: {detail}",
+    explanation: "As PyTorch's strict `load_state_dict`, every tensor of the model must be in the checkpoint with the same shape, and the checkpoint must hold nothing else. The report above the error groups the missing and unexpected keys by component and names the nearest key on the other side. `--allow-missing PATTERN` and `--ignore-unexpected PATTERN` (`*` one path segment, `**` any) excuse keys on purpose." },
   MM9001: { severity: "error", title: "internal error", template: "internal compiler error: {message}",
     explanation: "The compiler failed. This is a bug in mm, not in your program: please report it with the input file and the command." },
 } as const satisfies Record<string, CodeEntry>;

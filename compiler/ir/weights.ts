@@ -26,11 +26,31 @@
 // No init, or `default`: kaiming_uniform(a = sqrt(5)) for 2-D and larger; for 0-D and 1-D,
 // ones when the parameter is named weight, scale or gamma (norm scales) and zeros
 // otherwise (biases, offsets). Integer and bool parameters are zeros unless const/ones.
-import { encodeData } from "../base/encode.js";
+import { convertBytes, encodeData } from "../base/encode.js";
 import { DTYPE_SIZE, type DType } from "../base/tensor.js";
 import type { IrParam } from "./ir.js";
 
-export type WeightsMode = "none" | "zeros" | { readonly random: number };
+/** A tensor that loads into a parameter: raw little-endian bytes of its own dtype. */
+export interface SourceTensor {
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  read(first: number, count: number): Uint8Array;
+}
+
+/** Where checkpoint weights come from: the tensor for a parameter path (after the layout's
+ *  name map), or undefined for one the user allowed to be missing (it loads as zeros).
+ *  `label` names it in the output's metadata. The CLI checks the keys before any is read. */
+export interface WeightSource {
+  readonly label: string;
+  tensor(path: string): SourceTensor | undefined;
+}
+
+export type WeightsMode = "none" | "zeros" | { readonly random: number } | { readonly checkpoint: WeightSource };
+
+/** How a summary line names the weights: "zeros", "random, seed 0", "checkpoint clip.safetensors". */
+export function describeWeights(w: WeightsMode): string {
+  return typeof w === "string" ? w : "random" in w ? `random, seed ${w.random}` : `checkpoint ${w.checkpoint.label}`;
+}
 
 /** A parameter the initializers cannot fill (an internal error: elaboration checks init
  *  names and parameter shapes first). */
@@ -55,6 +75,15 @@ export function weightBytes(p: IrParam, mode: Exclude<WeightsMode, "none">): Uin
   const dims = paramDims(p);
   const n = dims.reduce((a, b) => a * b, 1);
   if (mode === "zeros") return new Uint8Array(n * DTYPE_SIZE[p.dtype]);
+  if ("checkpoint" in mode) {
+    const out = new Uint8Array(n * DTYPE_SIZE[p.dtype]);
+    let at = 0;
+    for (const c of weightChunks(p, mode)) {
+      out.set(c, at);
+      at += c.byteLength;
+    }
+    return out;
+  }
   const out = p.dtype === "float64" ? new Float64Array(n) : new Float32Array(n);
   initFiller(p, dims, mode.random)(out, n);
   return encodeValues(out, n, p.dtype);
@@ -73,6 +102,20 @@ export function* weightChunks(p: IrParam, mode: Exclude<WeightsMode, "none">, ch
   const dims = paramDims(p);
   const n = dims.reduce((a, b) => a * b, 1);
   const size = Math.max(1, Math.min(n, chunkElems));
+  if (mode !== "zeros" && "checkpoint" in mode) {
+    const t = mode.checkpoint.tensor(p.path);
+    if (t !== undefined && t.shape.join(",") !== dims.join(",")) {
+      throw new WeightsError(`parameter ${p.path}: the checkpoint's tensor is [${t.shape.join(", ")}], the model's [${dims.join(", ")}]`);
+    }
+    if (t !== undefined) {
+      for (let done = 0; done < n; done += size) {
+        const k = Math.min(size, n - done);
+        yield convertBytes(t.read(done, k), t.dtype, p.dtype);
+      }
+      return;
+    }
+    mode = "zeros"; // allowed to be missing
+  }
   if (mode === "zeros") {
     const zero = new Uint8Array(size * DTYPE_SIZE[p.dtype]);
     for (let done = 0; done < n; done += size) yield zero.subarray(0, Math.min(size, n - done) * DTYPE_SIZE[p.dtype]);

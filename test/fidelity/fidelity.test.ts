@@ -26,6 +26,10 @@ import { defaultBindings, randomInputs } from "../../compiler/tools/inputs.js";
 import { ACCEPT } from "../golden/golden.js";
 import { writeBundle, type BundleTensor } from "./bundle.js";
 import { KNOWN, listCases, renderFidelityTable, type Case } from "./cases.js";
+import type { CheckedModel } from "../../compiler/check/check-model.js";
+import { openCheckpoint, type Checkpoint } from "../../compiler/checkpoint/index.js";
+import { keyReport } from "../../compiler/tools/weights/report.js";
+import { checkpointKeys, modelKeys } from "../../compiler/cli/weights.js";
 
 const PYTHON = "/usr/bin/python3";
 
@@ -65,7 +69,9 @@ const cases = listCases(process.env.MM_FIDELITY?.split(",").filter(Boolean));
 // MM_FIDELITY_KEEP=DIR keeps the bundles there, to debug a reference against them.
 const keep = process.env.MM_FIDELITY_KEEP;
 const dir = keep ? (mkdirSync(keep, { recursive: true }), keep) : mkdtempSync(join(tmpdir(), "mm-fidelity-"));
-const results = new Map<string, { ok: boolean; detail: string; control: string }>();
+const results = new Map<string, { ok: boolean; detail: string; control: string; roundtrip?: string }>();
+/** Per case, what the round trip needs again: the checked model and the inputs fed. */
+const compiled = new Map<string, { checked: CheckedModel; sources: ReadonlyMap<string, string>; feeds: Record<string, ort.Tensor> }>();
 let runnable = false;
 
 async function makeBundle(c: Case): Promise<void> {
@@ -95,6 +101,7 @@ async function makeBundle(c: Case): Promise<void> {
     feeds[x.name] = new ort.Tensor(dtype, data, x.dims);
     tensors.push({ name: `input/${x.name}`, dtype, dims: x.dims, data: data as Float32Array });
   }
+  compiled.set(c.model, { checked: r.checked, sources: r.sources, feeds: { ...feeds } });
   // The whole state dict, parameters and buffers, including those this graph does not read.
   const inGraph = new Set(onnx.ir.params.map((p) => p.path));
   for (const t of allTensors(r.checked.model.root)) {
@@ -126,7 +133,7 @@ beforeAll(async () => {
   });
   if (r.status !== 0) throw new Error(`run.py failed (${r.status}): ${r.stderr}`);
   for (const line of r.stdout.split("\n").filter((l) => l.startsWith("{"))) {
-    const j = JSON.parse(line) as { model: string; ok: boolean; detail: string; control: string };
+    const j = JSON.parse(line) as { model: string; ok: boolean; detail: string; control: string; roundtrip?: string };
     results.set(j.model, j);
   }
 }, 600_000);
@@ -163,6 +170,80 @@ describe("every stdlib family matches its independent PyTorch reference", () => 
       expect(r!.detail, `${c.model} against refs/${c.family}.py`).toBe("");
       expect(r!.ok).toBe(true);
       expect(r!.control, `${c.model}: the negative control must fail the comparison`).toMatch(/^failed: /);
+    });
+  }
+});
+
+/** Families whose reference maps mm's names to its own (`from_mm`): their checkpoints need
+ *  the layout name maps of #14 before they load, so they have no round trip yet. */
+const needsLayout = (family: string): boolean => /^def from_mm\(/m.test(readFileSync(join(import.meta.dirname, "refs", `${family}.py`), "utf8"));
+
+/** mm's outputs with a checkpoint's weights; `control`: one weight the graph reads (its
+ *  last 2-D float parameter) loads as zeros instead, which the comparison must notice. */
+async function outputsWith(c: Case, ckpt: Checkpoint, control = false): Promise<Record<string, ort.Tensor>> {
+  const { checked, sources, feeds } = compiled.get(c.model)!;
+  const plain = compileToOnnx(checked, sources, {});
+  const zeroed = control ? plain.ir.params.filter((p) => p.shape.length === 2 && p.dtype === "float32" && !p.buffer).at(-1)?.path : undefined;
+  const onnx = compileToOnnx(checked, sources, { weights: { checkpoint: { label: "reference", tensor: (p) => (p === zeroed ? undefined : ckpt.tensors.get(p)) } } });
+  const inputs = Object.fromEntries(onnx.ir.inputs.map((i) => [i.name, feeds[i.name]!]));
+  const sess = await ort.InferenceSession.create(onnx.bytes, { logSeverityLevel: 3, graphOptimizationLevel: "disabled" });
+  try {
+    return await sess.run(inputs);
+  } finally {
+    await sess.release();
+  }
+}
+
+/** Float outputs off by more than 1e-4 of their scale (int and bool ones are the forward tier's). */
+function differences(got: Record<string, ort.Tensor>, want: Checkpoint): string[] {
+  const bad: string[] = [];
+  for (const [name, w] of want.tensors) {
+    const g = got[name];
+    if (g === undefined) { bad.push(`${name}: mm does not compute it`); continue; }
+    if (w.dtype !== "float32") continue;
+    const n = w.shape.reduce((a, b) => a * b, 1);
+    const wv = new Float32Array(w.read(0, n).slice().buffer);
+    const gv = g.data as Float32Array;
+    let scale = 1e-2, diff = 0;
+    for (let i = 0; i < n; i++) { scale = Math.max(scale, Math.abs(wv[i]!)); diff = Math.max(diff, Math.abs(wv[i]! - gv[i]!)); }
+    if (!(diff <= 1e-4 * scale) || gv.length !== n) bad.push(`${name}: max|d| ${diff.toExponential(3)} against scale ${scale.toExponential(3)}`);
+  }
+  return bad;
+}
+
+describe("the reference's own checkpoint loads into mm and gives the reference's outputs", () => {
+  // run.py saves each reference's state_dict() with torch.save (zip) and as safetensors (its
+  // own writer), and its outputs on the same inputs: mm reads both files with its readers,
+  // the key report must be a full match, and mm's graph with those weights must compute the
+  // reference's outputs to 1e-4 of their scale.
+  for (const c of cases.filter((x) => !x.model.includes("@"))) {
+    it(`${c.model} (${c.family})`, async () => {
+      if (!runnable) return;
+      const r = results.get(c.model);
+      expect(r?.roundtrip, `run.py could not save ${c.model}'s checkpoint`).toBeUndefined();
+      const base = join(dir, c.model);
+      if (needsLayout(c.family) || KNOWN[c.model] !== undefined) return;
+      const pt = openCheckpoint(`${base}.pt`);
+      const st = openCheckpoint(`${base}.ref.safetensors`);
+      const want = openCheckpoint(`${base}.rt.safetensors`);
+      try {
+        const { checked } = compiled.get(c.model)!;
+        const report = keyReport(modelKeys(checked), checkpointKeys(pt));
+        expect({ missing: report.missing.map((g) => g.pattern), unexpected: report.unexpected.map((g) => g.pattern), mismatched: report.mismatched.map((m) => m.path) })
+          .toEqual({ missing: [], unexpected: [], mismatched: [] });
+        // Both readers see the same tensors in the two files PyTorch and run.py wrote.
+        expect([...st.tensors.keys()].sort()).toEqual([...pt.tensors.keys()].sort());
+        for (const [k, t] of pt.tensors) {
+          const n = t.shape.reduce((a, b) => a * b, 1);
+          expect(Buffer.from(st.tensors.get(k)!.read(0, n)).equals(Buffer.from(t.read(0, n))), k).toBe(true);
+        }
+        expect(differences(await outputsWith(c, pt), want)).toEqual([]);
+        expect(differences(await outputsWith(c, pt, true), want), "the control (one weight zeroed) must differ").not.toEqual([]);
+      } finally {
+        pt.close();
+        st.close();
+        want.close();
+      }
     });
   }
 });

@@ -82,6 +82,54 @@ def compare(want, got):
     return bad
 
 
+def write_safetensors(path, tensors):
+    """A small safetensors writer (Debian has no safetensors package): float32, int64, bool."""
+    names = {torch.float32: "F32", torch.int64: "I64", torch.bool: "BOOL", torch.float16: "F16", torch.bfloat16: "BF16"}
+    header, blobs, at = {}, [], 0
+    for name, t in tensors.items():
+        t = t.detach().contiguous()
+        data = t.view(torch.int16).numpy().tobytes() if t.dtype == torch.bfloat16 else t.numpy().tobytes()
+        header[name] = {"dtype": names[t.dtype], "shape": list(t.shape), "data_offsets": [at, at + len(data)]}
+        blobs.append(data)
+        at += len(data)
+    raw = json.dumps(header).encode()
+    raw += b" " * ((8 - (8 + len(raw)) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(raw)) + raw + b"".join(blobs))
+
+
+def roundtrip(mod, model, inputs, out):
+    """The reference with weights of its own (drawn here, not mm's: matrices ~ N(0, 1/fan_in),
+    vectors around 1 for norm weights and 0 otherwise, scalars (temperatures) their own init
+    nudged by 5%, so no two tensors of a
+    kind are equal; buffers such as a causal mask keep their values): its state_dict() saved
+    with torch.save (zip) and as safetensors, its outputs on the bundle's inputs beside
+    them, for mm to load and match (fidelity.test.ts). Drawn rather than the reference's own
+    init, which may be torch.empty garbage."""
+    torch.manual_seed(1)
+    module, forward = mod.build(model.split("@")[0], False)
+    g = torch.Generator().manual_seed(2)
+    with torch.no_grad():
+        for name, t in module.named_parameters():
+            if not t.is_floating_point():
+                continue
+            if t.dim() >= 2:
+                fan_in = t[0].numel()
+                t.copy_(torch.randn(t.shape, generator=g) / fan_in ** 0.5)
+            elif t.dim() == 0 and bool(torch.isfinite(t)):  # a temperature or logit scale: its own value, nudged
+                t.mul_(1 + 0.05 * torch.randn((), generator=g))
+            else:
+                base = 1.0 if name.endswith("weight") or name.endswith("gamma") or name.endswith("scale") else 0.0
+                t.copy_(base + 0.1 * torch.randn(t.shape, generator=g))
+    module.eval()
+    sd = module.state_dict()
+    torch.save(sd, out + ".pt")
+    write_safetensors(out + ".ref.safetensors", dict(sd))
+    with torch.no_grad():
+        got = forward(module, {k: v.clone() for k, v in inputs.items()})
+    write_safetensors(out + ".rt.safetensors", {k: v for k, v in got.items() if isinstance(v, torch.Tensor)})
+
+
 def run_case(family, model, bundle):
     mod = load_family(family)
     t = read_safetensors(bundle)
@@ -116,6 +164,13 @@ def run_case(family, model, bundle):
         result["detail"] = "; ".join(bad)
     except Exception as e:  # a reference that cannot load the weights is a failure to report
         result["detail"] = f"{type(e).__name__}: {e}".strip()[:4000]
+    # The other direction: the reference's own checkpoint into mm, for cases whose names
+    # need no layout map (from_mm) and that run in eval mode.
+    if not hasattr(mod, "from_mm") and not train:
+        try:
+            roundtrip(mod, model, inputs, bundle[: -len(".safetensors")])
+        except Exception as e:
+            result["roundtrip"] = f"{type(e).__name__}: {e}"[:2000]
     try:
         bad = attempt(True)
         result["control"] = f"failed: {bad[0]}" if bad else "passed (the comparison cannot see the change)"

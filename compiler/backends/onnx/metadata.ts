@@ -6,7 +6,7 @@ import type { IrModel } from "../../ir/model.js";
 import type { WeightsMode } from "../../ir/weights.js";
 
 export function weightsLabel(w: WeightsMode): string {
-  return typeof w === "string" ? w : `random:${w.random}`;
+  return typeof w === "string" ? w : "random" in w ? `random:${w.random}` : `checkpoint:${w.checkpoint.label}`;
 }
 
 export function metadataProps(model: IrModel, weights: WeightsMode): { key: string; value: string }[] {

@@ -214,7 +214,7 @@ describe("mm compile", () => {
       [["compile", "CLIP_ViT_B32_Tiny", "-o", out, "--target", "webgpu"], /--bind B=N/],
       [["compile", "CLIP_ViT_B32_Tiny", "-o", out, "--target", "wasm"], /--target takes onnx, webgpu, ts or ir, not 'wasm'/],
       [["compile", "CLIP_ViT_B32_Tiny"], /-o OUT/],
-      [["compile", "CLIP_ViT_B32_Tiny", "-o", out, "--weights", "ones"], /none, zeros or random/],
+      [["compile", "CLIP_ViT_B32_Tiny", "-o", out, "--weights", "ones"], /none, zeros, random or a checkpoint file or folder; there is no file 'ones'/],
       [["compile", "CLIP_ViT_B32_Tiny", "-o", out, "--seed", "3"], /--seed goes with --weights random/],
       [["compile", "CLIP_ViT_B32_Tiny", "-o", out, "--opset", "16"], /--opset takes an integer from 17 to 23/],
       [["compile", "CLIP_ViT_B32_Tiny", "-o", out, "--task", "nope"], /has no task 'nope' \(tasks: /],
