@@ -6,7 +6,7 @@
 // Run: npm run bench:weights [-- --model LLaVA_1_5_7B] [-- --dir /tmp]
 // The default model has 7B parameters: about 14 GB of checkpoint and 28 GB of ONNX data on
 // disk at the peak, and minutes of writing.
-import { execFileSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,8 +28,9 @@ const bin = fileURLToPath(new URL("../../bin/mm.js", import.meta.url));
 /** Peak RSS (MiB) and wall time (s) of `mm ARGS`. */
 function measure(args: readonly string[]): { rss: number; seconds: number } {
   const t0 = performance.now();
-  const out = execFileSync("/usr/bin/time", ["-f", "MAXRSS %M", process.execPath, bin, ...args], { encoding: "utf8", stdio: ["ignore", "ignore", "pipe"] });
-  const kb = Number(/MAXRSS (\d+)/.exec(out)?.[1]);
+  const r = spawnSync("/usr/bin/time", ["-f", "MAXRSS %M", process.execPath, bin, ...args], { encoding: "utf8", stdio: ["ignore", "ignore", "pipe"] });
+  if (r.status !== 0) throw new Error(`mm ${args.join(" ")} failed: ${r.stderr}`);
+  const kb = Number(/MAXRSS (\d+)/.exec(r.stderr)?.[1]);
   return { rss: kb / 1024, seconds: (performance.now() - t0) / 1000 };
 }
 

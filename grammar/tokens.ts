@@ -9,7 +9,7 @@ export enum Tok {
   Import, Enum, Let, Forward, Return, If, Then, Else, For, True, False, None,
   // contextual keywords (names too)
   In, From, As, Block, Tower, Fusion, Experts, Loss, Head, Model, Param, Buffer, Repeat, Where, With,
-  Input, Output, Task, Stage, Route, By, Init,
+  Input, Output, Task, Stage, Route, By, Init, Layout,
   Identifier,
   NumberLit, StringLit,
   // binary operators but `**`
@@ -32,6 +32,7 @@ const WORDS: readonly (readonly [string, Tok])[] = [
   ["fusion", Tok.Fusion], ["experts", Tok.Experts], ["loss", Tok.Loss], ["head", Tok.Head], ["model", Tok.Model],
   ["param", Tok.Param], ["buffer", Tok.Buffer], ["repeat", Tok.Repeat], ["where", Tok.Where], ["with", Tok.With], ["input", Tok.Input],
   ["output", Tok.Output], ["task", Tok.Task], ["stage", Tok.Stage], ["route", Tok.Route], ["by", Tok.By], ["init", Tok.Init],
+  ["layout", Tok.Layout],
 ];
 export const KEYWORDS: ReadonlyMap<string, Tok> = new Map(WORDS);
 

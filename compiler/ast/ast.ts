@@ -143,6 +143,16 @@ export interface StageItem {
   readonly fields: readonly ListField[];
   readonly span: Span;
 }
+/** `layout openai { "vision_model.**": "visual.**" ... }`: how the model's parameter paths
+ *  map to a checkpoint layout (compiler/tools/weights/layout.ts applies it). */
+export interface LayoutItem {
+  readonly kind: "Layout";
+  readonly name: Ident;
+  readonly rules: readonly LayoutRule[];
+  readonly span: Span;
+}
+/** `"model.path.*": "checkpoint.key.*"`, or `split("key", axis: 0)`, `transpose("key")`. */
+export interface LayoutRule { readonly model: StringLit; readonly checkpoint: Expr; readonly span: Span }
 /** One `key: a, b, c` line of a task or stage; values are path patterns. */
 export interface ListField { readonly key: Ident; readonly values: readonly PathPattern[]; readonly span: Span }
 /** `image.layers.*.attn`, `**`, `llm` */
@@ -150,7 +160,7 @@ export interface PathPattern { readonly segments: readonly string[]; readonly sp
 
 export type BodyItem =
   | LetItem | TensorParamItem | SubmoduleItem | ForwardItem | RouteItem
-  | InputItem | TaskItem | StageItem;
+  | InputItem | TaskItem | StageItem | LayoutItem;
 
 export interface BlockDecl {
   readonly kind: "Block";

@@ -45,6 +45,9 @@ export function openTorchZip(path: string): Checkpoint {
     const root = unpickle(readEntry(file, pkl), path, {
       resolveGlobal(module, name) {
         const full = `${module}.${name}`;
+        if (module.startsWith("__torch__")) {
+          throw new CheckpointError("MM6001", `a TorchScript archive (torch.jit.save), not a state dict; save its state dict: torch.save(torch.jit.load(path).state_dict(), out)`, path, 0);
+        }
         if (!ALLOWED.has(full)) {
           throw new CheckpointError("MM6003", `the pickle names the global ${full}, which a state dict never needs; nothing was run`, path, 0);
         }

@@ -11,7 +11,9 @@ import { checkOutputFile, json, model, type Command, type CommandContext } from 
 import { EXIT, UsageError } from "./io.js";
 import { report } from "./report.js";
 import { loadCheckedModel } from "./target.js";
-import { checkpointWeights, isCheckpointSpec, mismatchDiagnostic, openOrReport, reportFor, WEIGHT_OPTIONS } from "./weights.js";
+import { checkpointWeights, isCheckpointSpec, layoutFor, mismatchDiagnostic, openOrReport, reportFor, WEIGHT_OPTIONS } from "./weights.js";
+import { toLayout } from "../tools/weights/layout.js";
+import { DTYPE_SIZE } from "../base/tensor.js";
 import { bytes } from "./write.js";
 
 function check(ctx: CommandContext): number {
@@ -22,7 +24,7 @@ function check(ctx: CommandContext): number {
   const c = openOrReport(ctx, path);
   if (c === undefined) return EXIT.diagnostics;
   try {
-    const r = reportFor(ctx, checked, c);
+    const r = reportFor(ctx, checked, c, layoutFor(ctx, checked));
     if (ctx.flags.json) ctx.io.out(JSON.stringify({ checkpoint: c.path, format: c.format, model: checked.model.name, ...r }, null, 2) + "\n");
     else ctx.io.out(renderKeyReport(r, checked.model.name, c) + "\n");
     if (r.ok) return EXIT.ok;
@@ -48,16 +50,19 @@ function exportWeights(ctx: CommandContext): number {
   let mode: WeightsMode = w === "zeros" ? "zeros" : { random: seed ?? 0 };
   let close = (): void => {};
   if (isCheckpointSpec(w, "weights export")) {
-    const loaded = checkpointWeights(ctx, checked, w);
+    const loaded = checkpointWeights(ctx, checked, w, layoutFor(ctx, checked, "from-layout"));
     if (loaded === undefined) return EXIT.diagnostics;
     ({ mode, close } = loaded);
   }
   try {
-    const tensors = allTensors(checked.model.root).map((t) => {
-      const p = irParamOf(t, -1);
-      const m = mode as Exclude<WeightsMode, "none">;
-      return { name: t.path, dtype: t.dtype, shape: paramDims(p), chunks: () => weightChunks(p, m) };
-    });
+    const m = mode as Exclude<WeightsMode, "none">;
+    const params = new Map(allTensors(checked.model.root).map((t) => [t.path, irParamOf(t, -1)] as const));
+    const own = [...params.values()].map((p) => ({ path: p.path, dtype: p.dtype, shape: paramDims(p) }));
+    const chunks = (path: string): Iterable<Uint8Array> => weightChunks(params.get(path)!, m);
+    // --layout names the output's layout here; --from-layout the layout of a checkpoint given with --weights.
+    const layout = layoutFor(ctx, checked);
+    const tensors = layout ? toLayout(layout, own, (d) => DTYPE_SIZE[d], chunks)
+      : own.map((t) => ({ name: t.path, dtype: t.dtype, shape: t.shape, chunks: () => chunks(t.path) }));
     const n = writeSafetensors(out, tensors, { format: "pt", "mm.model": checked.model.name, "mm.weights": typeof mode === "string" ? mode : "random" in mode ? `random:${mode.random}` : `checkpoint:${basename(w)}` });
     ctx.io.out(`wrote ${out}: ${tensors.length} tensors, ${bytes(n)}\n`);
     return EXIT.ok;
@@ -68,7 +73,7 @@ function exportWeights(ctx: CommandContext): number {
 
 export const weights: Command = {
   name: "weights",
-  usage: "weights check MODEL CKPT | weights export MODEL -o FILE.safetensors",
+  usage: "weights check MODEL CKPT [--layout L] | weights export MODEL -o FILE.safetensors [--weights CKPT] [--layout L]",
   summary: "checkpoints: the key report of loading one (check), or the model's state dict as safetensors (export)",
   options: {
     model,
@@ -77,6 +82,8 @@ export const weights: Command = {
     weights: { type: "string", doc: "export: random (default), zeros, or a checkpoint to convert" },
     seed: { type: "string", doc: "export: seed for --weights random (default 0)", int: [0, 2 ** 32 - 1] },
     ...WEIGHT_OPTIONS,
+    layout: { type: "string", doc: "check: the checkpoint's layout; export: the layout to write (default: the model's own names)" },
+    "from-layout": { type: "string", doc: "export: the layout of the checkpoint given with --weights" },
   },
   run(ctx) {
     const action = ctx.positionals[0];

@@ -8,7 +8,9 @@ import { openCheckpoint, CheckpointError, type Checkpoint } from "../checkpoint/
 import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { allTensors } from "../elaborate/instance.js";
 import type { CheckedModel } from "../check/check-model.js";
-import type { WeightsMode } from "../ir/weights.js";
+import type { SourceTensor, WeightsMode } from "../ir/weights.js";
+import { DTYPE_SIZE } from "../base/tensor.js";
+import { fromLayout, Layout, layoutShape } from "../tools/weights/layout.js";
 import { keyReport, type KeyInfo, type KeyReport } from "../tools/weights/report.js";
 import { renderKeyReport } from "../tools/weights/render.js";
 import type { CommandContext, OptionSpec } from "./command.js";
@@ -16,6 +18,7 @@ import { report } from "./report.js";
 import { UsageError } from "./io.js";
 
 export const WEIGHT_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  layout: { type: "string", doc: "with a checkpoint: one of the model's `layout` items, the names the checkpoint uses (default: the model's own)" },
   "allow-missing": { type: "string", multiple: true, doc: "with a checkpoint: model tensors it may lack (PATTERN: `*` one path segment, `**` any); they load as zeros" },
   "ignore-unexpected": { type: "string", multiple: true, doc: "with a checkpoint: its tensors the model does not have, to ignore (PATTERN)" },
 };
@@ -60,27 +63,55 @@ export function openOrReport(ctx: CommandContext, path: string): Checkpoint | un
   }
 }
 
-/** The key report of a checkpoint against a model, with the command's patterns. */
-export function reportFor(ctx: CommandContext, checked: CheckedModel, c: Checkpoint): KeyReport {
-  return keyReport(modelKeys(checked), checkpointKeys(c), { allowMissing: list(ctx, "allow-missing"), ignoreUnexpected: list(ctx, "ignore-unexpected") });
+/** --layout: one of the model's layout items, or its own names (undefined). */
+export function layoutFor(ctx: CommandContext, checked: CheckedModel, flag = "layout"): Layout | undefined {
+  const name = ctx.flags[flag];
+  if (typeof name !== "string") return undefined;
+  const all = checked.model.layouts ?? [];
+  const l = all.find((x) => x.name === name);
+  if (l === undefined) {
+    throw new UsageError(`--${flag}: ${checked.model.name} has no layout '${name}' (${all.length ? `layouts: ${all.map((x) => x.name).join(", ")}` : "it declares none"})`);
+  }
+  return new Layout(l.name, l.rules);
 }
 
-/** MM6005 for a report that does not pass. */
+/** The model's state dict under a layout's names (packed parts once, at their packed shape). */
+export function expectedKeys(checked: CheckedModel, layout: Layout | undefined): KeyInfo[] {
+  const own = modelKeys(checked);
+  if (layout === undefined) return own;
+  const out = new Map<string, KeyInfo>();
+  for (const k of own) {
+    const m = layout.map(k.path);
+    if (!out.has(m.key)) out.set(m.key, { path: m.key, dtype: k.dtype, shape: layoutShape(m, k.shape) });
+  }
+  return [...out.values()];
+}
+
+/** The key report of a checkpoint against a model, with the command's layout and patterns. */
+export function reportFor(ctx: CommandContext, checked: CheckedModel, c: Checkpoint, layout: Layout | undefined): KeyReport {
+  return keyReport(expectedKeys(checked, layout), checkpointKeys(c), { allowMissing: list(ctx, "allow-missing"), ignoreUnexpected: list(ctx, "ignore-unexpected") });
+}
+
+/** MM6005 for a report that does not pass; the hint names a layout of the model that loads
+ *  the checkpoint, when one does. */
 export function mismatchDiagnostic(checked: CheckedModel, c: Checkpoint, r: KeyReport): Diagnostic {
   const count = (gs: KeyReport["missing"]): number => gs.reduce((n, g) => n + g.keys.length - g.allowed, 0);
   const parts = [`${count(r.missing)} missing`, `${count(r.unexpected)} unexpected`, `${r.mismatched.length} mismatched`];
-  return diag("MM6005", { file: c.path, start: 0, end: 0 }, { model: checked.model.name, detail: parts.join(", ") },
-    { hint: "--allow-missing PATTERN / --ignore-unexpected PATTERN excuse keys on purpose; `mm weights check` shows the report alone" });
+  const keys = checkpointKeys(c);
+  const fits = (checked.model.layouts ?? []).find((l) => keyReport(expectedKeys(checked, new Layout(l.name, l.rules)), keys).ok);
+  const hint = fits !== undefined ? `the checkpoint is in the model's layout '${fits.name}': --layout ${fits.name} loads it`
+    : "--allow-missing PATTERN / --ignore-unexpected PATTERN excuse keys on purpose; `mm weights check` shows the report alone";
+  return diag("MM6005", { file: c.path, start: 0, end: 0 }, { model: checked.model.name, detail: parts.join(", ") }, { hint });
 }
 
 /**
  * --weights for a command: the mode, and what to close after writing. A checkpoint is
  * checked first: on a mismatch the report and MM6005 are printed and undefined returned.
  */
-export function checkpointWeights(ctx: CommandContext, checked: CheckedModel, path: string): { mode: WeightsMode; close(): void } | undefined {
+export function checkpointWeights(ctx: CommandContext, checked: CheckedModel, path: string, layout: Layout | undefined): { mode: WeightsMode; close(): void } | undefined {
   const c = openOrReport(ctx, path);
   if (c === undefined) return undefined;
-  const r = reportFor(ctx, checked, c);
+  const r = reportFor(ctx, checked, c, layout);
   if (!r.ok) {
     ctx.io.err(renderKeyReport(r, checked.model.name, c) + "\n");
     report(ctx, [mismatchDiagnostic(checked, c, r)], new Map(), false);
@@ -88,7 +119,15 @@ export function checkpointWeights(ctx: CommandContext, checked: CheckedModel, pa
     return undefined;
   }
   // The label names the file, not where it lies: the same checkpoint gives the same bytes.
-  const mode: WeightsMode = { checkpoint: { label: basename(c.path), tensor: (p) => c.tensors.get(p) } };
+  const shapes = new Map(modelKeys(checked).map((k) => [k.path, k.shape]));
+  const tensor = (p: string): SourceTensor | undefined => {
+    if (layout === undefined) return c.tensors.get(p);
+    const m = layout.map(p);
+    const t = c.tensors.get(m.key);
+    return t === undefined ? undefined : fromLayout(m, t, shapes.get(p) ?? [], DTYPE_SIZE[t.dtype]);
+  };
+  const label = basename(c.path) + (layout ? ` (layout ${layout.name})` : "");
+  const mode: WeightsMode = { checkpoint: { label, tensor } };
   return { mode, close: () => c.close() };
 }
 
@@ -99,5 +138,5 @@ export type WeightsSpec = { readonly mode: WeightsMode } | { readonly checkpoint
  *  does not load. Call close() when the weights are written. */
 export function resolveWeights(ctx: CommandContext, checked: CheckedModel, spec: WeightsSpec): { mode: WeightsMode; close(): void } | undefined {
   if ("mode" in spec) return { mode: spec.mode, close: () => {} };
-  return checkpointWeights(ctx, checked, spec.checkpoint);
+  return checkpointWeights(ctx, checked, spec.checkpoint, layoutFor(ctx, checked));
 }

@@ -124,6 +124,8 @@ const table = {
     explanation: "Commands that take --model, and variants, need a `model` declaration." },
   MM5009: { severity: "error", title: "not definable", template: "{name} has no published architecture and cannot be compiled",
     explanation: "`model X = unpublished \"Name\"` records a model the literature names but whose architecture was never published (its doc says what is known); tools list it, nothing compiles it." },
+  MM5010: { severity: "error", title: "bad layout rule", template: "{detail}",
+    explanation: "A `layout NAME { ... }` item of a model maps its state-dict paths to a checkpoint's, one rule per line: `\"model.path.*\": \"checkpoint.key.*\"` (`*` one path segment, `**` several, the same on both sides), `split(\"key\")` for one checkpoint tensor that packs several of the model's along the first axis (the model path names the parts in order: `{q,k,v}_proj.weight`), or `transpose(\"key\")` for a matrix stored transposed. `--layout NAME` picks the layout for `--weights`, `mm weights check` and `mm weights export`." },
   MM6001: { severity: "error", title: "not a checkpoint", template: "not a checkpoint mm reads: {message}",
     explanation: "`--weights FILE` and `mm weights` read safetensors files (single, or sharded with a `model.safetensors.index.json`) and PyTorch checkpoints in torch.save's zip format (`pytorch_model.bin`, `.pt`, `.pth`), or a folder holding one of them. Anything else, and the legacy pre-1.6 torch format, is refused." },
   MM6002: { severity: "error", title: "corrupt checkpoint", template: "corrupt checkpoint: {message}",

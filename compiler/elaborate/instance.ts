@@ -84,12 +84,21 @@ export interface InputInfo {
   readonly span: Span;
 }
 
+/** A `layout` item: rules mapping the model's state-dict paths to a checkpoint's
+ *  (compiler/tools/weights/layout.ts applies them). */
+export interface LayoutInfo {
+  readonly name: string;
+  readonly rules: readonly { readonly model: string; readonly checkpoint: string; readonly op: "rename" | "split" | "transpose" }[];
+  readonly span: Span;
+}
+
 export interface ElaboratedModel {
   readonly name: string;
   readonly root: Instance;
   readonly inputs: readonly InputInfo[];
   readonly tasks: readonly TaskInfo[];
   readonly stages: readonly StageInfo[];
+  readonly layouts?: readonly LayoutInfo[];
   /** The declaration and, for a variant, the variant declaration. */
   readonly span: Span;
   readonly doc?: string;

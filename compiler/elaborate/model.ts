@@ -8,7 +8,8 @@ import type { Env } from "./env.js";
 import { evalArgs, evalExpr, type EvArg } from "./eval.js";
 import { Elaborator, type OverrideEntry } from "./elaborate.js";
 import { fileEnv } from "./globals.js";
-import type { ElaboratedModel, InputInfo, Instance, StageInfo, TaskInfo } from "./instance.js";
+import type { ElaboratedModel, InputInfo, Instance, LayoutInfo, StageInfo, TaskInfo } from "./instance.js";
+import { layoutInfo } from "./layout.js";
 import { evalDim, evalDType, fieldValues, SymbolicEnv } from "./items.js";
 import type { BoundArg, Value } from "./values.js";
 
@@ -161,6 +162,7 @@ function finishModel(elab: Elaborator, decl: BlockDecl | VariantDecl, base: Bloc
   const inputs: InputInfo[] = [];
   const tasks: TaskInfo[] = [];
   const stages: StageInfo[] = [];
+  const layouts: LayoutInfo[] = [];
   const seen = new Map<string, Span>();
   for (const item of base.items) {
     if (item.kind === "Input") {
@@ -179,6 +181,11 @@ function finishModel(elab: Elaborator, decl: BlockDecl | VariantDecl, base: Bloc
         const flat = (k: string): string[] => (f.get(k) ?? []).map((s) => s.join("."));
         tasks.push({ name: item.name.name, outputs: flat("outputs"), losses: flat("losses"), inputs: flat("inputs"), span: item.span, refSpans: refSpans(item.fields) });
       });
+    } else if (item.kind === "Layout") {
+      elab.guard(() => {
+        if (layouts.some((l) => l.name === item.name.name)) fail("MM2002", item.name.span, { name: item.name.name, place: `model ${base.name.name}` });
+        layouts.push(layoutInfo(item));
+      });
     } else if (item.kind === "Stage") {
       elab.guard(() => {
         const f = fieldValues(item.fields, ["train", "freeze", "tasks"], `stage ${item.name.name}`);
@@ -191,7 +198,7 @@ function finishModel(elab: Elaborator, decl: BlockDecl | VariantDecl, base: Bloc
   }
   const doc = decl.doc ?? base.doc;
   return {
-    name: decl.name.name, root, inputs, tasks, stages, span: decl.span,
+    name: decl.name.name, root, inputs, tasks, stages, span: decl.span, ...(layouts.length ? { layouts } : {}),
     ...(doc !== undefined ? { doc } : {}), ...(variantOf ? { variantOf } : {}),
   };
 }

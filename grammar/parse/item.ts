@@ -32,7 +32,7 @@ export class ItemParser extends StmtParser {
     const next = this.kindAt(i + 1);
     if (next === Tok.Eq) return isName(k);
     if (!isName(next)) return false;
-    return k === Tok.Param || k === Tok.Buffer || k === Tok.Route || k === Tok.Input || k === Tok.Task || k === Tok.Stage;
+    return k === Tok.Param || k === Tok.Buffer || k === Tok.Route || k === Tok.Input || k === Tok.Task || k === Tok.Stage || k === Tok.Layout;
   }
 
   /** `{ items }`. A missing `}` before the next declaration is reported there, and the body ends. */
@@ -126,6 +126,11 @@ export class ItemParser extends StmtParser {
         if (kind !== "model") this.misplaced("input", s, kind, "a block receives tensors through its forward's parameters");
         return { kind: "Input", name, type, span: this.from(s) };
       }
+      case Tok.Layout: {
+        const l = this.layoutItem();
+        if (kind !== "model") this.misplaced("layout", s, kind, "a layout maps a model's state dict to a checkpoint's: it belongs to a model");
+        return l;
+      }
       default: {
         const f = this.fieldsItem();
         if (kind !== "model") this.misplaced(this.image(s), s, kind, `\`${this.image(s)}\` items belong to a model`);
@@ -168,6 +173,33 @@ export class ItemParser extends StmtParser {
       return undefined;
     }
     return { kind: "Submodule", name, call, ...(repeat ? { repeat } : {}), ...(condition ? { condition } : {}), span: this.from(s) };
+  }
+
+  /** `layout name { "model.path": "checkpoint.key" ... }`; a rule is a recovery point. */
+  private layoutItem(): A.LayoutItem {
+    const s = this.pos++;
+    const name = this.ident(this.expectName());
+    this.expect(Tok.LBrace);
+    const rules: A.LayoutRule[] = [];
+    for (;;) {
+      if (this.k() === Tok.Semi || this.k() === Tok.Comma) {
+        this.pos++;
+        continue;
+      }
+      if (this.k() !== Tok.StringLit) break;
+      const r = this.pos;
+      try {
+        const model = this.expr();
+        this.expect(Tok.Colon);
+        const checkpoint = this.expr();
+        if (model.kind !== "String") throw this.failure("a quoted model path");
+        rules.push({ model, checkpoint, span: this.from(r) });
+      } catch (e) {
+        this.recover(e, r, 0, (i) => this.kindAt(i) === Tok.StringLit && this.lineStart(i), true);
+      }
+    }
+    this.closeList("a rule such as `\"vision_model.**\": \"visual.**\"`");
+    return { kind: "Layout", name, rules, span: this.from(s) };
   }
 
   /** `task name { key: a, b ... }` or `stage name { ... }`. */

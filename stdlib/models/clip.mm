@@ -53,6 +53,39 @@ model CLIP_ViT_B32(embed: Int = 512, project_vision: Bool = true) {
   task retrieval { outputs: image_embeds, text_embeds, logits_per_image, logits_per_text }
   task pretrain { losses: itc }
   stage pretrain { tasks: pretrain }
+
+  ## OpenAI's released checkpoints (clip/model.py): nn.MultiheadAttention packs q, k, v into
+  ## in_proj_weight, and the projections are matrices applied as x @ proj (transposed
+  ## against nn.Linear). The JIT archives also hold input_resolution, context_length and
+  ## vocab_size, which clip.load deletes: --ignore-unexpected them.
+  layout openai {
+    "logit_scale": "logit_scale"
+    "visual_projection.weight": transpose("visual.proj")
+    "text_projection.weight": transpose("text_projection")
+    "vision_model.embeddings.class_embedding": "visual.class_embedding"
+    "vision_model.embeddings.patch_embedding.weight": "visual.conv1.weight"
+    "vision_model.embeddings.position_embedding.weight": "visual.positional_embedding"
+    "vision_model.pre_layrnorm.*": "visual.ln_pre.*"
+    "vision_model.post_layernorm.*": "visual.ln_post.*"
+    "vision_model.encoder.layers.*.self_attn.{q,k,v}_proj.weight": split("visual.transformer.resblocks.*.attn.in_proj_weight")
+    "vision_model.encoder.layers.*.self_attn.{q,k,v}_proj.bias": split("visual.transformer.resblocks.*.attn.in_proj_bias")
+    "vision_model.encoder.layers.*.self_attn.out_proj.*": "visual.transformer.resblocks.*.attn.out_proj.*"
+    "vision_model.encoder.layers.*.layer_norm1.*": "visual.transformer.resblocks.*.ln_1.*"
+    "vision_model.encoder.layers.*.layer_norm2.*": "visual.transformer.resblocks.*.ln_2.*"
+    "vision_model.encoder.layers.*.mlp.fc1.*": "visual.transformer.resblocks.*.mlp.c_fc.*"
+    "vision_model.encoder.layers.*.mlp.fc2.*": "visual.transformer.resblocks.*.mlp.c_proj.*"
+    "vision_model.**": "visual.**"
+    "text_model.embeddings.token_embedding.weight": "token_embedding.weight"
+    "text_model.embeddings.position_embedding.weight": "positional_embedding"
+    "text_model.final_layer_norm.*": "ln_final.*"
+    "text_model.encoder.layers.*.self_attn.{q,k,v}_proj.weight": split("transformer.resblocks.*.attn.in_proj_weight")
+    "text_model.encoder.layers.*.self_attn.{q,k,v}_proj.bias": split("transformer.resblocks.*.attn.in_proj_bias")
+    "text_model.encoder.layers.*.self_attn.out_proj.*": "transformer.resblocks.*.attn.out_proj.*"
+    "text_model.encoder.layers.*.layer_norm1.*": "transformer.resblocks.*.ln_1.*"
+    "text_model.encoder.layers.*.layer_norm2.*": "transformer.resblocks.*.ln_2.*"
+    "text_model.encoder.layers.*.mlp.fc1.*": "transformer.resblocks.*.mlp.c_fc.*"
+    "text_model.encoder.layers.*.mlp.fc2.*": "transformer.resblocks.*.mlp.c_proj.*"
+  }
 }
 
 ## CLIP ViT-B/16.

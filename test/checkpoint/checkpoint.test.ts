@@ -12,6 +12,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openCheckpoint } from "../../compiler/checkpoint/index.js";
 import { writeSafetensors } from "../../compiler/checkpoint/write.js";
 import { mm } from "../helpers.js";
+import { runCliAsync } from "../../compiler/cli/main.js";
+import { Session } from "../../compiler/driver/session.js";
+
+/** An asynchronous command (mm run), in-process. */
+async function mmAsync(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "", err = "";
+  const code = await runCliAsync(args, { out: (s) => (out += s), err: (s) => (err += s), color: false }, new Session());
+  return { code, out, err };
+}
 
 const PYTHON = "/usr/bin/python3";
 const MODEL = "CLIP_ViT_B32_Tiny";
@@ -81,6 +90,42 @@ describe("every format loads, with the values it should", () => {
   });
 });
 
+describe("layouts: CLIP from Hugging Face's names and from OpenAI's", () => {
+  // openai.pt is mm's state dict converted by make.py from OpenAI's clip/model.py names (q, k,
+  // v packed into in_proj_weight, the projections transposed), not by mm's layout rules.
+  it("loads OpenAI's layout with --layout openai, and gives the same outputs as Hugging Face's", async () => {
+    if (!runnable) return;
+    const check = mm("weights", "check", MODEL, at("openai.pt"), "--layout", "openai");
+    expect(check.out).toContain("62 tensors match");
+    expect(check.code).toBe(0);
+    const hf = await mmAsync("run", MODEL, "--backend", "onnxruntime", "--weights", at("f32.pt"));
+    const oa = await mmAsync("run", MODEL, "--backend", "onnxruntime", "--weights", at("openai.pt"), "--layout", "openai");
+    expect(hf.code, hf.err).toBe(0);
+    expect(oa.code, oa.err).toBe(0);
+    const sums = (out: string): string[] => out.split("\n").filter((l) => l.includes("checksum"));
+    expect(sums(oa.out)).toEqual(sums(hf.out));
+    expect(sums(hf.out).length).toBeGreaterThan(3);
+  });
+
+  it("without --layout, the report points at the layout that loads", () => {
+    if (!runnable) return;
+    const r = mm("weights", "check", MODEL, at("openai.pt"));
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("--layout openai loads it");
+  });
+
+  it("export converts both ways, to the bytes OpenAI's layout holds", () => {
+    if (!runnable) return;
+    expect(mm("weights", "export", MODEL, "-o", at("to-openai.safetensors"), "--weights", at("f32.pt"), "--layout", "openai").code).toBe(0);
+    const got = contents(at("to-openai.safetensors")), want = contents(at("openai.safetensors"));
+    expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
+    for (const [k, v] of want) expect(got.get(k)!.equals(v), k).toBe(true);
+    expect(mm("weights", "export", MODEL, "-o", at("from-openai.safetensors"), "--weights", at("openai.pt"), "--from-layout", "openai").code).toBe(0);
+    const back = contents(at("from-openai.safetensors")), hf = contents(at("mm.safetensors"));
+    for (const [k, v] of hf) expect(back.get(k)!.equals(v), k).toBe(true);
+  });
+});
+
 describe("the key report", () => {
   it("groups missing and unexpected keys by component and names the nearest one", () => {
     if (!runnable) return;
@@ -131,6 +176,7 @@ describe("hostile and broken files: a coded error, nothing run, nothing written"
   const cases: [string, () => string, string, RegExp][] = [
     ["a pickle that calls os.system", () => at("evil.pt"), "MM6003", /names the global posix\.system/],
     ["the legacy torch format", () => at("legacy.pt"), "MM6001", /legacy/],
+    ["a TorchScript archive (OpenAI's CLIP releases)", () => at("torchscript.pt"), "MM6001", /TorchScript archive .*torch\.jit\.load\(path\)\.state_dict\(\)/],
     ["a truncated torch file", () => broken("truncated.pt", readFileSync(at("f32.pt")).subarray(0, 5000)), "MM6002", /end-of-central-directory|beyond the end/],
     ["a truncated safetensors file", () => broken("truncated.safetensors", readFileSync(at("mm.safetensors")).subarray(0, 9000)), "MM6002", /beyond the end|leave the file/],
     ["a wrong magic number (a text file)", () => broken("text.safetensors", "this is not a checkpoint at all\n"), "MM6002", /header length .* beyond the end/],

@@ -46,6 +46,38 @@ for i, (name, ks) in enumerate(shards.items()):
 with open(os.path.join(DIR, "torchsharded", "pytorch_model.bin.index.json"), "w") as f:
     json.dump({"metadata": {}, "weight_map": {k: f"pytorch_model-0000{i + 1}-of-00002.bin" for i, ks in enumerate(shards.values()) for k in ks}}, f)
 
+# OpenAI's layout of the same CLIP (clip/model.py): written here from OpenAI's names, not
+# from mm's layout rules, so the test can hold the rules to it.
+def openai(sd):
+    out = {"logit_scale": sd["logit_scale"], "visual.proj": sd["visual_projection.weight"].t().contiguous(),
+           "text_projection": sd["text_projection.weight"].t().contiguous()}
+    for tower, prefix in (("vision_model", "visual."), ("text_model", "")):
+        layers = sorted({int(k.split(".")[3]) for k in sd if k.startswith(f"{tower}.encoder.layers.")})
+        for i in layers:
+            hf, oa = f"{tower}.encoder.layers.{i}.", f"{prefix}transformer.resblocks.{i}."
+            for p in ("weight", "bias"):
+                out[oa + f"attn.in_proj_{p}"] = torch.cat([sd[hf + f"self_attn.{x}_proj.{p}"] for x in "qkv"])
+                out[oa + f"attn.out_proj.{p}"] = sd[hf + f"self_attn.out_proj.{p}"]
+                out[oa + f"ln_1.{p}"] = sd[hf + f"layer_norm1.{p}"]
+                out[oa + f"ln_2.{p}"] = sd[hf + f"layer_norm2.{p}"]
+                out[oa + f"mlp.c_fc.{p}"] = sd[hf + f"mlp.fc1.{p}"]
+                out[oa + f"mlp.c_proj.{p}"] = sd[hf + f"mlp.fc2.{p}"]
+    out["visual.class_embedding"] = sd["vision_model.embeddings.class_embedding"]
+    out["visual.conv1.weight"] = sd["vision_model.embeddings.patch_embedding.weight"]
+    out["visual.positional_embedding"] = sd["vision_model.embeddings.position_embedding.weight"]
+    for p in ("weight", "bias"):
+        out[f"visual.ln_pre.{p}"] = sd[f"vision_model.pre_layrnorm.{p}"]
+        out[f"visual.ln_post.{p}"] = sd[f"vision_model.post_layernorm.{p}"]
+        out[f"ln_final.{p}"] = sd[f"text_model.final_layer_norm.{p}"]
+    out["token_embedding.weight"] = sd["text_model.embeddings.token_embedding.weight"]
+    out["positional_embedding"] = sd["text_model.embeddings.position_embedding.weight"]
+    return out
+
+
+oa = openai(sd)
+torch.save(oa, os.path.join(DIR, "openai.pt"))
+write(os.path.join(DIR, "openai.safetensors"), oa)
+
 
 class Evil:
     def __reduce__(self):
@@ -54,4 +86,5 @@ class Evil:
 
 torch.save({"weight": Evil()}, os.path.join(DIR, "evil.pt"))
 torch.save(sd, os.path.join(DIR, "legacy.pt"), _use_new_zipfile_serialization=False)
+torch.jit.save(torch.jit.script(torch.nn.Linear(2, 2)), os.path.join(DIR, "torchscript.pt"))
 print(json.dumps({"matrix": mat}))

@@ -179,3 +179,25 @@ describe("misplaced items (MM1005)", () => {
     expect(d?.kind === "Block" ? d.items.map((i) => i.kind) : []).toEqual(["Route", "Input"]);
   });
 });
+
+describe("layout", () => {
+  test("rules map quoted model paths to checkpoint keys, split or transpose", () => {
+    const its = items('layout openai {\n  "a.*.w": "b.*.w"\n  "a.*.{q,k,v}.w": split("b.*.in_proj")\n  "p.weight": transpose("proj")\n}', "model");
+    const l = its[0];
+    if (l?.kind !== "Layout") throw new Error("expected a layout");
+    expect(l.name.name).toBe("openai");
+    expect(l.rules.map((r) => [r.model.value, show(r.checkpoint)])).toEqual([
+      ["a.*.w", '"b.*.w"'], ["a.*.{q,k,v}.w", '(call split "b.*.in_proj")'], ["p.weight", '(call transpose "proj")'],
+    ]);
+  });
+  test("a layout belongs to a model", () => {
+    expect(diags('block T { layout l { "a": "b" } }')).toEqual(["MM1005 \"layout\" layout is not allowed in a block"]);
+  });
+  test("a broken rule is reported and the next one parses", () => {
+    const text = 'model M {\n  layout l {\n    "a" "b"\n    "c": "d"\n  }\n}';
+    const r = parseFile("t.mm", text);
+    expect(r.diagnostics.map((d) => d.message)).toEqual(["expected ':' but found '\"b\"'"]);
+    const l = r.ast.decls[0]?.kind === "Block" ? r.ast.decls[0].items[0] : undefined;
+    expect(l?.kind === "Layout" ? l.rules.map((x) => x.model.value) : []).toEqual(["c"]);
+  });
+});

@@ -1,0 +1,49 @@
+// Layout rules on their own: wildcards, the first matching rule, packed parts, transposes,
+// and export back to the layout's tensors.
+import { describe, expect, it } from "vitest";
+import { fromLayout, Layout, layoutShape, toLayout } from "../../compiler/tools/weights/layout.js";
+
+const L = new Layout("openai", [
+  { model: "enc.layers.*.attn.{q,k,v}_proj.weight", checkpoint: "blocks.*.in_proj_weight", op: "split" },
+  { model: "proj.weight", checkpoint: "proj", op: "transpose" },
+  { model: "enc.layers.*.mlp.*", checkpoint: "blocks.*.ffn.*", op: "rename" },
+  { model: "enc.**", checkpoint: "encoder.**", op: "rename" },
+]);
+
+describe("map", () => {
+  it("fills the wildcards in order and names the part of a packed tensor", () => {
+    expect(L.map("enc.layers.3.attn.k_proj.weight")).toEqual({ key: "blocks.3.in_proj_weight", op: "split", part: 1, parts: 3 });
+    expect(L.map("enc.layers.3.mlp.bias")).toEqual({ key: "blocks.3.ffn.bias", op: "rename", part: 0, parts: 1 });
+    expect(L.map("enc.norm.final.weight").key).toBe("encoder.norm.final.weight"); // `**`: several segments
+    expect(L.map("head.bias")).toEqual({ key: "head.bias", op: "rename", part: 0, parts: 1 }); // no rule: its own name
+  });
+  it("gives the layout's shapes", () => {
+    expect(layoutShape(L.map("enc.layers.0.attn.q_proj.weight"), [4, 2])).toEqual([12, 2]);
+    expect(layoutShape(L.map("proj.weight"), [3, 2])).toEqual([2, 3]);
+  });
+});
+
+describe("read and write", () => {
+  const f32 = (xs: number[]): Uint8Array => new Uint8Array(new Float32Array(xs).buffer);
+  const vals = (b: Uint8Array): number[] => [...new Float32Array(b.slice().buffer)];
+  it("reads a part of a packed tensor and a transposed matrix", () => {
+    const packed = { dtype: "float32" as const, shape: [6, 1], read: (f: number, n: number) => f32([0, 1, 2, 3, 4, 5].slice(f, f + n)) };
+    expect(vals(fromLayout(L.map("enc.layers.0.attn.v_proj.weight"), packed, [2, 1], 4).read(0, 2))).toEqual([4, 5]);
+    const t = { dtype: "float32" as const, shape: [2, 3], read: (f: number, n: number) => f32([1, 2, 3, 4, 5, 6].slice(f, f + n)) };
+    expect(vals(fromLayout(L.map("proj.weight"), t, [3, 2], 4).read(0, 6))).toEqual([1, 4, 2, 5, 3, 6]);
+  });
+  it("writes packed parts in the listed order and matrices transposed", () => {
+    const tensors = [
+      { path: "enc.layers.0.attn.v_proj.weight", dtype: "float32" as const, shape: [1, 2] },
+      { path: "enc.layers.0.attn.q_proj.weight", dtype: "float32" as const, shape: [1, 2] },
+      { path: "enc.layers.0.attn.k_proj.weight", dtype: "float32" as const, shape: [1, 2] },
+      { path: "proj.weight", dtype: "float32" as const, shape: [2, 2] },
+    ];
+    const data: Record<string, number[]> = {
+      "enc.layers.0.attn.q_proj.weight": [1, 2], "enc.layers.0.attn.k_proj.weight": [3, 4], "enc.layers.0.attn.v_proj.weight": [5, 6], "proj.weight": [1, 2, 3, 4],
+    };
+    const out = toLayout(L, tensors, () => 4, (p) => [f32(data[p]!)]);
+    const got = Object.fromEntries(out.map((t) => [t.name, [t.shape, [...t.chunks()].flatMap(vals)]]));
+    expect(got).toEqual({ "blocks.0.in_proj_weight": [[3, 2], [1, 2, 3, 4, 5, 6]], proj: [[2, 2], [1, 3, 2, 4]] });
+  });
+});
