@@ -8,9 +8,9 @@ import { openCheckpoint, CheckpointError, type Checkpoint } from "../checkpoint/
 import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { allTensors } from "../elaborate/instance.js";
 import type { CheckedModel } from "../check/check-model.js";
-import type { SourceTensor, WeightsMode } from "../ir/weights.js";
+import type { WeightsMode } from "../ir/weights.js";
 import { DTYPE_SIZE } from "../base/tensor.js";
-import { fromLayout, Layout, layoutShape } from "../tools/weights/layout.js";
+import { Layout, layoutKeys, layoutSource } from "../tools/weights/layout.js";
 import { keyReport, type KeyInfo, type KeyReport } from "../tools/weights/report.js";
 import { renderKeyReport } from "../tools/weights/render.js";
 import type { CommandContext, OptionSpec } from "./command.js";
@@ -75,16 +75,9 @@ export function layoutFor(ctx: CommandContext, checked: CheckedModel, flag = "la
   return new Layout(l.name, l.rules);
 }
 
-/** The model's state dict under a layout's names (packed parts once, at their packed shape). */
+/** The model's state dict under a layout's names. */
 export function expectedKeys(checked: CheckedModel, layout: Layout | undefined): KeyInfo[] {
-  const own = modelKeys(checked);
-  if (layout === undefined) return own;
-  const out = new Map<string, KeyInfo>();
-  for (const k of own) {
-    const m = layout.map(k.path);
-    if (!out.has(m.key)) out.set(m.key, { path: m.key, dtype: k.dtype, shape: layoutShape(m, k.shape) });
-  }
-  return [...out.values()];
+  return layoutKeys(modelKeys(checked), layout);
 }
 
 /** The key report of a checkpoint against a model, with the command's layout and patterns. */
@@ -120,12 +113,7 @@ export function checkpointWeights(ctx: CommandContext, checked: CheckedModel, pa
   }
   // The label names the file, not where it lies: the same checkpoint gives the same bytes.
   const shapes = new Map(modelKeys(checked).map((k) => [k.path, k.shape]));
-  const tensor = (p: string): SourceTensor | undefined => {
-    if (layout === undefined) return c.tensors.get(p);
-    const m = layout.map(p);
-    const t = c.tensors.get(m.key);
-    return t === undefined ? undefined : fromLayout(m, t, shapes.get(p) ?? [], DTYPE_SIZE[t.dtype]);
-  };
+  const tensor = layoutSource(c.tensors, shapes, layout, (d) => DTYPE_SIZE[d]);
   const label = basename(c.path) + (layout ? ` (layout ${layout.name})` : "");
   const mode: WeightsMode = { checkpoint: { label, tensor } };
   return { mode, close: () => c.close() };

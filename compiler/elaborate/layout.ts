@@ -1,14 +1,15 @@
 // A model's `layout` items as plain rules (ElaboratedModel.layouts), checked here: each rule
 // is `"model.pattern": "checkpoint.pattern"`, or `split("key")` (a packed tensor: the model
 // pattern names its parts `{q,k,v}`) or `transpose("key")`; both sides have the same
-// wildcards (`*` one segment, `**` more) in the same order.
+// wildcards (`*` a segment or part of one, `**` several segments) in the same order.
 import type { LayoutItem, LayoutRule } from "../ast/ast.js";
 import { fail } from "../diagnostics/diagnostic.js";
 import type { LayoutInfo } from "./instance.js";
 
 type Rule = LayoutInfo["rules"][number];
 
-const wild = (p: string): string => p.split(".").filter((s) => s === "*" || s === "**").join(" ");
+/** The wildcards in order: `**` segments and each `*` (whole segment or part of one). */
+const wild = (p: string): string => p.split(".").flatMap((s) => (s === "**" ? ["**"] : [...s].filter((c) => c === "*"))).join(" ");
 
 function rule(r: LayoutRule): Rule {
   const bad = (detail: string): never => fail("MM5010", r.span, { detail }, { hint: 'write "model.path.*": "checkpoint.key.*", split("key") for a packed {q,k,v} tensor, or transpose("key")' });

@@ -6,13 +6,14 @@
 # torchvision's ResNet-50 names in the backbone, SlowFast as PySlowFast (under `slowfast.`),
 # Video Swin as the official Video-Swin-Transformer (mmaction-based: `backbone`,
 # `cls_head.fc_cls`). Exceptions:
-# - C3D's and SlowFast's checkpoints have their keys at the root: strip `c3d.` / `slowfast.`.
+# - C3D's and SlowFast's checkpoints have their keys at the root: strip `c3d.` / `slowfast.`
+#   (SlowFast's `layout pyslowfast` does, and names the blocks as below).
 # - mmaction2's TSN checkpoints wrap each conv and its norm (`backbone.conv1.conv`,
 #   `backbone.conv1.bn`, `layer1.0.conv1.conv`, `layer1.0.conv1.bn`, `downsample.conv`,
 #   `downsample.bn`); here the backbone has torchvision's names (`conv1`, `bn1`,
 #   `layer1.0.conv1`, `layer1.0.bn1`, `downsample.0`, `downsample.1`), which mmaction2 maps
 #   when it loads torchvision weights.
-# - PySlowFast's `pathway0_res0` is `pathway0_res.0` (towers/slowfast.mm).
+# - PySlowFast's `pathway0_res0` is `pathway0_res.0` (towers/slowfast.mm; `--layout pyslowfast`).
 # Batch-norm running statistics are buffers, as in PyTorch (towers/resnet2d.mm).
 
 import "std/nn/layers.mm"
@@ -107,6 +108,13 @@ model SlowFast_R50_8x8(frames: Int = 32, image: Int = 224) {
   task classify { outputs: logits }
   task train { losses: cls }
   stage kinetics { train: slowfast; tasks: train }
+
+  ## PySlowFast's checkpoints: keys at the root, and a block per attribute (`s2.pathway0_res0`)
+  ## where mm keeps a stack (`s2.pathway0_res.0`).
+  layout pyslowfast {
+    "slowfast.**.pathway*_res.*.**": "**.pathway*_res*.**"
+    "slowfast.**": "**"
+  }
 }
 
 ## SlowFast on 8 Fast and 2 Slow frames of 32x32: Slow width 8, Fast width 2 (beta 1/4),

@@ -13,7 +13,7 @@
 # multiway_transformer.py, heads.py); there is no Hugging Face implementation. Exceptions:
 # - the experts of a layer are routed blocks: `transformer.blocks.N.mlp_imag` is
 #   `transformer.blocks.N.mlp.imag` here, `norm2_text` is `norm2.text`, and so on (replace
-#   `mlp_` by `mlp.` and `norm2_` by `norm2.`);
+#   `mlp_` by `mlp.` and `norm2_` by `norm2.`; `--layout unilm` reads the official names);
 # - `relative_position` has no parameters: it computes the official relative position indices
 #   and gathers the bias from `relative_position_bias_table`;
 # - the image-only stage's BEiT parts (`transformer.mask_token`, `transformer.lm_head`) are not
@@ -149,6 +149,17 @@ model VLMo_Base(image_size: Int = 224, patch: Int = 16, width: Int = 768, depth:
 
   task dual_encoder { outputs: image_feats, text_feats, image_vlffn_feats, text_vlffn_feats }
   task fusion_encoder { outputs: co_feats }
+
+  ## The official checkpoints (microsoft/unilm vlmo): each modality expert is an attribute of
+  ## its block, `mlp_imag`, `norm2_text`, where mm routes `mlp.imag`, `norm2.text`.
+  layout unilm {
+    "**.mlp.imag.**": "**.mlp_imag.**"
+    "**.mlp.text.**": "**.mlp_text.**"
+    "**.mlp.vl.**": "**.mlp_vl.**"
+    "**.norm2.imag.**": "**.norm2_imag.**"
+    "**.norm2.text.**": "**.norm2_text.**"
+    "**.norm2.vl.**": "**.norm2_vl.**"
+  }
 }
 
 ## VLMo-Large: 24 layers of width 1024, 16 heads, VL-FFN in the top 3.
@@ -303,6 +314,17 @@ model VLMo_Base_Pretrain(image_size: Int = 224, patch: Int = 16, width: Int = 76
   stage image_text {
     freeze: transformer.mask_token, transformer.lm_head
     tasks: itc, itm, mlm
+  }
+
+  ## The official checkpoints (microsoft/unilm vlmo): each modality expert is an attribute of
+  ## its block, `mlp_imag`, `norm2_text`, where mm routes `mlp.imag`, `norm2.text`.
+  layout unilm {
+    "**.mlp.imag.**": "**.mlp_imag.**"
+    "**.mlp.text.**": "**.mlp_text.**"
+    "**.mlp.vl.**": "**.mlp_vl.**"
+    "**.norm2.imag.**": "**.norm2_imag.**"
+    "**.norm2.text.**": "**.norm2_text.**"
+    "**.norm2.vl.**": "**.norm2_vl.**"
   }
 }
 

@@ -3,6 +3,7 @@
 // "Fidelity" section (a test keeps it current; `npm run test:accept` rewrites it).
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { Session } from "../../compiler/driver/session.js";
 
 export const REFS = join(import.meta.dirname, "refs");
 
@@ -55,14 +56,27 @@ function fromMmDoc(family: string): string {
   return m[1]!.trim().replace(/\.$/, "");
 }
 
+let session: Session | undefined;
+/** Whether a stdlib model declares (or inherits) a layout of that name. */
+function declaresLayout(model: string, layout: string): boolean {
+  session ??= new Session();
+  const { ref, program } = session.findModel(model, session.stdlib());
+  const checked = ref ? session.compile(ref, program, {}).checked : undefined;
+  return checked?.model.layouts?.some((l) => l.name === layout) ?? false;
+}
+
 /** stdlib/README.md's fidelity table: one row per case, its reference and status. */
 export function renderFidelityTable(): string {
   const rows = ["| model | reference | follows | matches reference |", "| --- | --- | --- | --- |"];
   for (const c of listCases()) {
     const known = KNOWN[c.model.split("@")[0]!];
-    const mapped = /^def from_mm\(/m.test(readFileSync(join(REFS, `${c.family}.py`), "utf8"));
+    const text = readFileSync(join(REFS, `${c.family}.py`), "utf8");
+    const mapped = /^def from_mm\(/m.test(text);
+    const layout = /^LAYOUT = "(\w+)"/m.exec(text)?.[1];
+    const viaLayout = layout !== undefined && declaresLayout(c.model.split("@")[0]!, layout);
     const yes = (c.model.endsWith("@train") ? "yes, in train mode (batch statistics, updated buffers)" : "yes")
-      + (mapped ? `; names mapped by the reference's from_mm (${fromMmDoc(c.family)})` : "");
+      + (mapped ? `; names mapped by the reference's from_mm (${fromMmDoc(c.family)})` : "")
+      + (viaLayout ? `; the official names through the model's \`layout ${layout}\`` : "");
     const status = known === undefined ? yes : `no: ${known}`;
     rows.push(`| ${c.model} | test/fidelity/refs/${c.family}.py | ${source(c.family).replace(/\|/g, "\\|")} | ${status.replace(/\|/g, "\\|")} |`);
   }

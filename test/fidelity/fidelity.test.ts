@@ -29,9 +29,19 @@ import { KNOWN, listCases, renderFidelityTable, type Case } from "./cases.js";
 import type { CheckedModel } from "../../compiler/check/check-model.js";
 import { openCheckpoint, type Checkpoint } from "../../compiler/checkpoint/index.js";
 import { keyReport } from "../../compiler/tools/weights/report.js";
+import { Layout, layoutKeys, layoutSource, toLayout } from "../../compiler/tools/weights/layout.js";
+import { DTYPE_SIZE } from "../../compiler/base/tensor.js";
 import { checkpointKeys, modelKeys } from "../../compiler/cli/weights.js";
 
 const PYTHON = "/usr/bin/python3";
+
+/** The layout a reference uses (its `LAYOUT = "name"` line), when the model declares it:
+ *  the bundle's parameters and the round trip's checkpoint use its names. */
+function refLayout(c: Case, checked: CheckedModel): Layout | undefined {
+  const name = /^LAYOUT = "(\w+)"/m.exec(readFileSync(join(import.meta.dirname, "refs", `${c.family}.py`), "utf8"))?.[1];
+  const l = checked.model.layouts?.find((x) => x.name === name);
+  return l === undefined ? undefined : new Layout(l.name, l.rules);
+}
 
 /** Whether torch imports; warns loudly when skipping, fails under CI=true. */
 function torchOrSkip(): boolean {
@@ -102,14 +112,23 @@ async function makeBundle(c: Case): Promise<void> {
     tensors.push({ name: `input/${x.name}`, dtype, dims: x.dims, data: data as Float32Array });
   }
   compiled.set(c.model, { checked: r.checked, sources: r.sources, feeds: { ...feeds } });
-  // The whole state dict, parameters and buffers, including those this graph does not read.
+  // The whole state dict, parameters and buffers, including those this graph does not read,
+  // under the names of the reference's layout (the model's `layout` its LAYOUT line names).
   const inGraph = new Set(onnx.ir.params.map((p) => p.path));
-  for (const t of allTensors(r.checked.model.root)) {
+  const values = new Map<string, Float32Array | BigInt64Array>();
+  const own = allTensors(r.checked.model.root).map((t) => {
     const dims = t.shape.map((d) => d.constValue()!);
     const w = weightsOf(irParamOf(t, -1), 1);
-    const dtype = w instanceof BigInt64Array ? "int64" : "float32";
-    if (inGraph.has(t.path)) feeds[t.path] = new ort.Tensor(dtype, w, dims);
-    tensors.push({ name: `param/${t.path}`, dtype, dims, data: w });
+    values.set(t.path, w);
+    if (inGraph.has(t.path)) feeds[t.path] = new ort.Tensor(w instanceof BigInt64Array ? "int64" : "float32", w, dims);
+    return { path: t.path, dtype: w instanceof BigInt64Array ? "int64" as const : "float32" as const, shape: dims };
+  });
+  const layout = refLayout(c, r.checked);
+  const bytesOf = (p: string): Uint8Array[] => { const w = values.get(p)!; return [new Uint8Array(w.buffer, w.byteOffset, w.byteLength)]; };
+  for (const t of layout ? toLayout(layout, own, (d) => (d === "int64" ? 8 : 4), bytesOf) : own.map((o) => ({ ...o, name: o.path, chunks: () => bytesOf(o.path) }))) {
+    const raw = Buffer.concat([...t.chunks()]);
+    const data = t.dtype === "int64" ? new BigInt64Array(raw.buffer, raw.byteOffset, raw.byteLength / 8) : new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);
+    tensors.push({ name: `param/${t.name}`, dtype: t.dtype === "int64" ? "int64" : "float32", dims: t.shape, data });
   }
   const sess = await ort.InferenceSession.create(onnx.bytes, { logSeverityLevel: 3, graphOptimizationLevel: "disabled" });
   try {
@@ -174,8 +193,8 @@ describe("every stdlib family matches its independent PyTorch reference", () => 
   }
 });
 
-/** Families whose reference maps mm's names to its own (`from_mm`): their checkpoints need
- *  the layout name maps of #14 before they load, so they have no round trip yet. */
+/** Families whose reference maps mm's names to its own in Python (`from_mm`: what a layout
+ *  cannot say yet, an nn.ParameterList or tables kept in two parts): no round trip yet. */
 const needsLayout = (family: string): boolean => /^def from_mm\(/m.test(readFileSync(join(import.meta.dirname, "refs", `${family}.py`), "utf8"));
 
 /** mm's outputs with a checkpoint's weights; `control`: one weight the graph reads (its
@@ -184,7 +203,9 @@ async function outputsWith(c: Case, ckpt: Checkpoint, control = false): Promise<
   const { checked, sources, feeds } = compiled.get(c.model)!;
   const plain = compileToOnnx(checked, sources, {});
   const zeroed = control ? plain.ir.params.filter((p) => p.shape.length === 2 && p.dtype === "float32" && !p.buffer).at(-1)?.path : undefined;
-  const onnx = compileToOnnx(checked, sources, { weights: { checkpoint: { label: "reference", tensor: (p) => (p === zeroed ? undefined : ckpt.tensors.get(p)) } } });
+  const shapes = new Map(modelKeys(checked).map((k) => [k.path, k.shape]));
+  const read = layoutSource(ckpt.tensors, shapes, refLayout(c, checked), (d) => DTYPE_SIZE[d]);
+  const onnx = compileToOnnx(checked, sources, { weights: { checkpoint: { label: "reference", tensor: (p) => (p === zeroed ? undefined : read(p)) } } });
   const inputs = Object.fromEntries(onnx.ir.inputs.map((i) => [i.name, feeds[i.name]!]));
   const sess = await ort.InferenceSession.create(onnx.bytes, { logSeverityLevel: 3, graphOptimizationLevel: "disabled" });
   try {
@@ -228,7 +249,8 @@ describe("the reference's own checkpoint loads into mm and gives the reference's
       const want = openCheckpoint(`${base}.rt.safetensors`);
       try {
         const { checked } = compiled.get(c.model)!;
-        const report = keyReport(modelKeys(checked), checkpointKeys(pt));
+        const layout = refLayout(c, checked);
+        const report = keyReport(layoutKeys(modelKeys(checked), layout), checkpointKeys(pt));
         expect({ missing: report.missing.map((g) => g.pattern), unexpected: report.unexpected.map((g) => g.pattern), mismatched: report.mismatched.map((m) => m.path) })
           .toEqual({ missing: [], unexpected: [], mismatched: [] });
         // Both readers see the same tensors in the two files PyTorch and run.py wrote.

@@ -13,11 +13,13 @@ value (mm's `<path>.updated` outputs). One JSON line per case:
 {"model", "ok", "detail" (empty when ok), "control" ("failed: ..." when the control failed
 as it must)}.
 
-A reference may define from_mm(state_dict) -> state_dict: a layout map from mm's names to the
-official ones where the language cannot yet say the official name (an nn.ParameterList, an
-attribute per expert such as `mlp_imag`, a vocabulary table mm keeps in two parts). It may
-rename keys, and join or split tensors exactly (concat, no arithmetic); the strict load then
-checks the result. The stdlib README's fidelity table marks such cases.
+A reference whose module uses the official names reads them through the model's own layout:
+`LAYOUT = "name"` in the reference makes fidelity.test.ts write the bundle's params in that
+layout of the model (VLMo, SlowFast). Where a layout cannot say it yet (an nn.ParameterList
+stacked into one tensor, a vocabulary table mm keeps in two parts), a reference may define
+from_mm(state_dict) -> state_dict, which may rename keys and join or split tensors exactly
+(concat, no arithmetic); the strict load then checks the result. The stdlib README's fidelity
+table marks both.
 """
 import importlib
 import json

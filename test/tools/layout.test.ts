@@ -16,6 +16,9 @@ describe("map", () => {
     expect(L.map("enc.layers.3.mlp.bias")).toEqual({ key: "blocks.3.ffn.bias", op: "rename", part: 0, parts: 1 });
     expect(L.map("enc.norm.final.weight").key).toBe("encoder.norm.final.weight"); // `**`: several segments
     expect(L.map("head.bias")).toEqual({ key: "head.bias", op: "rename", part: 0, parts: 1 }); // no rule: its own name
+    // `*` inside a segment: PySlowFast's `pathway0_res2` for mm's `pathway0_res.2`.
+    const sf = new Layout("pyslowfast", [{ model: "**.pathway*_res.*.**", checkpoint: "**.pathway*_res*.**", op: "rename" }]);
+    expect(sf.map("s2.pathway1_res.2.branch2.a.weight").key).toBe("s2.pathway1_res2.branch2.a.weight");
   });
   it("gives the layout's shapes", () => {
     expect(layoutShape(L.map("enc.layers.0.attn.q_proj.weight"), [4, 2])).toEqual([12, 2]);

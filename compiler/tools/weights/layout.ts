@@ -1,8 +1,9 @@
 // Layouts: how a model's state-dict paths map to another checkpoint layout, rule by rule
 // (the first rule whose model pattern matches wins; a path no rule matches keeps its name).
-// Patterns are dotted paths where `*` is one segment and `**` one or more, captured in
-// order and filled into the checkpoint pattern; `{q,k,v}` in a model pattern names the
-// parts of a packed tensor (split). Operations:
+// Patterns are dotted paths where `**` (a whole segment) stands for one or more segments and
+// `*` for one segment or part of one (`res*` in `pathway0_res*`), captured in order and filled
+// into the checkpoint pattern; `{q,k,v}` in a model pattern names the parts of a packed
+// tensor (split). Operations:
 //   rename     the checkpoint tensor is the model's, under another name
 //   transpose  a matrix stored transposed (OpenAI's `x @ proj` against nn.Linear's weight)
 //   split      one checkpoint tensor holds several model tensors along axis 0, in the order
@@ -35,9 +36,9 @@ interface Compiled {
   readonly spec: LayoutRuleSpec;
 }
 
-/** The wildcards of a pattern in order: `*` and `**` segments. */
+/** The wildcards of a pattern in order: `**` segments and each `*`. */
 export function wildcards(pattern: string): string[] {
-  return pattern.split(".").filter((s) => s === "*" || s === "**");
+  return pattern.split(".").flatMap((s) => (s === "**" ? ["**"] : [...s].filter((c) => c === "*")));
 }
 
 function compile(spec: LayoutRuleSpec): Compiled {
@@ -46,13 +47,16 @@ function compile(spec: LayoutRuleSpec): Compiled {
   let alternation = -1;
   let alternatives: string[] = [];
   const parts = spec.model.split(".").map((seg) => {
-    if (seg === "*") { wild.push(++group); return "([^.]+)"; }
     if (seg === "**") { wild.push(++group); return "(.+)"; }
-    return seg.replace(/\{([^}]*)\}|([^{]+)/g, (_, alt: string | undefined, lit: string | undefined) => {
-      if (alt === undefined) return escape(lit!);
-      alternation = ++group;
-      alternatives = alt.split(",");
-      return `(${alternatives.map(escape).join("|")})`;
+    return seg.replace(/\{([^}]*)\}|\*|([^{*]+)/g, (star: string, alt: string | undefined, lit: string | undefined) => {
+      if (alt !== undefined) {
+        alternation = ++group;
+        alternatives = alt.split(",");
+        return `(${alternatives.map(escape).join("|")})`;
+      }
+      if (lit !== undefined) return escape(lit);
+      wild.push(++group);
+      return star === "*" ? "([^.]+)" : "";
     });
   });
   return { re: new RegExp(`^${parts.join("\\.")}$`), wildcards: wild, alternation, alternatives, spec };
@@ -70,7 +74,7 @@ export class Layout {
       const m = r.re.exec(path);
       if (m === null) continue;
       let i = 0;
-      const key = r.spec.checkpoint.split(".").map((s) => (s === "*" || s === "**" ? m[r.wildcards[i++]!]! : s)).join(".");
+      const key = r.spec.checkpoint.split(".").map((s) => (s === "**" ? m[r.wildcards[i++]!]! : s.replace(/\*/g, () => m[r.wildcards[i++]!]!))).join(".");
       const part = r.alternation >= 0 ? r.alternatives.indexOf(m[r.alternation]!) : 0;
       return { key, op: r.spec.op, part, parts: r.alternation >= 0 ? r.alternatives.length : 1 };
     }
@@ -136,4 +140,26 @@ export function toLayout(layout: Layout, tensors: readonly { path: string; dtype
       }
     },
   }));
+}
+
+/** A model's keys under a layout's names (packed parts once, at their packed shape). */
+export function layoutKeys<K extends { path: string; dtype: DType; shape: readonly number[] }>(keys: readonly K[], layout: Layout | undefined): { path: string; dtype: DType; shape: readonly number[] }[] {
+  if (layout === undefined) return [...keys];
+  const out = new Map<string, { path: string; dtype: DType; shape: readonly number[] }>();
+  for (const k of keys) {
+    const m = layout.map(k.path);
+    if (!out.has(m.key)) out.set(m.key, { path: m.key, dtype: k.dtype, shape: layoutShape(m, k.shape) });
+  }
+  return [...out.values()];
+}
+
+/** The tensor for each model path, read from a layout's tensors (`shapes`: the model's). */
+export function layoutSource(tensors: ReadonlyMap<string, SourceTensor>, shapes: ReadonlyMap<string, readonly number[]>, layout: Layout | undefined,
+  size: (d: DType) => number): (path: string) => SourceTensor | undefined {
+  return (p) => {
+    if (layout === undefined) return tensors.get(p);
+    const m = layout.map(p);
+    const t = tensors.get(m.key);
+    return t === undefined ? undefined : fromLayout(m, t, shapes.get(p) ?? [], size(t.dtype));
+  };
 }

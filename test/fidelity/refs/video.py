@@ -36,6 +36,7 @@ from torchvision.models.resnet import Bottleneck as TVBottleneck
 
 MODELS = ["C3D_Tiny", "TSN_R50_Tiny", "TSN_R50_Tiny@train", "SlowFast_R50_8x8_Tiny", "VideoSwin_T_Tiny", "VideoSwin_S_Tiny", "VideoSwin_B_Tiny"]
 SOURCE = "DavideA/c3d-pytorch 1111ccf, open-mmlab/mmaction2 4d6c934, facebookresearch/SlowFast 287ec00, SwinTransformer/Video-Swin-Transformer db018fb"  # the official code followed, for stdlib/README.md
+LAYOUT = "pyslowfast"  # SlowFast's layout: PySlowFast's keys at the root, `s2.pathway0_res0` (the others keep their names)
 
 # ------------------------------------------------------------------------------------ C3D
 
@@ -250,14 +251,15 @@ class SlowFastNet(nn.Module):
         return self.head(self.s5(x))
 
 
-class SlowFastModel(nn.Module):
+class SlowFastModel(SlowFastNet):
+    """PySlowFast's network itself, so its state dict has the checkpoints' keys (at the root)."""
+
     def __init__(self, control):
-        super().__init__()
         # SlowFast_R50_8x8_Tiny: width 8, beta_inv 4, expansion 1, depths 1,1,1,1, alpha 8/2 = 4
-        self.slowfast = SlowFastNet(8, 4, 1, [1, 1, 1, 1], 4, 10, 1e-2 if control else 1e-5)
+        super().__init__(8, 4, 1, [1, 1, 1, 1], 4, 10, 1e-2 if control else 1e-5)
 
     def forward(self, inp):
-        logits = self.slowfast(inp["slow_frames"], inp["fast_frames"])
+        logits = super().forward(inp["slow_frames"], inp["fast_frames"])
         return {"logits": logits, "loss_cls": F.cross_entropy(logits, inp["labels"])}
 
 # ------------------------------------------------------------------------------------ Video Swin
@@ -446,13 +448,6 @@ class VideoSwin(nn.Module):
     def forward(self, inp):
         logits = self.cls_head(self.backbone(inp["video"]))
         return {"logits": logits, "loss_cls": F.cross_entropy(logits, inp["labels"])}
-
-
-def from_mm(sd):
-    """renames SlowFast's blocks: mm's `s2.pathway0_res.0` stack is PySlowFast's attribute per
-    block, `s2.pathway0_res0` (C3D, TSN and Video Swin keep their names)."""
-    import re
-    return {re.sub(r"\.pathway(\d+)_res\.(\d+)\.", r".pathway\1_res\2.", k): v for k, v in sd.items()}
 
 
 def build(model, control):

@@ -24,6 +24,7 @@ import torch.nn.functional as F
 
 MODELS = ["VLMo_Base_Tiny", "VLMo_Large_Tiny", "VLMo_Base_Pretrain_Tiny", "VLMo_Large_Pretrain_Tiny"]
 SOURCE = "microsoft/unilm 768a3c8 (vlmo)"  # the official code followed, for stdlib/README.md
+LAYOUT = "unilm"  # the model's layout with the official names (`mlp_imag` for mm's `mlp.imag`)
 
 # all tiny variants: image 32, patch 8, width 64, depth 2, heads 4, VL-FFN from layer 1,
 # vocab 1000, max_text_len 8, max_text_len_of_initckpt 16, visual vocab 512
@@ -321,13 +322,6 @@ class VLMo(nn.Module):
         out["mlm_logits"] = mlm_logits
         out["loss_mlm"] = ce(mlm_logits.view(-1, VOCAB), inp["text_labels_mlm"].view(-1), ignore_index=-100) * 0.25
         return out
-
-
-def from_mm(sd):
-    """renames the routed experts: mm's `mlp.imag`, `norm2.text` are the official attributes
-    `mlp_imag`, `norm2_text` (one per modality in each Block)."""
-    import re
-    return {re.sub(r"\.(mlp|norm2)\.(text|imag|vl)\.", r".\1_\2.", k): v for k, v in sd.items()}
 
 
 def build(model, control):
