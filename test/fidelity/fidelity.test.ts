@@ -10,7 +10,8 @@
 // eps or an activation) must fail the same comparison: the test can see small differences.
 //
 // MM_FIDELITY=clip,blip (families: refs/<family>.py) or model names runs a subset.
-import { compileToOnnx } from "../../compiler/driver/compile.js";
+import { compileToOnnx, compileToWebGpu } from "../../compiler/driver/compile.js";
+import { dawnOrSkip, runPlan } from "../backends/webgpu/harness.js";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -81,7 +82,10 @@ const keep = process.env.MM_FIDELITY_KEEP;
 const dir = keep ? (mkdirSync(keep, { recursive: true }), keep) : mkdtempSync(join(tmpdir(), "mm-fidelity-"));
 const results = new Map<string, { ok: boolean; detail: string; control: string; roundtrip?: string }>();
 /** Per case, what the round trip needs again: the checked model and the inputs fed. */
-const compiled = new Map<string, { checked: CheckedModel; sources: ReadonlyMap<string, string>; feeds: Record<string, ort.Tensor> }>();
+const compiled = new Map<string, { checked: CheckedModel; sources: ReadonlyMap<string, string>; feeds: Record<string, ort.Tensor>; bind: ReadonlyMap<string, number> }>();
+/** Families whose round trip also runs the WebGPU plan (on Dawn): one of each kind of model
+ *  (dual encoder, Q-Former, LLM decoder, multiway experts), the tier's time in mind. */
+const GPU_FAMILIES = new Set(["clip", "blip2", "llava", "vlmo"]);
 let runnable = false;
 
 async function makeBundle(c: Case): Promise<void> {
@@ -111,7 +115,7 @@ async function makeBundle(c: Case): Promise<void> {
     feeds[x.name] = new ort.Tensor(dtype, data, x.dims);
     tensors.push({ name: `input/${x.name}`, dtype, dims: x.dims, data: data as Float32Array });
   }
-  compiled.set(c.model, { checked: r.checked, sources: r.sources, feeds: { ...feeds } });
+  compiled.set(c.model, { checked: r.checked, sources: r.sources, feeds: { ...feeds }, bind });
   // The whole state dict, parameters and buffers, including those this graph does not read,
   // under the names of the reference's layout (the model's `layout` its LAYOUT line names).
   const inGraph = new Set(onnx.ir.params.map((p) => p.path));
@@ -215,8 +219,21 @@ async function outputsWith(c: Case, ckpt: Checkpoint, control = false): Promise<
   }
 }
 
-/** Float outputs off by more than 1e-4 of their scale (int and bool ones are the forward tier's). */
-function differences(got: Record<string, ort.Tensor>, want: Checkpoint): string[] {
+/** The same outputs from the WebGPU plan, on Dawn. */
+async function gpuOutputsWith(c: Case, ckpt: Checkpoint): Promise<Record<string, { data: ArrayLike<number> }>> {
+  const { checked, feeds, bind } = compiled.get(c.model)!;
+  const shapes = new Map(modelKeys(checked).map((k) => [k.path, k.shape]));
+  const read = layoutSource(ckpt.tensors, shapes, refLayout(c, checked), (d) => DTYPE_SIZE[d]);
+  const plan = compileToWebGpu(checked, { bind, weights: { checkpoint: { label: "reference", tensor: read } } });
+  const inputs = plan.plan.inputs.map((i) => {
+    const f = feeds[i.name]!;
+    return { name: i.name, dtype: f.type as "float32" | "int64" | "bool", dims: f.dims, data: f.data as Float32Array };
+  });
+  return runPlan(plan, inputs as unknown as Parameters<typeof runPlan>[1]);
+}
+
+/** Float outputs off by more than `tol` of their scale (int and bool ones are the forward tier's). */
+function differences(got: Record<string, { data: unknown }>, want: Checkpoint, tol = 1e-4): string[] {
   const bad: string[] = [];
   for (const [name, w] of want.tensors) {
     const g = got[name];
@@ -224,10 +241,10 @@ function differences(got: Record<string, ort.Tensor>, want: Checkpoint): string[
     if (w.dtype !== "float32") continue;
     const n = w.shape.reduce((a, b) => a * b, 1);
     const wv = new Float32Array(w.read(0, n).slice().buffer);
-    const gv = g.data as Float32Array;
+    const gv = g.data as ArrayLike<number>;
     let scale = 1e-2, diff = 0;
     for (let i = 0; i < n; i++) { scale = Math.max(scale, Math.abs(wv[i]!)); diff = Math.max(diff, Math.abs(wv[i]! - gv[i]!)); }
-    if (!(diff <= 1e-4 * scale) || gv.length !== n) bad.push(`${name}: max|d| ${diff.toExponential(3)} against scale ${scale.toExponential(3)}`);
+    if (!(diff <= tol * scale) || gv.length !== n) bad.push(`${name}: max|d| ${diff.toExponential(3)} against scale ${scale.toExponential(3)}`);
   }
   return bad;
 }
@@ -261,6 +278,11 @@ describe("the reference's own checkpoint loads into mm and gives the reference's
         }
         expect(differences(await outputsWith(c, pt), want)).toEqual([]);
         expect(differences(await outputsWith(c, pt, true), want), "the control (one weight zeroed) must differ").not.toEqual([]);
+        if (GPU_FAMILIES.has(c.family) && await dawnOrSkip("the WebGPU round trip")) {
+          // 3e-4: WGSL's exp and inverseSqrt are only bounded to a few ULP, and in LLaVA's
+          // logits (after RMSNorm, SiLU and a 1,000-way projection) they add up to 1.3e-4.
+          expect(differences(await gpuOutputsWith(c, pt), want, 3e-4), "the WebGPU plan with the reference's checkpoint").toEqual([]);
+        }
       } finally {
         pt.close();
         st.close();
