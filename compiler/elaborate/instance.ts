@@ -88,7 +88,7 @@ export interface InputInfo {
  *  (compiler/tools/weights/layout.ts applies them). */
 export interface LayoutInfo {
   readonly name: string;
-  readonly rules: readonly { readonly model: string; readonly checkpoint: string; readonly op: "rename" | "split" | "transpose" }[];
+  readonly rules: readonly { readonly model: string; readonly checkpoint: string; readonly op: "rename" | "split" | "transpose" | "stack" }[];
   readonly span: Span;
 }
 

@@ -18,7 +18,7 @@
 #   transpose of `visual_projection.weight`, the packed `in_proj_weight` splits into q/k/v).
 # - `compound_prompts_text` is an nn.ParameterList (`compound_prompts_text.0` ... `.7`, each
 #   [2, 512]); mm has no list of bare parameters, so it is one [8, 2, 512] parameter whose
-#   row i is `compound_prompts_text.i`.
+#   row i is `compound_prompts_text.i` (`layout official` reads and writes the rows).
 # - The prompt learner's `token_prefix` / `token_suffix` are buffers (the frozen token
 #   embeddings of the class prompts "a photo of a {class}."): here the text tower embeds
 #   `prompt_ids` itself and puts `ctx` at positions 1 .. n_ctx.
@@ -86,6 +86,11 @@ model MaPLe(n_ctx: Int = 2, prompt_depth: Int = 9, embed: Int = 512) {
     train: prompt_learner
     freeze: vision_model, text_model, visual_projection, text_projection, logit_scale
     tasks: train
+  }
+
+  ## The official prompt learner's names: its nn.ParameterList, row by row.
+  layout official {
+    "prompt_learner.compound_prompts_text": stack("prompt_learner.compound_prompts_text.*")
   }
 }
 

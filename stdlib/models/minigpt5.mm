@@ -28,7 +28,7 @@
 # models/minigpt4.mm (no `model.` prefix); the 9 new rows of the resized `embed_tokens` and
 # `lm_head` (ids 32000..32008, the only rows that train, through gradient masks in the official
 # code) are separate parameters `img_token_embeddings` and `img_token_lm_head`, next to the
-# frozen 32000-row tables; the LoRA adapters are named as PEFT saves them
+# frozen 32000-row tables (`layout official` joins them as the official tables); the LoRA adapters are named as PEFT saves them
 # (`llama_model.model.layers.N.self_attn.q_proj.lora_A.weight`, without PEFT's
 # `base_model.model.` prefix).
 
@@ -197,6 +197,12 @@ model MiniGPT5(queries: Int = 32, vokens: Int = 8, new_tokens: Int = 9, sd_width
     train: llama_model.**.lora_A, llama_model.**.lora_B, llm_to_t2i_mapping, img_token_embeddings, img_token_lm_head
     freeze: vision_model, qformer, query_tokens, llama_proj, llama_model, fc, t2i_decoder_prompt
     tasks: interleaved_generation
+  }
+
+  ## The official checkpoints' resized tables: the 9 new rows after the vocabulary's.
+  layout official {
+    "{llama_model.model.embed_tokens.weight,img_token_embeddings}": split("llama_model.model.embed_tokens.weight")
+    "{llama_model.lm_head.weight,img_token_lm_head}": split("llama_model.lm_head.weight")
   }
 }
 

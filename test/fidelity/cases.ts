@@ -49,13 +49,6 @@ function source(family: string): string {
   return m[1]!;
 }
 
-/** The first line of a reference's from_mm docstring: what its layout map does. */
-function fromMmDoc(family: string): string {
-  const m = /^def from_mm\(.*\n\s+"""([^\n]*?)(?:"""|\n)/m.exec(readFileSync(join(REFS, `${family}.py`), "utf8"));
-  if (!m) throw new Error(`refs/${family}.py: from_mm needs a docstring saying what it maps`);
-  return m[1]!.trim().replace(/\.$/, "");
-}
-
 let session: Session | undefined;
 /** Whether a stdlib model declares (or inherits) a layout of that name. */
 function declaresLayout(model: string, layout: string): boolean {
@@ -71,11 +64,9 @@ export function renderFidelityTable(): string {
   for (const c of listCases()) {
     const known = KNOWN[c.model.split("@")[0]!];
     const text = readFileSync(join(REFS, `${c.family}.py`), "utf8");
-    const mapped = /^def from_mm\(/m.test(text);
     const layout = /^LAYOUT = "(\w+)"/m.exec(text)?.[1];
     const viaLayout = layout !== undefined && declaresLayout(c.model.split("@")[0]!, layout);
     const yes = (c.model.endsWith("@train") ? "yes, in train mode (batch statistics, updated buffers)" : "yes")
-      + (mapped ? `; names mapped by the reference's from_mm (${fromMmDoc(c.family)})` : "")
       + (viaLayout ? `; the official names through the model's \`layout ${layout}\`` : "");
     const status = known === undefined ? yes : `no: ${known}`;
     rows.push(`| ${c.model} | test/fidelity/refs/${c.family}.py | ${source(c.family).replace(/\|/g, "\\|")} | ${status.replace(/\|/g, "\\|")} |`);

@@ -197,9 +197,6 @@ describe("every stdlib family matches its independent PyTorch reference", () => 
   }
 });
 
-/** Families whose reference maps mm's names to its own in Python (`from_mm`: what a layout
- *  cannot say yet, an nn.ParameterList or tables kept in two parts): no round trip yet. */
-const needsLayout = (family: string): boolean => /^def from_mm\(/m.test(readFileSync(join(import.meta.dirname, "refs", `${family}.py`), "utf8"));
 
 /** mm's outputs with a checkpoint's weights; `control`: one weight the graph reads (its
  *  last 2-D float parameter) loads as zeros instead, which the comparison must notice. */
@@ -260,7 +257,7 @@ describe("the reference's own checkpoint loads into mm and gives the reference's
       const r = results.get(c.model);
       expect(r?.roundtrip, `run.py could not save ${c.model}'s checkpoint`).toBeUndefined();
       const base = join(dir, c.model);
-      if (needsLayout(c.family) || KNOWN[c.model] !== undefined) return;
+      if (KNOWN[c.model] !== undefined) return;
       const pt = openCheckpoint(`${base}.pt`);
       const st = openCheckpoint(`${base}.ref.safetensors`);
       const want = openCheckpoint(`${base}.rt.safetensors`);

@@ -13,13 +13,10 @@ value (mm's `<path>.updated` outputs). One JSON line per case:
 {"model", "ok", "detail" (empty when ok), "control" ("failed: ..." when the control failed
 as it must)}.
 
-A reference whose module uses the official names reads them through the model's own layout:
-`LAYOUT = "name"` in the reference makes fidelity.test.ts write the bundle's params in that
-layout of the model (VLMo, SlowFast). Where a layout cannot say it yet (an nn.ParameterList
-stacked into one tensor, a vocabulary table mm keeps in two parts), a reference may define
-from_mm(state_dict) -> state_dict, which may rename keys and join or split tensors exactly
-(concat, no arithmetic); the strict load then checks the result. The stdlib README's fidelity
-table marks both.
+A reference whose module uses the official names where mm's differ reads them through the
+model's own layout: `LAYOUT = "name"` in the reference makes fidelity.test.ts write the
+bundle's params in that layout of the model (VLMo, SlowFast, MaPLe, MiniGPT-5), and the
+strict load checks the result. The stdlib README's fidelity table marks these cases.
 """
 import importlib
 import json
@@ -137,8 +134,6 @@ def run_case(family, model, bundle):
     t = read_safetensors(bundle)
     train = t.pop("__metadata__").get("mode") == "train"
     params = {k[6:]: v for k, v in t.items() if k.startswith("param/")}
-    if hasattr(mod, "from_mm"):
-        params = mod.from_mm(params)
     inputs = {k[6:]: v for k, v in t.items() if k.startswith("input/")}
     want = {k[7:]: v for k, v in t.items() if k.startswith("output/")}
     result = {"model": model, "ok": False, "detail": "", "control": ""}
@@ -166,9 +161,8 @@ def run_case(family, model, bundle):
         result["detail"] = "; ".join(bad)
     except Exception as e:  # a reference that cannot load the weights is a failure to report
         result["detail"] = f"{type(e).__name__}: {e}".strip()[:4000]
-    # The other direction: the reference's own checkpoint into mm, for cases whose names
-    # need no layout map (from_mm) and that run in eval mode.
-    if not hasattr(mod, "from_mm") and not train:
+    # The other direction: the reference's own checkpoint into mm (eval-mode cases).
+    if not train:
         try:
             roundtrip(mod, model, inputs, bundle[: -len(".safetensors")])
         except Exception as e:

@@ -32,6 +32,7 @@ from _clip_towers import TextTransformer, VisionTransformer, pooled, quick_gelu,
 
 MODELS = ["MaPLe_Tiny"]
 SOURCE = "muzairkhattak/multimodal-prompt-learning 69bce21"  # the official code followed, for stdlib/README.md
+LAYOUT = "official"  # the model's layout with the official names (the nn.ParameterList row by row)
 
 
 class VisionTower(VisionTransformer):
@@ -107,16 +108,6 @@ class MaPLe(nn.Module):
         text = text / text.norm(dim=-1, keepdim=True)
         logits = self.logit_scale.exp() * image @ text.t()
         return {"logits": logits, "loss_ce": F.cross_entropy(logits, labels)}
-
-
-def from_mm(sd):
-    """splits mm's one `compound_prompts_text` tensor [depth - 1, n_ctx, ctx_dim] into the
-    official nn.ParameterList entries `compound_prompts_text.0`, `.1`, ... (row i is entry i)."""
-    sd = dict(sd)
-    rows = sd.pop("prompt_learner.compound_prompts_text")
-    for i in range(rows.shape[0]):
-        sd[f"prompt_learner.compound_prompts_text.{i}"] = rows[i].clone()
-    return sd
 
 
 def build(model, control):

@@ -29,6 +29,7 @@ import torch.nn.functional as F
 
 MODELS = ["MiniGPT5_Tiny"]
 SOURCE = "eric-ai-lab/MiniGPT-5 915ab17"  # the official code followed, for stdlib/README.md
+LAYOUT = "official"  # the model's layout with the official names (the resized tables whole)
 # 12 text tokens: room for the 8 vokens after voken_start (0 or 1), as in every real sample.
 BIND = {"L": 12}
 
@@ -71,18 +72,6 @@ class MiniGPT5(nn.Module):
         caption_loss = F.mse_loss(prompt_embeds, caption_embeds)
         return {"logits": logits[:, n:], "prompt_embeds": prompt_embeds, "loss_text": text_loss,
                 "loss_caption": caption_loss, "loss_weighted": 0.01 * text_loss + 0.1 * caption_loss}
-
-
-def from_mm(sd):
-    """joins the 9 new vocabulary rows mm keeps apart to the official resized tables.
-
-    mm keeps them apart so that a stage can train them alone; the official tables are one of
-    vocab + 9 rows each, the new rows last."""
-    sd = dict(sd)
-    for table, new in [("llama_model.model.embed_tokens.weight", "img_token_embeddings"),
-                       ("llama_model.lm_head.weight", "img_token_lm_head")]:
-        sd[table] = torch.cat([sd[table], sd.pop(new)], 0)
-    return sd
 
 
 def build(model, control):
