@@ -10,7 +10,7 @@ import { loadCheckedModel, oneModelArg } from "./target.js";
 import { isFsError } from "./write.js";
 
 /** Flags that mean something for a backend's output only. */
-const BACKEND_FLAGS = ["opset", "weights", "seed", "external-data", "external-threshold", "functions", "bind", "gemm"];
+const BACKEND_FLAGS = ["opset", "weights", "seed", "external-data", "external-threshold", "functions", "bind", "gemm", "dtype", "layout", "allow-missing", "ignore-unexpected"];
 
 export function compileIrTarget(ctx: CommandContext): number {
   for (const f of BACKEND_FLAGS) if (ctx.flags[f] !== undefined) throw new UsageError(`compile: --${f} is not for --target ir (the IR has no weights, opset or bindings)`);

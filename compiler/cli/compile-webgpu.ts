@@ -50,7 +50,7 @@ export function compilePlan(m: IrModel, bind: ReadonlyMap<string, number>, weigh
   }
 }
 
-const ONLY_ONNX = ["opset", "functions", "external-data", "external-threshold"];
+const ONLY_ONNX = ["opset", "functions", "external-data", "external-threshold", "dtype"];
 
 /** --gemm registers|tiled (checked against GEMM): the GEMM kernel products use (docs/webgpu.md). */
 export function gemmFlag(ctx: CommandContext): GemmVariant {

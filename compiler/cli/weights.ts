@@ -101,7 +101,8 @@ export function mismatchDiagnostic(checked: CheckedModel, c: Checkpoint, r: KeyR
  * --weights for a command: the mode, and what to close after writing. A checkpoint is
  * checked first: on a mismatch the report and MM6005 are printed and undefined returned.
  */
-export function checkpointWeights(ctx: CommandContext, checked: CheckedModel, path: string, layout: Layout | undefined): { mode: WeightsMode; close(): void } | undefined {
+export function checkpointWeights(ctx: CommandContext, checked: CheckedModel, path: string, layout: Layout | undefined,
+  keepHalf = false): { mode: WeightsMode; close(): void } | undefined {
   const c = openOrReport(ctx, path);
   if (c === undefined) return undefined;
   const r = reportFor(ctx, checked, c, layout);
@@ -115,7 +116,7 @@ export function checkpointWeights(ctx: CommandContext, checked: CheckedModel, pa
   const shapes = new Map(modelKeys(checked).map((k) => [k.path, k.shape]));
   const tensor = layoutSource(c.tensors, shapes, layout, (d) => DTYPE_SIZE[d]);
   const label = basename(c.path) + (layout ? ` (layout ${layout.name})` : "");
-  const mode: WeightsMode = { checkpoint: { label, tensor } };
+  const mode: WeightsMode = { checkpoint: { label, tensor, ...(keepHalf ? { keepHalf } : {}) } };
   return { mode, close: () => c.close() };
 }
 
@@ -126,5 +127,5 @@ export type WeightsSpec = { readonly mode: WeightsMode } | { readonly checkpoint
  *  does not load. Call close() when the weights are written. */
 export function resolveWeights(ctx: CommandContext, checked: CheckedModel, spec: WeightsSpec): { mode: WeightsMode; close(): void } | undefined {
   if ("mode" in spec) return { mode: spec.mode, close: () => {} };
-  return checkpointWeights(ctx, checked, spec.checkpoint, layoutFor(ctx, checked));
+  return checkpointWeights(ctx, checked, spec.checkpoint, layoutFor(ctx, checked), ctx.flags.dtype === "keep");
 }

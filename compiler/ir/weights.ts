@@ -43,6 +43,17 @@ export interface SourceTensor {
 export interface WeightSource {
   readonly label: string;
   tensor(path: string): SourceTensor | undefined;
+  /** Keep half-precision tensors as they are stored (`--dtype keep`): a backend that can
+   *  stores them so and widens them in the graph. */
+  readonly keepHalf?: boolean;
+}
+
+/** The dtype a parameter's data is written in: its own, or with `keepHalf` the checkpoint
+ *  tensor's float16/bfloat16 where the parameter is float32. */
+export function storedDType(p: IrParam, mode: WeightsMode): DType {
+  if (typeof mode !== "object" || !("checkpoint" in mode) || !mode.checkpoint.keepHalf || p.dtype !== "float32") return p.dtype;
+  const t = mode.checkpoint.tensor(p.path);
+  return t !== undefined && (t.dtype === "float16" || t.dtype === "bfloat16") ? t.dtype : p.dtype;
 }
 
 export type WeightsMode = "none" | "zeros" | { readonly random: number } | { readonly checkpoint: WeightSource };
@@ -76,7 +87,7 @@ export function weightBytes(p: IrParam, mode: Exclude<WeightsMode, "none">): Uin
   const n = dims.reduce((a, b) => a * b, 1);
   if (mode === "zeros") return new Uint8Array(n * DTYPE_SIZE[p.dtype]);
   if ("checkpoint" in mode) {
-    const out = new Uint8Array(n * DTYPE_SIZE[p.dtype]);
+    const out = new Uint8Array(n * DTYPE_SIZE[storedDType(p, mode)]);
     let at = 0;
     for (const c of weightChunks(p, mode)) {
       out.set(c, at);
@@ -108,9 +119,10 @@ export function* weightChunks(p: IrParam, mode: Exclude<WeightsMode, "none">, ch
       throw new WeightsError(`parameter ${p.path}: the checkpoint's tensor is [${t.shape.join(", ")}], the model's [${dims.join(", ")}]`);
     }
     if (t !== undefined) {
+      const to = storedDType(p, mode);
       for (let done = 0; done < n; done += size) {
         const k = Math.min(size, n - done);
-        yield convertBytes(t.read(done, k), t.dtype, p.dtype);
+        yield convertBytes(t.read(done, k), t.dtype, to);
       }
       return;
     }

@@ -126,6 +126,36 @@ describe("layouts: CLIP from Hugging Face's names and from OpenAI's", () => {
   });
 });
 
+describe("--dtype keep", () => {
+  it("keeps half-precision tensors so in the ONNX file, widened by a Cast: half the size, the same outputs", async () => {
+    if (!runnable) return;
+    const wide = mm("compile", MODEL, "-o", at("wide.onnx"), "--weights", at("bf16-nested.pth"));
+    const kept = mm("compile", MODEL, "-o", at("kept.onnx"), "--weights", at("bf16-nested.pth"), "--dtype", "keep");
+    expect([wide.code, kept.code], kept.err).toEqual([0, 0]);
+    const [a, b] = [readFileSync(at("wide.onnx")), readFileSync(at("kept.onnx"))];
+    expect(b.length).toBeLessThan(a.length * 0.6);
+    const ort = await import("onnxruntime-node");
+    const run = async (bytes: Buffer): Promise<Record<string, number[]>> => {
+      const sess = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: "disabled", logSeverityLevel: 3 });
+      const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {
+        pixel_values: new ort.Tensor("float32", Float32Array.from({ length: 2 * 3 * 32 * 32 }, (_, i) => Math.sin(i)), [2, 3, 32, 32]),
+        input_ids: new ort.Tensor("int64", BigInt64Array.from({ length: 2 * 16 }, (_, i) => BigInt((i * 7) % 1000)), [2, 16]),
+      };
+      const out = await sess.run(feeds);
+      await sess.release();
+      return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, [...(v.data as Float32Array)]]));
+    };
+    expect(await run(b)).toEqual(await run(a)); // widening bfloat16 is exact, in mm or in the graph
+    const check = spawnSync(PYTHON, ["-c", `import onnx; onnx.checker.check_model(onnx.load("${at("kept.onnx")}"), full_check=True)`], { encoding: "utf8" });
+    expect(check.status, check.stderr).toBe(0);
+  });
+
+  it("goes with a checkpoint and the onnx target", () => {
+    expect(mm("compile", MODEL, "-o", at("x.onnx"), "--weights", "random", "--dtype", "keep").err).toMatch(/--dtype keep goes with --weights CKPT/);
+    expect(mm("compile", MODEL, "--target", "webgpu", "-o", at("plan"), "--bind", "B=2", "--dtype", "keep").err).toMatch(/--dtype is for --target onnx/);
+  });
+});
+
 describe("the key report", () => {
   it("groups missing and unexpected keys by component and names the nearest one", () => {
     if (!runnable) return;

@@ -13,9 +13,9 @@ import { decompose } from "../../ir/passes/decompose.js";
 import { verifyIr } from "../../ir/verify.js";
 import { FUNCTION_DOMAIN, outlineFunctions } from "./functions.js";
 import { metadataProps } from "./metadata.js";
-import { onnx, valueInfo, type FunctionProto, type GraphProto, type ModelProto, type TensorProto } from "./proto.js";
+import { A, attributes, onnx, ONNX_DTYPE, valueInfo, type FunctionProto, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from "./proto.js";
 import { RuntimeDims } from "./runtime-dims.js";
-import { paramDims, type WeightsMode } from "../../ir/weights.js";
+import { paramDims, storedDType, type WeightsMode } from "../../ir/weights.js";
 
 export const MIN_OPSET = 17;
 export const MAX_OPSET = 23;
@@ -66,7 +66,17 @@ export function emitOnnx(model: IrModel, opts: EmitOptions): EmittedModel {
   const dataInputs = ir.inputs.map((i) => vals.get(i.value)!);
   const structureOnly = opts.weights === "none";
   const paramInfos = ir.params.map((p) => valueInfo(vals.get(p.value)!.name, vals.get(p.value)!.type));
-  const weights: WeightTensor[] = structureOnly ? [] : ir.params.map((p) => ({ name: vals.get(p.value)!.name, dtype: p.dtype, dims: paramDims(p), param: p }));
+  // A parameter kept in half precision (`--dtype keep`) is an initializer `<name>.stored` of
+  // its stored dtype, widened by a Cast at the top of the graph: the graph computes as before.
+  const stored = (p: IrParam): DType => storedDType(p, opts.weights);
+  const weights: WeightTensor[] = structureOnly ? [] : ir.params.map((p) => {
+    const name = vals.get(p.value)!.name;
+    return { name: stored(p) === p.dtype ? name : `${name}.stored`, dtype: stored(p), dims: paramDims(p), param: p };
+  });
+  const widen = structureOnly ? [] : ir.params.filter((p) => stored(p) !== p.dtype).map((p): NodeProto => ({
+    opType: "Cast", input: [`${vals.get(p.value)!.name}.stored`], output: [vals.get(p.value)!.name],
+    name: `${vals.get(p.value)!.name}.widen`, attribute: attributes({ to: A.i(ONNX_DTYPE[p.dtype]) }),
+  }));
 
   for (const v of ir.values) {
     if (v.source.kind !== "constant") continue;
@@ -110,6 +120,7 @@ export function emitOnnx(model: IrModel, opts: EmitOptions): EmittedModel {
     graph = out.graph;
     functions = out.functions;
   }
+  if (widen.length > 0) graph = { ...graph, node: [...widen, ...(graph.node ?? [])] };
   const proto: ModelProto = {
     irVersion: irVersionFor(opts.opset),
     opsetImport: [{ domain: "", version: opts.opset }, ...(functions?.length ? [{ domain: FUNCTION_DOMAIN, version: 1 }] : [])],
