@@ -20,6 +20,8 @@ const ALLOWED = new Set([
 ]);
 /** How much storage a non-contiguous tensor may gather through memory (contiguous ones stream). */
 const MAX_GATHER_BYTES = 1 << 30;
+/** The largest data.pkl mm unpickles: a 7B model's state-dict pickle is well under 1 MiB. */
+const MAX_PICKLE_BYTES = 256 << 20;
 /** Keys the official repositories nest a state dict under. */
 const NESTING = ["state_dict", "model", "module"];
 
@@ -39,6 +41,9 @@ export function openTorchZip(path: string): Checkpoint {
     const entries = readZipEntries(file);
     const pkl = entries.find((e) => e.name.endsWith("/data.pkl") || e.name === "data.pkl");
     if (pkl === undefined) throw new CheckpointError("MM6001", "a zip without data.pkl: not a torch.save checkpoint", path, 0);
+    if (pkl.size > MAX_PICKLE_BYTES || pkl.compressedSize > MAX_PICKLE_BYTES) {
+      throw new CheckpointError("MM6004", `data.pkl is ${Math.max(pkl.size, pkl.compressedSize)} bytes, more than the ${MAX_PICKLE_BYTES} a state dict's pickle needs`, path, pkl.localHeader);
+    }
     const prefix = pkl.name.slice(0, pkl.name.length - "data.pkl".length);
     const byName = new Map(entries.map((e) => [e.name, e]));
     const storages = new Map<string, Storage>();
