@@ -2,9 +2,9 @@
 // `<archive>/data.pkl`, a pickle of the state dict whose tensors refer to storage records
 // `<archive>/data/<key>`, stored uncompressed. The pickle is read by pickle.ts with an
 // allowlist of the globals a state dict needs; a tensor is (storage, offset, size, stride),
-// read from the file when asked for. The state dict may sit under `state_dict`, `model` or
-// `module`, as the official repositories save it, and DataParallel's `module.` prefix is
-// dropped.
+// read from the file when asked for. The state dict may sit under `state_dict`, `model`,
+// `module` or `model_state`, as the official repositories save it, and DataParallel's
+// `module.` prefix is dropped.
 import { DTYPE_SIZE, type DType } from "../base/tensor.js";
 import { CheckpointError, numel, RandomAccessFile, type Checkpoint, type CheckpointTensor } from "./checkpoint.js";
 import { unpickle, type PyDict, type PyGlobal, type PyValue } from "./pickle.js";
@@ -22,8 +22,8 @@ const ALLOWED = new Set([
 const MAX_GATHER_BYTES = 1 << 30;
 /** The largest data.pkl mm unpickles: a 7B model's state-dict pickle is well under 1 MiB. */
 const MAX_PICKLE_BYTES = 256 << 20;
-/** Keys the official repositories nest a state dict under. */
-const NESTING = ["state_dict", "model", "module"];
+/** Keys the official repositories nest a state dict under (`model_state`: PySlowFast's .pyth). */
+const NESTING = ["state_dict", "model", "module", "model_state"];
 
 interface Storage { readonly dtype: DType; readonly entry: ZipEntry; readonly numel: number }
 interface TensorRef { readonly storage: Storage; readonly offset: number; readonly shape: number[]; readonly stride: number[] }

@@ -57,6 +57,7 @@ describe("every format loads, with the values it should", () => {
     ["f32.pt", "mm.safetensors"], // torch.save zip, float32: exact
     ["views.pt", "mm.safetensors"], // a strided view, gathered
     ["dataparallel.pt", "mm.safetensors"], // under state_dict, with DataParallel's module. prefix
+    ["pyslowfast.pyth", "mm.safetensors"], // under model_state, beside an optimizer state, as PySlowFast saves
     ["sharded", "mm.safetensors"], // a folder with model.safetensors.index.json and two shards
     ["sharded/model.safetensors.index.json", "mm.safetensors"],
     ["torchsharded", "mm.safetensors"], // torch.save shards with pytorch_model.bin.index.json

@@ -24,6 +24,7 @@ torch.save(sd, os.path.join(DIR, "f32.pt"))
 torch.save(half(torch.float16), os.path.join(DIR, "f16.pt"))
 torch.save({"model": half(torch.bfloat16), "epoch": 3}, os.path.join(DIR, "bf16-nested.pth"))
 torch.save({"state_dict": {f"module.{k}": v for k, v in sd.items()}}, os.path.join(DIR, "dataparallel.pt"))
+torch.save({"epoch": 196, "model_state": sd, "optimizer_state": {"state": {}}}, os.path.join(DIR, "pyslowfast.pyth"))
 # A view: a matrix saved as the transpose of its transpose (strided, not contiguous).
 views = dict(sd)
 mat = next(k for k, v in sd.items() if v.dim() == 2)
