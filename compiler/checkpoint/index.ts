@@ -1,6 +1,7 @@
 // Opens a checkpoint by what it is, not what it is called: a zip is torch.save's format, a
-// JSON index names the shards (safetensors or torch), anything else is read as safetensors
-// (whose header is then checked). A folder stands for the Hugging Face file names in it.
+// JSON index (`model.safetensors.index.json`, `pytorch_model.bin.index.json`) names each
+// tensor's shard, a file beside the index, anything else is read as safetensors (whose
+// header is then checked). A folder stands for the Hugging Face file names in it.
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { CheckpointError, RandomAccessFile, type Checkpoint, type CheckpointTensor } from "./checkpoint.js";
@@ -19,7 +20,11 @@ export function openCheckpoint(path: string): Checkpoint {
     if (found === undefined) throw new CheckpointError("MM6001", `the folder holds none of ${IN_FOLDER.join(", ")}`, path, 0);
     return openCheckpoint(join(path, found));
   }
-  if (path.endsWith(".json")) return openIndex(path);
+  return path.endsWith(".json") ? openIndex(path) : openFile(path);
+}
+
+/** One checkpoint file, by its first bytes. */
+function openFile(path: string): Checkpoint {
   const head = new RandomAccessFile(path);
   let magic: Uint8Array;
   try {
@@ -35,28 +40,48 @@ export function openCheckpoint(path: string): Checkpoint {
   return openSafetensors(path);
 }
 
-/** A sharded checkpoint: safetensors shards (read by safetensors.ts) or torch.save shards. */
-function openIndex(path: string): Checkpoint {
-  let shards: string[];
+/** An index's weight_map, tensor name → shard file name (a file beside the index). */
+function readIndex(path: string): Map<string, string> {
+  let index: unknown;
   try {
-    const map = (JSON.parse(readFileSync(path, "utf8")) as { weight_map?: Record<string, unknown> }).weight_map ?? {};
-    shards = [...new Set(Object.values(map).map(String))];
+    index = JSON.parse(readFileSync(path, "utf8"));
   } catch {
     throw new CheckpointError("MM6001", "the index is not JSON", path, 0);
   }
-  if (shards.every((s) => s.endsWith(".safetensors"))) return openSafetensors(path);
+  const map = (index as { weight_map?: unknown } | null)?.weight_map;
+  if (typeof map !== "object" || map === null) throw new CheckpointError("MM6001", "the index has no weight_map", path, 0);
+  const out = new Map<string, string>();
+  for (const [name, shard] of Object.entries(map as Record<string, unknown>)) {
+    if (typeof shard !== "string" || shard !== basename(shard) || shard === "." || shard === "..") {
+      throw new CheckpointError("MM6002", `the index puts ${name} in ${JSON.stringify(shard)}, which is not a file beside the index`, path, 0);
+    }
+    out.set(name, shard);
+  }
+  return out;
+}
+
+/** A sharded checkpoint: each shard opened as a file, every tensor where the index says. */
+function openIndex(path: string): Checkpoint {
+  const shards = readIndex(path);
   const parts: Checkpoint[] = [];
+  const close = (): void => parts.forEach((c) => c.close());
   try {
     const tensors = new Map<string, CheckpointTensor>();
-    for (const shard of shards) {
-      if (shard !== basename(shard)) throw new CheckpointError("MM6002", `the index names ${JSON.stringify(shard)}, which is not a file beside the index`, path, 0);
-      const c = openTorchZip(join(dirname(path), shard));
+    for (const shard of new Set(shards.values())) {
+      const c = openFile(join(dirname(path), shard));
       parts.push(c);
-      for (const [k, t] of c.tensors) tensors.set(k, t);
+      for (const [name, t] of c.tensors) {
+        if (shards.get(name) !== shard) {
+          throw new CheckpointError("MM6002", `tensor ${name} is in ${shard}, but the index puts it in ${shards.get(name) ?? "no shard"}`, c.path, 0);
+        }
+        tensors.set(name, t);
+      }
     }
-    return { path, format: `pytorch zip (${shards.length} shards)`, tensors, close: () => parts.forEach((c) => c.close()) };
+    const lost = [...shards.keys()].filter((k) => !tensors.has(k));
+    if (lost.length > 0) throw new CheckpointError("MM6002", `the index names ${lost.length} tensors its shards lack, e.g. ${lost[0]}`, path, 0);
+    return { path, format: `${parts[0]?.format ?? "safetensors"} (${parts.length} shards)`, tensors, close };
   } catch (e) {
-    parts.forEach((c) => c.close());
+    close();
     throw e;
   }
 }

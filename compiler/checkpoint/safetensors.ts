@@ -1,10 +1,6 @@
 // safetensors: an 8-byte little-endian header length N, N bytes of JSON ({name: {dtype,
 // shape, data_offsets: [begin, end]}, "__metadata__": {...}}), then the data, offsets relative
 // to its start. Every length and range is checked against the file before anything is read.
-// A sharded checkpoint is a `*.safetensors.index.json` whose `weight_map` names each
-// tensor's shard, a file beside the index (never a path elsewhere).
-import { readFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
 import { DTYPE_SIZE, type DType } from "../base/tensor.js";
 import { CheckpointError, contiguousTensor, numel, RandomAccessFile, type Checkpoint, type CheckpointTensor } from "./checkpoint.js";
 
@@ -64,54 +60,13 @@ export function readSafetensors(file: RandomAccessFile): CheckpointTensor[] {
   return out;
 }
 
-/** A single file or a sharded checkpoint (its index), as one checkpoint. */
+/** One .safetensors file as a checkpoint (index.ts combines the shards of an index). */
 export function openSafetensors(path: string): Checkpoint {
-  const files: RandomAccessFile[] = [];
-  const tensors = new Map<string, CheckpointTensor>();
-  const close = (): void => files.forEach((f) => f.close());
+  const f = new RandomAccessFile(path);
   try {
-    if (!path.endsWith(".json")) {
-      const f = new RandomAccessFile(path);
-      files.push(f);
-      for (const t of readSafetensors(f)) tensors.set(t.name, t);
-      return { path, format: "safetensors", tensors, close };
-    }
-    const shards = shardsOf(path);
-    for (const shard of [...new Set(shards.values())]) {
-      const f = new RandomAccessFile(join(dirname(path), shard));
-      files.push(f);
-      for (const t of readSafetensors(f)) {
-        if (shards.get(t.name) !== shard) {
-          throw new CheckpointError("MM6002", `tensor ${t.name} is in ${shard}, but the index puts it in ${shards.get(t.name) ?? "no shard"}`, f.path, 0);
-        }
-        tensors.set(t.name, t);
-      }
-    }
-    const lost = [...shards.keys()].filter((k) => !tensors.has(k));
-    if (lost.length > 0) throw new CheckpointError("MM6002", `the index names ${lost.length} tensors its shards lack, e.g. ${lost[0]}`, path, 0);
-    return { path, format: `safetensors (${files.length} shards)`, tensors, close };
+    return { path, format: "safetensors", tensors: new Map(readSafetensors(f).map((t) => [t.name, t])), close: () => f.close() };
   } catch (e) {
-    close();
+    f.close();
     throw e;
   }
-}
-
-/** An index's weight_map, tensor name → shard file name (a file beside the index). */
-function shardsOf(indexPath: string): Map<string, string> {
-  let index: unknown;
-  try {
-    index = JSON.parse(readFileSync(indexPath, "utf8"));
-  } catch {
-    throw new CheckpointError("MM6001", "the index is not JSON", indexPath, 0);
-  }
-  const map = (index as { weight_map?: unknown } | null)?.weight_map;
-  if (typeof map !== "object" || map === null) throw new CheckpointError("MM6001", "the index has no weight_map", indexPath, 0);
-  const out = new Map<string, string>();
-  for (const [name, shard] of Object.entries(map as Record<string, unknown>)) {
-    if (typeof shard !== "string" || shard !== basename(shard) || shard === "." || shard === "..") {
-      throw new CheckpointError("MM6002", `the index puts ${name} in ${JSON.stringify(shard)}, which is not a file beside the index`, indexPath, 0);
-    }
-    out.set(name, shard);
-  }
-  return out;
 }

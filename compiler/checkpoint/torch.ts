@@ -6,7 +6,7 @@
 // `module` or `model_state`, as the official repositories save it, and DataParallel's
 // `module.` prefix is dropped.
 import { DTYPE_SIZE, type DType } from "../base/tensor.js";
-import { CheckpointError, numel, RandomAccessFile, type Checkpoint, type CheckpointTensor } from "./checkpoint.js";
+import { CheckpointError, contiguousTensor, numel, RandomAccessFile, type Checkpoint, type CheckpointTensor } from "./checkpoint.js";
 import { unpickle, type PyDict, type PyGlobal, type PyValue } from "./pickle.js";
 import { dataOffset, readEntry, readZipEntries, type ZipEntry } from "./zip.js";
 
@@ -25,7 +25,8 @@ const MAX_PICKLE_BYTES = 256 << 20;
 /** Keys the official repositories nest a state dict under (`model_state`: PySlowFast's .pyth). */
 const NESTING = ["state_dict", "model", "module", "model_state"];
 
-interface Storage { readonly dtype: DType; readonly entry: ZipEntry; readonly numel: number }
+/** A storage record: where its bytes start in the file, and how many elements it holds. */
+interface Storage { readonly dtype: DType; readonly entry: ZipEntry; readonly start: number; readonly numel: number }
 interface TensorRef { readonly storage: Storage; readonly offset: number; readonly shape: number[]; readonly stride: number[] }
 
 const isTensor = (v: PyValue | undefined): v is { kind: "opaque"; value: TensorRef } =>
@@ -87,7 +88,7 @@ export function openTorchZip(path: string): Checkpoint {
           if (entry === undefined) throw new CheckpointError("MM6002", `storage ${key} is named in data.pkl but not in the zip`, path, 0);
           if (entry.method !== 0) throw new CheckpointError("MM6004", `storage ${key} is compressed; torch.save stores storages uncompressed`, path, entry.localHeader);
           if (entry.size < count * DTYPE_SIZE[dtype]) throw new CheckpointError("MM6002", `storage ${key} holds ${entry.size} bytes, fewer than its ${count} elements need`, path, entry.localHeader);
-          s = { dtype, entry, numel: count };
+          s = { dtype, entry, start: dataOffset(file, entry), numel: count };
           storages.set(key, s);
         }
         return { kind: "opaque", value: s };
@@ -134,14 +135,7 @@ function tensorOf(file: RandomAccessFile, name: string, t: TensorRef): Checkpoin
   if (n === 0) return { name, dtype: storage.dtype, shape, read: () => new Uint8Array(0) };
   if (contiguous) {
     if (offset < 0 || offset + n > storage.numel) throw bad();
-    let start: number | undefined;
-    return {
-      name, dtype: storage.dtype, shape,
-      read: (first, count) => {
-        start ??= dataOffset(file, storage.entry);
-        return file.read(start + (offset + first) * size, count * size, `tensor ${name}`);
-      },
-    };
+    return contiguousTensor(file, name, storage.dtype, shape, storage.start + offset * size);
   }
   // A view (a transposed or expanded tensor saved as such): gather its elements.
   let last = offset;
@@ -153,7 +147,7 @@ function tensorOf(file: RandomAccessFile, name: string, t: TensorRef): Checkpoin
     name, dtype: storage.dtype, shape,
     read: (first, count) => {
       if (whole === undefined) {
-        const span = file.read(dataOffset(file, storage.entry) + offset * size, (last - offset + 1) * size, `tensor ${name}`);
+        const span = file.read(storage.start + offset * size, (last - offset + 1) * size, `tensor ${name}`);
         whole = new Uint8Array(n * size);
         const index = new Array<number>(shape.length).fill(0);
         for (let e = 0; e < n; e++) {

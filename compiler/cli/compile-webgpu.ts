@@ -19,18 +19,14 @@ import { EXIT, UsageError, UserError } from "./io.js";
 import { loadCheckedModel, oneModelArg } from "./target.js";
 import { tempPathFor } from "../base/atomic.js";
 import { bytes, isFsError } from "./write.js";
-import { isCheckpointSpec, resolveWeights, type WeightsSpec } from "./weights.js";
+import { resolveWeights, weightsSpec, type WeightsSpec } from "./weights.js";
 
 export type GpuWeights = Exclude<WeightsMode, "none">;
 
 /** --weights/--seed for targets that need weights: random (seed 0) unless zeros or a checkpoint. */
 export function gpuWeights(ctx: CommandContext, command: string, target: string): WeightsSpec {
-  const w = typeof ctx.flags.weights === "string" ? ctx.flags.weights : "random";
-  if (w === "none") throw new UsageError(`${command}: --weights none is not possible for ${target}: a plan carries its weights (weights.bin); use zeros, random (the default) or a checkpoint`);
-  const seed = seedFlag(ctx);
-  if (seed !== undefined && w !== "random") throw new UsageError(`${command}: --seed goes with --weights random`);
-  if (isCheckpointSpec(w, command)) return { checkpoint: w };
-  return { mode: w === "random" ? { random: seed ?? 0 } : "zeros" };
+  if (ctx.flags.weights === "none") throw new UsageError(`${command}: --weights none is not possible for ${target}: a plan carries its weights (weights.bin); use zeros, random (the default) or a checkpoint`);
+  return weightsSpec(ctx, command, "random");
 }
 
 /** --seed (its range checked by the dispatcher against SEED). */

@@ -20,7 +20,7 @@ import { GEMM, MODE, SEED, loadCheckedModel, oneModelArg } from "./target.js";
 import { compileGpuTarget } from "./compile-webgpu.js";
 import { compileIrTarget } from "./compile-ir.js";
 import { bytes, isFsError } from "./write.js";
-import { resolveWeights, isCheckpointSpec, WEIGHT_OPTIONS, type WeightsSpec } from "./weights.js";
+import { resolveWeights, weightsSpec, WEIGHT_OPTIONS, type WeightsSpec } from "./weights.js";
 import { describeWeights } from "../ir/weights.js";
 import type { CheckedModel } from "../check/check-model.js";
 
@@ -47,10 +47,7 @@ function settings(ctx: CommandContext): Settings {
   if (typeof out !== "string" || out === "") throw new UsageError("compile: give the output file with -o OUT");
   checkOutputFile("compile", out);
   const opset = int(ctx, "opset") ?? MIN_OPSET;
-  const w = typeof ctx.flags.weights === "string" ? ctx.flags.weights : "none";
-  const seed = int(ctx, "seed");
-  if (seed !== undefined && w !== "random") throw new UsageError("compile: --seed goes with --weights random");
-  const weights: WeightsSpec = isCheckpointSpec(w) ? { checkpoint: w } : { mode: w === "random" ? { random: seed ?? 0 } : w === "zeros" ? "zeros" : "none" };
+  const weights = weightsSpec(ctx, "compile", "none");
   if (ctx.flags.dtype === "keep" && !("checkpoint" in weights)) throw new UsageError("compile: --dtype keep goes with --weights CKPT (a checkpoint's half-precision tensors)");
   const threshold = int(ctx, "external-threshold");
   const externalThreshold = threshold ?? (ctx.flags["external-data"] ? DEFAULT_EXTERNAL_THRESHOLD : undefined);

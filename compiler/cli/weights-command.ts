@@ -1,17 +1,16 @@
 // `mm weights check MODEL CKPT`: the key report of loading a checkpoint, exit 0 when it loads.
 // `mm weights export MODEL -o FILE.safetensors [--weights random|zeros|CKPT]`: the model's
 // whole state dict as safetensors, from mm's init or converted from a checkpoint.
-import { basename } from "node:path";
 import { writeSafetensors } from "../checkpoint/write.js";
 import { irParamOf } from "../driver/build-ir.js";
 import { allTensors } from "../elaborate/instance.js";
-import { paramDims, weightChunks, type WeightsMode } from "../ir/weights.js";
+import { paramDims, weightChunks, weightsLabel, type WeightsMode } from "../ir/weights.js";
 import { renderKeyReport } from "../tools/weights/render.js";
 import { checkOutputFile, json, model, type Command, type CommandContext } from "./command.js";
 import { EXIT, UsageError } from "./io.js";
 import { report } from "./report.js";
 import { loadCheckedModel } from "./target.js";
-import { checkpointWeights, isCheckpointSpec, layoutFor, mismatchDiagnostic, openOrReport, reportFor, WEIGHT_OPTIONS } from "./weights.js";
+import { checkpointWeights, layoutFor, mismatchDiagnostic, openOrReport, reportFor, weightsSpec, WEIGHT_OPTIONS } from "./weights.js";
 import { toLayout } from "../tools/weights/layout.js";
 import { DTYPE_SIZE } from "../base/tensor.js";
 import { bytes } from "./write.js";
@@ -41,19 +40,13 @@ function exportWeights(ctx: CommandContext): number {
   const out = ctx.flags.output;
   if (typeof out !== "string" || out === "") throw new UsageError("weights export: give the output file with -o FILE.safetensors");
   checkOutputFile("weights export", out);
-  const w = typeof ctx.flags.weights === "string" ? ctx.flags.weights : "random";
-  if (w === "none") throw new UsageError("weights export: --weights none has no values to write; use random, zeros or a checkpoint");
-  const seed = typeof ctx.flags.seed === "string" ? Number(ctx.flags.seed) : undefined;
-  if (seed !== undefined && w !== "random") throw new UsageError("weights export: --seed goes with --weights random");
+  if (ctx.flags.weights === "none") throw new UsageError("weights export: --weights none has no values to write; use random, zeros or a checkpoint");
+  const given = weightsSpec(ctx, "weights export", "random");
   const checked = loadCheckedModel(ctx, spec);
   if (!checked) return EXIT.diagnostics;
-  let mode: WeightsMode = w === "zeros" ? "zeros" : { random: seed ?? 0 };
-  let close = (): void => {};
-  if (isCheckpointSpec(w, "weights export")) {
-    const loaded = checkpointWeights(ctx, checked, w, layoutFor(ctx, checked, "from-layout"));
-    if (loaded === undefined) return EXIT.diagnostics;
-    ({ mode, close } = loaded);
-  }
+  const loaded = "mode" in given ? { mode: given.mode, close: () => {} } : checkpointWeights(ctx, checked, given.checkpoint, layoutFor(ctx, checked, "from-layout"));
+  if (loaded === undefined) return EXIT.diagnostics;
+  const { mode, close } = loaded;
   try {
     const m = mode as Exclude<WeightsMode, "none">;
     const params = new Map(allTensors(checked.model.root).map((t) => [t.path, irParamOf(t, -1)] as const));
@@ -63,7 +56,7 @@ function exportWeights(ctx: CommandContext): number {
     const layout = layoutFor(ctx, checked);
     const tensors = layout ? toLayout(layout, own, (d) => DTYPE_SIZE[d], chunks)
       : own.map((t) => ({ name: t.path, dtype: t.dtype, shape: t.shape, chunks: () => chunks(t.path) }));
-    const n = writeSafetensors(out, tensors, { format: "pt", "mm.model": checked.model.name, "mm.weights": typeof mode === "string" ? mode : "random" in mode ? `random:${mode.random}` : `checkpoint:${basename(w)}` });
+    const n = writeSafetensors(out, tensors, { format: "pt", "mm.model": checked.model.name, "mm.weights": weightsLabel(mode) });
     ctx.io.out(`wrote ${out}: ${tensors.length} tensors, ${bytes(n)}\n`);
     return EXIT.ok;
   } finally {

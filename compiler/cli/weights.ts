@@ -123,6 +123,15 @@ export function checkpointWeights(ctx: CommandContext, checked: CheckedModel, pa
 /** --weights as given, before the model is loaded: a mode, or a checkpoint to open. */
 export type WeightsSpec = { readonly mode: WeightsMode } | { readonly checkpoint: string };
 
+/** --weights (default `dflt`) and --seed, checked: a seed goes with random only. */
+export function weightsSpec(ctx: CommandContext, command: string, dflt: "none" | "random"): WeightsSpec {
+  const w = typeof ctx.flags.weights === "string" ? ctx.flags.weights : dflt;
+  const seed = typeof ctx.flags.seed === "string" ? Number(ctx.flags.seed) : undefined;
+  if (seed !== undefined && w !== "random") throw new UsageError(`${command}: --seed goes with --weights random`);
+  if (isCheckpointSpec(w, command)) return { checkpoint: w };
+  return { mode: w === "random" ? { random: seed ?? 0 } : w === "zeros" ? "zeros" : "none" };
+}
+
 /** The mode for a spec once the model is known; undefined after printing why a checkpoint
  *  does not load. Call close() when the weights are written. */
 export function resolveWeights(ctx: CommandContext, checked: CheckedModel, spec: WeightsSpec): { mode: WeightsMode; close(): void } | undefined {

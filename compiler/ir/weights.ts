@@ -58,6 +58,11 @@ export function storedDType(p: IrParam, mode: WeightsMode): DType {
 
 export type WeightsMode = "none" | "zeros" | { readonly random: number } | { readonly checkpoint: WeightSource };
 
+/** How a file's metadata names the weights: "zeros", "random:0", "checkpoint:clip.safetensors". */
+export function weightsLabel(w: WeightsMode): string {
+  return typeof w === "string" ? w : "random" in w ? `random:${w.random}` : `checkpoint:${w.checkpoint.label}`;
+}
+
 /** How a summary line names the weights: "zeros", "random, seed 0", "checkpoint clip.safetensors". */
 export function describeWeights(w: WeightsMode): string {
   return typeof w === "string" ? w : "random" in w ? `random, seed ${w.random}` : `checkpoint ${w.checkpoint.label}`;

@@ -38,8 +38,12 @@ const PYTHON = "/usr/bin/python3";
 
 /** The layout a reference uses (its `LAYOUT = "name"` line), when the model declares it:
  *  the bundle's parameters and the round trip's checkpoint use its names. */
+const layoutNames = new Map<string, string | undefined>();
 function refLayout(c: Case, checked: CheckedModel): Layout | undefined {
-  const name = /^LAYOUT = "(\w+)"/m.exec(readFileSync(join(import.meta.dirname, "refs", `${c.family}.py`), "utf8"))?.[1];
+  if (!layoutNames.has(c.family)) {
+    layoutNames.set(c.family, /^LAYOUT = "(\w+)"/m.exec(readFileSync(join(import.meta.dirname, "refs", `${c.family}.py`), "utf8"))?.[1]);
+  }
+  const name = layoutNames.get(c.family);
   const l = checked.model.layouts?.find((x) => x.name === name);
   return l === undefined ? undefined : new Layout(l.name, l.rules);
 }
@@ -82,7 +86,11 @@ const keep = process.env.MM_FIDELITY_KEEP;
 const dir = keep ? (mkdirSync(keep, { recursive: true }), keep) : mkdtempSync(join(tmpdir(), "mm-fidelity-"));
 const results = new Map<string, { ok: boolean; detail: string; control: string; roundtrip?: string }>();
 /** Per case, what the round trip needs again: the checked model and the inputs fed. */
-const compiled = new Map<string, { checked: CheckedModel; sources: ReadonlyMap<string, string>; feeds: Record<string, ort.Tensor>; bind: ReadonlyMap<string, number> }>();
+const compiled = new Map<string, {
+  checked: CheckedModel; sources: ReadonlyMap<string, string>; feeds: Record<string, ort.Tensor>; bind: ReadonlyMap<string, number>;
+  /** The control's weight: the graph's last 2-D float parameter. */
+  zeroed: string | undefined;
+}>();
 /** Families whose round trip also runs the WebGPU plan (on Dawn): one of each kind of model
  *  (dual encoder, Q-Former, LLM decoder, multiway experts), the tier's time in mind. */
 const GPU_FAMILIES = new Set(["clip", "blip2", "llava", "vlmo"]);
@@ -115,7 +123,8 @@ async function makeBundle(c: Case): Promise<void> {
     feeds[x.name] = new ort.Tensor(dtype, data, x.dims);
     tensors.push({ name: `input/${x.name}`, dtype, dims: x.dims, data: data as Float32Array });
   }
-  compiled.set(c.model, { checked: r.checked, sources: r.sources, feeds: { ...feeds }, bind });
+  const zeroed = onnx.ir.params.filter((p) => p.shape.length === 2 && p.dtype === "float32" && !p.buffer).at(-1)?.path;
+  compiled.set(c.model, { checked: r.checked, sources: r.sources, feeds: { ...feeds }, bind, zeroed });
   // The whole state dict, parameters and buffers, including those this graph does not read,
   // under the names of the reference's layout (the model's `layout` its LAYOUT line names).
   const inGraph = new Set(onnx.ir.params.map((p) => p.path));
@@ -201,9 +210,8 @@ describe("every stdlib family matches its independent PyTorch reference", () => 
 /** mm's outputs with a checkpoint's weights; `control`: one weight the graph reads (its
  *  last 2-D float parameter) loads as zeros instead, which the comparison must notice. */
 async function outputsWith(c: Case, ckpt: Checkpoint, control = false): Promise<Record<string, ort.Tensor>> {
-  const { checked, sources, feeds } = compiled.get(c.model)!;
-  const plain = compileToOnnx(checked, sources, {});
-  const zeroed = control ? plain.ir.params.filter((p) => p.shape.length === 2 && p.dtype === "float32" && !p.buffer).at(-1)?.path : undefined;
+  const { checked, sources, feeds, zeroed: last } = compiled.get(c.model)!;
+  const zeroed = control ? last : undefined;
   const shapes = new Map(modelKeys(checked).map((k) => [k.path, k.shape]));
   const read = layoutSource(ckpt.tensors, shapes, refLayout(c, checked), (d) => DTYPE_SIZE[d]);
   const onnx = compileToOnnx(checked, sources, { weights: { checkpoint: { label: "reference", tensor: (p) => (p === zeroed ? undefined : read(p)) } } });

@@ -3,11 +3,7 @@
 // key so bytes are stable. Doc strings (`examples/clip.mm:54`) come from ir/model.ts's locate.
 import { VERSION } from "../../base/package.js";
 import type { IrModel } from "../../ir/model.js";
-import type { WeightsMode } from "../../ir/weights.js";
-
-export function weightsLabel(w: WeightsMode): string {
-  return typeof w === "string" ? w : "random" in w ? `random:${w.random}` : `checkpoint:${w.checkpoint.label}`;
-}
+import { weightsLabel, type WeightsMode } from "../../ir/weights.js";
 
 export function metadataProps(model: IrModel, weights: WeightsMode): { key: string; value: string }[] {
   const ir = model.graph;

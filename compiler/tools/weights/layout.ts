@@ -12,6 +12,7 @@
 //              checkpoint pattern's last `*` (an nn.ParameterList)
 import type { DType } from "../../base/tensor.js";
 import type { SourceTensor } from "../../ir/weights.js";
+import { numel } from "../../checkpoint/checkpoint.js";
 
 export interface LayoutRuleSpec {
   readonly model: string;
@@ -90,7 +91,6 @@ export class Layout {
   }
 }
 
-const numel = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 
 /** A model tensor's name(s) and shape(s) in the layout: one, or a stack's K. */
 export function layoutEntries(m: Mapped, shape: readonly number[], shapeOf: ShapeOf): { key: string; shape: number[] }[] {
@@ -181,6 +181,13 @@ export function toLayout(layout: Layout, tensors: readonly KeyLike[], size: (d: 
     for (const c of chunks(t.path)) { all.set(c, at); at += c.length; } // copied: a chunk's buffer is reused
     return all;
   };
+  // A stacked tensor is read once for all its rows (rows are written one tensor each).
+  const stackedCache = new Map<string, Uint8Array>();
+  const stacked = (t: KeyLike): Uint8Array => {
+    let b = stackedCache.get(t.path);
+    if (b === undefined) stackedCache.set(t.path, (b = whole(t)));
+    return b;
+  };
   const byKey = new Map<string, { dtype: DType; shape: number[]; parts: { part: number; t: KeyLike; m: Mapped; row: number }[] }>();
   for (const t of tensors) {
     const m = layout.map(t.path);
@@ -195,7 +202,7 @@ export function toLayout(layout: Layout, tensors: readonly KeyLike[], size: (d: 
     *chunks() {
       for (const p of [...e.parts].sort((a, b) => a.part - b.part)) {
         if (p.m.op === "transpose") yield transposed(whole(p.t), p.t.shape[0]!, p.t.shape[1]!, size(e.dtype));
-        else if (p.m.op === "stack") { const per = numel(p.t.shape.slice(1)) * size(e.dtype); yield whole(p.t).slice(p.row * per, (p.row + 1) * per); }
+        else if (p.m.op === "stack") { const per = numel(p.t.shape.slice(1)) * size(e.dtype); yield stacked(p.t).subarray(p.row * per, (p.row + 1) * per); }
         else yield* chunks(p.t.path);
       }
     },
