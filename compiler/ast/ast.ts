@@ -143,11 +143,16 @@ export interface StageItem {
   readonly fields: readonly ListField[];
   readonly span: Span;
 }
-/** `layout openai { "vision_model.**": "visual.**" ... }`: how the model's parameter paths
- *  map to a checkpoint layout (compiler/tools/weights/layout.ts applies it). */
+/** `layout openai { "vision_model.**": "visual.**" ... }`: how a model's or block's parameter
+ *  paths map to a checkpoint layout (compiler/tools/weights/layout.ts applies it). A model's
+ *  `default layout name` (rules optional) is the one its checkpoints load with by default;
+ *  `with a, b` adds its components' layouts of those names. */
 export interface LayoutItem {
   readonly kind: "Layout";
+  readonly default?: true;
   readonly name: Ident;
+  /** `layout official with hf_blip { ... }`: the components' layouts it includes. */
+  readonly with: readonly Ident[];
   readonly rules: readonly LayoutRule[];
   readonly span: Span;
 }

@@ -75,7 +75,7 @@ export const weights: Command = {
     weights: { type: "string", doc: "export: random (default), zeros, or a checkpoint to convert" },
     seed: { type: "string", doc: "export: seed for --weights random (default 0)", int: [0, 2 ** 32 - 1] },
     ...WEIGHT_OPTIONS,
-    layout: { type: "string", doc: "check: the checkpoint's layout; export: the layout to write (default: the model's own names)" },
+    layout: { type: "string", doc: "check: the checkpoint's layout; export: the layout to write (default: the model's default layout, else mm's own names; `mm` names mm's own)" },
     "from-layout": { type: "string", doc: "export: the layout of the checkpoint given with --weights" },
   },
   run(ctx) {

@@ -7,6 +7,7 @@ import { basename } from "node:path";
 import { openCheckpoint, CheckpointError, type Checkpoint } from "../checkpoint/index.js";
 import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { allTensors } from "../elaborate/instance.js";
+import { OWN_LAYOUT } from "../elaborate/layout.js";
 import type { CheckedModel } from "../check/check-model.js";
 import type { WeightsMode } from "../ir/weights.js";
 import { DTYPE_SIZE } from "../base/tensor.js";
@@ -18,7 +19,7 @@ import { report } from "./report.js";
 import { UsageError } from "./io.js";
 
 export const WEIGHT_OPTIONS: Readonly<Record<string, OptionSpec>> = {
-  layout: { type: "string", doc: "with a checkpoint: one of the model's `layout` items, the names the checkpoint uses (default: the model's own)" },
+  layout: { type: "string", doc: "with a checkpoint: the layout whose names it uses, one the model or its blocks declare, or `mm` for mm's own (default: the model's default layout, else mm's)" },
   "allow-missing": { type: "string", multiple: true, doc: "with a checkpoint: model tensors it may lack (PATTERN: `*` one path segment, `**` any); they load as zeros" },
   "ignore-unexpected": { type: "string", multiple: true, doc: "with a checkpoint: its tensors the model does not have, to ignore (PATTERN)" },
 };
@@ -63,14 +64,17 @@ export function openOrReport(ctx: CommandContext, path: string): Checkpoint | un
   }
 }
 
-/** --layout: one of the model's layout items, or its own names (undefined). */
+/** --layout: one of the model's layouts (its own or its components'), `mm` for mm's own
+ *  names (undefined); without the flag, the model's default layout, or its own names. */
 export function layoutFor(ctx: CommandContext, checked: CheckedModel, flag = "layout"): Layout | undefined {
-  const name = ctx.flags[flag];
-  if (typeof name !== "string") return undefined;
+  const given = ctx.flags[flag];
+  const name = typeof given === "string" ? given : checked.model.defaultLayout;
+  if (name === undefined || name === OWN_LAYOUT) return undefined;
   const all = checked.model.layouts ?? [];
   const l = all.find((x) => x.name === name);
   if (l === undefined) {
-    throw new UsageError(`--${flag}: ${checked.model.name} has no layout '${name}' (${all.length ? `layouts: ${all.map((x) => x.name).join(", ")}` : "it declares none"})`);
+    const names = [...all.map((x) => x.name), OWN_LAYOUT].join(", ");
+    throw new UsageError(`--${flag}: ${checked.model.name} has no layout '${name}' (layouts: ${names}; ${OWN_LAYOUT} is mm's own names)`);
   }
   return new Layout(l.name, l.rules);
 }
@@ -91,7 +95,8 @@ export function mismatchDiagnostic(checked: CheckedModel, c: Checkpoint, r: KeyR
   const count = (gs: KeyReport["missing"]): number => gs.reduce((n, g) => n + g.keys.length - g.allowed, 0);
   const parts = [`${count(r.missing)} missing`, `${count(r.unexpected)} unexpected`, `${r.mismatched.length} mismatched`];
   const keys = checkpointKeys(c);
-  const fits = (checked.model.layouts ?? []).find((l) => keyReport(expectedKeys(checked, new Layout(l.name, l.rules)), keys).ok);
+  const candidates = [...(checked.model.layouts ?? []).map((l) => ({ name: l.name, layout: new Layout(l.name, l.rules) })), { name: OWN_LAYOUT, layout: undefined }];
+  const fits = candidates.find((l) => keyReport(expectedKeys(checked, l.layout), keys).ok);
   const hint = fits !== undefined ? `the checkpoint is in the model's layout '${fits.name}': --layout ${fits.name} loads it`
     : "--allow-missing PATTERN / --ignore-unexpected PATTERN excuse keys on purpose; `mm weights check` shows the report alone";
   return diag("MM6005", { file: c.path, start: 0, end: 0 }, { model: checked.model.name, detail: parts.join(", ") }, { hint });

@@ -99,6 +99,8 @@ export interface ElaboratedModel {
   readonly tasks: readonly TaskInfo[];
   readonly stages: readonly StageInfo[];
   readonly layouts?: readonly LayoutInfo[];
+  /** The layout its checkpoints load with when none is named (`default layout name`). */
+  readonly defaultLayout?: string;
   /** The declaration and, for a variant, the variant declaration. */
   readonly span: Span;
   readonly doc?: string;

@@ -3,9 +3,14 @@
 // pattern names its parts `{q,k,v}`), `stack("key.*")` (a tensor stored as numbered rows) or
 // `transpose("key")`; both sides have the same wildcards (`*` a segment or part of one, `**`
 // several segments) in the same order, and stack one more, last.
-import type { LayoutItem, LayoutRule } from "../ast/ast.js";
-import { fail } from "../diagnostics/diagnostic.js";
-import type { LayoutInfo } from "./instance.js";
+//
+// Blocks declare layouts too (a tower's names in the checkpoints its family releases). A
+// model's layout NAME is its own NAME rules, then those of every component whose block
+// declares NAME, outer before inner, each prefixed by the component's path on both sides; the
+// first rule that matches a path wins, so an enclosing declaration overrides what it contains.
+import type { BlockDecl, LayoutItem, LayoutRule } from "../ast/ast.js";
+import { DiagnosticError, fail } from "../diagnostics/diagnostic.js";
+import type { Instance, LayoutInfo } from "./instance.js";
 
 type Rule = LayoutInfo["rules"][number];
 
@@ -39,6 +44,133 @@ function rule(r: LayoutRule): Rule {
   return { model, checkpoint, op };
 }
 
-export function layoutInfo(item: LayoutItem): LayoutInfo {
-  return { name: item.name.name, rules: item.rules.map(rule), span: item.span };
+/** The name `--layout` gives mm's own paths; no declaration may take it. */
+export const OWN_LAYOUT = "mm";
+
+/** A model's layouts: its own items (checked by `guard`), completed with its components'
+ *  layouts of the same names (a name only components declare becomes a layout too) and of
+ *  the names its `with` lists, and the name of its default. Rules come outer before inner. */
+export function modelLayouts(own: readonly LayoutItem[], root: Instance, place: string, guard: (f: () => void) => void)
+  : { layouts: LayoutInfo[]; defaultLayout?: string } {
+  const mine = new Map<string, { item: LayoutItem; rules: Rule[] }>();
+  let defaultLayout: LayoutItem | undefined;
+  for (const item of own) {
+    guard(() => {
+      if (item.name.name === OWN_LAYOUT) reserved(item);
+      if (mine.has(item.name.name)) fail("MM2002", item.name.span, { name: item.name.name, place });
+      mine.set(item.name.name, { item, rules: item.rules.map(rule) });
+      if (item.default) {
+        if (defaultLayout !== undefined) fail("MM5010", item.span, { detail: `a model has one default layout; '${defaultLayout.name.name}' is already` });
+        defaultLayout = item;
+      }
+    });
+  }
+  const theirs = new Map<string, Rule[]>();
+  for (const [name, child] of root.children) {
+    const b = below(child);
+    for (const e of b.errors) guard(() => { throw e; });
+    for (const [layout, rules] of b.rules) {
+      const list = theirs.get(layout) ?? [];
+      for (const r of rules) list.push(prefixed(name, r));
+      theirs.set(layout, list);
+    }
+  }
+  const layouts: LayoutInfo[] = [];
+  for (const name of new Set([...mine.keys(), ...theirs.keys()])) {
+    const m = mine.get(name);
+    const rules = [...(m?.rules ?? []), ...(theirs.get(name) ?? [])];
+    for (const w of m?.item.with ?? []) {
+      guard(() => {
+        const more = theirs.get(w.name) ?? mine.get(w.name)?.rules;
+        if (more === undefined || w.name === name) {
+          fail("MM5010", w.span, { detail: `layout '${name}' includes '${w.name}', which neither the model's components nor another of its layouts declare` },
+            { hint: `layouts here: ${[...new Set([...mine.keys(), ...theirs.keys()])].join(", ")}` });
+        }
+        rules.push(...more);
+      });
+    }
+    const span = m?.item.span ?? root.span;
+    if (m !== undefined && m.item === defaultLayout && rules.length === 0) {
+      guard(() => fail("MM5010", m.item.name.span, { detail: `neither the model nor any of its components declares rules for layout '${name}'` },
+        { hint: "declare its rules here, or name a layout a component's block declares" }));
+    }
+    layouts.push({ name, rules, span });
+  }
+  return { layouts, ...(defaultLayout !== undefined ? { defaultLayout: defaultLayout.name.name } : {}) };
+}
+
+const prefixed = (name: string, r: Rule): Rule => ({ model: `${name}.${r.model}`, checkpoint: `${name}.${r.checkpoint}`, op: r.op });
+
+function reserved(item: LayoutItem): never {
+  return fail("MM5010", item.name.span, { detail: `'${OWN_LAYOUT}' names mm's own parameter paths (--layout ${OWN_LAYOUT}); a layout needs another name` });
+}
+
+/** The layouts a subtree's blocks declare, relative to its root, and their errors. */
+interface Below {
+  readonly rules: ReadonlyMap<string, readonly Rule[]>;
+  readonly errors: readonly DiagnosticError[];
+}
+
+/** By instance, or by the template a memoized copy shares: a tower used by many models, or
+ *  a stack of identical layers, is read once. Errors are kept to be reported again, since a
+ *  template outlives one elaboration. */
+const belowCache = new WeakMap<Instance, Below>();
+const declCache = new WeakMap<BlockDecl, Below>();
+
+/** A subtree's layouts: its declaration's, then its children's in order, each under the
+ *  child's name. Children are computed first, with an explicit stack. */
+function below(root: Instance): Below {
+  const keyOf = (i: Instance): Instance => i.template ?? i;
+  const order: Instance[] = [];
+  const stack = [keyOf(root)];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (belowCache.has(n)) continue;
+    order.push(n);
+    for (const c of n.children.values()) stack.push(keyOf(c));
+  }
+  for (let i = order.length - 1; i >= 0; i--) {
+    const n = order[i]!;
+    if (belowCache.has(n)) continue;
+    const own = ofDecl(n.decl);
+    const rules = new Map<string, Rule[]>([...own.rules].map(([k, v]) => [k, [...v]]));
+    const errors = [...own.errors];
+    for (const [name, c] of n.children) {
+      const b = belowCache.get(keyOf(c))!;
+      errors.push(...b.errors);
+      for (const [layout, rs] of b.rules) {
+        const list = rules.get(layout) ?? [];
+        for (const r of rs) list.push(prefixed(name, r));
+        rules.set(layout, list);
+      }
+    }
+    belowCache.set(n, rules.size === 0 && errors.length === 0 ? NOTHING : { rules, errors });
+  }
+  return belowCache.get(keyOf(root))!;
+}
+
+const NOTHING: Below = { rules: new Map(), errors: [] };
+
+/** A block's layout items as rules, checked once per declaration. */
+function ofDecl(decl: BlockDecl | undefined): Below {
+  if (decl === undefined || decl.blockKind === "model") return NOTHING;
+  let out = declCache.get(decl);
+  if (out === undefined) {
+    const rules = new Map<string, readonly Rule[]>();
+    const errors: DiagnosticError[] = [];
+    for (const item of decl.items) {
+      if (item.kind !== "Layout") continue;
+      try {
+        if (item.name.name === OWN_LAYOUT) reserved(item);
+        if (item.with.length > 0) fail("MM5010", item.with[0]!.span, { detail: "a block's layout holds its own rules; `with` composes layouts in a model" });
+        if (rules.has(item.name.name)) fail("MM2002", item.name.span, { name: item.name.name, place: `${decl.blockKind} ${decl.name.name}` });
+        rules.set(item.name.name, item.rules.map(rule));
+      } catch (e) {
+        if (!(e instanceof DiagnosticError)) throw e;
+        errors.push(e);
+      }
+    }
+    declCache.set(decl, (out = rules.size === 0 && errors.length === 0 ? NOTHING : { rules, errors }));
+  }
+  return out;
 }

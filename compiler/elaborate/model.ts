@@ -1,6 +1,6 @@
 // Elaborates a model: resolves a variant chain to its base declaration, applies the
 // variants' arguments and overrides, then reads inputs, tasks and stages.
-import type { BlockDecl, ListField, Span, VariantDecl } from "../ast/ast.js";
+import type { BlockDecl, LayoutItem, ListField, Span, VariantDecl } from "../ast/ast.js";
 import { DiagnosticBag, fail, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { didYouMean } from "../diagnostics/suggest.js";
 import type { FileScope } from "../resolve/scope.js";
@@ -8,8 +8,8 @@ import type { Env } from "./env.js";
 import { evalArgs, evalExpr, type EvArg } from "./eval.js";
 import { Elaborator, type OverrideEntry } from "./elaborate.js";
 import { fileEnv } from "./globals.js";
-import type { ElaboratedModel, InputInfo, Instance, LayoutInfo, StageInfo, TaskInfo } from "./instance.js";
-import { layoutInfo } from "./layout.js";
+import type { ElaboratedModel, InputInfo, Instance, StageInfo, TaskInfo } from "./instance.js";
+import { modelLayouts } from "./layout.js";
 import { evalDim, evalDType, fieldValues, SymbolicEnv } from "./items.js";
 import type { BoundArg, Value } from "./values.js";
 
@@ -162,7 +162,6 @@ function finishModel(elab: Elaborator, decl: BlockDecl | VariantDecl, base: Bloc
   const inputs: InputInfo[] = [];
   const tasks: TaskInfo[] = [];
   const stages: StageInfo[] = [];
-  const layouts: LayoutInfo[] = [];
   const seen = new Map<string, Span>();
   for (const item of base.items) {
     if (item.kind === "Input") {
@@ -181,11 +180,6 @@ function finishModel(elab: Elaborator, decl: BlockDecl | VariantDecl, base: Bloc
         const flat = (k: string): string[] => (f.get(k) ?? []).map((s) => s.join("."));
         tasks.push({ name: item.name.name, outputs: flat("outputs"), losses: flat("losses"), inputs: flat("inputs"), span: item.span, refSpans: refSpans(item.fields) });
       });
-    } else if (item.kind === "Layout") {
-      elab.guard(() => {
-        if (layouts.some((l) => l.name === item.name.name)) fail("MM2002", item.name.span, { name: item.name.name, place: `model ${base.name.name}` });
-        layouts.push(layoutInfo(item));
-      });
     } else if (item.kind === "Stage") {
       elab.guard(() => {
         const f = fieldValues(item.fields, ["train", "freeze", "tasks"], `stage ${item.name.name}`);
@@ -196,9 +190,12 @@ function finishModel(elab: Elaborator, decl: BlockDecl | VariantDecl, base: Bloc
       });
     }
   }
+  const own = base.items.filter((i): i is LayoutItem => i.kind === "Layout");
+  const { layouts, defaultLayout } = modelLayouts(own, root, `model ${base.name.name}`, (f) => elab.guard(f));
   const doc = decl.doc ?? base.doc;
   return {
     name: decl.name.name, root, inputs, tasks, stages, span: decl.span, ...(layouts.length ? { layouts } : {}),
+    ...(defaultLayout !== undefined ? { defaultLayout } : {}),
     ...(doc !== undefined ? { doc } : {}), ...(variantOf ? { variantOf } : {}),
   };
 }

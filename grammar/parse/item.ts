@@ -24,11 +24,17 @@ export class ItemParser extends StmtParser {
   }
 
 
+  /** `default layout name` starts at `i` (`default` is a word only there). */
+  private defaultLayoutAt(i: number): boolean {
+    return this.kindAt(i) === Tok.Identifier && this.kindAt(i + 1) === Tok.Layout && isName(this.kindAt(i + 2)) && this.image(i) === "default";
+  }
+
   /** A body item starts at `i`: keyword-led items (a keyword followed by `=` names a
    *  submodule), `let`, `forward`, or `name =`. */
   private bodyItemStart(i: number): boolean {
     const k = this.kindAt(i);
     if (k === Tok.Let || k === Tok.Forward) return true;
+    if (this.defaultLayoutAt(i)) return true;
     const next = this.kindAt(i + 1);
     if (next === Tok.Eq) return isName(k);
     if (!isName(next)) return false;
@@ -79,6 +85,12 @@ export class ItemParser extends StmtParser {
     const s = this.pos;
     const k = this.k();
     if (isName(k) && this.k(1) === Tok.Eq) return this.submodule();
+    if (this.defaultLayoutAt(s)) {
+      this.pos++;
+      const l = this.layoutItem(true);
+      if (kind !== "model") this.misplaced("default layout", s, kind, "the model that uses this block names its default layout: `default layout name` there");
+      return l;
+    }
     switch (k) {
       case Tok.Let: {
         this.pos++;
@@ -126,11 +138,7 @@ export class ItemParser extends StmtParser {
         if (kind !== "model") this.misplaced("input", s, kind, "a block receives tensors through its forward's parameters");
         return { kind: "Input", name, type, span: this.from(s) };
       }
-      case Tok.Layout: {
-        const l = this.layoutItem();
-        if (kind !== "model") this.misplaced("layout", s, kind, "a layout maps a model's state dict to a checkpoint's: it belongs to a model");
-        return l;
-      }
+      case Tok.Layout: return this.layoutItem(false);
       default: {
         const f = this.fieldsItem();
         if (kind !== "model") this.misplaced(this.image(s), s, kind, `\`${this.image(s)}\` items belong to a model`);
@@ -175,12 +183,24 @@ export class ItemParser extends StmtParser {
     return { kind: "Submodule", name, call, ...(repeat ? { repeat } : {}), ...(condition ? { condition } : {}), span: this.from(s) };
   }
 
-  /** `layout name { "model.path": "checkpoint.key" ... }`; a rule is a recovery point. */
-  private layoutItem(): A.LayoutItem {
-    const s = this.pos++;
+  /** `layout name [with a, b] { "model.path": "checkpoint.key" ... }`, in any block; a rule
+   *  is a recovery point. After `default` or `with` the rules are optional: its components'
+   *  may be all. */
+  private layoutItem(isDefault: boolean): A.LayoutItem {
+    const s = isDefault ? this.pos - 1 : this.pos;
+    this.pos++;
     const name = this.ident(this.expectName());
-    this.expect(Tok.LBrace);
     const rules: A.LayoutRule[] = [];
+    const flag = isDefault ? { default: true as const } : {};
+    const others: A.Ident[] = [];
+    if (this.k() === Tok.With) {
+      do {
+        this.pos++;
+        others.push(this.ident(this.expectName()));
+      } while (this.k() === Tok.Comma);
+    }
+    if ((isDefault || others.length > 0) && this.k() !== Tok.LBrace) return { kind: "Layout", ...flag, name, with: others, rules, span: this.from(s) };
+    this.expect(Tok.LBrace);
     for (;;) {
       if (this.k() === Tok.Semi || this.k() === Tok.Comma) {
         this.pos++;
@@ -199,7 +219,7 @@ export class ItemParser extends StmtParser {
       }
     }
     this.closeList("a rule such as `\"vision_model.**\": \"visual.**\"`");
-    return { kind: "Layout", name, rules, span: this.from(s) };
+    return { kind: "Layout", ...flag, name, with: others, rules, span: this.from(s) };
   }
 
   /** `task name { key: a, b ... }` or `stage name { ... }`. */

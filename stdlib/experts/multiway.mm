@@ -78,6 +78,17 @@ block VLMoBlock(width: Int, heads: Int, hidden: Int = 4 * width, with_vl: Bool =
     let h = norm2(x, modality: experts, split: spans)
     return x + gamma_2 * mlp(h, modality: experts, split: spans)
   }
+
+  ## The official checkpoints (microsoft/unilm vlmo): each modality expert is an attribute of
+  ## the block, `mlp_imag`, `norm2_text`, where mm routes `mlp.imag`, `norm2.text`.
+  layout unilm {
+    "mlp.imag.**": "mlp_imag.**"
+    "mlp.text.**": "mlp_text.**"
+    "mlp.vl.**": "mlp_vl.**"
+    "norm2.imag.**": "norm2_imag.**"
+    "norm2.text.**": "norm2_text.**"
+    "norm2.vl.**": "norm2_vl.**"
+  }
 }
 
 ## The official `PatchEmbed`: a convolution `proj` with stride = kernel, flattened to tokens.

@@ -33,7 +33,10 @@ import "std/losses/contrastive.mm"
 ## ALBEF pretraining (the 14M-image model's architecture: ViT-B/16 at 256 pixels, BERT-base).
 ## published: about 210M (the online model: visual_encoder, text_encoder with its MLM head, vision_proj, text_proj, itm_head, temp = 209,937,725; the momentum copies (counted apart as EMA) and the queues (inputs) are not counted)
 model ALBEF(embed: Int = 256, queue: Int = 65_536, momentum: Float = 0.995, alpha: Float = 0.4) {
-  visual_encoder = VisionTransformer(image: 256, patch: 16, width: 768, depth: 12, heads: 12)
+  visual_encoder = ViTModel(image: 256, patch: 16, width: 768, depth: 12, heads: 12, eps: 1e-6,
+                            add_pooling_layer: false)
+  # The official checkpoints name the ViT as timm does (blocks.N.attn.qkv, ...).
+  default layout timm
   text_encoder = BertForMaskedLM(vocab: 30_522, width: 768, depth: 12, heads: 12, fusion_layer: 6,
                                  encoder_width: visual_encoder.width)
   vision_proj = Linear(visual_encoder.width, embed)
@@ -69,13 +72,13 @@ model ALBEF(embed: Int = 256, queue: Int = 65_536, momentum: Float = 0.995, alph
     let t = clamp(temp, 0.001, 0.5)
 
     # Unimodal features: the image tokens, the text layers (mode "text").
-    let image_embeds = visual_encoder(image)
+    let image_embeds = visual_encoder(image).last_hidden_state
     let image_feat = normalize(vision_proj(image_embeds[:, 0]))
     let text_embeds = text_encoder.bert(input_ids, attention_mask: attention_mask, mode: "text")
     let text_feat = normalize(text_proj(text_embeds[:, 0]))
 
     # Momentum features; the queues follow the batch's own as further candidates.
-    let image_embeds_m = stop_gradient(visual_encoder_m(image))
+    let image_embeds_m = stop_gradient(visual_encoder_m(image).last_hidden_state)
     let image_feat_m = stop_gradient(normalize(vision_proj_m(image_embeds_m[:, 0])))
     let text_embeds_m = text_encoder_m.bert(input_ids, attention_mask: attention_mask, mode: "text")
     let text_feat_m = stop_gradient(normalize(text_proj_m(text_embeds_m[:, 0])))

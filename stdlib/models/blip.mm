@@ -36,6 +36,7 @@
 # position embeddings: `vision_model.image = 224`).
 
 import "std/nn/layers.mm"
+import "std/towers/vit.mm"
 import "std/towers/blip.mm"
 import { QueueWrite } from "std/losses/contrastive.mm"
 
@@ -45,7 +46,10 @@ import { QueueWrite } from "std/losses/contrastive.mm"
 ## self-attention layers and LM head add 28.99M; the momentum encoders are EMA copies)
 model BLIP_ViT_B(embed: Int = 256, queue: Int = 57_600, momentum: Float = 0.995, alpha: Float = 0.4,
                  label_smoothing: Float = 0.1) {
-  vision_model = BlipVisionModel()
+  vision_model = ViTModel(image: 384, patch: 16, width: 768, depth: 12, heads: 12, eps: 1e-6,
+                          add_pooling_layer: false)
+  # Hugging Face's checkpoints name the ViT as `BlipVisionModel` does (layers.N.self_attn.qkv).
+  default layout hf_blip
   text_encoder = BlipTextModel(encoder_width: vision_model.width)
   text_decoder = BlipTextLMHeadModel(vocab: text_encoder.vocab, width: text_encoder.width,
                                      depth: text_encoder.depth, heads: text_encoder.heads)
@@ -74,14 +78,14 @@ model BLIP_ViT_B(embed: Int = 256, queue: Int = 57_600, momentum: Float = 0.995,
 
   forward {
     let t = clamp(temp, min: 0.001, max: 0.5)
-    let image_embeds = vision_model(pixel_values)
+    let image_embeds = vision_model(pixel_values).last_hidden_state
     let text_embeds = text_encoder(input_ids, attention_mask: attention_mask)
 
     # ITC against the momentum features and the queues, with soft targets from the momentum
     # encoders.
     let image_feat = normalize(vision_proj(image_embeds[:, 0]))
     let text_feat = normalize(text_proj(text_embeds[:, 0]))
-    let image_feat_m = stop_gradient(normalize(vision_proj_m(vision_model_m(pixel_values)[:, 0])))
+    let image_feat_m = stop_gradient(normalize(vision_proj_m(vision_model_m(pixel_values).last_hidden_state[:, 0])))
     let text_feat_m = stop_gradient(normalize(text_proj_m(text_encoder_m(input_ids, attention_mask: attention_mask)[:, 0])))
     let image_feat_all = concat([image_feat_m.T, image_queue], axis: 1)     # [embed, B + queue]
     let text_feat_all = concat([text_feat_m.T, text_queue], axis: 1)

@@ -27,7 +27,7 @@
 # so stage 1 is a model of its own here rather than a stage of the released models.
 
 import "std/nn/layers.mm"
-import "std/towers/eva_vit.mm"
+import "std/towers/vit.mm"
 import "std/fusion/qformer.mm"
 import "std/towers/opt.mm"
 import "std/towers/t5.mm"
@@ -74,7 +74,10 @@ block BertOnlyMLMHead(width: Int, vocab: Int) {
 ##        with label smoothing 0.1.
 ## published: none (no figure for the stage-1 model; it counts ViT-g, Q-Former with text FFN, text embeddings, ITC/ITM/ITG heads)
 model BLIP2_Stage1(queries: Int = 32, embed: Int = 256, vocab: Int = 30523, positions: Int = 512) {
-  vision_model = Blip2VisionModel()
+  vision_model = ViTModel(image: 224, patch: 14, width: 1408, depth: 39, heads: 16, hidden: 6144, eps: 1e-6,
+                          add_pooling_layer: false)
+  # Hugging Face's checkpoints name the EVA ViT as `Blip2VisionModel` does.
+  default layout hf_blip
   qformer = Blip2QFormerModel(kv_width: vision_model.width, text: true)
   param query_tokens: [1, queries, qformer.width] init normal(std: 0.02)
   embeddings = Blip2TextEmbeddings(vocab, positions, qformer.width)
@@ -92,7 +95,7 @@ model BLIP2_Stage1(queries: Int = 32, embed: Int = 256, vocab: Int = 30523, posi
 
   forward {
     let width = qformer.width
-    let image_embeds = stop_gradient(vision_model(pixel_values))
+    let image_embeds = stop_gradient(vision_model(pixel_values).last_hidden_state)
     let query_embeds = expand(query_tokens, [B, queries, width])
     let text_mask = reshape(attention_mask, [B, 1, 1, L])
     let scale = 1.0 / clamp(temp, min: 0.001, max: 0.5)
@@ -147,7 +150,8 @@ model BLIP2_Stage1(queries: Int = 32, embed: Int = 256, vocab: Int = 30523, posi
 }
 
 model BLIP2_Stage1_Tiny = BLIP2_Stage1(queries: 4, embed: 32, vocab: 1000, positions: 64) with {
-  vision_model = Blip2VisionModel(image: 32, patch: 8, width: 64, depth: 2, heads: 4, hidden: 128)
+  vision_model = ViTModel(image: 32, patch: 8, width: 64, depth: 2, heads: 4, hidden: 128, eps: 1e-6,
+                          add_pooling_layer: false)
   qformer.width = 64
   qformer.depth = 2
   qformer.heads = 4
@@ -162,7 +166,10 @@ model BLIP2_Stage1_Tiny = BLIP2_Stage1(queries: 4, embed: 32, vocab: 1000, posit
 ## tokens and the projection (initialized from stage 1); the ViT and OPT stay frozen.
 ## published: 3.74B (Salesforce/blip2-opt-2.7b; counts ViT-g, query tokens, Q-Former without text FFN, projection, OPT-2.7B)
 model BLIP2_OPT_2_7B(queries: Int = 32) {
-  vision_model = Blip2VisionModel()
+  vision_model = ViTModel(image: 224, patch: 14, width: 1408, depth: 39, heads: 16, hidden: 6144, eps: 1e-6,
+                          add_pooling_layer: false)
+  # Hugging Face's checkpoints name the EVA ViT as `Blip2VisionModel` does.
+  default layout hf_blip
   qformer = Blip2QFormerModel(kv_width: vision_model.width)
   param query_tokens: [1, queries, qformer.width] init normal(std: 0.02)
   language_model = OPTForCausalLM()
@@ -173,7 +180,7 @@ model BLIP2_OPT_2_7B(queries: Int = 32) {
   input labels: [B, L] int64
 
   forward {
-    let image_embeds = vision_model(pixel_values)
+    let image_embeds = vision_model(pixel_values).last_hidden_state
     let query_output = qformer(expand(query_tokens, [B, queries, qformer.width]), queries, image: image_embeds)
     let prefix = language_projection(query_output)
     let text = language_model.model.decoder.embed_tokens(input_ids)
@@ -192,7 +199,8 @@ model BLIP2_OPT_2_7B(queries: Int = 32) {
 }
 
 model BLIP2_OPT_2_7B_Tiny = BLIP2_OPT_2_7B(queries: 4) with {
-  vision_model = Blip2VisionModel(image: 32, patch: 8, width: 64, depth: 2, heads: 4, hidden: 128)
+  vision_model = ViTModel(image: 32, patch: 8, width: 64, depth: 2, heads: 4, hidden: 128, eps: 1e-6,
+                          add_pooling_layer: false)
   qformer.width = 64
   qformer.depth = 2
   qformer.heads = 4
@@ -205,7 +213,10 @@ model BLIP2_OPT_2_7B_Tiny = BLIP2_OPT_2_7B(queries: 4) with {
 ## language modelling in stage 2, the answer at inference).
 ## published: 3.94B (Salesforce/blip2-flan-t5-xl; counts ViT-g, query tokens, Q-Former without text FFN, projection, Flan-T5-XL)
 model BLIP2_FlanT5_XL(queries: Int = 32) {
-  vision_model = Blip2VisionModel()
+  vision_model = ViTModel(image: 224, patch: 14, width: 1408, depth: 39, heads: 16, hidden: 6144, eps: 1e-6,
+                          add_pooling_layer: false)
+  # Hugging Face's checkpoints name the EVA ViT as `Blip2VisionModel` does.
+  default layout hf_blip
   qformer = Blip2QFormerModel(kv_width: vision_model.width)
   param query_tokens: [1, queries, qformer.width] init normal(std: 0.02)
   language_model = T5ForConditionalGeneration()
@@ -217,7 +228,7 @@ model BLIP2_FlanT5_XL(queries: Int = 32) {
   input labels: [B, D] int64
 
   forward {
-    let image_embeds = vision_model(pixel_values)
+    let image_embeds = vision_model(pixel_values).last_hidden_state
     let query_output = qformer(expand(query_tokens, [B, queries, qformer.width]), queries, image: image_embeds)
     let prefix = language_projection(query_output)
     let encoder_inputs = concat([prefix, language_model.shared(input_ids)], axis: 1)
@@ -236,7 +247,8 @@ model BLIP2_FlanT5_XL(queries: Int = 32) {
 }
 
 model BLIP2_FlanT5_XL_Tiny = BLIP2_FlanT5_XL(queries: 4) with {
-  vision_model = Blip2VisionModel(image: 32, patch: 8, width: 64, depth: 2, heads: 4, hidden: 128)
+  vision_model = ViTModel(image: 32, patch: 8, width: 64, depth: 2, heads: 4, hidden: 128, eps: 1e-6,
+                          add_pooling_layer: false)
   qformer.width = 64
   qformer.depth = 2
   qformer.heads = 4

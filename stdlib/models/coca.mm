@@ -47,6 +47,7 @@
 
 import "std/nn/layers.mm"
 import "std/fusion/attentional_pooler.mm"
+import { MultiheadAttention } from "std/nn/attention.mm"
 
 block CocaMLP(width: Int, hidden: Int) {
   c_fc = Linear(width, hidden)

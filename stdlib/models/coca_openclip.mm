@@ -53,6 +53,7 @@
 
 import "std/nn/layers.mm"
 import "std/fusion/attentional_pooler.mm"
+import { MultiheadAttention } from "std/nn/attention.mm"
 
 block OpenClipMLP(width: Int, hidden: Int) {
   c_fc = Linear(width, hidden)

@@ -55,6 +55,8 @@ model CogVLM_17B(vocab: Int = 32000, width: Int = 4096, depth: Int = 32, heads: 
   model = CogVLMModel(vocab, width, depth, heads, hidden, eps, image, patch, vision_width, vision_depth,
                       vision_heads, vision_hidden)
   lm_head = Linear(width, vocab, bias: false)
+  # The released checkpoints name the ViT's attention as SwissArmyTransformer does.
+  default layout sat
   let patches = (image / patch) ** 2
   let image_tokens = patches + 2
 

@@ -9,10 +9,10 @@
 # Names are Hugging Face's `InstructBlipForConditionalGeneration` (vision_model, query_tokens,
 # qformer.{embeddings, encoder}, language_projection, language_model); HF's conversion keeps
 # Vicuna's vocabulary at 32001 (LAVIS adds a [PAD] token). Exceptions are the towers' (EVA's
-# qkv bias, see towers/eva_vit.mm).
+# qkv bias, see towers/vit.mm).
 
 import { Linear } from "std/nn/layers.mm"
-import "std/towers/eva_vit.mm"
+import "std/towers/vit.mm"
 import "std/fusion/qformer.mm"
 import "std/towers/llama.mm"
 
@@ -21,7 +21,10 @@ import "std/towers/llama.mm"
 ## Hugging Face's Salesforce/instructblip-vicuna-7b holds the same 7.91B (Vicuna's vocabulary
 ## is 32001 there).
 model InstructBLIP_Vicuna7B(queries: Int = 32) {
-  vision_model = Blip2VisionModel()
+  vision_model = ViTModel(image: 224, patch: 14, width: 1408, depth: 39, heads: 16, hidden: 6144, eps: 1e-6,
+                          add_pooling_layer: false)
+  # Hugging Face's checkpoints name the EVA ViT as `Blip2VisionModel` does.
+  default layout hf_blip
   qformer = InstructBlipQFormerModel(queries, kv_width: vision_model.width)
   param query_tokens: [1, queries, qformer.width] init normal(std: 0.02)
   language_model = LlamaForCausalLM(vocab: 32001)
@@ -34,7 +37,7 @@ model InstructBLIP_Vicuna7B(queries: Int = 32) {
   input labels: [B, L] int64
 
   forward {
-    let image_embeds = vision_model(pixel_values)
+    let image_embeds = vision_model(pixel_values).last_hidden_state
     let query_embeds = expand(query_tokens, [B, queries, qformer.width])
     let not_padding = concat([ones([B, queries], dtype: "bool"), qformer_attention_mask], axis: 1)
     let mask = reshape(not_padding, [B, 1, 1, queries + I])
@@ -56,7 +59,8 @@ model InstructBLIP_Vicuna7B(queries: Int = 32) {
 }
 
 model InstructBLIP_Vicuna7B_Tiny = InstructBLIP_Vicuna7B(queries: 4) with {
-  vision_model = Blip2VisionModel(image: 32, patch: 8, width: 64, depth: 2, heads: 4, hidden: 128)
+  vision_model = ViTModel(image: 32, patch: 8, width: 64, depth: 2, heads: 4, hidden: 128, eps: 1e-6,
+                          add_pooling_layer: false)
   qformer = InstructBlipQFormerModel(4, width: 64, depth: 2, heads: 4, hidden: 128, kv_width: 64, vocab: 1000,
                                      positions: 64)
   language_model = LlamaForCausalLM(vocab: 1000, width: 64, depth: 2, heads: 4, hidden: 128)

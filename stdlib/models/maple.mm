@@ -89,7 +89,7 @@ model MaPLe(n_ctx: Int = 2, prompt_depth: Int = 9, embed: Int = 512) {
   }
 
   ## The official prompt learner's names: its nn.ParameterList, row by row.
-  layout official {
+  default layout official {
     "prompt_learner.compound_prompts_text": stack("prompt_learner.compound_prompts_text.*")
   }
 }

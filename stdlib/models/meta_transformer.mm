@@ -47,23 +47,15 @@
 
 import "std/nn/layers.mm"
 import "std/nn/mlp.mm"
+import { QKVAttention } from "std/nn/attention.mm"
 import { BatchNorm } from "std/towers/resnet2d.mm"
 
 # ---------------------------------------------------------------------------------------
 # The shared encoder (timm ViT blocks)
 
-block MetaAttention(width: Int, heads: Int) where width % heads == 0 {
-  qkv = Linear(width, 3 * width)
-  proj = Linear(width, width)
-  forward(x: [B, T, width]) -> [B, T, width] {
-    let (q, k, v) = split(qkv(x), [width, width, width], axis: -1)
-    return proj(attention(q, k, v, heads: heads))
-  }
-}
-
 block MetaBlock(width: Int, heads: Int, mlp_ratio: Int = 4) {
   norm1 = LayerNorm(width)
-  attn = MetaAttention(width, heads)
+  attn = QKVAttention(width, heads)
   norm2 = LayerNorm(width)
   mlp = MLP(width, mlp_ratio * width)
   forward(x: [B, T, width]) -> [B, T, width] {

@@ -11,14 +11,14 @@
 # Names: MiniGPT-4's own for its new parts (`llama_proj`, `llama_model`, a HF
 # `LlamaForCausalLM`); BLIP-2's Hugging Face names for the frozen BLIP-2 parts, which are
 # BLIP-2's weights (`vision_model`, `query_tokens`, `qformer`). Mapping from MiniGPT-4's
-# checkpoint (LAVIS names): visual_encoder.* -> vision_model.* (see towers/eva_vit.mm),
+# checkpoint (LAVIS names): visual_encoder.* -> vision_model.* (see towers/vit.mm),
 # ln_vision -> vision_model.post_layernorm, Qformer.bert.* -> qformer.* with
 # `attention.self` -> `attention.attention`; Qformer.bert.embeddings.LayerNorm ->
 # qformer.layernorm (MiniGPT-4 removes the word and position embeddings, the text FFN and
 # the LM head, as BLIP-2's stage 2 does).
 
 import { Linear } from "std/nn/layers.mm"
-import "std/towers/eva_vit.mm"
+import "std/towers/vit.mm"
 import "std/fusion/qformer.mm"
 import "std/towers/llama.mm"
 
@@ -27,7 +27,10 @@ import "std/towers/llama.mm"
 ## The whole model is 7.83B ("about 7.8B"): ViT-g, Q-Former without text FFN, query tokens,
 ## llama_proj (768 x 4096 + 4096 = 3,149,824) and Vicuna-7B.
 model MiniGPT4_Vicuna7B(queries: Int = 32) {
-  vision_model = Blip2VisionModel()
+  vision_model = ViTModel(image: 224, patch: 14, width: 1408, depth: 39, heads: 16, hidden: 6144, eps: 1e-6,
+                          add_pooling_layer: false)
+  # Hugging Face's checkpoints name the EVA ViT as `Blip2VisionModel` does.
+  default layout hf_blip
   qformer = Blip2QFormerModel(kv_width: vision_model.width)
   param query_tokens: [1, queries, qformer.width] init normal(std: 0.02)
   llama_model = LlamaForCausalLM()
@@ -39,7 +42,7 @@ model MiniGPT4_Vicuna7B(queries: Int = 32) {
   input labels: [B, L] int64
 
   forward {
-    let image_embeds = vision_model(pixel_values)
+    let image_embeds = vision_model(pixel_values).last_hidden_state
     let query_output = qformer(expand(query_tokens, [B, queries, qformer.width]), queries, image: image_embeds)
     let img = llama_proj(query_output)
     let embed = llama_model.model.embed_tokens
@@ -66,7 +69,8 @@ model MiniGPT4_Vicuna7B(queries: Int = 32) {
 }
 
 model MiniGPT4_Vicuna7B_Tiny = MiniGPT4_Vicuna7B(queries: 4) with {
-  vision_model = Blip2VisionModel(image: 32, patch: 8, width: 64, depth: 2, heads: 4, hidden: 128)
+  vision_model = ViTModel(image: 32, patch: 8, width: 64, depth: 2, heads: 4, hidden: 128, eps: 1e-6,
+                          add_pooling_layer: false)
   qformer.width = 64
   qformer.depth = 2
   qformer.heads = 4

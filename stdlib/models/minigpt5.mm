@@ -33,8 +33,9 @@
 # `base_model.model.` prefix).
 
 import "std/nn/layers.mm"
-import "std/towers/eva_vit.mm"
+import "std/towers/vit.mm"
 import "std/fusion/qformer.mm"
+import { MultiheadAttention } from "std/nn/attention.mm"
 import "std/towers/llama.mm"
 
 # ------------------------------------------------------------------------ the mapper
@@ -54,24 +55,9 @@ block MapperFcSlot(index: Int, in_features: Int, out_features: Int) {
   }
 }
 
-## PyTorch's nn.MultiheadAttention (batch first): packed in_proj_weight / in_proj_bias
-## (q | k | v rows) and out_proj.
-block TorchMultiheadAttention(width: Int, heads: Int) where width % heads == 0 {
-  param in_proj_weight: [3 * width, width] init xavier_uniform
-  param in_proj_bias: [3 * width] init zeros
-  out_proj = Linear(width, width)
-  forward(x: [B, T, width], context: [B, S, width] = none) -> [B, T, width] {
-    let kv = if context == none then x else context
-    let q = linear(x, in_proj_weight[0:width], in_proj_bias[0:width])
-    let k = linear(kv, in_proj_weight[width:2 * width], in_proj_bias[width:2 * width])
-    let v = linear(kv, in_proj_weight[2 * width:3 * width], in_proj_bias[2 * width:3 * width])
-    return out_proj(attention(q, k, v, heads: heads))
-  }
-}
-
 ## nn.TransformerEncoderLayer with norm_first=True, ReLU.
 block TransformerEncoderLayer(width: Int, heads: Int, hidden: Int) {
-  self_attn = TorchMultiheadAttention(width, heads)
+  self_attn = MultiheadAttention(width, heads)
   linear1 = Linear(width, hidden)
   linear2 = Linear(hidden, width)
   norm1 = LayerNorm(width)
@@ -85,8 +71,8 @@ block TransformerEncoderLayer(width: Int, heads: Int, hidden: Int) {
 ## nn.TransformerDecoderLayer with norm_first=True, ReLU; no causal mask (MiniGPT-5 passes
 ## none: the 77 queries see each other).
 block TransformerDecoderLayer(width: Int, heads: Int, hidden: Int) {
-  self_attn = TorchMultiheadAttention(width, heads)
-  multihead_attn = TorchMultiheadAttention(width, heads)
+  self_attn = MultiheadAttention(width, heads)
+  multihead_attn = MultiheadAttention(width, heads)
   linear1 = Linear(width, hidden)
   linear2 = Linear(hidden, width)
   norm1 = LayerNorm(width)
@@ -141,7 +127,8 @@ block TorchTransformer(width: Int = 1024, heads: Int = 8, encoder_layers: Int = 
 ## (4.19M). The whole model, without Stable Diffusion, is 7.96B.
 model MiniGPT5(queries: Int = 32, vokens: Int = 8, new_tokens: Int = 9, sd_width: Int = 1024,
                sd_tokens: Int = 77, mapper_layers: Int = 4, lora: Int = 8) {
-  vision_model = Blip2VisionModel()
+  vision_model = ViTModel(image: 224, patch: 14, width: 1408, depth: 39, heads: 16, hidden: 6144, eps: 1e-6,
+                          add_pooling_layer: false)
   qformer = Blip2QFormerModel(kv_width: vision_model.width)
   param query_tokens: [1, queries, qformer.width] init normal(std: 0.02)
   llama_model = LlamaForCausalLM(lora: lora)
@@ -160,7 +147,7 @@ model MiniGPT5(queries: Int = 32, vokens: Int = 8, new_tokens: Int = 9, sd_width
   input caption_embeds: [B, sd_tokens, sd_width]
 
   forward {
-    let image_embeds = vision_model(pixel_values)
+    let image_embeds = vision_model(pixel_values).last_hidden_state
     let query_output = qformer(expand(query_tokens, [B, queries, qformer.width]), queries, image: image_embeds)
     let img = llama_proj(query_output)
     # the vocabulary with the new tokens: 32000 frozen rows and 9 trained ones
@@ -199,15 +186,17 @@ model MiniGPT5(queries: Int = 32, vokens: Int = 8, new_tokens: Int = 9, sd_width
     tasks: interleaved_generation
   }
 
-  ## The official checkpoints' resized tables: the 9 new rows after the vocabulary's.
-  layout official {
+  ## The official checkpoints' resized tables: the 9 new rows after the vocabulary's; the EVA
+  ## ViT under `Blip2VisionModel`'s names.
+  default layout official with hf_blip {
     "{llama_model.model.embed_tokens.weight,img_token_embeddings}": split("llama_model.model.embed_tokens.weight")
     "{llama_model.lm_head.weight,img_token_lm_head}": split("llama_model.lm_head.weight")
   }
 }
 
 model MiniGPT5_Tiny = MiniGPT5(queries: 4, sd_width: 64, sd_tokens: 8, mapper_layers: 2, lora: 4) with {
-  vision_model = Blip2VisionModel(image: 32, patch: 8, width: 64, depth: 2, heads: 4, hidden: 128)
+  vision_model = ViTModel(image: 32, patch: 8, width: 64, depth: 2, heads: 4, hidden: 128, eps: 1e-6,
+                          add_pooling_layer: false)
   qformer.width = 64
   qformer.depth = 2
   qformer.heads = 4

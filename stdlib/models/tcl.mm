@@ -36,7 +36,10 @@ block PatchPooling(grid: Int) {
 ## TCL pretraining (ALBEF's architecture, triple contrastive learning).
 ## published: none (models.md and the TCL paper give no parameter figure; the architecture is ALBEF's: 209,937,725 online parameters, counted as for ALBEF)
 model TCL(embed: Int = 256, queue: Int = 65_536, momentum: Float = 0.995, alpha: Float = 0.4) {
-  visual_encoder = VisionTransformer(image: 256, patch: 16, width: 768, depth: 12, heads: 12)
+  visual_encoder = ViTModel(image: 256, patch: 16, width: 768, depth: 12, heads: 12, eps: 1e-6,
+                            add_pooling_layer: false)
+  # The official checkpoints name the ViT as timm does (blocks.N.attn.qkv, ...).
+  default layout timm
   text_encoder = BertForMaskedLM(vocab: 30_522, width: 768, depth: 12, heads: 12, fusion_layer: 6,
                                  encoder_width: visual_encoder.width)
   vision_proj = Linear(visual_encoder.width, embed)
@@ -75,13 +78,13 @@ model TCL(embed: Int = 256, queue: Int = 65_536, momentum: Float = 0.995, alpha:
     let t = clamp(temp, 0.001, 0.5)
 
     # Unimodal features (online model).
-    let image_embeds = visual_encoder(image)
+    let image_embeds = visual_encoder(image).last_hidden_state
     let image_feat = normalize(vision_proj(image_embeds[:, 0]))
     let text_embeds = text_encoder.bert(input_ids, attention_mask: attention_mask, mode: "text")
     let text_feat = normalize(text_proj(text_embeds[:, 0]))
 
     # Momentum features of the augmented image and the text: global ([CLS]) and local.
-    let image_embeds_m = stop_gradient(visual_encoder_m(image_aug))
+    let image_embeds_m = stop_gradient(visual_encoder_m(image_aug).last_hidden_state)
     let image_feat_m = stop_gradient(normalize(vision_proj_m(image_embeds_m[:, 0])))
     let image_feat_m_l = stop_gradient(patch_pooling(normalize(vision_proj_m(image_embeds_m[:, 1:]))))
     let text_embeds_m = stop_gradient(text_encoder_m.bert(input_ids, attention_mask: attention_mask, mode: "text"))

@@ -111,7 +111,7 @@ model SlowFast_R50_8x8(frames: Int = 32, image: Int = 224) {
 
   ## PySlowFast's checkpoints: keys at the root, and a block per attribute (`s2.pathway0_res0`)
   ## where mm keeps a stack (`s2.pathway0_res.0`).
-  layout pyslowfast {
+  default layout pyslowfast {
     "slowfast.**.pathway*_res.*.**": "**.pathway*_res*.**"
     "slowfast.**": "**"
   }

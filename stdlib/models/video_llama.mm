@@ -28,7 +28,7 @@
 # audio_encoder, audio_Qformer, audio_query_tokens, audio_llama_proj,
 # audio_position_embedding) and, as in std/models/minigpt4.mm, BLIP-2's Hugging Face names
 # for the frozen BLIP-2 parts (vision_model, query_tokens, qformer). Mappings from the
-# official checkpoint: visual_encoder.* -> vision_model.* (see std/towers/eva_vit.mm; EVA's
+# official checkpoint: visual_encoder.* -> vision_model.* (see std/towers/vit.mm; EVA's
 # q_bias/v_bias become one qkv.bias, 1408 more per layer), ln_vision ->
 # vision_model.post_layernorm; Qformer.bert.*, video_Qformer.bert.* and audio_Qformer.bert.*
 # -> qformer.*, video_Qformer.*, audio_Qformer.* with `embeddings.LayerNorm` -> `layernorm`
@@ -39,7 +39,7 @@
 # imagebind_huge.pth into it).
 
 import { Linear, Embedding } from "std/nn/layers.mm"
-import "std/towers/eva_vit.mm"
+import "std/towers/vit.mm"
 import "std/fusion/qformer.mm"
 import "std/towers/llama.mm"
 import { ModalityPreprocessors, ModalityTrunks, ModalityHeads, ModalityPostprocessors } from "std/models/imagebind.mm"
@@ -87,7 +87,10 @@ tower ImageBindModel(out: Int = 1024, image: Int = 224, patch: Int = 14, vocab: 
 ## published: none (models.md gives no figure; this counts 9,075,270,913: EVA ViT-g (39 blocks, with HF's packed qkv bias), BLIP-2's Q-Former and queries, the video Q-Former and frame positions, llama_proj, the whole ImageBind-Huge, the audio Q-Former and positions, audio_llama_proj and Vicuna-7B)
 model VideoLLaMA(frames: Int = 8, clips: Int = 8, queries: Int = 32, video_queries: Int = 32,
                  audio_queries: Int = 8, max_frame_pos: Int = 32) {
-  vision_model = Blip2VisionModel()
+  vision_model = ViTModel(image: 224, patch: 14, width: 1408, depth: 39, heads: 16, hidden: 6144, eps: 1e-6,
+                          add_pooling_layer: false)
+  # Hugging Face's checkpoints name the EVA ViT as `Blip2VisionModel` does.
+  default layout hf_blip
   qformer = Blip2QFormerModel(kv_width: vision_model.width)
   param query_tokens: [1, queries, qformer.width] init normal(std: 0.02)
   llama_model = LlamaForCausalLM()
@@ -114,7 +117,7 @@ model VideoLLaMA(frames: Int = 8, clips: Int = 8, queries: Int = 32, video_queri
     let images = reshape(permute(video, [0, 2, 1, 3, 4]), [B * frames, 3, vision_model.image, vision_model.image])
 
     # vision-language branch (encode_videoQformer_visual)
-    let image_embeds = vision_model(images)
+    let image_embeds = vision_model(images).last_hidden_state
     let query_output = qformer(expand(query_tokens, [B * frames, queries, width]), queries, image: image_embeds)
     let frame_positions = reshape(video_frame_position_embedding(arange(frames)), [1, frames, 1, width])
     let frame_hidden = reshape(reshape(query_output, [B, frames, queries, width]) + frame_positions,
@@ -186,7 +189,8 @@ model VideoLLaMA(frames: Int = 8, clips: Int = 8, queries: Int = 32, video_queri
 ## Tiny Video-LLaMA: 2 frames and 2 audio clips, 64-wide encoders, Q-Formers and decoder.
 model VideoLLaMA_Tiny = VideoLLaMA(frames: 2, clips: 2, queries: 4, video_queries: 4, audio_queries: 2,
                                    max_frame_pos: 4) with {
-  vision_model = Blip2VisionModel(image: 32, patch: 8, width: 64, depth: 2, heads: 4, hidden: 128)
+  vision_model = ViTModel(image: 32, patch: 8, width: 64, depth: 2, heads: 4, hidden: 128, eps: 1e-6,
+                          add_pooling_layer: false)
   qformer.width = 64
   qformer.depth = 2
   qformer.heads = 4

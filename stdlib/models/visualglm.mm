@@ -24,19 +24,10 @@
 # post-LN, with the LayerNorms shifted by one.
 
 import "std/nn/layers.mm"
+import { QKVAttention } from "std/nn/attention.mm"
 import "std/towers/glm.mm"
 
 # ------------------------------------------------------------------------ SAT layouts
-
-## SAT's self-attention: one `query_key_value` projection split into q | k | v, and `dense`.
-block SatSelfAttention(width: Int, heads: Int) where width % heads == 0 {
-  query_key_value = Linear(width, 3 * width)
-  dense = Linear(width, width)
-  forward(x: [B, T, width]) -> [B, T, width] {
-    let (q, k, v) = split(query_key_value(x), [width, width, width], axis: -1)
-    return dense(attention(q, k, v, heads: heads))
-  }
-}
 
 ## SAT's cross-attention: `query` from the sequence, `key_value` from the encoder outputs.
 block SatCrossAttention(width: Int, heads: Int, kv_width: Int) where width % heads == 0 {
@@ -60,7 +51,7 @@ block SatMLP(width: Int, hidden: Int) {
 ## SAT's `BaseTransformerLayer`, pre-LN (the ViT's).
 block SatPreLNLayer(width: Int, heads: Int, hidden: Int, eps: Float) {
   input_layernorm = LayerNorm(width, eps: eps)
-  attention = SatSelfAttention(width, heads)
+  attention = QKVAttention(width, heads)
   post_attention_layernorm = LayerNorm(width, eps: eps)
   mlp = SatMLP(width, hidden)
   forward(x: [B, T, width]) -> [B, T, width] {
@@ -73,7 +64,7 @@ block SatPreLNLayer(width: Int, heads: Int, hidden: Int, eps: Float) {
 ## cross-attention into the ViT between the self-attention and the MLP.
 block SatPostLNLayer(width: Int, heads: Int, hidden: Int, eps: Float, cross: Bool, kv_width: Int) {
   input_layernorm = LayerNorm(width, eps: eps)
-  attention = SatSelfAttention(width, heads)
+  attention = QKVAttention(width, heads)
   post_attention_layernorm = LayerNorm(width, eps: eps)
   cross_attention = SatCrossAttention(width, heads, kv_width) if cross
   post_cross_attention_layernorm = LayerNorm(width, eps: eps) if cross
@@ -185,6 +176,8 @@ model VisualGLM_6B {
   transformer = ChatGLMModel()
   image_encoder = VisualGLMImageEncoder(llm_width: transformer.width)
   lm_head = Linear(transformer.width, transformer.vocab, bias: false)
+  # The released checkpoints name the ViT's attention as SwissArmyTransformer does.
+  default layout sat
 
   input image: [B, 3, image_encoder.image, image_encoder.image]
   input pre_image_ids: [B, P] int64

@@ -150,16 +150,9 @@ model VLMo_Base(image_size: Int = 224, patch: Int = 16, width: Int = 768, depth:
   task dual_encoder { outputs: image_feats, text_feats, image_vlffn_feats, text_vlffn_feats }
   task fusion_encoder { outputs: co_feats }
 
-  ## The official checkpoints (microsoft/unilm vlmo): each modality expert is an attribute of
-  ## its block, `mlp_imag`, `norm2_text`, where mm routes `mlp.imag`, `norm2.text`.
-  layout unilm {
-    "**.mlp.imag.**": "**.mlp_imag.**"
-    "**.mlp.text.**": "**.mlp_text.**"
-    "**.mlp.vl.**": "**.mlp_vl.**"
-    "**.norm2.imag.**": "**.norm2_imag.**"
-    "**.norm2.text.**": "**.norm2_text.**"
-    "**.norm2.vl.**": "**.norm2_vl.**"
-  }
+  ## The official checkpoints (microsoft/unilm vlmo) name the experts as VLMoBlock's `unilm`
+  ## layout does (`mlp_imag`, `norm2_text`).
+  default layout unilm
 }
 
 ## VLMo-Large: 24 layers of width 1024, 16 heads, VL-FFN in the top 3.
@@ -316,16 +309,9 @@ model VLMo_Base_Pretrain(image_size: Int = 224, patch: Int = 16, width: Int = 76
     tasks: itc, itm, mlm
   }
 
-  ## The official checkpoints (microsoft/unilm vlmo): each modality expert is an attribute of
-  ## its block, `mlp_imag`, `norm2_text`, where mm routes `mlp.imag`, `norm2.text`.
-  layout unilm {
-    "**.mlp.imag.**": "**.mlp_imag.**"
-    "**.mlp.text.**": "**.mlp_text.**"
-    "**.mlp.vl.**": "**.mlp_vl.**"
-    "**.norm2.imag.**": "**.norm2_imag.**"
-    "**.norm2.text.**": "**.norm2_text.**"
-    "**.norm2.vl.**": "**.norm2_vl.**"
-  }
+  ## The official checkpoints (microsoft/unilm vlmo) name the experts as VLMoBlock's `unilm`
+  ## layout does (`mlp_imag`, `norm2_text`).
+  default layout unilm
 }
 
 ## VLMo-Large with its pretraining heads, losses and stages.

@@ -3,8 +3,9 @@
 # salesforce/BLIP code (`visual_encoder.blocks.N.attn.qkv` is `vision_model.encoder.layers.N.
 # self_attn.qkv`; the BERT parts keep their names).
 #
-# - BlipVisionModel: a ViT (class token, learned positions, pre-LN layers with a packed qkv
-#   projection, a final `post_layernorm`).
+# - The vision tower is towers/vit.mm's `ViTModel` (a ViT: class token, learned positions,
+#   pre-LN layers, a final norm), loaded through its `hf_blip` layout, which names it as
+#   `BlipVisionModel` does (a packed `qkv`, `post_layernorm`).
 # - BlipTextModel: BERT (post-LN) without token-type embeddings, whose layers carry a
 #   cross-attention into the image tokens (`crossattention`), used when image tokens are
 #   given: the unimodal text encoder (ITC) and the image-grounded text encoder (ITM) are
@@ -17,63 +18,6 @@
 #   the decoder through the encoder's embeddings, cross-attention and feed-forward layers.
 
 import "std/nn/layers.mm"
-import "std/nn/mlp.mm"
-
-# ---------------------------------------------------------------------------------------
-# Vision
-
-block BlipVisionEmbeddings(image: Int, patch: Int, width: Int) where image % patch == 0 {
-  let patches = (image / patch) ** 2
-  param class_embedding: [1, 1, width] init trunc_normal(std: 0.02)
-  patch_embedding = PatchEmbed(3, width, patch)
-  param position_embedding: [1, patches + 1, width] init trunc_normal(std: 0.02)
-  forward(pixel_values: [B, 3, image, image]) -> [B, patches + 1, width] {
-    let cls = expand(class_embedding, [B, 1, width])
-    return concat([cls, patch_embedding(pixel_values)], axis: 1) + position_embedding
-  }
-}
-
-## Self-attention with one packed projection (`qkv`) and an output `projection`.
-block BlipAttention(width: Int, heads: Int) where width % heads == 0 {
-  qkv = Linear(width, 3 * width)
-  projection = Linear(width, width)
-  forward(x: [B, T, width]) -> [B, T, width] {
-    let (q, k, v) = split(qkv(x), [width, width, width], axis: -1)
-    return projection(attention(q, k, v, heads: heads))
-  }
-}
-
-block BlipEncoderLayer(width: Int, heads: Int, hidden: Int, eps: Float) {
-  self_attn = BlipAttention(width, heads)
-  layer_norm1 = LayerNorm(width, eps: eps)
-  mlp = MLP(width, hidden)
-  layer_norm2 = LayerNorm(width, eps: eps)
-  forward(x: [B, T, width]) -> [B, T, width] {
-    x = x + self_attn(layer_norm1(x))
-    return x + mlp(layer_norm2(x))
-  }
-}
-
-block BlipEncoder(width: Int, depth: Int, heads: Int, hidden: Int, eps: Float) {
-  layers = repeat depth BlipEncoderLayer(width, heads, hidden, eps)
-  forward(x: [B, T, width]) -> [B, T, width] {
-    return layers(x)
-  }
-}
-
-## BLIP's ViT; returns every token (the class token first), after `post_layernorm`. Its
-## LayerNorms' eps is the official code's 1e-6 (models/vit.py); Hugging Face's config says 1e-5.
-tower BlipVisionModel(image: Int = 384, patch: Int = 16, width: Int = 768, depth: Int = 12,
-                      heads: Int = 12, hidden: Int = 4 * width, eps: Float = 1e-6)
-  where image % patch == 0, width % heads == 0 {
-  let tokens = (image / patch) ** 2 + 1
-  embeddings = BlipVisionEmbeddings(image, patch, width)
-  encoder = BlipEncoder(width, depth, heads, hidden, eps)
-  post_layernorm = LayerNorm(width, eps: eps)
-  forward(pixel_values: [B, 3, image, image]) -> [B, tokens, width] {
-    return post_layernorm(encoder(embeddings(pixel_values)))
-  }
-}
 
 # ---------------------------------------------------------------------------------------
 # Text (BERT, post-LN)

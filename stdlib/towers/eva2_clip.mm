@@ -21,6 +21,7 @@
 
 import { Linear, LayerNorm, Embedding, PatchEmbed, Act } from "std/nn/layers.mm"
 import { MLP } from "std/nn/mlp.mm"
+import { QKVAttention } from "std/nn/attention.mm"
 
 ## Patch embedding (official `PatchEmbedding`): a patch convolution with a bias (`proj`), a
 ## [CLS] embedding [1, width] and learned positions (an nn.Embedding of `positions` rows).
@@ -36,21 +37,10 @@ block EVA2CLIPPatchEmbedding(image: Int, patch: Int, width: Int, channels: Int =
   }
 }
 
-## Self-attention with one packed, biased `query_key_value` projection and a biased `dense`
-## output (official `Attention`; scale head_dim ** -0.5).
-block EVA2CLIPAttention(width: Int, heads: Int) where width % heads == 0 {
-  query_key_value = Linear(width, 3 * width)
-  dense = Linear(width, width)
-  forward(x: [B, T, width]) -> [B, T, width] {
-    let (q, k, v) = split(query_key_value(x), [width, width, width], axis: -1)
-    return dense(attention(q, k, v, heads: heads))
-  }
-}
-
 ## One layer (official `TransformerLayer`): the norms follow the branches (x + LN(f(x))).
 block EVA2CLIPTransformerLayer(width: Int, heads: Int, hidden: Int, eps: Float) {
   input_layernorm = LayerNorm(width, eps: eps)
-  attention = EVA2CLIPAttention(width, heads)
+  attention = QKVAttention(width, heads)
   mlp = MLP(width, hidden, act: Act.gelu)
   post_attention_layernorm = LayerNorm(width, eps: eps)
   forward(x: [B, T, width]) -> [B, T, width] {

@@ -15,7 +15,7 @@
 
 import { Linear, LayerNorm, Embedding, Dropout } from "std/nn/layers.mm"
 import { MLP } from "std/nn/mlp.mm"
-import { MultiheadAttention } from "std/fusion/attentional_pooler.mm"
+import { MultiheadAttention } from "std/nn/attention.mm"
 
 # ---------------------------------------------------------------------------------------
 # Preprocessors

@@ -1,16 +1,29 @@
 # Vision Transformers (Dosovitskiy et al., 2021): patches, a class token, learned positions,
-# pre-LN transformer layers. Three checkpoint layouts are written here, because the models
-# of the survey load weights from all three:
+# pre-LN transformer layers. Two towers, because they compute different things:
 #
 #   CLIPVisionTransformer   Hugging Face `CLIPVisionModel` (vision_model.embeddings.patch_embedding,
-#                           pre_layrnorm, encoder.layers.N.self_attn.q_proj, post_layernorm);
-#                           quick_gelu, eps 1e-5. CLIP, and the encoders that reuse CLIP's.
+#                           pre_layrnorm, encoder.layers.N.self_attn.q_proj, post_layernorm):
+#                           a LayerNorm before the layers, a bias-free patch convolution, the
+#                           final norm on the class token only; quick_gelu, eps 1e-5. CLIP, and
+#                           the encoders that reuse CLIP's.
 #   ViTModel                Hugging Face `ViTModel` (embeddings.patch_embeddings.projection,
 #                           encoder.layer.N.attention.attention.query, layernorm_before, ...);
-#                           gelu, eps 1e-12. ViLT's layers have the same names.
-#   VisionTransformer       timm's layout as ALBEF, TCL and BLIP release it (`models/vit.py`:
-#                           patch_embed.proj, cls_token, pos_embed, blocks.N.attn.qkv, norm);
-#                           gelu, eps 1e-6.
+#                           gelu, eps 1e-12. ViLT's layers have the same names. Its layouts
+#                           load the same network from the checkpoints that name it otherwise:
+#                           `timm` (ALBEF, TCL and BLIP's own releases, `models/vit.py`:
+#                           patch_embed.proj, cls_token, pos_embed, blocks.N.attn.qkv, norm) and
+#                           `hf_blip` (Hugging Face's `BlipVisionModel` and `Blip2VisionModel`).
+#
+# BLIP-2's image encoder (also InstructBLIP's, MiniGPT-4's, MiniGPT-5's, Video-LLaMA's) is
+# this tower as EVA ViT-g/14: the first 39 of EVA-CLIP's 40 blocks (BLIP-2 reads the
+# second-to-last layer), width 1408, 16 heads of 88, MLP 6144 (mlp_ratio 4.3637), exact gelu,
+# eps 1e-6, 224x224 images in 14x14 patches (257 tokens), no pooler; the final `layernorm` is
+# BLIP-2's `ln_vision` (`post_layernorm` in `hf_blip`). EVA's separate `q_bias` and `v_bias`
+# are one `qkv.bias` in Hugging Face's checkpoints (q_bias, zeros for k, v_bias), which
+# `hf_blip` splits: 1408 more parameters per layer than the original checkpoint holds, as in
+# Hugging Face's. From LAVIS's names: visual_encoder.blocks.N.attn.qkv ->
+# vision_model.encoder.layers.N.self_attn.qkv (the `timm` names otherwise), ln_vision ->
+# vision_model.post_layernorm.
 
 import "std/nn/layers.mm"
 import "std/nn/mlp.mm"
@@ -152,6 +165,35 @@ tower ViTModel(image: Int = 224, patch: Int = 16, width: Int = 768, depth: Int =
   encoder = ViTEncoder(width, depth, heads, hidden: hidden, eps: eps)
   layernorm = LayerNorm(width, eps: eps)
   pooler = ViTPooler(width) if add_pooling_layer
+
+  # timm's `VisionTransformer` (ALBEF, TCL, BLIP: models/vit.py): q, k, v packed in `qkv`.
+  layout timm {
+    "embeddings.cls_token": "cls_token"
+    "embeddings.position_embeddings": "pos_embed"
+    "embeddings.patch_embeddings.projection.*": "patch_embed.proj.*"
+    "encoder.layer.*.attention.attention.{query,key,value}.*": split("blocks.*.attn.qkv.*")
+    "encoder.layer.*.attention.output.dense.*": "blocks.*.attn.proj.*"
+    "encoder.layer.*.layernorm_before.*": "blocks.*.norm1.*"
+    "encoder.layer.*.layernorm_after.*": "blocks.*.norm2.*"
+    "encoder.layer.*.intermediate.dense.*": "blocks.*.mlp.fc1.*"
+    "encoder.layer.*.output.dense.*": "blocks.*.mlp.fc2.*"
+    "layernorm.*": "norm.*"
+  }
+
+  # Hugging Face's `BlipVisionModel` (modeling_blip.py), timm's names renamed again.
+  layout hf_blip {
+    "embeddings.cls_token": "embeddings.class_embedding"
+    "embeddings.position_embeddings": "embeddings.position_embedding"
+    "embeddings.patch_embeddings.projection.*": "embeddings.patch_embedding.*"
+    "encoder.layer.*.attention.attention.{query,key,value}.*": split("encoder.layers.*.self_attn.qkv.*")
+    "encoder.layer.*.attention.output.dense.*": "encoder.layers.*.self_attn.projection.*"
+    "encoder.layer.*.layernorm_before.*": "encoder.layers.*.layer_norm1.*"
+    "encoder.layer.*.layernorm_after.*": "encoder.layers.*.layer_norm2.*"
+    "encoder.layer.*.intermediate.dense.*": "encoder.layers.*.mlp.fc1.*"
+    "encoder.layer.*.output.dense.*": "encoder.layers.*.mlp.fc2.*"
+    "layernorm.*": "post_layernorm.*"
+  }
+
   forward(pixel_values: [B, 3, image, image]) -> (last_hidden_state: [B, tokens, width], pooler_output: [B, width]) {
     let x = layernorm(encoder(embeddings(pixel_values)))
     last_hidden_state = x
@@ -160,56 +202,5 @@ tower ViTModel(image: Int = 224, patch: Int = 16, width: Int = 768, depth: Int =
     if add_pooling_layer {
       pooler_output = pooler(x)
     }
-  }
-}
-
-# ---------------------------------------------------------------------------------------
-# timm's layout (ALBEF, TCL, BLIP: models/vit.py)
-
-## timm `Attention`: one packed `qkv` projection, split into q, k, v, and `proj`.
-block TimmAttention(width: Int, heads: Int, qkv_bias: Bool = true) where width % heads == 0 {
-  qkv = Linear(width, 3 * width, bias: qkv_bias)
-  proj = Linear(width, width)
-  forward(x: [B, T, width]) -> [B, T, width] {
-    let (q, k, v) = split(qkv(x), [width, width, width], axis: -1)
-    return proj(attention(q, k, v, heads: heads))
-  }
-}
-
-## timm `Block`: pre-LN self-attention and MLP (fc1, fc2).
-block TimmBlock(width: Int, heads: Int, mlp_ratio: Int = 4, qkv_bias: Bool = true, eps: Float = 1e-6) {
-  norm1 = LayerNorm(width, eps: eps)
-  attn = TimmAttention(width, heads, qkv_bias: qkv_bias)
-  norm2 = LayerNorm(width, eps: eps)
-  mlp = MLP(width, width * mlp_ratio)
-  forward(x: [B, T, width]) -> [B, T, width] {
-    x = x + attn(norm1(x))
-    return x + mlp(norm2(x))
-  }
-}
-
-## timm `PatchEmbed`: the patch convolution is `proj`.
-block TimmPatchEmbed(image: Int, patch: Int, width: Int, channels: Int = 3) where image % patch == 0 {
-  proj = PatchEmbed(channels, width, patch)
-  forward(pixels: [B, channels, image, image]) -> [B, (image / patch) ** 2, width] {
-    return proj(pixels)
-  }
-}
-
-## The ViT of ALBEF/TCL/BLIP (timm layout, no classifier head): it returns every token after
-## the final `norm`; the class token is position 0.
-tower VisionTransformer(image: Int = 224, patch: Int = 16, width: Int = 768, depth: Int = 12,
-                        heads: Int = 12, mlp_ratio: Int = 4, qkv_bias: Bool = true, eps: Float = 1e-6)
-  where image % patch == 0, width % heads == 0 {
-  let grid = image / patch
-  let tokens = grid ** 2 + 1
-  patch_embed = TimmPatchEmbed(image, patch, width)
-  param cls_token: [1, 1, width] init trunc_normal(std: 0.02)
-  param pos_embed: [1, tokens, width] init trunc_normal(std: 0.02)
-  blocks = repeat depth TimmBlock(width, heads, mlp_ratio: mlp_ratio, qkv_bias: qkv_bias, eps: eps)
-  norm = LayerNorm(width, eps: eps)
-  forward(pixels: [B, 3, image, image]) -> [B, tokens, width] {
-    let x = concat([expand(cls_token, [B, 1, width]), patch_embed(pixels)], axis: 1) + pos_embed
-    return norm(blocks(x))
   }
 }

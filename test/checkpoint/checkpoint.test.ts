@@ -127,6 +127,38 @@ describe("layouts: CLIP from Hugging Face's names and from OpenAI's", () => {
   });
 });
 
+describe("default layouts: ALBEF's ViT is towers/vit.mm's ViTModel, its checkpoints timm's", () => {
+  // ALBEF declares `default layout timm`; ViTModel's `timm` rules rename and pack q, k, v.
+  // (test/fidelity loads PyTorch's own ALBEF state dict this way.)
+  const M = "ALBEF_Tiny";
+  const keys = (f: string): string[] => [...contents(at(f)).keys()];
+  it("export and check use the default; --layout mm names mm's own paths", async () => {
+    expect(mm("weights", "export", M, "-o", at("albef.safetensors")).code).toBe(0);
+    expect(mm("weights", "export", M, "-o", at("albef-mm.safetensors"), "--layout", "mm").code).toBe(0);
+    expect(keys("albef.safetensors")).toContain("visual_encoder.blocks.1.attn.qkv.weight");
+    expect(keys("albef.safetensors")).toContain("visual_encoder_m.pos_embed");
+    expect(keys("albef-mm.safetensors")).toContain("visual_encoder.encoder.layer.1.attention.attention.query.weight");
+    expect(keys("albef-mm.safetensors").some((k) => k.includes(".blocks."))).toBe(false);
+    expect(mm("weights", "check", M, at("albef.safetensors")).code).toBe(0);
+    const wrong = mm("weights", "check", M, at("albef-mm.safetensors"));
+    expect(wrong.code).toBe(1);
+    expect(wrong.err).toContain("--layout mm loads it");
+    expect(mm("weights", "check", M, at("albef-mm.safetensors"), "--layout", "mm").code).toBe(0);
+    const a = await mmAsync("run", M, "--backend", "onnxruntime", "--weights", at("albef.safetensors"));
+    const b = await mmAsync("run", M, "--backend", "onnxruntime", "--weights", at("albef-mm.safetensors"), "--layout", "mm");
+    expect([a.code, b.code], a.err + b.err).toEqual([0, 0]);
+    const sums = (out: string): string[] => out.split("\n").filter((l) => l.includes("checksum"));
+    expect(sums(a.out)).toEqual(sums(b.out));
+    expect(sums(a.out).length).toBeGreaterThan(3);
+  });
+
+  it("an unknown --layout lists the model's layouts and mm", () => {
+    const r = mm("weights", "check", M, at("albef.safetensors"), "--layout", "openai");
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("layouts: timm, hf_blip, mm");
+  });
+});
+
 describe("--dtype keep", () => {
   it("keeps half-precision tensors so in the ONNX file, widened by a Cast: half the size, the same outputs", async () => {
     if (!runnable) return;

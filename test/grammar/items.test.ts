@@ -190,8 +190,15 @@ describe("layout", () => {
       ["a.*.w", '"b.*.w"'], ["a.*.{q,k,v}.w", '(call split "b.*.in_proj")'], ["p.weight", '(call transpose "proj")'],
     ]);
   });
-  test("a layout belongs to a model", () => {
-    expect(diags('block T { layout l { "a": "b" } }')).toEqual(["MM1005 \"layout\" layout is not allowed in a block"]);
+  test("a block declares layouts too; `default` belongs to a model", () => {
+    expect(diags('block T { layout l { "a": "b" } }')).toEqual([]);
+    expect(diags('block T { default layout l { "a": "b" } }')).toEqual(["MM1005 \"default\" default layout is not allowed in a block"]);
+  });
+  test("`default layout name with a, b`, its rules optional; `default` is still a name elsewhere", () => {
+    const its = items("default layout official with hf_blip, timm\nlayout x with y\ndefault = Linear(2, 2)", "model");
+    expect(its.map((i) => (i.kind === "Layout" ? [i.name.name, i.default ?? false, i.with.map((w) => w.name), i.rules.length] : i.kind))).toEqual([
+      ["official", true, ["hf_blip", "timm"], 0], ["x", false, ["y"], 0], "Submodule",
+    ]);
   });
   test("a broken rule is reported and the next one parses", () => {
     const text = 'model M {\n  layout l {\n    "a" "b"\n    "c": "d"\n  }\n}';

@@ -2,7 +2,7 @@
 // exact parameter counts against the published figures, checkpoint paths, the EMA momentum
 // copies, the training structure, and tiny variants that check without diagnostics.
 import { describe, expect, it } from "vitest";
-import { compilerFor } from "./compiled.js";
+import { checkpointShapes, compilerFor } from "./compiled.js";
 import { allBuffers, allParams } from "../../compiler/elaborate/instance.js";
 import { countParams, type ComponentCount } from "../../compiler/tools/params.js";
 import { matchesPublished, parsePublished } from "../../compiler/tools/published.js";
@@ -10,8 +10,8 @@ import { matchesPublished, parsePublished } from "../../compiler/tools/published
 /** Compiles each model once. */
 const compiled = compilerFor(["stdlib/models/vilt.mm", "stdlib/models/albef.mm", "stdlib/models/tcl.mm"]);
 
-const shapes = (name: string): Map<string, string> =>
-  new Map(allParams(compiled(name).result.checked!.model.root).map((p) => [p.path, p.shape.map(String).join("x")]));
+/** Parameter shapes under the names of the model's released checkpoints (its default layout). */
+const shapes = (name: string): Map<string, string> => checkpointShapes(compiled, name);
 
 const reports = new Map<string, ReturnType<typeof countParams>>();
 

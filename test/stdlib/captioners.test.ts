@@ -3,7 +3,7 @@
 // published figures (of the whole model, or of the components the figure counts),
 // checkpoint paths, parameter sharing, stages, and tiny variants that check cleanly.
 import { describe, expect, it } from "vitest";
-import { compilerFor, expectPublishedSize } from "./compiled.js";
+import { checkpointShapes, compilerFor, expectPublishedSize } from "./compiled.js";
 import { allParams, allTensors } from "../../compiler/elaborate/instance.js";
 import { countParams, paramCount } from "../../compiler/tools/params.js";
 import { matchesPublished, parsePublished, type Published } from "../../compiler/tools/published.js";
@@ -28,8 +28,9 @@ function figure(text: string): Published {
   return p;
 }
 
+/** Parameter shapes under the names of the model's released checkpoints (its default layout). */
 function shapes(name: string): Map<string, string> {
-  return new Map(allParams(compiled(name).result.checked!.model.root).map((p) => [p.path, p.shape.map(String).join("x")]));
+  return checkpointShapes(compiled, name);
 }
 
 // name, computed total, published figure of the doc line (`none` where it counts a part)

@@ -1,7 +1,9 @@
 // Shared by the stdlib tests: compile each model of some stdlib files once.
 import { expect } from "vitest";
 import { Session, type CompileResult, type ModelRef } from "../../compiler/driver/session.js";
+import { allParams } from "../../compiler/elaborate/instance.js";
 import { countParams } from "../../compiler/tools/params.js";
+import { Layout, layoutEntries } from "../../compiler/tools/weights/layout.js";
 import { matchesPublished, parsePublished } from "../../compiler/tools/published.js";
 import { countUnder } from "../../compiler/tools/stdlib-table.js";
 
@@ -46,4 +48,20 @@ export function expectPublishedSize(compiled: (name: string) => Compiled, name: 
   expect(pub.text).toBe(published);
   const counted = typeof pub.of === "object" ? countUnder(result.checked!.model, pub.of.paths) : count;
   expect(matchesPublished(counted, pub)).toBe(true);
+}
+
+/** A model's parameters as its released checkpoints name them (under its default layout, if
+ *  it declares one), each with its shape as "AxB". */
+export function checkpointShapes(compiled: (name: string) => Compiled, name: string): Map<string, string> {
+  const model = compiled(name).result.checked!.model;
+  const params = allParams(model.root).map((p) => ({ path: p.path, shape: p.shape.map((d) => Number(String(d))) }));
+  const l = model.layouts?.find((x) => x.name === model.defaultLayout);
+  const layout = l === undefined ? undefined : new Layout(l.name, l.rules);
+  const shapes = new Map(params.map((p) => [p.path, p.shape]));
+  const out = new Map<string, string>();
+  for (const p of params) {
+    const entries = layout === undefined ? [{ key: p.path, shape: p.shape }] : layoutEntries(layout.map(p.path), p.shape, (q) => shapes.get(q) ?? []);
+    for (const e of entries) out.set(e.key, e.shape.join("x"));
+  }
+  return out;
 }

@@ -3,7 +3,7 @@
 // parameter counts of the full-size models against their published figures, trainable
 // counts per stage, checkpoint paths, and tiny variants that check without diagnostics.
 import { describe, expect, it } from "vitest";
-import { compilerFor } from "./compiled.js";
+import { checkpointShapes, compilerFor } from "./compiled.js";
 import { allParams } from "../../compiler/elaborate/instance.js";
 import { countParams } from "../../compiler/tools/params.js";
 import { countUnder } from "../../compiler/tools/stdlib-table.js";
@@ -22,8 +22,8 @@ function count(name: string): ReturnType<typeof countParams> {
   }
   return c;
 }
-const shapes = (name: string): Map<string, string> =>
-  new Map(allParams(compiled(name).result.checked!.model.root).map((p) => [p.path, p.shape.map(String).join("x")]));
+/** Parameter shapes under the names of the model's released checkpoints (its default layout). */
+const shapes = (name: string): Map<string, string> => checkpointShapes(compiled, name);
 const stage = (name: string, s: string) => {
   const hit = count(name).stages.find((x) => x.name === s);
   if (!hit) throw new Error(`${name} has no stage ${s}`);

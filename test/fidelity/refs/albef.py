@@ -34,6 +34,7 @@ import torch.nn.functional as F
 
 MODELS = ["ALBEF_Tiny", "ALBEF_Tiny@train"]
 SOURCE = "salesforce/ALBEF b9727e4"  # the official code followed, for stdlib/README.md
+LAYOUT = "timm"  # the ViT under timm's names (`blocks.N.attn.qkv`), the model's default
 
 # ALBEF_Tiny: ViT image 32, patch 8, width 64, depth 2, heads 4; BERT vocab 1000, width 64,
 # depth 2 (fusion from layer 1), heads 4, 32 positions; embed 32, queue 64.

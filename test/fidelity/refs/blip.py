@@ -47,6 +47,7 @@ import albef  # refs/ is on the path (run.py): the queue write is the same code
 
 MODELS = ["BLIP_ViT_B_Tiny", "BLIP_ViT_L_Tiny", "BLIP_ViT_B_Tiny@train"]
 SOURCE = "salesforce/BLIP 056a169"  # the official code followed, for stdlib/README.md
+LAYOUT = "hf_blip"  # the ViT under Hugging Face's `BlipVisionModel` names, the model's default
 
 # model: (embed, image, patch, vision width, vision depth, vision heads, vocab, text width,
 #         text depth, text heads, max positions, queue)

@@ -28,6 +28,7 @@ import torch.nn.functional as F
 
 MODELS = ["CogVLM_17B_Tiny"]
 SOURCE = "huggingface/transformers 016d793 (modeling_cogvlm.py), THUDM/CogVLM f7283b2"  # the official code followed, for stdlib/README.md
+LAYOUT = "sat"  # SwissArmyTransformer's names (`query_key_value`, `dense`), the model's default
 
 VOCAB, WIDTH, DEPTH, HEADS, HIDDEN, RMS_EPS = 1000, 64, 2, 4, 128, 1e-5
 IMAGE, PATCH, V_WIDTH, V_DEPTH, V_HEADS, V_HIDDEN, V_EPS = 28, 14, 48, 2, 4, 96, 1e-6

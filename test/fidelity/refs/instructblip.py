@@ -30,6 +30,7 @@ import torch.nn.functional as F
 
 MODELS = ["InstructBLIP_Vicuna7B_Tiny"]
 SOURCE = "huggingface/transformers (modeling_instructblip.py, v4.46 era)"  # the official code followed, for stdlib/README.md
+LAYOUT = "hf_blip"  # the ViT under Hugging Face's `InstructBlipVisionModel` names, the model's default
 
 import blip2  # refs/ is on the path (run.py)
 

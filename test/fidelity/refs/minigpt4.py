@@ -30,6 +30,7 @@ import torch.nn.functional as F
 
 MODELS = ["MiniGPT4_Vicuna7B_Tiny"]
 SOURCE = "Vision-CAIR/MiniGPT-4 d94738a"  # the official code followed, for stdlib/README.md
+LAYOUT = "hf_blip"  # the ViT under Hugging Face's `Blip2VisionModel` names, the model's default
 
 
 import llava  # refs/ is on the path (run.py)

@@ -24,6 +24,7 @@ import torch.nn.functional as F
 
 MODELS = ["TCL_Tiny", "TCL_Tiny@train"]
 SOURCE = "uta-smile/TCL 74a3e4f"  # the official code followed, for stdlib/README.md
+LAYOUT = "timm"  # the ViT under timm's names (`blocks.N.attn.qkv`), the model's default
 
 import albef  # refs/ is on the path (run.py)
 

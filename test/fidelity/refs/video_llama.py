@@ -31,6 +31,7 @@ import torch.nn.functional as F
 
 MODELS = ["VideoLLaMA_Tiny"]
 SOURCE = "DAMO-NLP-SG/Video-LLaMA 64888c0"  # the official code followed, for stdlib/README.md
+LAYOUT = "hf_blip"  # the ViT under Hugging Face's `Blip2VisionModel` names, the model's default
 
 
 import imagebind as ib  # refs/ is on the path (run.py)

@@ -37,6 +37,7 @@ import torch.nn.functional as F
 
 MODELS = ["VisualGLM_6B_Tiny"]
 SOURCE = "THUDM/VisualGLM-6B e314fb9, THUDM/SwissArmyTransformer 63dc23a"  # the official code followed, for stdlib/README.md
+LAYOUT = "sat"  # SwissArmyTransformer's names (`query_key_value`, `dense`), the model's default
 
 
 def gelu_tanh(x):
