@@ -7,18 +7,7 @@
 # Its parts are also BERT's self-attention (keys and values from the text itself), so
 # `std/towers/bert.mm` builds `BertAttention` from the two blocks below.
 
-import { Linear } from "std/nn/layers.mm"
-
-## LayerNorm under another block name: HF names BERT's norms `LayerNorm`, and in forward a
-## call `LayerNorm(x)` resolves to a block of that name in scope before the submodule, so
-## this file and bert.mm do not import std/nn's `LayerNorm`.
-block BertLayerNorm(width: Int, eps: Float = 1e-12) {
-  param weight: [width] init ones
-  param bias: [width] init zeros
-  forward(x: [..., width]) -> [..., width] {
-    return layer_norm(x, weight, bias, eps: eps)
-  }
-}
+import { Linear, LayerNorm } from "std/nn/layers.mm"
 
 ## Queries from `x`, keys and values from `context` (or from `x` when there is none), named
 ## `query`, `key`, `value` (HF `BertSelfAttention`). `mask` [B, S] is nonzero where a key may
@@ -40,7 +29,7 @@ block BertSelfAttention(width: Int, heads: Int, kv_width: Int = width) where wid
 ## HF `BertSelfOutput`: dense, then LayerNorm of the sum with the residual (post-LN).
 block BertSelfOutput(width: Int, eps: Float = 1e-12) {
   dense = Linear(width, width)
-  LayerNorm = BertLayerNorm(width, eps: eps)
+  LayerNorm = LayerNorm(width, eps: eps)
   forward(x: [B, T, width], residual: [B, T, width]) -> [B, T, width] {
     return LayerNorm(dense(x) + residual)
   }

@@ -27,19 +27,8 @@
 #   mm params VLMo_Base              175,430,496 (the paper's 175M)
 #   mm params VLMo_Base_Pretrain     with the pretraining heads, per stage
 
-import { Linear, Embedding } from "std/nn/layers.mm"
+import { Linear, Embedding, LayerNorm } from "std/nn/layers.mm"
 import "std/experts/multiway.mm"
-
-## A LayerNorm under Hugging Face's old name: BERT's submodules are called `LayerNorm`, and a
-## submodule named like a block in scope cannot be called, so this file does not import
-## std/nn's `LayerNorm`.
-block BertLayerNorm(width: Int, eps: Float = 1e-12) {
-  param weight: [width] init ones
-  param bias: [width] init zeros
-  forward(x: [..., width]) -> [..., width] {
-    return layer_norm(x, weight, bias, eps: eps)
-  }
-}
 
 ## Hugging Face's `BertEmbeddings` as VLMo builds it (`position_embedding_type="rel_pos"`): the
 ## position table exists (max_text_len rows) but is not added, since VLMo uses relative
@@ -50,7 +39,7 @@ block VLMoTextEmbeddings(vocab: Int = 30522, width: Int = 768, max_positions: In
   position_embeddings = Embedding(max_positions, width)
   buffer position_ids: [1, max_positions] int64 init arange
   token_type_embeddings = Embedding(type_vocab, width)
-  LayerNorm = BertLayerNorm(width)
+  LayerNorm = LayerNorm(width, eps: 1e-12)
   forward(ids: [B, T] int64) -> [B, T, width] {
     return LayerNorm(word_embeddings(ids) + token_type_embeddings(zeros([B, T], dtype: "int64")))
   }
@@ -83,7 +72,7 @@ head ITMHead(width: Int) {
 ## Hugging Face's `BertPredictionHeadTransform` (dense, GELU, LayerNorm).
 block BertPredictionHeadTransform(width: Int) {
   dense = Linear(width, width)
-  LayerNorm = BertLayerNorm(width)
+  LayerNorm = LayerNorm(width, eps: 1e-12)
   forward(x: [..., width]) -> [..., width] {
     return LayerNorm(gelu(dense(x)))
   }

@@ -16,15 +16,15 @@
 # `bert.embeddings.word_embeddings.weight`), and `cls.predictions.decoder.bias` is the same
 # tensor as `cls.predictions.bias`, as in HF's state dicts.
 
-import { Linear, Embedding } from "std/nn/layers.mm"
-import { BertLayerNorm, BertSelfAttention, BertSelfOutput, BertCrossAttention } from "std/fusion/cross_attention.mm"
+import { Linear, Embedding, LayerNorm } from "std/nn/layers.mm"
+import { BertSelfAttention, BertSelfOutput, BertCrossAttention } from "std/fusion/cross_attention.mm"
 
 ## Word, position and token-type embeddings, summed and normalized.
 block BertEmbeddings(vocab: Int, width: Int, positions: Int = 512, type_vocab: Int = 2, eps: Float = 1e-12) {
   word_embeddings = Embedding(vocab, width)
   position_embeddings = Embedding(positions, width)
   token_type_embeddings = Embedding(type_vocab, width)
-  LayerNorm = BertLayerNorm(width, eps: eps)
+  LayerNorm = LayerNorm(width, eps: eps)
   forward(input_ids: [B, T] int64, token_type_ids: [B, T] int64 = none) -> [B, T, width] {
     let types = if token_type_ids == none then zeros([B, T], dtype: "int64") else token_type_ids
     let x = word_embeddings(input_ids) + token_type_embeddings(types) + position_embeddings(arange(T))
@@ -52,7 +52,7 @@ block BertIntermediate(width: Int, hidden: Int) {
 ## HF `BertOutput`: dense back to the width, residual, LayerNorm.
 block BertOutput(hidden: Int, width: Int, eps: Float = 1e-12) {
   dense = Linear(hidden, width)
-  LayerNorm = BertLayerNorm(width, eps: eps)
+  LayerNorm = LayerNorm(width, eps: eps)
   forward(x: [B, T, hidden], residual: [B, T, width]) -> [B, T, width] {
     return LayerNorm(dense(x) + residual)
   }
@@ -135,7 +135,7 @@ tower BertModel(vocab: Int = 30_522, width: Int = 768, depth: Int = 12, heads: I
 ## HF `BertPredictionHeadTransform`: dense, gelu, LayerNorm.
 block BertPredictionHeadTransform(width: Int, eps: Float = 1e-12) {
   dense = Linear(width, width)
-  LayerNorm = BertLayerNorm(width, eps: eps)
+  LayerNorm = LayerNorm(width, eps: eps)
   forward(x: [..., width]) -> [..., width] {
     return LayerNorm(gelu(dense(x)))
   }
