@@ -5,12 +5,14 @@
 # self-attention but have their own feed-forward: `intermediate_query`/`output_query` for the
 # queries, `intermediate`/`output` for text tokens.
 #
-# Names are Hugging Face's `Blip2QFormerModel` (layernorm, encoder.layer.N.{attention,
-# crossattention}.{attention.{query,key,value}, output.{dense,LayerNorm}}, intermediate.dense,
-# output.{dense,LayerNorm}, intermediate_query.dense, output_query.{dense,LayerNorm}) and
-# `InstructBlipQFormerModel` (the same encoder behind `embeddings.{word_embeddings,
-# position_embeddings,layernorm}`). LAVIS names them `Qformer.bert.*` with
-# `attention.self.query` for `attention.attention.query`.
+# The layers are BERT's (std/fusion/cross_attention.mm's `BertAttention`, std/towers/bert.mm's
+# `BertIntermediate` and `BertOutput`), so mm's names are LAVIS's (`Qformer.bert.*`:
+# encoder.layer.N.{attention,crossattention}.{self.{query,key,value}, output.{dense,LayerNorm}},
+# intermediate.dense, output.{dense,LayerNorm}, intermediate_query.dense,
+# output_query.{dense,LayerNorm}); the layers' `hf_blip` layout gives Hugging Face's
+# `Blip2QFormerModel` and `InstructBlipQFormerModel` names (`attention.attention.query` for
+# `attention.self.query`; InstructBLIP's encoder sits behind `embeddings.{word_embeddings,
+# position_embeddings,layernorm}`), the ones the models using it load by default.
 #
 # The text feed-forward (`text: true`) exists where text enters the Q-Former: stage-1
 # pretraining (ITC/ITM/ITG) and InstructBLIP. The released BLIP-2 language models drop it
@@ -25,61 +27,18 @@
 # queries). Masks are bool, true where a token may attend, broadcastable to [B, heads, T, T].
 
 import "std/nn/layers.mm"
-
-## Multi-head attention with BERT's names (HF `Blip2QFormerMultiHeadAttention`); keys and
-## values come from `context` (width `kv_width`) in a cross-attention.
-block QFormerMultiHeadAttention(width: Int, heads: Int, kv_width: Int = width) where width % heads == 0 {
-  query = Linear(width, width)
-  key = Linear(kv_width, width)
-  value = Linear(kv_width, width)
-  forward(x: [B, T, width], context: [B, S, kv_width] = none, mask: [...] bool = none) -> [B, T, width] {
-    let kv = if context == none then x else context
-    return attention(query(x), key(kv), value(kv), mask: mask, heads: heads)
-  }
-}
-
-## BERT's post-LN residual: LayerNorm(dense(h) + input).
-block QFormerSelfOutput(width: Int, eps: Float) {
-  dense = Linear(width, width)
-  LayerNorm = LayerNorm(width, eps: eps)
-  forward(h: [B, T, width], input: [B, T, width]) -> [B, T, width] {
-    return LayerNorm(dense(h) + input)
-  }
-}
-
-## Attention and its residual output (HF `Blip2QFormerAttention`).
-block QFormerAttention(width: Int, heads: Int, kv_width: Int = width, eps: Float = 1e-12) {
-  attention = QFormerMultiHeadAttention(width, heads, kv_width)
-  output = QFormerSelfOutput(width, eps)
-  forward(x: [B, T, width], context: [B, S, kv_width] = none, mask: [...] bool = none) -> [B, T, width] {
-    return output(attention(x, context: context, mask: mask), x)
-  }
-}
-
-block QFormerIntermediate(width: Int, hidden: Int) {
-  dense = Linear(width, hidden)
-  forward(x: [B, T, width]) -> [B, T, hidden] {
-    return gelu(dense(x))
-  }
-}
-
-block QFormerOutput(width: Int, hidden: Int, eps: Float) {
-  dense = Linear(hidden, width)
-  LayerNorm = LayerNorm(width, eps: eps)
-  forward(h: [B, T, hidden], input: [B, T, width]) -> [B, T, width] {
-    return LayerNorm(dense(h) + input)
-  }
-}
+import { BertAttention } from "std/fusion/cross_attention.mm"
+import { BertIntermediate, BertOutput } from "std/towers/bert.mm"
 
 ## One Q-Former layer (HF `Blip2QFormerLayer`).
 block QFormerLayer(width: Int, heads: Int, hidden: Int, kv_width: Int, cross: Bool, text: Bool,
                    eps: Float) {
-  attention = QFormerAttention(width, heads, eps: eps)
-  crossattention = QFormerAttention(width, heads, kv_width: kv_width, eps: eps) if cross
-  intermediate = QFormerIntermediate(width, hidden) if text
-  output = QFormerOutput(width, hidden, eps) if text
-  intermediate_query = QFormerIntermediate(width, hidden)
-  output_query = QFormerOutput(width, hidden, eps)
+  attention = BertAttention(width, heads, eps: eps)
+  crossattention = BertAttention(width, heads, kv_width: kv_width, eps: eps) if cross
+  intermediate = BertIntermediate(width, hidden) if text
+  output = BertOutput(hidden, width, eps: eps) if text
+  intermediate_query = BertIntermediate(width, hidden)
+  output_query = BertOutput(hidden, width, eps: eps)
   forward(x: [B, T, width], queries: Int, image: [B, S, kv_width] = none, mask: [...] bool = none)
     -> [B, T, width] {
     let h = attention(x, mask: mask)
@@ -98,6 +57,12 @@ block QFormerLayer(width: Int, heads: Int, hidden: Int, kv_width: Int, cross: Bo
       q = crossattention(q, context: image)
     }
     return concat([output_query(intermediate_query(q), q), output(intermediate(t), t)], axis: 1)
+  }
+
+  # Hugging Face's `Blip2QFormerLayer` calls the attention's `self` `attention`.
+  layout hf_blip {
+    "attention.self.**": "attention.attention.**"
+    "crossattention.self.**": "crossattention.attention.**"
   }
 }
 

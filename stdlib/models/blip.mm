@@ -119,7 +119,7 @@ model BLIP_ViT_B(embed: Int = 256, queue: Int = 57_600, momentum: Float = 0.995,
     # feed-forward (shared), then the LM head tied to the word embeddings.
     let h = text_encoder.embeddings(decoder_input_ids)
     for layer, i in text_encoder.encoder.layer {
-      h = text_decoder.bert.encoder.layer[i].attention(h, mask: attention_mask, causal: true)
+      h = text_decoder.bert.encoder.layer[i].attention(h, mask: reshape(attention_mask, [B, 1, 1, T]), causal: true)
       h = layer(h, encoder_hidden_states: image_embeds, self_attention: false)
     }
     let logits = text_decoder.cls(h, text_encoder.embeddings.word_embeddings.weight)

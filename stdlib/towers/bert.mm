@@ -17,7 +17,7 @@
 # tensor as `cls.predictions.bias`, as in HF's state dicts.
 
 import { Linear, Embedding, LayerNorm } from "std/nn/layers.mm"
-import { BertSelfAttention, BertSelfOutput, BertCrossAttention } from "std/fusion/cross_attention.mm"
+import { BertAttention, BertCrossAttention } from "std/fusion/cross_attention.mm"
 
 ## Word, position and token-type embeddings, summed and normalized.
 block BertEmbeddings(vocab: Int, width: Int, positions: Int = 512, type_vocab: Int = 2, eps: Float = 1e-12) {
@@ -29,15 +29,6 @@ block BertEmbeddings(vocab: Int, width: Int, positions: Int = 512, type_vocab: I
     let types = if token_type_ids == none then zeros([B, T], dtype: "int64") else token_type_ids
     let x = word_embeddings(input_ids) + token_type_embeddings(types) + position_embeddings(arange(T))
     return LayerNorm(x)
-  }
-}
-
-## Self-attention with its output sublayer (HF `BertAttention`).
-block BertAttention(width: Int, heads: Int, eps: Float = 1e-12) {
-  self = BertSelfAttention(width, heads)
-  output = BertSelfOutput(width, eps: eps)
-  forward(x: [B, T, width], mask: [B, T] = none) -> [B, T, width] {
-    return output(self(x, mask: mask), x)
   }
 }
 
@@ -69,7 +60,8 @@ block BertLayer(width: Int, heads: Int, hidden: Int = 4 * width, cross: Bool = f
   forward(x: [B, T, width], attention_mask: [B, T] = none,
           encoder_hidden_states: [B, S, encoder_width] = none, encoder_attention_mask: [B, S] = none)
     -> [B, T, width] {
-    x = attention(x, mask: attention_mask)
+    let keep = if attention_mask == none then none else reshape(ne(attention_mask, 0), [B, 1, 1, T])
+    x = attention(x, mask: keep)
     # Read on every path: layers without cross-attention would otherwise warn (MM5002).
     let (context, context_mask) = (encoder_hidden_states, encoder_attention_mask)
     if cross {

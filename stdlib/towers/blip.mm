@@ -18,6 +18,8 @@
 #   the decoder through the encoder's embeddings, cross-attention and feed-forward layers.
 
 import "std/nn/layers.mm"
+import { BertAttention } from "std/fusion/cross_attention.mm"
+import { BertIntermediate, BertOutput } from "std/towers/bert.mm"
 
 # ---------------------------------------------------------------------------------------
 # Text (BERT, post-LN)
@@ -32,59 +34,19 @@ block BlipTextEmbeddings(vocab: Int, width: Int, max_positions: Int = 512, eps: 
   }
 }
 
-## BERT's attention projections; keys and values come from `context` (of `kv_width`) in
-## cross-attention. `mask` is a padding mask over the keys.
-block BlipTextSelfAttention(width: Int, heads: Int, kv_width: Int = width) where width % heads == 0 {
-  query = Linear(width, width)
-  key = Linear(kv_width, width)
-  value = Linear(kv_width, width)
-  forward(x: [B, T, width], context: [B, S, kv_width] = none, mask: [B, S] bool = none,
-          causal: Bool = false) -> [B, T, width] {
-    let kv = if context == none then x else context
-    let m = if mask == none then none else reshape(mask, [B, 1, 1, S])
-    return attention(query(x), key(kv), value(kv), mask: m, heads: heads, causal: causal)
-  }
-}
-
-## The residual and post-norm after an attention or feed-forward: LayerNorm(dense(h) + x).
-block BlipTextResidualOutput(in_width: Int, width: Int, eps: Float = 1e-12) {
-  dense = Linear(in_width, width)
-  LayerNorm = LayerNorm(width, eps: eps)
-  forward(h: [B, T, in_width], x: [B, T, width]) -> [B, T, width] {
-    return LayerNorm(dense(h) + x)
-  }
-}
-
-## `self` (query, key, value) and `output` (dense, LayerNorm), residual included.
-block BlipTextAttention(width: Int, heads: Int, kv_width: Int = width, eps: Float = 1e-12) {
-  self = BlipTextSelfAttention(width, heads, kv_width: kv_width)
-  output = BlipTextResidualOutput(width, width, eps: eps)
-  forward(x: [B, T, width], context: [B, S, kv_width] = none, mask: [B, S] bool = none,
-          causal: Bool = false) -> [B, T, width] {
-    return output(self(x, context: context, mask: mask, causal: causal), x)
-  }
-}
-
-block BlipTextIntermediate(width: Int, hidden: Int) {
-  dense = Linear(width, hidden)
-  forward(x: [B, T, width]) -> [B, T, hidden] {
-    return gelu(dense(x))
-  }
-}
-
 ## A BERT layer with cross-attention into the image tokens. Without `encoder_hidden_states`
 ## the cross-attention is skipped (the unimodal text encoder); with `self_attention: false`
 ## the caller has already applied a self-attention of its own (the decoder, whose causal
 ## self-attention layers are its only unshared parameters).
 block BlipTextLayer(width: Int, heads: Int, hidden: Int, encoder_width: Int, eps: Float = 1e-12) {
-  attention = BlipTextAttention(width, heads, eps: eps)
-  crossattention = BlipTextAttention(width, heads, kv_width: encoder_width, eps: eps)
-  intermediate = BlipTextIntermediate(width, hidden)
-  output = BlipTextResidualOutput(hidden, width, eps: eps)
+  attention = BertAttention(width, heads, eps: eps)
+  crossattention = BertAttention(width, heads, kv_width: encoder_width, eps: eps)
+  intermediate = BertIntermediate(width, hidden)
+  output = BertOutput(hidden, width, eps: eps)
   forward(x: [B, T, width], encoder_hidden_states: [B, S, encoder_width] = none,
           mask: [B, T] bool = none, self_attention: Bool = true) -> [B, T, width] {
     if self_attention {
-      x = attention(x, mask: mask)
+      x = attention(x, mask: if mask == none then none else reshape(mask, [B, 1, 1, T]))
     }
     if encoder_hidden_states != none {
       x = crossattention(x, context: encoder_hidden_states)
@@ -123,7 +85,7 @@ tower BlipTextModel(vocab: Int = 30524, width: Int = 768, depth: Int = 12, heads
 # The decoder's own parameters
 
 block BlipTextDecoderLayer(width: Int, heads: Int, eps: Float = 1e-12) {
-  attention = BlipTextAttention(width, heads, eps: eps)
+  attention = BertAttention(width, heads, eps: eps)
 }
 
 block BlipTextDecoderEncoder(width: Int, depth: Int, heads: Int, eps: Float = 1e-12) {
