@@ -42,6 +42,13 @@ export const KNOWN: Readonly<Record<string, string>> = {
   VideoSwin_B_Tiny: "as VideoSwin_T_Tiny",
 };
 
+/** The tiny models whose WebGPU plan fidelity.test.ts runs with their reference's own
+ *  checkpoint (every eval-mode case not KNOWN): test/backends/webgpu/stdlib.test.ts leaves
+ *  them to it, where torch is there to run the references. */
+export function webGpuRoundTripModels(): Set<string> {
+  return new Set(listCases().filter((c) => !c.model.includes("@") && KNOWN[c.model] === undefined).map((c) => c.model));
+}
+
 /** A reference's `SOURCE = "..."` line: the official code it follows, in short. */
 function source(family: string): string {
   const m = /^SOURCE = "(.*)"/m.exec(readFileSync(join(REFS, `${family}.py`), "utf8"));

@@ -58,7 +58,22 @@ const ERF_FN = `fn mm_erf(x: f32) -> f32 {
 /** tanh that stays finite for large |x| (exp overflow would give inf/inf). */
 const TANH_FN = `fn mm_tanh(x: f32) -> f32 { return tanh(clamp(x, -15.0f, 15.0f)); }`;
 
-export const HELPERS: Readonly<Record<string, string>> = { mm_pow: POW_FN, mm_erf: ERF_FN, mm_tanh: TANH_FN };
+/** sin and cos to about 1 ulp where WGSL promises only 2^-11 absolute inside [-pi, pi] (and
+ *  nothing outside; rotary angles reach hundreds of radians): x - q*pi/2 in three parts
+ *  (Cody-Waite; exact for |q| < 2^15), then Cephes' sinf/cosf polynomials on [-pi/4, pi/4],
+ *  chosen and signed by the quadrant q mod 4. */
+const SINCOS_FN = `fn mm_sincos(x: f32, cosine: bool) -> f32 {
+  let q = round(x * 0.63661977236758134f);
+  let r = ((x - q * 1.5703125f) - q * 4.837512969970703125e-4f) - q * 7.54978995489188216e-8f;
+  let z = r * r;
+  let s = r + r * z * (-1.6666654611e-1f + z * (8.3321608736e-3f + z * -1.9515295891e-4f));
+  let c = 1.0f - 0.5f * z + z * z * (4.166664568298827e-2f + z * (-1.388731625493765e-3f + z * 2.443315711809948e-5f));
+  let k = (i32(q) + select(0, 1, cosine)) & 3;
+  let v = select(s, c, (k & 1) == 1);
+  return select(v, -v, k >= 2);
+}`;
+
+export const HELPERS: Readonly<Record<string, string>> = { mm_pow: POW_FN, mm_erf: ERF_FN, mm_tanh: TANH_FN, mm_sincos: SINCOS_FN };
 
 const sigmoid = (x: string): string => `(1.0f / (1.0f + exp(-${x})))`;
 
@@ -95,8 +110,8 @@ export const ELEMENTWISE_OPS: MapOps = {
   log: floatUnary((x) => `log(${x})`),
   sqrt: floatUnary((x) => `sqrt(${x})`),
   rsqrt: floatUnary((x) => `inverseSqrt(${x})`),
-  sin: floatUnary((x) => `sin(${x})`),
-  cos: floatUnary((x) => `cos(${x})`),
+  sin: { elementwise: true, emit: (e) => (e.helper("mm_sincos"), `mm_sincos(${e.input(0, e.bcast(0), "f32")}, false)`) },
+  cos: { elementwise: true, emit: (e) => (e.helper("mm_sincos"), `mm_sincos(${e.input(0, e.bcast(0), "f32")}, true)`) },
   erf: { elementwise: true, emit: (e) => (e.helper("mm_erf"), `mm_erf(${e.input(0, e.bcast(0), "f32")})`) },
   relu: unary((x, t) => `max(${x}, ${literal(0, t)})`),
   gelu: { elementwise: true, emit: (e) => gelu(e, e.input(0, e.bcast(0), "f32")) },
