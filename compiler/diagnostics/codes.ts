@@ -69,7 +69,7 @@ const table = {
   MM3012: { severity: "error", title: "bad override", template: "cannot override '{path}': {reason}",
     explanation: "A variant's `with { ... }` replaces a submodule (`image = Encoder(...)`) or sets an argument of one (`text.width = 768`, `image.patch = 14`)." },
   MM3013: { severity: "error", title: "unknown initializer", template: "unknown initializer '{name}'",
-    explanation: "Initializers: zeros, ones, const(v), normal(mean, std), trunc_normal(std), uniform(low, high), xavier_uniform, kaiming_uniform, default." },
+    explanation: "Initializers: zeros, ones, const(v), normal(mean, std), trunc_normal(std), uniform(low, high), xavier_uniform, xavier_normal, kaiming_uniform, kaiming_normal, geometric(ratio), triu(value, k), arange(start, step), sinusoid(base), relative_index(w1, w2, ...), default (docs/language.md lists what each fills)." },
   MM3014: { severity: "error", title: "unknown dtype", template: "unknown dtype '{name}'",
     explanation: "Dtypes: float32, float16, bfloat16, float64, int64, int32, int8, uint8, bool." },
   MM3015: { severity: "error", title: "not a compile-time value", template: "{what} must be known at compile time, got {actual}",

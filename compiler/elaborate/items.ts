@@ -11,7 +11,7 @@ import { typeName, type Value } from "./values.js";
 
 export const INITIALIZERS = [
   "default", "zeros", "ones", "const", "normal", "trunc_normal", "uniform", "xavier_uniform", "xavier_normal",
-  "kaiming_uniform", "kaiming_normal", "geometric", "triu", "arange", "sinusoid",
+  "kaiming_uniform", "kaiming_normal", "geometric", "triu", "arange", "sinusoid", "relative_index",
 ] as const;
 
 /** An env in which undefined capitalised names are symbolic runtime dims (`B`, `T`). */
@@ -71,6 +71,7 @@ export function elaborateParam(item: TensorParamItem, env: Env, prefix: string):
   });
   const dtype = evalDType(item.type, "float32");
   const init = item.init ? evalInit(item.init, env) : undefined;
+  if (init?.name === "relative_index") checkRelativeIndex(init, shape, item.init!.span);
   return {
     path: prefix ? `${prefix}.${item.name.name}` : item.name.name,
     name: item.name.name,
@@ -80,6 +81,19 @@ export function elaborateParam(item: TensorParamItem, env: Env, prefix: string):
     ...(item.buffer ? { buffer: true as const } : {}),
     span: item.span,
   };
+}
+
+/** relative_index(w1, w2, ...) fills a [P, P] table, P the window's size (w1 * w2 * ...). */
+function checkRelativeIndex(init: InitSpec, shape: readonly Dim[], span: Span): void {
+  const window = init.positional.map((v) => (v.k === "int" ? v.v.constValue() : undefined));
+  if (window.length === 0 || init.args.size > 0 || window.some((w) => w === undefined || w < 1)) {
+    fail("MM3018", span, { what: "relative_index's arguments", expected: "the window's sizes, positive Ints: relative_index(8, 7, 7)", actual: `${init.positional.length} positional, ${init.args.size} named` });
+  }
+  const p = window.reduce((a, b) => a! * b!, 1)!;
+  const dims = shape.map((d) => d.constValue());
+  if (dims.length !== 2 || dims[0] !== p || dims[1] !== p) {
+    fail("MM3018", span, { what: `relative_index(${window.join(", ")})`, expected: `a [${p}, ${p}] tensor (the window's ${p} positions, pairwise)`, actual: `[${dims.join(", ")}]` });
+  }
 }
 
 function evalInit(e: Expr, env: Env): InitSpec {

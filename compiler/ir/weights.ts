@@ -22,7 +22,11 @@
 //   tensor has fan_in = fan_out = shape[0], a scalar 1.
 //   geometric(ratio, start = 1) is start * ratio ** i in flat order; triu(value, k = 0) is
 //   value where column - row >= k in the last two dims; sinusoid(base = 10000) is the fixed
-//   sin/cos position table over the last two dims [positions, channels].
+//   sin/cos position table over the last two dims [positions, channels]; relative_index(w1,
+//   w2, ...) is the [P, P] table (P = w1 * w2 * ...) of each pair of a window's positions'
+//   offset, as a row of a (2 w1 - 1) x (2 w2 - 1) x ... table: for row-major coordinates
+//   c(i), c(j), sum over k of (c_k(i) - c_k(j) + w_k - 1) * prod over l > k of (2 w_l - 1)
+//   (Swin's, Video Swin's and BEiT's `relative_position_index` buffer).
 // No init, or `default`: kaiming_uniform(a = sqrt(5)) for 2-D and larger; for 0-D and 1-D,
 // ones when the parameter is named weight, scale or gamma (norm scales) and zeros
 // otherwise (biases, offsets). Integer and bool parameters are zeros unless const/ones.
@@ -254,7 +258,7 @@ function initFiller(p: IrParam, dims: readonly number[], seed: number): Filler {
   const isFloat = p.dtype.startsWith("float") || p.dtype === "bfloat16";
   if (name === "default") name = dims.length >= 2 ? "kaiming_uniform" : ["weight", "scale", "gamma"].includes(leaf) ? "ones" : "zeros";
   // Integer tensors (ids, counters) take the deterministic initializers; a random one is 0.
-  if (!isFloat && !["ones", "const", "arange", "triu", "geometric"].includes(name)) return constant(0);
+  if (!isFloat && !["ones", "const", "arange", "triu", "geometric", "relative_index"].includes(name)) return constant(0);
   switch (name) {
     case "zeros": return constant(0);
     case "ones": return constant(1);
@@ -319,6 +323,22 @@ function initFiller(p: IrParam, dims: readonly number[], seed: number): Filler {
         const at = i++, j = at % d, t = Math.floor(at / d) % rows;
         const angle = t / base ** ((2 * Math.floor(j / 2)) / d);
         return j % 2 === 0 ? Math.sin(angle) : Math.cos(angle);
+      });
+    }
+    case "relative_index": { // a window's pairwise offsets as rows of a relative-bias table
+      const window = (p.init?.positional ?? []).map((v) => (typeof v === "number" ? v : 1));
+      const size = window.reduce((a, b) => a * b, 1);
+      const coords = (i: number): number[] => {
+        const c = new Array<number>(window.length);
+        for (let k = window.length - 1; k >= 0; k--) (c[k] = i % window[k]!, i = Math.floor(i / window[k]!));
+        return c;
+      };
+      let i = 0; // the stream continues across chunks
+      return each(() => {
+        const at = i++, a = coords(Math.floor(at / size) % size), b = coords(at % size);
+        let v = 0;
+        for (let k = 0; k < window.length; k++) v = v * (2 * window[k]! - 1) + (a[k]! - b[k]! + window[k]! - 1);
+        return v;
       });
     }
     default:

@@ -2,7 +2,8 @@
 # (SwinTransformer/Video-Swin-Transformer, mmaction/models/backbones/swin_transformer.py):
 #
 #   patch_embed.proj (Conv3d, patch 2x4x4), patch_embed.norm
-#   layers.N.blocks.M.norm1, .attn.relative_position_bias_table, .attn.qkv, .attn.proj,
+#   layers.N.blocks.M.norm1, .attn.relative_position_bias_table, .attn.relative_position_index,
+#                    .attn.qkv, .attn.proj,
 #                    .norm2, .mlp.fc1, .mlp.fc2
 #   layers.N.downsample.norm, layers.N.downsample.reduction     (patch merging, stages 0-2)
 #   norm
@@ -11,11 +12,11 @@
 # A window never exceeds the feature map: along an axis no longer than the window, the window
 # is the whole axis and there is no shift (the official get_window_size). Maps are padded to
 # whole windows; the cyclic shift (torch.roll) is written as a slice and a concat; the
-# relative position bias is gathered from its table by a constant index built from aranges, and
+# relative position bias is gathered from its table by the `relative_position_index` buffer,
 # sliced to the window size actually used, as the official code does.
 #
-# The relative position index and the shift mask are buffers or caches in the official code
-# and are computed in the forward here (constants: no parameters).
+# The relative position index is a buffer, as in the official code (`relative_index` fills it
+# as the official code computes it); the shift mask, a cache there, is computed in the forward.
 
 import "std/nn/layers.mm"
 import "std/nn/mlp.mm"
@@ -49,19 +50,14 @@ block WindowAttention3D(dim: Int, window: [Int], heads: Int, qkv_bias: Bool = tr
   let n = wd * wh * ww
   param relative_position_bias_table: [(2 * wd - 1) * (2 * wh - 1) * (2 * ww - 1), heads]
     init trunc_normal(std: 0.02)
+  ## Each pair of the full window's tokens: the row of its (t, h, w) offset in the table (the
+  ## official persistent buffer; a checkpoint's copy loads into it).
+  buffer relative_position_index: [n, n] int64 init relative_index(wd, wh, ww)
   qkv = Linear(dim, 3 * dim, bias: qkv_bias)
   proj = Linear(dim, dim)
 
   forward(x: [BW, N, dim], mask: [NW, N, N] = none) -> [BW, N, dim] {
-    # relative_position_index of the full window: each token's (t, h, w) coordinates, pairwise
-    # offsets shifted to start at 0, flattened into the table's rows.
-    let cd = flatten(expand(reshape(arange(wd), [wd, 1, 1]), [wd, wh, ww]))
-    let ch = flatten(expand(reshape(arange(wh), [1, wh, 1]), [wd, wh, ww]))
-    let cw = flatten(expand(reshape(arange(ww), [1, 1, ww]), [wd, wh, ww]))
-    let index: [n, n] int64 = (unsqueeze(cd, 1) - unsqueeze(cd, 0) + (wd - 1)) * ((2 * wh - 1) * (2 * ww - 1))
-      + (unsqueeze(ch, 1) - unsqueeze(ch, 0) + (wh - 1)) * (2 * ww - 1)
-      + (unsqueeze(cw, 1) - unsqueeze(cw, 0) + (ww - 1))
-    let bias = gather(relative_position_bias_table, flatten(index[:N, :N]))   # [N*N, heads]
+    let bias = gather(relative_position_bias_table, flatten(relative_position_index[:N, :N]))   # [N*N, heads]
     bias = permute(reshape(bias, [N, N, heads]), [2, 0, 1])                    # [heads, N, N]
 
     let qkv_ = permute(reshape(qkv(x), [BW, N, 3, heads, dim / heads]), [2, 0, 3, 1, 4])

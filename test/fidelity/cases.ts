@@ -36,11 +36,7 @@ export function listCases(only?: readonly string[]): Case[] {
  *  references; each entry says why. Such a model's comparison must still fail: when a fix
  *  lands, its test fails until the entry goes. The closing notes and stdlib/README.md carry
  *  the same list with the proposed fixes. */
-export const KNOWN: Readonly<Record<string, string>> = {
-  VideoSwin_T_Tiny: "relative_position_index is a checkpoint buffer mm computes inline (the numbers match)",
-  VideoSwin_S_Tiny: "as VideoSwin_T_Tiny",
-  VideoSwin_B_Tiny: "as VideoSwin_T_Tiny",
-};
+export const KNOWN: Readonly<Record<string, string>> = {};
 
 /** The tiny models whose WebGPU plan fidelity.test.ts runs with their reference's own
  *  checkpoint (every eval-mode case not KNOWN): test/backends/webgpu/stdlib.test.ts leaves

@@ -113,6 +113,46 @@ model Table {
   });
 });
 
+describe("relative_index", () => {
+  it("fills a window's pairwise offsets as rows of the relative-bias table, as Swin computes them", () => {
+    const c = compileText(`
+model Windows {
+  buffer swin: [4, 4] int64 init relative_index(2, 2)
+  buffer video: [24, 24] int64 init relative_index(2, 3, 4)
+  forward {
+    output total = sum(swin) + sum(video)
+  }
+}
+`).get("Windows")!;
+    const w = new Map<string, bigint[]>();
+    for (const t of compileToOnnx(c.checked, c.sources, { weights: { random: 1 } }).model.graph!.initializer!) {
+      const raw = t.rawData!;
+      if (t.dataType === 7) w.set(t.name!, [...new BigInt64Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength))]);
+    }
+    // A 2x2 window worked by hand: offsets (dh + 1, dw + 1) as rows dh' * 3 + dw'.
+    expect([...w.get("swin")!].map(Number)).toEqual([4, 3, 1, 0, 5, 4, 2, 1, 7, 6, 4, 3, 8, 7, 5, 4]);
+    // Video Swin's computation: coordinates, pairwise differences shifted by w - 1, the first
+    // two axes scaled by the later axes' (2w - 1), summed.
+    const [wd, wh, ww] = [2, 3, 4];
+    const coords: number[][] = [];
+    for (let d = 0; d < wd; d++) for (let h = 0; h < wh; h++) for (let x = 0; x < ww; x++) coords.push([d, h, x]);
+    const want = coords.flatMap((a) => coords.map((b) =>
+      (a[0]! - b[0]! + wd - 1) * (2 * wh - 1) * (2 * ww - 1) + (a[1]! - b[1]! + wh - 1) * (2 * ww - 1) + (a[2]! - b[2]! + ww - 1)));
+    expect([...w.get("video")!].map(Number)).toEqual(want);
+  });
+
+  it("needs the window's sizes and a [P, P] tensor", () => {
+    const model = (init: string): string => `
+model Bad {
+  buffer idx: [5, 5] int64 init ${init}
+  forward { output total = sum(idx) }
+}
+`;
+    expect(() => compileText(model("relative_index(2, 2)"))).toThrow(/MM3018 relative_index\(2, 2\): expected a \[4, 4\] tensor/);
+    expect(() => compileText(model("relative_index(window: 5)"))).toThrow(/MM3018 relative_index's arguments/);
+  });
+});
+
 describe("zeros and none", () => {
   const clip = compileFile("test/backends/onnx/tiny_clip.mm").get("TinyCLIP")!;
 
