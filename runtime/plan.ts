@@ -4,7 +4,9 @@
 // what it lists and replays the dispatches.
 
 export const PLAN_FORMAT = "mm-webgpu-plan";
-export const PLAN_VERSION = 1;
+/** The newest version this runtime reads. A plan declares the oldest version that reads it:
+ *  1, or 2 when a weights buffer is filled piece by piece (`fills`). */
+export const PLAN_VERSION = 2;
 
 /** Element types on the GPU. WGSL has no 64-bit integers and no bool storage: int64 and
  *  int32 tensors live as i32, bool as u32 (0 or 1), float32 as f32. */
@@ -29,8 +31,22 @@ export interface PlanBuffer {
    *  "weights": parameters and constants, filled from weights.bin at load. */
   readonly kind: "arena" | "weights";
   readonly size: number;
-  /** For weights buffers: where its bytes start in weights.bin. */
+  /** For weights buffers: where its `size` bytes start in weights.bin. */
   readonly fileOffset?: number;
+  /** For weights buffers of a version-2 plan, instead of `fileOffset`: the tensors that fill
+   *  it (the rest is zeros), some stored in half precision (`--dtype keep`). */
+  readonly fills?: readonly WeightFill[];
+}
+
+/** One tensor of a weights buffer, read from weights.bin at load. */
+export interface WeightFill {
+  /** Bytes into the buffer, and how many it fills (float32 after widening). */
+  readonly offset: number;
+  readonly size: number;
+  /** Where its stored bytes start in weights.bin: `size` of them, or `size / 2` with `from`. */
+  readonly fileOffset: number;
+  /** A float32 tensor stored as float16 or bfloat16, widened (exactly) at load. */
+  readonly from?: "float16" | "bfloat16";
 }
 
 export interface PlanTensor {

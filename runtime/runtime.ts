@@ -2,7 +2,7 @@
 // pipelines the plan lists, uploads the weights once, and for each run writes the inputs,
 // replays the dispatches in one compute pass and reads the outputs back. Nothing here
 // depends on Node or on the DOM.
-import { PLAN_FORMAT, PLAN_VERSION, type EdgeDType, type Plan, type PlanKernel, type PlanTensor } from "./plan.js";
+import { PLAN_FORMAT, PLAN_VERSION, type EdgeDType, type Plan, type PlanBuffer, type PlanKernel, type PlanTensor } from "./plan.js";
 
 // GPUBufferUsage / GPUMapMode values (from the spec), so this module needs no globals.
 const MAP_READ = 0x1, COPY_SRC = 0x4, COPY_DST = 0x8, STORAGE = 0x80, MODE_READ = 0x1;
@@ -63,7 +63,46 @@ export function checkLimits(plan: Plan, limits: GPUSupportedLimits): void {
 
 function validate(plan: Plan): void {
   if (plan.format !== PLAN_FORMAT) throw new PlanError("format", `not an mm WebGPU plan (format '${String(plan.format)}')`);
-  if (plan.version !== PLAN_VERSION) throw new PlanError("format", `plan version ${plan.version}; this runtime reads version ${PLAN_VERSION}`);
+  if (!(plan.version >= 1 && plan.version <= PLAN_VERSION)) throw new PlanError("format", `plan version ${plan.version}; this runtime reads versions 1 to ${PLAN_VERSION}`);
+  for (const b of plan.buffers) {
+    const whole = b.fills === undefined;
+    if (!whole && plan.version < 2) throw new PlanError("format", `weights buffer ${b.name} has fills, which need plan version 2`);
+    for (const f of b.fills ?? []) {
+      const stored = f.from === undefined ? f.size : f.size / 2;
+      if (f.offset < 0 || f.size % 4 !== 0 || f.offset + f.size > b.size || f.fileOffset < 0 || f.fileOffset + stored > plan.weightsSize) {
+        throw new PlanError("format", `weights buffer ${b.name}: a fill at ${f.offset} (+${f.size}) from ${f.fileOffset} leaves the buffer or weights.bin`);
+      }
+    }
+  }
+}
+
+/** float16 bits as float32 bits (exact: every half is a float). */
+function halfBits(h: number): number {
+  const s = (h & 0x8000) << 16, e = (h >> 10) & 0x1f, m = h & 0x3ff;
+  if (e === 31) return (s | 0x7f800000 | (m << 13)) >>> 0;
+  if (e !== 0) return (s | ((e + 112) << 23) | (m << 13)) >>> 0;
+  if (m === 0) return s >>> 0;
+  let shift = 0, mm = m; // a subnormal half is a normal float
+  while ((mm & 0x400) === 0) (mm <<= 1, shift++);
+  return (s | ((113 - shift) << 23) | ((mm & 0x3ff) << 13)) >>> 0;
+}
+
+/** A weights buffer's bytes from its fills, half-precision tensors widened. */
+function filled(b: PlanBuffer, file: Uint8Array): Uint8Array<ArrayBuffer> {
+  const image = new Uint8Array(b.size);
+  const out = new DataView(image.buffer);
+  for (const f of b.fills!) {
+    if (f.from === undefined) {
+      image.set(file.subarray(f.fileOffset, f.fileOffset + f.size), f.offset);
+      continue;
+    }
+    const src = new DataView(file.buffer, file.byteOffset + f.fileOffset, f.size / 2);
+    for (let i = 0; i < f.size / 4; i++) {
+      const h = src.getUint16(2 * i, true);
+      out.setUint32(f.offset + 4 * i, f.from === "bfloat16" ? (h << 16) >>> 0 : halfBits(h), true);
+    }
+  }
+  return image;
 }
 
 /** Converts caller data to the GPU's element type for a tensor. */
@@ -125,7 +164,9 @@ export class PlanRunner {
     device.pushErrorScope("out-of-memory");
     const buffers = plan.buffers.map((b) => device.createBuffer({ label: b.name, size: b.size, usage: STORAGE | COPY_DST | COPY_SRC }));
     plan.buffers.forEach((b, i) => {
-      if (b.kind === "weights") device.queue.writeBuffer(buffers[i]!, 0, bytes, b.fileOffset ?? 0, b.size);
+      if (b.kind !== "weights") return;
+      if (b.fills !== undefined) device.queue.writeBuffer(buffers[i]!, 0, filled(b, bytes));
+      else device.queue.writeBuffer(buffers[i]!, 0, bytes, b.fileOffset ?? 0, b.size);
     });
     const pipelines = await Promise.all(plan.kernels.map((k) => pipelineFor(device, k)));
     const groups = plan.dispatches.map((d) => device.createBindGroup({

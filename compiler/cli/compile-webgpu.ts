@@ -46,7 +46,7 @@ export function compilePlan(m: IrModel, bind: ReadonlyMap<string, number>, weigh
   }
 }
 
-const ONLY_ONNX = ["opset", "functions", "external-data", "external-threshold", "dtype"];
+const ONLY_ONNX = ["opset", "functions", "external-data", "external-threshold"];
 
 /** --gemm registers|tiled (checked against GEMM): the GEMM kernel products use (docs/webgpu.md). */
 export function gemmFlag(ctx: CommandContext): GemmVariant {
@@ -57,12 +57,14 @@ export function gemmFlag(ctx: CommandContext): GemmVariant {
  *  only when asked, so it is asynchronous (`compile` tells runCli by its `async` test). */
 export function compileGpuTarget(ctx: CommandContext, target: "webgpu" | "ts"): number | Promise<number> {
   for (const f of ONLY_ONNX) if (ctx.flags[f] !== undefined) throw new UsageError(`compile: --${f} is for --target onnx`);
+  if (ctx.flags.dtype !== undefined && target === "ts") throw new UsageError("compile: --dtype is for --target onnx and webgpu");
   const out = ctx.flags.output;
   if (typeof out !== "string" || out === "") throw new UsageError(`compile: give the output folder with -o ${target === "ts" ? "OUTDIR" : "PLAN_DIR"}`);
   const parent = dirname(resolve(out));
   if (!existsSync(parent) || !statSync(parent).isDirectory()) throw new UsageError(`compile: cannot write '${out}': no folder '${dirname(out)}'`);
   if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`compile: cannot write '${out}': it is a file, not a folder`);
   const spec = gpuWeights(ctx, "compile", `--target ${target}`);
+  if (ctx.flags.dtype === "keep" && !("checkpoint" in spec)) throw new UsageError("compile: --dtype keep goes with --weights CKPT (a checkpoint's half-precision tensors)");
   const given = parseBind(ctx, "compile");
   const task = typeof ctx.flags.task === "string" ? ctx.flags.task : undefined;
 

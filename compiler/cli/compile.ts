@@ -70,7 +70,7 @@ export const compile: Command = {
     opset: { type: "string", doc: `ONNX opset, ${MIN_OPSET} (default) to ${MAX_OPSET}`, int: [MIN_OPSET, MAX_OPSET] },
     weights: { type: "string", doc: "onnx: none (default: parameters are graph inputs), zeros, random, or a checkpoint (safetensors, torch.save zip, an index or a folder); webgpu, ts: random (default), zeros or a checkpoint" },
     ...WEIGHT_OPTIONS,
-    dtype: { type: "string", doc: "onnx, with a checkpoint: float32 (default: every tensor widened to the model's dtype) or keep (float16 and bfloat16 tensors stay so in the file, widened by a Cast in the graph)", choices: ["float32", "keep"] },
+    dtype: { type: "string", doc: "onnx and webgpu, with a checkpoint: float32 (default: every tensor widened to the model's dtype) or keep (float16 and bfloat16 tensors stay so in the file: widened by a Cast in an ONNX graph, by the runtime as a plan loads)", choices: ["float32", "keep"] },
     seed: SEED,
     task: { type: "string", doc: `compile one task of the model; ${EMA_TASK}: the EMA teachers' update graph` },
     "external-data": { type: "boolean", doc: "tensors over 1 MiB go to OUT.data" },

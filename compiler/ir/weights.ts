@@ -26,7 +26,7 @@
 //   w2, ...) is the [P, P] table (P = w1 * w2 * ...) of each pair of a window's positions'
 //   offset, as a row of a (2 w1 - 1) x (2 w2 - 1) x ... table: for row-major coordinates
 //   c(i), c(j), sum over k of (c_k(i) - c_k(j) + w_k - 1) * prod over l > k of (2 w_l - 1)
-//   (Swin's, Video Swin's and BEiT's `relative_position_index` buffer).
+//   (the `relative_position_index` buffer of windowed relative-position attention).
 // No init, or `default`: kaiming_uniform(a = sqrt(5)) for 2-D and larger; for 0-D and 1-D,
 // ones when the parameter is named weight, scale or gamma (norm scales) and zeros
 // otherwise (biases, offsets). Integer and bool parameters are zeros unless const/ones.

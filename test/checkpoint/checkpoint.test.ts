@@ -14,6 +14,8 @@ import { writeSafetensors } from "../../compiler/checkpoint/write.js";
 import { mm } from "../helpers.js";
 import { runCliAsync } from "../../compiler/cli/main.js";
 import { Session } from "../../compiler/driver/session.js";
+import { loadPlanDir, readPlanDir } from "../../runtime/node.js";
+import { dawnOrSkip } from "../backends/webgpu/harness.js";
 
 /** An asynchronous command (mm run), in-process. */
 async function mmAsync(...args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -183,9 +185,36 @@ describe("--dtype keep", () => {
     expect(check.status, check.stderr).toBe(0);
   });
 
-  it("goes with a checkpoint and the onnx target", () => {
+  it.each(["bf16-nested.pth", "f16.pt"])("keeps %s's half-precision tensors so in a WebGPU plan's weights.bin, widened at load: the same outputs", async (file) => {
+    if (!runnable || !(await dawnOrSkip("the WebGPU --dtype keep test"))) return;
+    const wideDir = at(`wide-${file}.plan`), keptDir = at(`kept-${file}.plan`);
+    const wide = mm("compile", MODEL, "--target", "webgpu", "-o", wideDir, "--bind", "B=2", "--weights", at(file));
+    const kept = mm("compile", MODEL, "--target", "webgpu", "-o", keptDir, "--bind", "B=2", "--weights", at(file), "--dtype", "keep");
+    expect([wide.code, kept.code], kept.err).toEqual([0, 0]);
+    const [a, b] = [readPlanDir(wideDir), readPlanDir(keptDir)];
+    expect([a.plan.version, b.plan.version]).toEqual([1, 2]);
+    expect(b.weights.length).toBeLessThan(a.weights.length * 0.6);
+    expect(b.plan.buffers.flatMap((x) => x.fills ?? []).some((f) => f.from === (file.startsWith("bf16") ? "bfloat16" : "float16"))).toBe(true);
+    const inputs = {
+      pixel_values: Float32Array.from({ length: 2 * 3 * 32 * 32 }, (_, i) => Math.sin(i)),
+      input_ids: BigInt64Array.from({ length: 2 * 16 }, (_, i) => BigInt((i * 7) % 1000)),
+    };
+    const run = async (dir: string): Promise<Record<string, number[]>> => {
+      const runner = await loadPlanDir(dir);
+      try {
+        const out = await runner.run(inputs);
+        return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Array.from(v.data as ArrayLike<number>)]));
+      } finally {
+        runner.destroy();
+      }
+    };
+    expect(await run(keptDir)).toEqual(await run(wideDir)); // widening is exact, at compile time or at load
+  });
+
+  it("goes with a checkpoint and the onnx or webgpu target", async () => {
     expect(mm("compile", MODEL, "-o", at("x.onnx"), "--weights", "random", "--dtype", "keep").err).toMatch(/--dtype keep goes with --weights CKPT/);
-    expect(mm("compile", MODEL, "--target", "webgpu", "-o", at("plan"), "--bind", "B=2", "--dtype", "keep").err).toMatch(/--dtype is for --target onnx/);
+    expect(mm("compile", MODEL, "--target", "webgpu", "-o", at("plan"), "--bind", "B=2", "--dtype", "keep").err).toMatch(/--dtype keep goes with --weights CKPT/);
+    expect((await mmAsync("compile", MODEL, "--target", "ts", "-o", at("ts"), "--bind", "B=2", "--dtype", "keep")).err).toMatch(/--dtype is for --target onnx and webgpu/);
   });
 });
 

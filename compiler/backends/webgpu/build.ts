@@ -2,7 +2,7 @@
 // activations get arena offsets from the memory planner (after choosing in-place writes);
 // parameters and constants are packed into weights buffers of at most 128 MiB each (the
 // default largest storage binding), every tensor whole inside one.
-import { PLAN_FORMAT, PLAN_VERSION, type Plan, type PlanBuffer, type PlanDispatch, type PlanKernel, type Region } from "../../../runtime/plan.js";
+import { PLAN_FORMAT, type Plan, type PlanBuffer, type PlanDispatch, type PlanKernel, type Region } from "../../../runtime/plan.js";
 import { byteSize, edgeType, gpuType, type CGraph, type CTensor } from "./graph.js";
 import type { Fusion } from "./fuse.js";
 import { dedupeBindings } from "./kernels/dedupe.js";
@@ -123,7 +123,7 @@ export function buildPlan(g: CGraph, f: Fusion, scheduled: readonly ScheduledKer
   if (maxBinding > 134217728) limits.maxStorageBufferBindingSize = maxBinding;
   if (maxBuffer > 268435456) limits.maxBufferSize = maxBuffer;
   const plan: Plan = {
-    format: PLAN_FORMAT, version: PLAN_VERSION, model: g.name, ...(g.task !== undefined ? { task: g.task } : {}),
+    format: PLAN_FORMAT, version: 1, model: g.name, // whole weights buffers: any runtime reads it ...(g.task !== undefined ? { task: g.task } : {}),
     bindings: Object.fromEntries([...g.bindings].sort(([a], [b]) => a.localeCompare(b))),
     buffers, inputs: g.inputs.map((i) => edge(i.name, i.tensor)), outputs: g.outputs.map((o) => edge(o.name, o.tensor)),
     kernels: planKernels, dispatches, weightsSize: fileOffset,

@@ -8,8 +8,9 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeDirAtomic } from "../../base/atomic.js";
 import type { IrGraph } from "../../ir/ir.js";
-import type { Plan } from "../../../runtime/plan.js";
-import { weightBytes, type WeightsMode } from "../../ir/weights.js";
+import type { Plan, WeightFill } from "../../../runtime/plan.js";
+import { storedDType, weightBytes, type WeightsMode } from "../../ir/weights.js";
+import type { DType } from "../../base/tensor.js";
 import { buildPlan, type BuiltPlan } from "./build.js";
 import { decompose } from "../../ir/passes/decompose.js";
 import { verifyIr } from "../../ir/verify.js";
@@ -43,9 +44,42 @@ export function compileToWebGpu(ir: IrGraph, options: WebGpuOptions): WebGpuResu
   const graph = specialize(prim, options.bind);
   const fusion = fuse(graph);
   const built = buildPlan(graph, fusion, schedule(graph, fusion, options.gemm));
+  const halves = built.weightLayout.some(({ tensor }) => storedAs(tensor, options.weights) !== tensor.dtype);
+  if (halves) return { ...keepingHalves(built, options.weights), ir, graph };
   const weights = new Uint8Array(built.weightsSize);
   for (const { tensor, fileOffset } of built.weightLayout) weights.set(tensorBytes(tensor, options.weights), fileOffset);
   return { ...built, ir, graph, weights };
+}
+
+/** The dtype a tensor's bytes are written in: a checkpoint's half precision with keepHalf. */
+function storedAs(t: CTensor, mode: Exclude<WeightsMode, "none">): DType {
+  return t.kind === "param" ? storedDType(t.param!, mode) : t.dtype;
+}
+
+/** A version-2 plan whose weights.bin keeps half-precision tensors as stored (`--dtype keep`):
+ *  each weights buffer lists its tensors as fills, and the runtime widens the halves at load
+ *  (exactly). weights.bin holds the tensors one after another, each from a 4-byte boundary. */
+function keepingHalves(built: BuiltPlan, mode: Exclude<WeightsMode, "none">): BuiltPlan & { weights: Uint8Array } {
+  const fills = new Map<number, WeightFill[]>();
+  const parts: Uint8Array[] = [];
+  let at = 0;
+  for (const { tensor, fileOffset } of built.weightLayout) {
+    const b = built.plan.buffers.findIndex((x) => x.kind === "weights" && fileOffset >= x.fileOffset! && fileOffset < x.fileOffset! + x.size);
+    const stored = storedAs(tensor, mode);
+    const half = stored === "float16" || stored === "bfloat16";
+    const bytes = half ? weightBytes(tensor.param!, mode) : tensorBytes(tensor, mode);
+    const size = half ? bytes.length * 2 : bytes.length;
+    const list = fills.get(b) ?? [];
+    list.push({ offset: fileOffset - built.plan.buffers[b]!.fileOffset!, size, fileOffset: at, ...(half ? { from: stored } : {}) });
+    fills.set(b, list);
+    parts.push(bytes);
+    at += Math.ceil(bytes.length / 4) * 4;
+  }
+  const weights = new Uint8Array(at);
+  let to = 0;
+  for (const p of parts) (weights.set(p, to), (to += Math.ceil(p.length / 4) * 4));
+  const buffers = built.plan.buffers.map((x, i) => (x.kind === "weights" ? { name: x.name, kind: x.kind, size: x.size, fills: fills.get(i) ?? [] } : x));
+  return { ...built, plan: { ...built.plan, version: 2, buffers, weightsSize: at }, weightsSize: at, weights };
 }
 
 /** A parameter's or constant's values in its GPU type (int64 → i32, bool → u32). */

@@ -53,6 +53,15 @@ describe("runtime errors", () => {
     expect(await codeOf(PlanRunner.create(device, { ...r.plan, format: "x" } as unknown as Plan, r.weights))).toMatch(/^format: not an mm WebGPU plan/);
     expect(await codeOf(PlanRunner.create(device, { ...r.plan, version: 99 }, r.weights))).toMatch(/^format: plan version 99/);
     expect(await codeOf(PlanRunner.create(device, r.plan, r.weights.subarray(4)))).toMatch(/^format: weights.bin has \d+ bytes; the plan expects/);
+    // Fills (version 2): within the buffer and the file, and not in a version-1 plan.
+    const w = r.plan.buffers.findIndex((b) => b.kind === "weights");
+    const withFill = (version: number, fill: { offset: number; size: number; fileOffset: number; from?: "float16" }): Plan => ({
+      ...r.plan, version, buffers: r.plan.buffers.map((b, i) => (i === w ? { name: b.name, kind: b.kind, size: b.size, fills: [fill] } : b)),
+    });
+    const size = r.plan.buffers[w]!.size;
+    expect(await codeOf(PlanRunner.create(device, withFill(1, { offset: 0, size: 4, fileOffset: 0 }), r.weights))).toMatch(/^format: weights buffer \S+ has fills, which need plan version 2/);
+    expect(await codeOf(PlanRunner.create(device, withFill(2, { offset: size - 4, size: 8, fileOffset: 0 }), r.weights))).toMatch(/^format: weights buffer \S+: a fill at/);
+    expect(await codeOf(PlanRunner.create(device, withFill(2, { offset: 0, size: 8, fileOffset: r.plan.weightsSize - 2, from: "float16" }), r.weights))).toMatch(/^format: weights buffer \S+: a fill at/);
   });
 
   it("names a missing, unknown or wrongly sized input", async () => {
