@@ -1,47 +1,22 @@
 // Resolves what a command is about: `FILE --model NAME`, `FILE#NAME`, `FILE` with one
 // model, or a stdlib model `NAME`.
-import { existsSync, statSync } from "node:fs";
-import { resolve } from "node:path";
-import { sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
-import type { CompileResult, ModelRef, Session } from "../driver/session.js";
-import type { Program } from "../resolve/loader.js";
+import type { CompileResult, Session } from "../driver/session.js";
+import { findTarget, TargetError, type Target } from "../driver/target.js";
 import type { CheckedModel } from "../check/check-model.js";
 import type { CommandContext, OptionSpec } from "./command.js";
 import { UsageError } from "./io.js";
 import { report } from "./report.js";
 
-export interface Target {
-  readonly ref: ModelRef;
-  readonly program: Program;
-}
+export type { Target } from "../driver/target.js";
 
-export function resolveTarget(session: Session, spec: string, modelFlag: string | undefined): { target?: Target; diagnostics: Diagnostic[]; sources: ReadonlyMap<string, string> } {
-  let file = spec;
-  let model = modelFlag;
-  const hash = spec.lastIndexOf("#");
-  if (hash > 0 && spec.slice(0, hash).endsWith(".mm")) {
-    file = spec.slice(0, hash);
-    model = spec.slice(hash + 1);
+/** findTarget with the CLI's errors: a spec that names no model is a usage error (exit 2). */
+export function resolveTarget(session: Session, spec: string, modelFlag: string | undefined): ReturnType<typeof findTarget> {
+  try {
+    return findTarget(session, spec, modelFlag);
+  } catch (e) {
+    if (e instanceof TargetError) throw new UsageError(e.message);
+    throw e;
   }
-  const isFile = file.endsWith(".mm") || (existsSync(file) && statSync(file).isFile());
-  if (!isFile) {
-    if (model) throw new UsageError(`'${spec}' is not a file; pass a .mm file with --model, or a stdlib model name alone`);
-    const { ref, program } = session.findModel(spec);
-    if (!ref) throw new UsageError(`no model named '${spec}' in the standard library (see \`mm list\`)`);
-    return { target: { ref, program }, diagnostics: [], sources: program.sources };
-  }
-  if (!existsSync(file)) throw new UsageError(`cannot read '${file}'`);
-  const program = session.load([resolve(file)]);
-  const errors = program.diagnostics.filter((d) => d.severity === "error");
-  if (errors.length) return { diagnostics: sortDiagnostics([...program.diagnostics]), sources: program.sources };
-  const models = session.models(program);
-  if (!model) {
-    if (models.length === 1) return { target: { ref: models[0]!, program }, diagnostics: [...program.diagnostics], sources: program.sources };
-    throw new UsageError(models.length === 0 ? `'${file}' declares no model` : `'${file}' declares several models; pick one with --model (${models.map((m) => m.name).join(", ")})`);
-  }
-  const { ref } = session.findModel(model, program);
-  if (!ref) throw new UsageError(`no model named '${model}' in '${file}' or the standard library${models.length ? ` (${file} has: ${models.map((m) => m.name).join(", ")})` : ""}`);
-  return { target: { ref, program: ref.home.path === resolve(file) || program.files.has(ref.home.path) ? program : session.stdlib() }, diagnostics: [...program.diagnostics], sources: program.sources };
 }
 
 export function compileTarget(session: Session, t: Target, training = false): CompileResult {
