@@ -1,6 +1,6 @@
 // The import direction between the compiler's folders: each has a level (base → ast →
 // diagnostics → grammar, checkpoint → resolve → ops → ir → elaborate → check → backends → driver → tools
-// → api → cli; the IR is a data contract, below the stages that produce it), and a module may
+// → api → lsp → cli; the IR is a data contract, below the stages that produce it), and a module may
 // import only folders at its own level or above it.
 // A few rules say more than the order (a backend reads the IR, not the checker). Every import
 // that breaks a rule today is listed in KNOWN with the reason; the test fails on a new one
@@ -16,7 +16,7 @@ const LEVEL: Readonly<Record<string, number>> = {
   "compiler/base": 0, "runtime": 0, "compiler/ast": 1, "compiler/diagnostics": 2, "grammar": 3, "compiler/checkpoint": 3,
   "compiler/resolve": 4, "compiler/ops": 5, "compiler/ir": 6, "compiler/elaborate": 7, "compiler/check": 8,
   "compiler/backends/onnx": 9, "compiler/backends/webgpu": 9, "compiler/driver": 10, "compiler/tools": 11,
-  "compiler/api": 12, "compiler/cli": 13,
+  "compiler/api": 12, "compiler/lsp": 13, "compiler/cli": 14,
 };
 
 interface Rule { readonly name: string; readonly from: RegExp; readonly to: RegExp }

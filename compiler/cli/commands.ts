@@ -17,6 +17,7 @@ import { summary } from "./summary.js";
 import { diff } from "./diff.js";
 import { run } from "./run.js";
 import { weights } from "./weights-command.js";
+import { lsp } from "./lsp.js";
 
 
 function withModel(ctx: CommandContext, name: string, body: (r: CheckedModel) => void): number {
@@ -82,4 +83,4 @@ function indent(s: string): string {
   return s.trimEnd().split("\n").map((l) => (l ? "    " + l : l)).join("\n");
 }
 
-export const COMMANDS: readonly Command[] = [check, shapes, params, list, explain, compile, run, summary, graph, diff, fmt, weights];
+export const COMMANDS: readonly Command[] = [check, shapes, params, list, explain, compile, run, summary, graph, diff, fmt, weights, lsp];

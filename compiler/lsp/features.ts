@@ -1,0 +1,208 @@
+// What the language server answers, as offsets and plain data (server.ts turns them into
+// LSP positions): hover (a tensor's shape where the checker traced it; a component's block,
+// kind and parameters; a declaration's signature; an op's rule), definitions across files and
+// into the stdlib, document symbols, completion and shape inlay hints. Shapes come from the
+// traced models of the file (Workspace.analyze): a block's tensors have the shapes of its
+// instances there, every distinct one listed.
+import type { BlockDecl, Decl, Span, Stmt } from "../ast/ast.js";
+import type { CheckedModel } from "../check/check-model.js";
+import { formatTensorType } from "../base/tensor.js";
+import { allParams, type Instance } from "../elaborate/instance.js";
+import { OPS } from "../ops/index.js";
+import type { FileScope } from "../resolve/scope.js";
+import type { Analysis } from "./workspace.js";
+
+const IDENT = /[A-Za-z_][A-Za-z0-9_]*/y;
+
+/** The identifier at an offset (or ending there), with its span. */
+export function wordAt(text: string, offset: number): { word: string; start: number } | undefined {
+  let s = Math.min(offset, text.length);
+  while (s > 0 && /[A-Za-z0-9_]/.test(text[s - 1]!)) s--;
+  IDENT.lastIndex = s;
+  const m = IDENT.exec(text);
+  return m && s + m[0].length >= offset ? { word: m[0], start: s } : undefined;
+}
+
+const inside = (span: Span, file: string, offset: number): boolean => span.file === file && span.start <= offset && offset <= span.end;
+
+/** The declaration (block, model) around an offset. */
+function declAt(scope: FileScope, offset: number): BlockDecl | undefined {
+  return scope.ast.decls.find((d): d is BlockDecl => d.kind === "Block" && inside(d.span, scope.path, offset));
+}
+
+/** Every instance of a declaration in the traced models, with its model. */
+function instancesOf(models: readonly CheckedModel[], decl: BlockDecl): { model: CheckedModel; inst: Instance }[] {
+  const out: { model: CheckedModel; inst: Instance }[] = [];
+  for (const model of models) {
+    const stack: Instance[] = [model.model.root];
+    while (stack.length > 0) {
+      const i = stack.pop()!;
+      if ((i.decl ?? i.template?.decl) === decl) out.push({ model, inst: i });
+      stack.push(...i.children.values());
+    }
+  }
+  return out;
+}
+
+/** The distinct types a name has in a declaration's traced instances, with the models that
+ *  give each, the most common first. */
+function typesOf(a: Analysis, decl: BlockDecl, name: string): { type: string; models: string[] }[] {
+  const by = new Map<string, Set<string>>();
+  for (const { model, inst } of instancesOf(a.models, decl)) {
+    for (const r of model.graph?.shapes ?? []) {
+      if (r.scope !== inst.path || r.name !== name) continue;
+      const t = formatTensorType(r.type);
+      by.set(t, (by.get(t) ?? new Set()).add(model.model.name));
+    }
+  }
+  return [...by].map(([type, models]) => ({ type, models: [...models] })).sort((x, y) => y.models.length - x.models.length);
+}
+
+function signature(d: Decl): string {
+  if (d.kind === "Enum") return `enum ${d.name.name}`;
+  if (d.kind === "Variant") return `model ${d.name.name} = ${d.base.name}(...)`;
+  return `${d.blockKind} ${d.name.name}(${d.params.map((p) => p.name.name).join(", ")})`;
+}
+
+/** Markdown for a hover at `offset`, or undefined. */
+export function hover(a: Analysis, text: string, offset: number): string | undefined {
+  const scope = a.scope;
+  const w = wordAt(text, offset);
+  if (!scope || !w) return undefined;
+  const decl = declAt(scope, offset);
+  if (decl) {
+    const types = typesOf(a, decl, w.word);
+    if (types.length === 1) return `**${w.word}**: \`${types[0]!.type}\``;
+    if (types.length > 1) {
+      const in2 = (ms: string[]): string => ms.slice(0, 2).join(", ") + (ms.length > 2 ? ` and ${ms.length - 2} more` : "");
+      return [`**${w.word}**, by model:`, ...types.slice(0, 6).map((t) => `- \`${t.type}\` in ${in2(t.models)}`),
+        ...(types.length > 6 ? [`- and ${types.length - 6} more shapes`] : [])].join("\n");
+    }
+    const child = instancesOf(a.models, decl).map(({ inst }) => inst.children.get(w.word)).find((c) => c !== undefined);
+    if (child) {
+      const params = allParams(child).reduce((n, p) => n + p.shape.reduce((m, d) => m * (d.constValue() ?? 0), 1), 0);
+      return `**${w.word}**: ${child.kind} \`${child.declName}\`, ${params.toLocaleString("en-US")} parameters`;
+    }
+  }
+  const ref = scope.names.get(w.word);
+  if (ref) return [`\`\`\`mm\n${signature(ref.decl)}\n\`\`\``, ref.decl.kind !== "Enum" ? ref.decl.doc : undefined].filter(Boolean).join("\n\n");
+  const op = OPS.get(w.word);
+  if (op) return `\`\`\`mm\n${op.name}(${op.params.map((p) => p.name).join(", ")})\n\`\`\`\n\n${op.doc}\n\nShape: ${op.shapeRule}`;
+  return undefined;
+}
+
+/** Where the name at `offset` is declared: a block's own item, or a declaration in scope. */
+export function definition(a: Analysis, text: string, offset: number): Span | undefined {
+  const scope = a.scope;
+  const w = wordAt(text, offset);
+  if (!scope || !w) return undefined;
+  const decl = declAt(scope, offset);
+  for (const item of decl?.items ?? []) {
+    if ((item.kind === "Submodule" || item.kind === "TensorParam" || item.kind === "Let" || item.kind === "Input") && item.name.name === w.word) return item.name.span;
+    if (item.kind === "Forward") {
+      const input = item.inputs.find((i) => i.name.name === w.word);
+      if (input) return input.name.span;
+      const bound = letIn(item.body, w.word, offset);
+      if (bound) return bound;
+    }
+  }
+  const p = decl?.params.find((x) => x.name.name === w.word);
+  if (p) return p.name.span;
+  return scope.names.get(w.word)?.decl.name.span;
+}
+
+/** The `let` that binds `name` before `offset` in a forward body (innermost block first). */
+function letIn(body: readonly Stmt[], name: string, offset: number): Span | undefined {
+  let found: Span | undefined;
+  const stack = [...body];
+  while (stack.length > 0) {
+    const s = stack.shift()!;
+    if (s.kind === "LetStmt" && s.span.start <= offset) found = s.names.find((n) => n.name === name)?.span ?? found;
+    if (s.kind === "For") stack.unshift(...s.body);
+    if (s.kind === "If") stack.unshift(...s.then, ...(s.else ?? []));
+  }
+  return found;
+}
+
+export interface SymbolInfo {
+  readonly name: string;
+  readonly kind: "model" | "block" | "enum" | "component" | "param" | "let" | "forward" | "input" | "task" | "stage" | "layout";
+  readonly span: Span;
+  readonly selection: Span;
+  readonly detail?: string;
+  readonly children: readonly SymbolInfo[];
+}
+
+/** The file's declarations and their items. */
+export function symbols(scope: FileScope): SymbolInfo[] {
+  return scope.ast.decls.map((d): SymbolInfo => {
+    if (d.kind !== "Block") return { name: d.name.name, kind: d.kind === "Enum" ? "enum" : "model", span: d.span, selection: d.name.span, children: [] };
+    const children = d.items.flatMap((i): SymbolInfo[] => {
+      switch (i.kind) {
+        case "Submodule": return [{ name: i.name.name, kind: "component", span: i.span, selection: i.name.span, detail: exprHead(i.call.callee), children: [] }];
+        case "TensorParam": return [{ name: i.name.name, kind: "param", span: i.span, selection: i.name.span, children: [] }];
+        case "Let": case "Input": case "Task": case "Stage": case "Layout":
+          return [{ name: i.name.name, kind: i.kind === "Let" ? "let" : (i.kind.toLowerCase() as SymbolInfo["kind"]), span: i.span, selection: i.name.span, children: [] }];
+        case "Forward": return [{ name: "forward", kind: "forward", span: i.span, selection: i.span, children: [] }];
+        default: return [];
+      }
+    });
+    return { name: d.name.name, kind: d.blockKind === "model" ? "model" : "block", span: d.span, selection: d.name.span, detail: d.blockKind, children };
+  });
+}
+
+const exprHead = (e: { kind: string; name?: string }): string => (e.kind === "Name" && e.name ? e.name : "");
+
+export interface CompletionInfo {
+  readonly label: string;
+  readonly kind: "block" | "model" | "enum" | "op" | "keyword" | "local";
+  readonly detail?: string;
+}
+
+const KEYWORDS = ["let", "forward", "return", "if", "then", "else", "for", "in", "param", "buffer", "repeat", "input", "output",
+  "loss", "task", "stage", "layout", "import", "model", "block", "tower", "fusion", "experts", "head", "none", "true", "false"];
+
+/** Names that fit at `offset`: the declaration's own items and parameters, declarations in
+ *  scope with their signatures, ops with theirs, keywords. */
+export function completion(a: Analysis, offset: number): CompletionInfo[] {
+  const scope = a.scope;
+  const out = new Map<string, CompletionInfo>();
+  const decl = scope ? declAt(scope, offset) : undefined;
+  for (const item of decl?.items ?? []) {
+    if ("name" in item && item.name) out.set(item.name.name, { label: item.name.name, kind: "local", detail: item.kind.toLowerCase() });
+  }
+  for (const p of decl?.params ?? []) out.set(p.name.name, { label: p.name.name, kind: "local", detail: "parameter" });
+  for (const [name, ref] of scope?.names ?? []) {
+    if (!out.has(name)) out.set(name, { label: name, kind: ref.decl.kind === "Enum" ? "enum" : ref.decl.kind === "Variant" || ref.decl.blockKind === "model" ? "model" : "block", detail: signature(ref.decl) });
+  }
+  for (const op of OPS.values()) if (!out.has(op.name)) out.set(op.name, { label: op.name, kind: "op", detail: `${op.name}(${op.params.map((p) => p.name).join(", ")})` });
+  for (const k of KEYWORDS) if (!out.has(k)) out.set(k, { label: k, kind: "keyword" });
+  return [...out.values()];
+}
+
+/** `: [shape]` after each name a forward `let` binds once, where every instance agrees. */
+export function inlayHints(a: Analysis): { offset: number; label: string }[] {
+  const scope = a.scope;
+  if (!scope) return [];
+  const out: { offset: number; label: string }[] = [];
+  for (const d of scope.ast.decls) {
+    if (d.kind !== "Block") continue;
+    for (const item of d.items) {
+      if (item.kind !== "Forward") continue;
+      const lets: { name: string; span: Span }[] = [];
+      const stack = [...item.body];
+      while (stack.length > 0) {
+        const s = stack.pop()!;
+        if (s.kind === "LetStmt" && s.type === undefined) for (const n of s.names) lets.push({ name: n.name, span: n.span });
+        if (s.kind === "For") stack.push(...s.body);
+        if (s.kind === "If") stack.push(...s.then, ...(s.else ?? []));
+      }
+      const once = lets.filter((l) => lets.filter((m) => m.name === l.name).length === 1);
+      for (const l of once) {
+        const types = typesOf(a, d, l.name);
+        if (types.length === 1) out.push({ offset: l.span.end, label: `: ${types[0]!.type}` });
+      }
+    }
+  }
+  return out.sort((x, y) => x.offset - y.offset);
+}

@@ -1,0 +1,114 @@
+// `mm lsp`: the language server over stdio (vscode-languageserver). It keeps the open
+// documents in a Workspace and answers from compiler/lsp/features.ts; this file only converts
+// between LSP's positions and the compiler's offsets and spans. Diagnostics are published for
+// every open document after each edit (an edit to one file can change another's), at most
+// once per DEBOUNCE_MS of typing.
+import { pathToFileURL, fileURLToPath } from "node:url";
+import {
+  CompletionItemKind, DiagnosticSeverity, InlayHintKind, SymbolKind, TextDocumentSyncKind, TextDocuments,
+  type Connection, type Diagnostic as LspDiagnostic, type DocumentSymbol, type Range,
+} from "vscode-languageserver/node.js";
+import { TextDocument } from "vscode-languageserver-textdocument";
+import type { Span } from "../ast/ast.js";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { formatText } from "../tools/fmt/index.js";
+import { completion, definition, hover, inlayHints, symbols, type CompletionInfo, type SymbolInfo } from "./features.js";
+import { Workspace } from "./workspace.js";
+
+const DEBOUNCE_MS = 30;
+
+const SYMBOL_KIND: Readonly<Record<SymbolInfo["kind"], SymbolKind>> = {
+  model: SymbolKind.Class, block: SymbolKind.Class, enum: SymbolKind.Enum, component: SymbolKind.Field, param: SymbolKind.Property,
+  let: SymbolKind.Constant, forward: SymbolKind.Method, input: SymbolKind.Variable, task: SymbolKind.Event, stage: SymbolKind.Event,
+  layout: SymbolKind.Namespace,
+};
+const COMPLETION_KIND: Readonly<Record<CompletionInfo["kind"], CompletionItemKind>> = {
+  block: CompletionItemKind.Class, model: CompletionItemKind.Module, enum: CompletionItemKind.Enum, op: CompletionItemKind.Function,
+  keyword: CompletionItemKind.Keyword, local: CompletionItemKind.Variable,
+};
+
+/** Serves `connection` until it closes. */
+export function serve(connection: Connection): void {
+  const ws = new Workspace();
+  const documents = new TextDocuments(TextDocument);
+  const pathOf = (uri: string): string => (uri.startsWith("file:") ? fileURLToPath(uri) : uri);
+  const uriOf = (path: string): string => pathToFileURL(path).href;
+  const docFor = (path: string): TextDocument => documents.get(uriOf(path)) ?? TextDocument.create(uriOf(path), "mm", 0, ws.text(path) ?? "");
+  const range = (s: Span): Range => {
+    const d = docFor(s.file);
+    return { start: d.positionAt(s.start), end: d.positionAt(s.end) };
+  };
+  const toLsp = (d: Diagnostic): LspDiagnostic => ({
+    range: range(d.span), severity: d.severity === "error" ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning, code: d.code, source: "mm",
+    message: d.hint ? `${d.message}\nhint: ${d.hint}` : d.message,
+    ...(d.related.length ? { relatedInformation: d.related.map((r) => ({ location: { uri: uriOf(r.span.file), range: range(r.span) }, message: r.message })) } : {}),
+  });
+
+  let timer: NodeJS.Timeout | undefined;
+  const publish = (): void => {
+    for (const path of ws.openFiles) {
+      const { diagnostics } = ws.check(path);
+      void connection.sendDiagnostics({ uri: uriOf(path), diagnostics: diagnostics.filter((d) => d.span.file === path).map(toLsp) });
+    }
+  };
+  const changed = (doc: TextDocument): void => {
+    ws.set(pathOf(doc.uri), doc.getText());
+    clearTimeout(timer);
+    timer = setTimeout(publish, DEBOUNCE_MS);
+  };
+  documents.onDidOpen((e) => changed(e.document));
+  documents.onDidChangeContent((e) => changed(e.document));
+  documents.onDidClose((e) => {
+    ws.close(pathOf(e.document.uri));
+    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+  });
+
+  const at = (uri: string, pos: { line: number; character: number }): { path: string; text: string; offset: number } => {
+    const doc = documents.get(uri)!;
+    return { path: pathOf(uri), text: doc.getText(), offset: doc.offsetAt(pos) };
+  };
+
+  connection.onInitialize(() => ({
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      hoverProvider: true, definitionProvider: true, documentSymbolProvider: true, documentFormattingProvider: true,
+      completionProvider: { triggerCharacters: ["."] }, inlayHintProvider: true,
+    },
+    serverInfo: { name: "mm", version: "0.1.0" },
+  }));
+  connection.onHover((p) => {
+    const { path, text, offset } = at(p.textDocument.uri, p.position);
+    const value = hover(ws.analyze(path), text, offset);
+    return value === undefined ? null : { contents: { kind: "markdown", value } };
+  });
+  connection.onDefinition((p) => {
+    const { path, text, offset } = at(p.textDocument.uri, p.position);
+    const s = definition(ws.analyze(path), text, offset);
+    return s === undefined ? null : { uri: uriOf(s.file), range: range(s) };
+  });
+  connection.onDocumentSymbol((p) => {
+    const scope = ws.analyze(pathOf(p.textDocument.uri)).scope;
+    const conv = (s: SymbolInfo): DocumentSymbol => ({
+      name: s.name, kind: SYMBOL_KIND[s.kind], range: range(s.span), selectionRange: range(s.selection),
+      ...(s.detail ? { detail: s.detail } : {}), children: s.children.map(conv),
+    });
+    return scope ? symbols(scope).map(conv) : [];
+  });
+  connection.onCompletion((p) => {
+    const { path, offset } = at(p.textDocument.uri, p.position);
+    return completion(ws.analyze(path), offset).map((c) => ({ label: c.label, kind: COMPLETION_KIND[c.kind], ...(c.detail ? { detail: c.detail } : {}) }));
+  });
+  connection.onDocumentFormatting((p) => {
+    const doc = documents.get(p.textDocument.uri)!;
+    const r = formatText(pathOf(doc.uri), doc.getText());
+    if (!r.ok || !r.changed) return [];
+    return [{ range: { start: doc.positionAt(0), end: doc.positionAt(doc.getText().length) }, newText: r.text }];
+  });
+  connection.languages.inlayHint.on((p) => {
+    const doc = documents.get(p.textDocument.uri)!;
+    return inlayHints(ws.analyze(pathOf(doc.uri))).map((h) => ({ position: doc.positionAt(h.offset), label: h.label, kind: InlayHintKind.Type }));
+  });
+
+  documents.listen(connection);
+  connection.listen();
+}

@@ -1,0 +1,118 @@
+// The language server as an editor drives it: `mm lsp` spawned, spoken to over stdio with
+// vscode-jsonrpc. A stdlib file is opened, edited into an error and back, and the answers
+// are checked: diagnostics, hover shapes, inlay hints, definitions into another stdlib file,
+// document symbols, completion and formatting.
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from "vscode-jsonrpc/node.js";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+const CLIP = join(ROOT, "stdlib", "models", "clip.mm");
+const URI = pathToFileURL(CLIP).href;
+const TEXT = readFileSync(CLIP, "utf8");
+
+interface Diag { code: string; message: string; range: { start: { line: number; character: number } } }
+
+let server: ChildProcessWithoutNullStreams;
+let conn: MessageConnection;
+const published: { uri: string; diagnostics: Diag[] }[] = [];
+let version = 1;
+
+/** The position of the `nth` occurrence of `needle` (+ `into` characters). */
+function pos(text: string, needle: string, into = 0, nth = 0): { line: number; character: number } {
+  let at = -1;
+  for (let i = 0; i <= nth; i++) at = text.indexOf(needle, at + 1);
+  if (at < 0) throw new Error(`no '${needle}' in the text`);
+  const before = text.slice(0, at + into);
+  return { line: before.split("\n").length - 1, character: before.length - before.lastIndexOf("\n") - 1 };
+}
+
+/** The next diagnostics published for the file after `send` runs. */
+async function diagnosticsAfter(send: () => Promise<void> | void): Promise<Diag[]> {
+  const seen = published.length;
+  await send();
+  for (let i = 0; i < 600; i++) {
+    const hit = published.slice(seen).find((p) => p.uri === URI);
+    if (hit) return hit.diagnostics;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error("no diagnostics published within 15 s");
+}
+
+beforeAll(async () => {
+  server = spawn(process.execPath, [join(ROOT, "bin", "mm.js"), "lsp", "--stdio"], { cwd: ROOT });
+  conn = createMessageConnection(new StreamMessageReader(server.stdout), new StreamMessageWriter(server.stdin));
+  conn.onNotification("textDocument/publishDiagnostics", (p: { uri: string; diagnostics: Diag[] }) => published.push(p));
+  conn.listen();
+  const init = await conn.sendRequest("initialize", { processId: process.pid, rootUri: pathToFileURL(ROOT).href, capabilities: {} }) as { capabilities: Record<string, unknown> };
+  expect(init.capabilities.hoverProvider).toBe(true);
+  await conn.sendNotification("initialized", {});
+}, 30_000);
+
+afterAll(async () => {
+  await conn.sendRequest("shutdown").catch(() => undefined);
+  await conn.sendNotification("exit").catch(() => undefined);
+  conn.dispose();
+  server.kill();
+});
+
+describe("mm lsp", () => {
+  it("publishes no diagnostics for a clean stdlib file, an error after an edit, none after undoing it", async () => {
+    const open = await diagnosticsAfter(() => conn.sendNotification("textDocument/didOpen", { textDocument: { uri: URI, languageId: "mm", version, text: TEXT } }));
+    expect(open).toEqual([]);
+    // patch: 32 → 31 in CLIP_ViT_B32's vision tower: 224 is no multiple of 31.
+    const at = pos(TEXT, "patch: 32", "patch: ".length);
+    const edit = (text: string) => ({ range: { start: at, end: { line: at.line, character: at.character + 2 } }, text });
+    const broken = await diagnosticsAfter(() => conn.sendNotification("textDocument/didChange", { textDocument: { uri: URI, version: ++version }, contentChanges: [edit("31")] }));
+    expect(broken.map((d) => d.code)).toContain("MM3005");
+    expect(broken.find((d) => d.code === "MM3005")!.message).toMatch(/hint: /);
+    const fixed = await diagnosticsAfter(() => conn.sendNotification("textDocument/didChange", { textDocument: { uri: URI, version: ++version }, contentChanges: [edit("32")] }));
+    expect(fixed).toEqual([]);
+  }, 60_000);
+
+  it("hovers a let with its shapes in the file's models, and a component with its block and size", async () => {
+    const h = await conn.sendRequest("textDocument/hover", { textDocument: { uri: URI }, position: pos(TEXT, "let text_embeds", 6) }) as { contents: { value: string } };
+    expect(h.contents.value).toContain("**text_embeds**, by model:");
+    expect(h.contents.value).toContain("- `[B, 512]` in CLIP_ViT_B32, CLIP_ViT_B16\n");
+    expect(h.contents.value).toContain("- `[B, 32]` in CLIP_ViT_B32_Tiny, CLIP_ViT_B16_Tiny\n");
+    const c = await conn.sendRequest("textDocument/hover", { textDocument: { uri: URI }, position: pos(TEXT, "vision_model(pixel_values)", 2) }) as { contents: { value: string } };
+    expect(c.contents.value).toMatch(/\*\*vision_model\*\*: tower `CLIPVisionTransformer`, 87,456,000 parameters/);
+  }, 60_000);
+
+  it("shows shapes as inlay hints after let bindings", async () => {
+    const hints = await conn.sendRequest("textDocument/inlayHint", { textDocument: { uri: URI }, range: { start: { line: 0, character: 0 }, end: { line: 400, character: 0 } } }) as { position: { line: number }; label: string }[];
+    const line = pos(TEXT, "let logits_per_text").line;
+    expect(hints.filter((h) => h.position.line === line).map((h) => h.label)).toEqual([": [B, B]"]);
+  });
+
+  it("goes to a block's definition in another stdlib file", async () => {
+    const loc = await conn.sendRequest("textDocument/definition", { textDocument: { uri: URI }, position: pos(TEXT, "CLIPVisionTransformer(", 3) }) as { uri: string; range: { start: { line: number } } };
+    expect(loc.uri).toBe(pathToFileURL(join(ROOT, "stdlib", "towers", "vit.mm")).href);
+    const vit = readFileSync(join(ROOT, "stdlib", "towers", "vit.mm"), "utf8");
+    expect(loc.range.start.line).toBe(pos(vit, "tower CLIPVisionTransformer").line);
+  });
+
+  it("lists the file's declarations and their items as symbols", async () => {
+    const syms = await conn.sendRequest("textDocument/documentSymbol", { textDocument: { uri: URI } }) as { name: string; children?: { name: string }[] }[];
+    expect(syms.map((s) => s.name)).toContain("CLIP_ViT_B32_Tiny");
+    expect(syms.find((s) => s.name === "CLIP_ViT_B32")!.children!.map((c) => c.name)).toEqual(expect.arrayContaining(["vision_model", "text_model", "logit_scale", "forward"]));
+  });
+
+  it("completes blocks, ops and the declaration's own names", async () => {
+    const items = await conn.sendRequest("textDocument/completion", { textDocument: { uri: URI }, position: pos(TEXT, "let text_embeds", 4) }) as { label: string; detail?: string }[];
+    const labels = items.map((i) => i.label);
+    expect(labels).toEqual(expect.arrayContaining(["CLIPVisionTransformer", "Linear", "attention", "vision_model", "embed", "forward"]));
+    expect(items.find((i) => i.label === "Linear")!.detail).toMatch(/^block Linear\(in_features, out_features/);
+  });
+
+  it("formats a document as mm fmt does", async () => {
+    const uri = pathToFileURL(join(ROOT, "scratch-lsp.mm")).href;
+    await conn.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "mm", version: 1, text: "model  M {\ninput x: [B, 2]\n  forward { output y = x }\n}\n" } });
+    const edits = await conn.sendRequest("textDocument/formatting", { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } }) as { newText: string }[];
+    expect(edits.map((e) => e.newText)).toEqual(["model M {\n  input x: [B, 2]\n  forward { output y = x }\n}\n"]);
+    await conn.sendNotification("textDocument/didClose", { textDocument: { uri } });
+  });
+});
