@@ -64,6 +64,13 @@ function signature(d: Decl): string {
   return `${d.blockKind} ${d.name.name}(${d.params.map((p) => p.name.name).join(", ")})`;
 }
 
+/** The traced model declared around `offset`, else the file's first. */
+export function modelAt(a: Analysis, offset: number): CheckedModel | undefined {
+  const scope = a.scope;
+  const decl = scope?.ast.decls.find((d) => (d.kind === "Block" || d.kind === "Variant") && inside(d.span, scope.path, offset));
+  return a.models.find((m) => decl !== undefined && m.model.name === decl.name.name) ?? a.models[0];
+}
+
 /** Markdown for a hover at `offset`, or undefined. */
 export function hover(a: Analysis, text: string, offset: number): string | undefined {
   const scope = a.scope;

@@ -12,7 +12,12 @@ import { TextDocument } from "vscode-languageserver-textdocument";
 import type { Span } from "../ast/ast.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { formatText } from "../tools/fmt/index.js";
-import { completion, definition, hover, inlayHints, symbols, type CompletionInfo, type SymbolInfo } from "./features.js";
+import { completion, definition, hover, inlayHints, modelAt, symbols, type CompletionInfo, type SymbolInfo } from "./features.js";
+import { summarize } from "../tools/summary/summary.js";
+import { renderSummary } from "../tools/summary/render.js";
+import { buildDiagram } from "../tools/graph/diagram.js";
+import { toDot } from "../tools/graph/dot.js";
+import { layoutSvg } from "../tools/graph/render.js";
 import { Workspace } from "./workspace.js";
 
 const DEBOUNCE_MS = 30;
@@ -107,6 +112,20 @@ export function serve(connection: Connection): void {
   connection.languages.inlayHint.on((p) => {
     const doc = documents.get(p.textDocument.uri)!;
     return inlayHints(ws.analyze(pathOf(doc.uri))).map((h) => ({ position: doc.positionAt(h.offset), label: h.label, kind: InlayHintKind.Type }));
+  });
+
+  // The extension's commands: the summary and the diagram of the model under the cursor.
+  connection.onRequest("mm/summary", (p: { uri: string; position: { line: number; character: number } }) => {
+    const { path, offset } = at(p.uri, p.position);
+    const m = modelAt(ws.analyze(path), offset);
+    if (!m?.graph) return null;
+    return { model: m.model.name, text: renderSummary(summarize(m.model, m.graph, new Map(), 1)) };
+  });
+  connection.onRequest("mm/diagram", (p: { uri: string; position: { line: number; character: number } }) => {
+    const { path, offset } = at(p.uri, p.position);
+    const m = modelAt(ws.analyze(path), offset);
+    if (!m?.graph) return null;
+    return { model: m.model.name, svg: layoutSvg(toDot(buildDiagram(m.model, m.graph, "block"))) };
   });
 
   documents.listen(connection);

@@ -108,6 +108,16 @@ describe("mm lsp", () => {
     expect(items.find((i) => i.label === "Linear")!.detail).toMatch(/^block Linear\(in_features, out_features/);
   });
 
+  it("answers the extension's summary and diagram requests for the model under the cursor", async () => {
+    const position = pos(TEXT, "model CLIP_ViT_B32_Tiny", 8);
+    const summary = await conn.sendRequest("mm/summary", { uri: URI, position }) as { model: string; text: string };
+    expect(summary.model).toBe("CLIP_ViT_B32_Tiny");
+    expect(summary.text).toMatch(/vision_model/);
+    const diagram = await conn.sendRequest("mm/diagram", { uri: URI, position }) as { model: string; svg: string };
+    expect(diagram.model).toBe("CLIP_ViT_B32_Tiny");
+    expect(diagram.svg).toMatch(/<svg[\s\S]*vision_model[\s\S]*<\/svg>\s*$/);
+  }, 60_000);
+
   it("formats a document as mm fmt does", async () => {
     const uri = pathToFileURL(join(ROOT, "scratch-lsp.mm")).href;
     await conn.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "mm", version: 1, text: "model  M {\ninput x: [B, 2]\n  forward { output y = x }\n}\n" } });
