@@ -213,3 +213,73 @@ export function inlayHints(a: Analysis): { offset: number; label: string }[] {
   }
   return out.sort((x, y) => x.offset - y.offset);
 }
+
+/** The replacement a diagnostic's hint names for the identifier it points at (`did you mean
+ *  \`widht\`?`, `mm writes \`float16\``), as a quick fix; undefined when there is none. */
+export function quickFix(hint: string | undefined, spanText: string): string | undefined {
+  const m = hint === undefined ? null : /(?:did you mean|mm writes) `([A-Za-z_][A-Za-z0-9_]*)`/.exec(hint);
+  return m && /^[A-Za-z_][A-Za-z0-9_]*$/.test(spanText) && m[1] !== spanText ? m[1] : undefined;
+}
+
+/** Where a name declared at `offset` is written, for a rename: a declaration (block, model,
+ *  enum) in every file of the program that sees it; a block's own name (parameter, component,
+ *  tensor, let) inside that block, but not as another call's argument name (`Linear(bias:
+ *  ...)`) or after a `.` (`x.T`, another component's `.weight`). */
+export function occurrences(a: Analysis, text: string, offset: number, tokensOf: (path: string) => { text: string; ids: { start: number; end: number; next: string; prev: string }[] } | undefined)
+  : { name: string; spans: Span[] } | undefined {
+  const scope = a.scope;
+  const w = wordAt(text, offset);
+  if (!scope || !w) return undefined;
+  const target = definition(a, text, offset);
+  if (!target) return undefined;
+  const global = scope.names.get(w.word);
+  const isDecl = global !== undefined && global.decl.name.span === target;
+  const spans: Span[] = [];
+  if (isDecl) {
+    for (const [path, s] of a.program.files) {
+      if (s.names.get(w.word)?.decl !== global.decl) continue;
+      const t = tokensOf(path);
+      for (const id of t?.ids ?? []) if (t!.text.slice(id.start, id.end) === w.word && id.prev !== ".") spans.push({ file: path, start: id.start, end: id.end });
+    }
+    return { name: w.word, spans };
+  }
+  const decl = declAt(scope, offset);
+  if (!decl || target.file !== scope.path) return undefined;
+  const t = tokensOf(scope.path)!;
+  for (const id of t.ids) {
+    if (id.start < decl.span.start || id.end > decl.span.end || t.text.slice(id.start, id.end) !== w.word) continue;
+    const argumentName = id.next === ":" && (id.prev === "(" || id.prev === ",") && !isSignatureName(decl, id.start);
+    if (id.prev === "." || argumentName) continue;
+    spans.push({ file: scope.path, start: id.start, end: id.end });
+  }
+  // A block parameter is also an argument name where the block is called: `Res(8, hidden: 16)`.
+  if (decl.params.some((p) => p.name.span === target)) {
+    for (const [path, s] of a.program.files) {
+      if (s.names.get(decl.name.name)?.decl !== decl) continue;
+      const f = tokensOf(path);
+      const ids = f?.ids ?? [];
+      for (let i = 0; i < ids.length; i++) {
+        const call = ids[i]!;
+        if (f!.text.slice(call.start, call.end) !== decl.name.name || call.next !== "(") continue;
+        if (path === decl.name.span.file && call.start === decl.name.span.start) continue; // the declaration, not a call
+        let depth = 0;
+        for (let j = call.end; j < f!.text.length; j++) {
+          const c = f!.text[j]!;
+          if (c === "(" || c === "[" || c === "{") depth++;
+          else if (c === ")" || c === "]" || c === "}") { if (--depth === 0) break; }
+          else if (depth === 1 && f!.text.startsWith(w.word, j) && /^\s*:/.test(f!.text.slice(j + w.word.length)) && /[(,]\s*$/.test(f!.text.slice(call.end, j))
+            && !/[A-Za-z0-9_]/.test(f!.text[j - 1] ?? "")) {
+            spans.push({ file: path, start: j, end: j + w.word.length });
+          }
+        }
+      }
+    }
+  }
+  return { name: w.word, spans };
+}
+
+/** A name in the block's parameter list or a forward's (`x: [B, d]`), where `:` gives its type. */
+function isSignatureName(decl: BlockDecl, start: number): boolean {
+  return decl.params.some((p) => p.name.span.start === start)
+    || decl.items.some((i) => i.kind === "Forward" && i.inputs.some((x) => x.name.span.start === start));
+}

@@ -5,14 +5,16 @@
 // once per DEBOUNCE_MS of typing.
 import { pathToFileURL, fileURLToPath } from "node:url";
 import {
-  CompletionItemKind, DiagnosticSeverity, InlayHintKind, SymbolKind, TextDocumentSyncKind, TextDocuments,
+  CodeActionKind, CompletionItemKind, DiagnosticSeverity, ErrorCodes, ResponseError, InlayHintKind, SymbolKind, TextDocumentSyncKind, TextDocuments,
   type Connection, type Diagnostic as LspDiagnostic, type DocumentSymbol, type Range,
 } from "vscode-languageserver/node.js";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import type { Span } from "../ast/ast.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { formatText } from "../tools/fmt/index.js";
-import { completion, definition, hover, inlayHints, modelAt, symbols, type CompletionInfo, type SymbolInfo } from "./features.js";
+import { completion, definition, hover, inlayHints, modelAt, occurrences, quickFix, symbols, type CompletionInfo, type SymbolInfo } from "./features.js";
+import { lex } from "../../grammar/lex.js";
+import { isName, type Tok } from "../../grammar/tokens.js";
 import { summarize } from "../tools/summary/summary.js";
 import { renderSummary } from "../tools/summary/render.js";
 import { buildDiagram } from "../tools/graph/diagram.js";
@@ -46,8 +48,25 @@ export function serve(connection: Connection): void {
   const toLsp = (d: Diagnostic): LspDiagnostic => ({
     range: range(d.span), severity: d.severity === "error" ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning, code: d.code, source: "mm",
     message: d.hint ? `${d.message}\nhint: ${d.hint}` : d.message,
+    ...withFix(d),
     ...(d.related.length ? { relatedInformation: d.related.map((r) => ({ location: { uri: uriOf(r.span.file), range: range(r.span) }, message: r.message })) } : {}),
   });
+
+  // A hint that names a replacement for the identifier at the span becomes a quick fix.
+  const withFix = (d: Diagnostic): { data?: { replace: string } } => {
+    const text = ws.text(d.span.file)?.slice(d.span.start, d.span.end) ?? "";
+    const replace = quickFix(d.hint, text);
+    return replace === undefined ? {} : { data: { replace } };
+  };
+  const tokensOf = (path: string): ReturnType<Parameters<typeof occurrences>[3]> => {
+    const text = ws.text(path);
+    if (text === undefined) return undefined;
+    const t = lex(path, text).tokens;
+    const image = (i: number): string => (i >= 0 && i < t.count ? text.slice(t.start[i]!, t.end[i]!) : "");
+    const ids: { start: number; end: number; next: string; prev: string }[] = [];
+    for (let i = 0; i < t.count; i++) if (isName(t.kind[i]! as Tok)) ids.push({ start: t.start[i]!, end: t.end[i]!, next: image(i + 1), prev: image(i - 1) });
+    return { text, ids };
+  };
 
   let timer: NodeJS.Timeout | undefined;
   const publish = (): void => {
@@ -78,6 +97,7 @@ export function serve(connection: Connection): void {
       textDocumentSync: TextDocumentSyncKind.Incremental,
       hoverProvider: true, definitionProvider: true, documentSymbolProvider: true, documentFormattingProvider: true,
       completionProvider: { triggerCharacters: ["."] }, inlayHintProvider: true,
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] }, renameProvider: { prepareProvider: true },
     },
     serverInfo: { name: "mm", version: "0.1.0" },
   }));
@@ -112,6 +132,28 @@ export function serve(connection: Connection): void {
   connection.languages.inlayHint.on((p) => {
     const doc = documents.get(p.textDocument.uri)!;
     return inlayHints(ws.analyze(pathOf(doc.uri))).map((h) => ({ position: doc.positionAt(h.offset), label: h.label, kind: InlayHintKind.Type }));
+  });
+
+  connection.onCodeAction((p) => p.context.diagnostics.flatMap((d) => {
+    const replace = (d.data as { replace?: string } | undefined)?.replace;
+    if (replace === undefined) return [];
+    return [{ title: `Replace with '${replace}'`, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true,
+      edit: { changes: { [p.textDocument.uri]: [{ range: d.range, newText: replace }] } } }];
+  }));
+  connection.onPrepareRename((p) => {
+    const { path, text, offset } = at(p.textDocument.uri, p.position);
+    const o = occurrences(ws.analyze(path), text, offset, tokensOf);
+    const here = o?.spans.find((s) => s.file === path && s.start <= offset && offset <= s.end);
+    return here ? range(here) : null;
+  });
+  connection.onRenameRequest((p) => {
+    const { path, text, offset } = at(p.textDocument.uri, p.position);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(p.newName)) throw new ResponseError(ErrorCodes.InvalidParams, `'${p.newName}' is not a name`);
+    const o = occurrences(ws.analyze(path), text, offset, tokensOf);
+    if (!o) return null;
+    const changes: Record<string, { range: Range; newText: string }[]> = {};
+    for (const s of o.spans) (changes[uriOf(s.file)] ??= []).push({ range: range(s), newText: p.newName });
+    return { changes };
   });
 
   // The extension's commands: the summary and the diagram of the model under the cursor.

@@ -118,6 +118,52 @@ describe("mm lsp", () => {
     expect(diagram.svg).toMatch(/<svg[\s\S]*vision_model[\s\S]*<\/svg>\s*$/);
   }, 60_000);
 
+  it("offers the hint's replacement as a quick fix, and renames a block and a local everywhere they are meant", async () => {
+    const uri = pathToFileURL(join(ROOT, "scratch-lsp-edit.mm")).href;
+    const text = [
+      'import "std/nn/layers.mm"',
+      "block Res(width: Int, hidden: Int = 4 * width) {",
+      "  fc1 = Linaer(width, hidden)",
+      "  fc2 = Linear(hidden, width, bias: true)",
+      "  forward(x: [B, width]) -> [B, width] {",
+      "    let h = fc1(x)",
+      "    return x + fc2(gelu(h)) + h.T.T",
+      "  }",
+      "}",
+      "model M {",
+      "  res = Res(8, hidden: 16)",
+      "  input x: [B, 8]",
+      "  forward { output y = res(x) }",
+      "}",
+      "",
+    ].join("\n");
+    const seen = published.length;
+    await conn.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "mm", version: 1, text } });
+    let diags: (Diag & { data?: unknown })[] | undefined;
+    for (let i = 0; i < 600 && !diags; i++) {
+      diags = published.slice(seen).find((p) => p.uri === uri)?.diagnostics;
+      if (!diags) await new Promise((r) => setTimeout(r, 25));
+    }
+    const typo = diags!.find((d) => d.code === "MM2001")!;
+    expect(typo.message).toMatch(/hint: did you mean `Linear`\?/);
+    const actions = await conn.sendRequest("textDocument/codeAction", { textDocument: { uri }, range: typo.range, context: { diagnostics: [typo] } }) as { title: string; edit: { changes: Record<string, { newText: string; range: Diag["range"] }[]> } }[];
+    expect(actions.map((a) => a.title)).toEqual(["Replace with 'Linear'"]);
+    expect(actions[0]!.edit.changes[uri]).toEqual([{ range: typo.range, newText: "Linear" }]);
+
+    type Edits = { changes: Record<string, { range: { start: { line: number; character: number } }; newText: string }[]> };
+    const lines = (e: Edits, u: string): number[] => e.changes[u]!.map((c) => c.range.start.line).sort((a, b) => a - b);
+    // A local: its let and uses, not `h.T`'s member nor another block's argument names.
+    const local = await conn.sendRequest("textDocument/rename", { textDocument: { uri }, position: pos(text, "let h", 4), newName: "hid" }) as Edits;
+    expect(lines(local, uri)).toEqual([5, 6, 6]);
+    // A block parameter: its declaration and uses in the block; `hidden: 16` at the call site names it too, in the model.
+    const param = await conn.sendRequest("textDocument/rename", { textDocument: { uri }, position: pos(text, "hidden: Int", 1), newName: "inner" }) as Edits;
+    expect(lines(param, uri)).toEqual([1, 2, 3, 10]);
+    // A block: its declaration and the model's instantiation.
+    const block = await conn.sendRequest("textDocument/rename", { textDocument: { uri }, position: pos(text, "block Res", 7), newName: "Residual" }) as Edits;
+    expect(lines(block, uri)).toEqual([1, 10]);
+    await conn.sendNotification("textDocument/didClose", { textDocument: { uri } });
+  }, 60_000);
+
   it("formats a document as mm fmt does", async () => {
     const uri = pathToFileURL(join(ROOT, "scratch-lsp.mm")).href;
     await conn.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "mm", version: 1, text: "model  M {\ninput x: [B, 2]\n  forward { output y = x }\n}\n" } });
