@@ -8,8 +8,10 @@ import type { BlockDecl, Decl, Span, Stmt } from "../ast/ast.js";
 import type { CheckedModel } from "../check/check-model.js";
 import { formatTensorType } from "../base/tensor.js";
 import { allParams, type Instance } from "../elaborate/instance.js";
+import { trainedIn } from "../elaborate/stages.js";
 import { OPS } from "../ops/index.js";
 import type { FileScope } from "../resolve/scope.js";
+import { isName, isReserved, Tok } from "../../grammar/tokens.js";
 import type { Analysis } from "./workspace.js";
 
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*/y;
@@ -87,8 +89,13 @@ export function hover(a: Analysis, text: string, offset: number): string | undef
     }
     const child = instancesOf(a.models, decl).map(({ inst }) => inst.children.get(w.word)).find((c) => c !== undefined);
     if (child) {
-      const params = allParams(child).reduce((n, p) => n + p.shape.reduce((m, d) => m * (d.constValue() ?? 0), 1), 0);
-      return `**${w.word}**: ${child.kind} \`${child.declName}\`, ${params.toLocaleString("en-US")} parameters`;
+      const ps = allParams(child);
+      const params = ps.reduce((n, p) => n + p.shape.reduce((m, d) => m * (d.constValue() ?? 0), 1), 0);
+      const model = instancesOf(a.models, decl).find(({ inst }) => inst.children.get(w.word) === child)!.model.model;
+      const frozen = model.stages.filter((st) => ps.length > 0 && ps.every((p) => !trainedIn(st, p.path))).map((st) => st.name);
+      const stages = model.stages.length === 0 || ps.length === 0 ? "" : frozen.length === 0 ? "; trained in every stage"
+        : `; frozen in ${frozen.length === model.stages.length ? "every stage" : `stage${frozen.length > 1 ? "s" : ""} ${frozen.join(", ")}`}`;
+      return `**${w.word}**: ${child.kind} \`${child.declName}\`, ${params.toLocaleString("en-US")} parameters${stages}`;
     }
   }
   const ref = scope.names.get(w.word);
@@ -162,7 +169,7 @@ const exprHead = (e: { kind: string; name?: string }): string => (e.kind === "Na
 
 export interface CompletionInfo {
   readonly label: string;
-  readonly kind: "block" | "model" | "enum" | "op" | "keyword" | "local";
+  readonly kind: "block" | "model" | "enum" | "op" | "keyword" | "local" | "argument";
   readonly detail?: string;
 }
 
@@ -171,9 +178,21 @@ const KEYWORDS = ["let", "forward", "return", "if", "then", "else", "for", "in",
 
 /** Names that fit at `offset`: the declaration's own items and parameters, declarations in
  *  scope with their signatures, ops with theirs, keywords. */
-export function completion(a: Analysis, offset: number): CompletionInfo[] {
+export function completion(a: Analysis, offset: number, text = ""): CompletionInfo[] {
   const scope = a.scope;
   const out = new Map<string, CompletionInfo>();
+  // Inside a call's parentheses: the callee's parameters first, as `name:`, with type and default.
+  const callee = calleeAt(text, offset);
+  const ref = callee === undefined ? undefined : scope?.names.get(callee);
+  if (ref?.decl.kind === "Block") {
+    for (const p of ref.decl.params) {
+      out.set(`${p.name.name}:`, { label: `${p.name.name}:`, kind: "argument", detail: `${sourceOf(a, p.type.span)}${p.default ? ` = ${sourceOf(a, p.default.span)}` : ""}` });
+    }
+  }
+  const op = callee === undefined ? undefined : OPS.get(callee);
+  for (const p of op?.params ?? []) {
+    out.set(`${p.name}:`, { label: `${p.name}:`, kind: "argument", detail: `${p.kind}${p.default !== undefined ? ` = ${JSON.stringify(p.default)}` : ""}` });
+  }
   const decl = scope ? declAt(scope, offset) : undefined;
   for (const item of decl?.items ?? []) {
     if ("name" in item && item.name) out.set(item.name.name, { label: item.name.name, kind: "local", detail: item.kind.toLowerCase() });
@@ -186,6 +205,24 @@ export function completion(a: Analysis, offset: number): CompletionInfo[] {
   for (const k of KEYWORDS) if (!out.has(k)) out.set(k, { label: k, kind: "keyword" });
   return [...out.values()];
 }
+
+/** The name called by the innermost unclosed `(` before `offset`, if any. */
+function calleeAt(text: string, offset: number): string | undefined {
+  let depth = 0;
+  for (let i = Math.min(offset, text.length) - 1; i >= 0; i--) {
+    const c = text[i]!;
+    if (c === ")" || c === "]") depth++;
+    else if (c === "[") depth--;
+    else if (c === "(") {
+      if (depth > 0) { depth--; continue; }
+      return /([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(text.slice(Math.max(0, i - 200), i))?.[1];
+    } else if (c === "{" || c === "}" || (c === "\n" && depth < 0)) return undefined;
+  }
+  return undefined;
+}
+
+/** A span's text in the program. */
+const sourceOf = (a: Analysis, s: Span): string => a.program.sources.get(s.file)?.slice(s.start, s.end) ?? "";
 
 /** `: [shape]` after each name a forward `let` binds once, where every instance agrees. */
 export function inlayHints(a: Analysis): { offset: number; label: string }[] {
@@ -282,4 +319,44 @@ export function occurrences(a: Analysis, text: string, offset: number, tokensOf:
 function isSignatureName(decl: BlockDecl, start: number): boolean {
   return decl.params.some((p) => p.name.span.start === start)
     || decl.items.some((i) => i.kind === "Forward" && i.inputs.some((x) => x.name.span.start === start));
+}
+
+/** The semantic token types, in legend order. */
+export const SEMANTIC_TYPES = ["class", "enum", "type", "typeParameter", "parameter", "property", "variable", "function", "keyword", "number", "string", "comment"] as const;
+export type SemanticType = (typeof SEMANTIC_TYPES)[number];
+
+const BUILTIN_TYPES = new Set(["Int", "Float", "Bool", "String", "Block", "Tower", "Fusion", "Experts", "Loss", "Head"]);
+
+/** Each token's meaning, from mm's lexer and the file's scopes: declarations in scope,
+ *  parameters and items of the enclosing declaration, ops called, dims, keywords where they
+ *  lead an item, literals and comments. Sorted by offset. */
+export function semanticTokens(a: Analysis, tokens: { kind: Tok; start: number; end: number; image: string }[], comments: readonly number[])
+  : { start: number; end: number; type: SemanticType }[] {
+  const scope = a.scope;
+  const out: { start: number; end: number; type: SemanticType }[] = [];
+  for (let c = 0; c < comments.length; c += 2) out.push({ start: comments[c]!, end: comments[c + 1]!, type: "comment" });
+  const declOf = (offset: number): BlockDecl | undefined => (scope ? declAt(scope, offset) : undefined);
+  tokens.forEach((t, i) => {
+    const prev = tokens[i - 1], next = tokens[i + 1];
+    const push = (type: SemanticType): void => void out.push({ start: t.start, end: t.end, type });
+    if (t.kind === Tok.NumberLit) return push("number");
+    if (t.kind === Tok.StringLit) return push("string");
+    if (isReserved(t.kind)) return push("keyword");
+    if (!isName(t.kind)) return;
+    const leads = next !== undefined && (isName(next.kind) || next.kind === Tok.NumberLit || next.kind === Tok.StringLit || next.kind === Tok.LBrace);
+    if (t.kind !== Tok.Identifier && leads && prev?.kind !== Tok.Dot) return push("keyword");
+    if (prev?.kind === Tok.Dot) return push("property");
+    if (BUILTIN_TYPES.has(t.image)) return push("type");
+    const d = declOf(t.start);
+    if (d?.params.some((p) => p.name.name === t.image)) return push("parameter");
+    const item = d?.items.find((x) => "name" in x && x.name?.name === t.image);
+    if (item?.kind === "Submodule" || item?.kind === "TensorParam") return push("property");
+    if (item !== undefined) return push("variable");
+    const ref = scope?.names.get(t.image);
+    if (ref) return push(ref.decl.kind === "Enum" ? "enum" : "class");
+    if (next?.kind === Tok.LParen && OPS.has(t.image)) return push("function");
+    if (/^[A-Z][A-Z0-9_]*$/.test(t.image)) return push("typeParameter");
+    return push("variable");
+  });
+  return out.sort((x, y) => x.start - y.start);
 }

@@ -5,16 +5,16 @@
 // once per DEBOUNCE_MS of typing.
 import { pathToFileURL, fileURLToPath } from "node:url";
 import {
-  CodeActionKind, CompletionItemKind, DiagnosticSeverity, ErrorCodes, ResponseError, InlayHintKind, SymbolKind, TextDocumentSyncKind, TextDocuments,
+  CodeActionKind, CompletionItemKind, DiagnosticSeverity, ErrorCodes, ResponseError, SemanticTokensBuilder, InlayHintKind, SymbolKind, TextDocumentSyncKind, TextDocuments,
   type Connection, type Diagnostic as LspDiagnostic, type DocumentSymbol, type Range,
 } from "vscode-languageserver/node.js";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import type { Span } from "../ast/ast.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { formatText } from "../tools/fmt/index.js";
-import { completion, definition, hover, inlayHints, modelAt, occurrences, quickFix, symbols, type CompletionInfo, type SymbolInfo } from "./features.js";
+import { completion, definition, hover, inlayHints, modelAt, occurrences, quickFix, semanticTokens, SEMANTIC_TYPES, symbols, type CompletionInfo, type SymbolInfo } from "./features.js";
 import { lex } from "../../grammar/lex.js";
-import { isName, type Tok } from "../../grammar/tokens.js";
+import { isName, Tok } from "../../grammar/tokens.js";
 import { summarize } from "../tools/summary/summary.js";
 import { renderSummary } from "../tools/summary/render.js";
 import { buildDiagram } from "../tools/graph/diagram.js";
@@ -31,7 +31,7 @@ const SYMBOL_KIND: Readonly<Record<SymbolInfo["kind"], SymbolKind>> = {
 };
 const COMPLETION_KIND: Readonly<Record<CompletionInfo["kind"], CompletionItemKind>> = {
   block: CompletionItemKind.Class, model: CompletionItemKind.Module, enum: CompletionItemKind.Enum, op: CompletionItemKind.Function,
-  keyword: CompletionItemKind.Keyword, local: CompletionItemKind.Variable,
+  keyword: CompletionItemKind.Keyword, local: CompletionItemKind.Variable, argument: CompletionItemKind.Field,
 };
 
 /** Serves `connection` until it closes. */
@@ -98,6 +98,7 @@ export function serve(connection: Connection): void {
       hoverProvider: true, definitionProvider: true, documentSymbolProvider: true, documentFormattingProvider: true,
       completionProvider: { triggerCharacters: ["."] }, inlayHintProvider: true,
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] }, renameProvider: { prepareProvider: true },
+      semanticTokensProvider: { legend: { tokenTypes: [...SEMANTIC_TYPES], tokenModifiers: [] }, full: true },
     },
     serverInfo: { name: "mm", version: "0.1.0" },
   }));
@@ -120,8 +121,8 @@ export function serve(connection: Connection): void {
     return scope ? symbols(scope).map(conv) : [];
   });
   connection.onCompletion((p) => {
-    const { path, offset } = at(p.textDocument.uri, p.position);
-    return completion(ws.analyze(path), offset).map((c) => ({ label: c.label, kind: COMPLETION_KIND[c.kind], ...(c.detail ? { detail: c.detail } : {}) }));
+    const { path, text, offset } = at(p.textDocument.uri, p.position);
+    return completion(ws.analyze(path), offset, text).map((c) => ({ label: c.label, kind: COMPLETION_KIND[c.kind], ...(c.detail ? { detail: c.detail } : {}) }));
   });
   connection.onDocumentFormatting((p) => {
     const doc = documents.get(p.textDocument.uri)!;
@@ -154,6 +155,20 @@ export function serve(connection: Connection): void {
     const changes: Record<string, { range: Range; newText: string }[]> = {};
     for (const s of o.spans) (changes[uriOf(s.file)] ??= []).push({ range: range(s), newText: p.newName });
     return { changes };
+  });
+
+  connection.languages.semanticTokens.on((p) => {
+    const doc = documents.get(p.textDocument.uri)!;
+    const text = doc.getText();
+    const lexed = lex(pathOf(doc.uri), text).tokens;
+    const tokens = Array.from({ length: lexed.count }, (_, i) => ({ kind: lexed.kind[i]! as Tok, start: lexed.start[i]!, end: lexed.end[i]!, image: text.slice(lexed.start[i]!, lexed.end[i]!) }));
+    const builder = new SemanticTokensBuilder();
+    for (const t of semanticTokens(ws.analyze(pathOf(doc.uri)), tokens, lexed.comments)) {
+      // One entry per line: a comment or string never spans lines in mm.
+      const at = doc.positionAt(t.start);
+      builder.push(at.line, at.character, t.end - t.start, SEMANTIC_TYPES.indexOf(t.type), 0);
+    }
+    return builder.build();
   });
 
   // The extension's commands: the summary and the diagram of the model under the cursor.

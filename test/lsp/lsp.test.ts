@@ -164,6 +164,43 @@ describe("mm lsp", () => {
     await conn.sendNotification("textDocument/didClose", { textDocument: { uri } });
   }, 60_000);
 
+  it("completes a call's argument names with their types and defaults, and hovers a component's frozen stages", async () => {
+    const uri = pathToFileURL(join(ROOT, "scratch-lsp-args.mm")).href;
+    const text = [
+      'import "std/nn/layers.mm"',
+      "model M {",
+      "  enc = Linear(8, 8)",
+      "  head = Linear(8, 2, )",
+      "  input x: [B, 8]",
+      "  forward { output y = head(enc(x)) }",
+      "  stage probe { train: head  freeze: enc }",
+      "  stage tune { freeze: head }",
+      "}",
+      "",
+    ].join("\n");
+    await conn.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "mm", version: 1, text } });
+    const items = await conn.sendRequest("textDocument/completion", { textDocument: { uri }, position: pos(text, "Linear(8, 2, ", 13) }) as { label: string; detail?: string }[];
+    expect(items.slice(0, 3).map((i) => `${i.label} ${i.detail}`)).toEqual(["in_features: Int", "out_features: Int", "bias: Bool = true"]);
+    const h = await conn.sendRequest("textDocument/hover", { textDocument: { uri }, position: pos(text, "head(enc", 6) }) as { contents: { value: string } };
+    expect(h.contents.value).toBe("**enc**: block `Linear`, 72 parameters; frozen in stage probe");
+    // Semantic tokens: decoded from LSP's relative encoding, each with its text.
+    const init = await conn.sendRequest("textDocument/semanticTokens/full", { textDocument: { uri } }) as { data: number[] };
+    const legend = ["class", "enum", "type", "typeParameter", "parameter", "property", "variable", "function", "keyword", "number", "string", "comment"];
+    const lines = text.split("\n");
+    const decoded: string[] = [];
+    for (let i = 0, line = 0, ch = 0; i < init.data.length; i += 5) {
+      line += init.data[i]!;
+      ch = init.data[i]! === 0 ? ch + init.data[i + 1]! : init.data[i + 1]!;
+      decoded.push(`${lines[line]!.slice(ch, ch + init.data[i + 2]!)}=${legend[init.data[i + 3]!]}`);
+    }
+    expect(decoded.slice(0, 12)).toEqual([
+      "import=keyword", '"std/nn/layers.mm"=string', "model=keyword", "M=class", "enc=property", "Linear=class", "8=number", "8=number",
+      "head=property", "Linear=class", "8=number", "2=number",
+    ]);
+    expect(decoded).toEqual(expect.arrayContaining(["input=keyword", "B=typeParameter", "stage=keyword", "train=variable"]));
+    await conn.sendNotification("textDocument/didClose", { textDocument: { uri } });
+  }, 60_000);
+
   it("formats a document as mm fmt does", async () => {
     const uri = pathToFileURL(join(ROOT, "scratch-lsp.mm")).href;
     await conn.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "mm", version: 1, text: "model  M {\ninput x: [B, 2]\n  forward { output y = x }\n}\n" } });
