@@ -32,6 +32,7 @@ const SYMBOL_KIND: Readonly<Record<SymbolInfo["kind"], SymbolKind>> = {
 const COMPLETION_KIND: Readonly<Record<CompletionInfo["kind"], CompletionItemKind>> = {
   block: CompletionItemKind.Class, model: CompletionItemKind.Module, enum: CompletionItemKind.Enum, op: CompletionItemKind.Function,
   keyword: CompletionItemKind.Keyword, local: CompletionItemKind.Variable, argument: CompletionItemKind.Field,
+  path: CompletionItemKind.Reference, dim: CompletionItemKind.TypeParameter,
 };
 
 /** Serves `connection` until it closes. */

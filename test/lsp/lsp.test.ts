@@ -181,6 +181,9 @@ describe("mm lsp", () => {
     await conn.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "mm", version: 1, text } });
     const items = await conn.sendRequest("textDocument/completion", { textDocument: { uri }, position: pos(text, "Linear(8, 2, ", 13) }) as { label: string; detail?: string }[];
     expect(items.slice(0, 3).map((i) => `${i.label} ${i.detail}`)).toEqual(["in_features: Int", "out_features: Int", "bias: Bool = true"]);
+    const inStage = await conn.sendRequest("textDocument/completion", { textDocument: { uri }, position: pos(text, "freeze: enc", 8) }) as { label: string; detail?: string }[];
+    expect(inStage.filter((i) => i.detail === "component").map((i) => i.label)).toEqual(["enc", "head"]);
+    expect(items.filter((i) => i.detail === "symbolic dim").map((i) => i.label)).toEqual(["B"]);
     const h = await conn.sendRequest("textDocument/hover", { textDocument: { uri }, position: pos(text, "head(enc", 6) }) as { contents: { value: string } };
     expect(h.contents.value).toBe("**enc**: block `Linear`, 72 parameters; frozen in stage probe");
     // Semantic tokens: decoded from LSP's relative encoding, each with its text.
