@@ -1,6 +1,7 @@
 // `mm lsp`: the language server over stdio (vscode-languageserver). It keeps the open
-// documents in a Workspace and answers from compiler/lsp/features.ts; this file only converts
-// between LSP's positions and the compiler's offsets and spans. Diagnostics are published for
+// documents in a Workspace and answers from the modules beside it; this file only converts
+// between LSP's positions and the compiler's offsets and spans (the answers: query.ts, hover.ts,
+// navigate.ts, complete.ts, decorate.ts). Diagnostics are published for
 // every open document after each edit (an edit to one file can change another's), at most
 // once per DEBOUNCE_MS of typing.
 import { pathToFileURL, fileURLToPath } from "node:url";
@@ -12,7 +13,11 @@ import { TextDocument } from "vscode-languageserver-textdocument";
 import type { Span } from "../ast/ast.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { formatText } from "../tools/fmt/index.js";
-import { completion, definition, hover, inlayHints, modelAt, occurrences, quickFix, semanticTokens, SEMANTIC_TYPES, symbols, type CompletionInfo, type SymbolInfo } from "./features.js";
+import { completion, type CompletionInfo } from "./complete.js";
+import { inlayHints, quickFix, semanticTokens, SEMANTIC_TYPES } from "./decorate.js";
+import { hover } from "./hover.js";
+import { definition, occurrences, symbols, type SymbolInfo } from "./navigate.js";
+import { modelAt } from "./query.js";
 import { lex } from "../../grammar/lex.js";
 import { isName, Tok } from "../../grammar/tokens.js";
 import { summarize } from "../tools/summary/summary.js";
