@@ -1,13 +1,21 @@
 // What the server paints on a document: shape inlay hints after lets, semantic tokens, and
 // the quick fix a diagnostic's hint names.
-import type { BlockDecl, Span } from "../ast/ast.js";
+import type { BlockDecl, CallExpr, Span, Stmt } from "../ast/ast.js";
+import { formatTensorType } from "../base/tensor.js";
 import { OPS } from "../ops/index.js";
 import { isName, isReserved, Tok } from "../../grammar/tokens.js";
-import { declAt, typesOf } from "./query.js";
+import { declAt, instancesOf, typesOf } from "./query.js";
 import type { Analysis } from "./workspace.js";
 
-/** `: [shape]` after each name a forward `let` binds once, where every instance agrees. */
-export function inlayHints(a: Analysis): { offset: number; label: string }[] {
+/** Which inlay hints to give (the client's initializationOptions.inlayHints). */
+export interface HintOptions {
+  /** `: [shape]` after each name a forward `let` binds once, where every model agrees. */
+  readonly lets?: boolean;
+  /** `: [shape]` after a component's call, where it is called once and every model agrees. */
+  readonly calls?: boolean;
+}
+
+export function inlayHints(a: Analysis, o: HintOptions = {}): { offset: number; label: string }[] {
   const scope = a.scope;
   if (!scope) return [];
   const out: { offset: number; label: string }[] = [];
@@ -15,29 +23,71 @@ export function inlayHints(a: Analysis): { offset: number; label: string }[] {
     if (d.kind !== "Block") continue;
     for (const item of d.items) {
       if (item.kind !== "Forward") continue;
-      const lets: { name: string; span: Span }[] = [];
-      const stack = [...item.body];
-      while (stack.length > 0) {
-        const s = stack.pop()!;
-        if (s.kind === "LetStmt" && s.type === undefined) for (const n of s.names) lets.push({ name: n.name, span: n.span });
-        if (s.kind === "For") stack.push(...s.body);
-        if (s.kind === "If") stack.push(...s.then, ...(s.else ?? []));
+      if (o.lets !== false) {
+        const lets: { name: string; span: Span }[] = [];
+        const stack = [...item.body];
+        while (stack.length > 0) {
+          const s = stack.pop()!;
+          if (s.kind === "LetStmt" && s.type === undefined) for (const n of s.names) lets.push({ name: n.name, span: n.span });
+          if (s.kind === "For") stack.push(...s.body);
+          if (s.kind === "If") stack.push(...s.then, ...(s.else ?? []));
+        }
+        const once = lets.filter((l) => lets.filter((m) => m.name === l.name).length === 1);
+        for (const l of once) {
+          const types = typesOf(a, d, l.name);
+          if (types.length === 1) out.push({ offset: l.span.end, label: `: ${types[0]!.type}` });
+        }
       }
-      const once = lets.filter((l) => lets.filter((m) => m.name === l.name).length === 1);
-      for (const l of once) {
-        const types = typesOf(a, d, l.name);
-        if (types.length === 1) out.push({ offset: l.span.end, label: `: ${types[0]!.type}` });
-      }
+      if (o.calls !== false) out.push(...callHints(a, d, item.body));
     }
   }
   return out.sort((x, y) => x.offset - y.offset);
 }
 
-/** The replacement a diagnostic's hint names for the identifier it points at (`did you mean
- *  \`widht\`?`, `mm writes \`float16\``), as a quick fix; undefined when there is none. */
-export function quickFix(hint: string | undefined, spanText: string): string | undefined {
-  const m = hint === undefined ? null : /(?:did you mean|mm writes) `([A-Za-z_][A-Za-z0-9_]*)`/.exec(hint);
-  return m && /^[A-Za-z_][A-Za-z0-9_]*$/.test(spanText) && m[1] !== spanText ? m[1] : undefined;
+/** A component called once in a forward: its output's shape after the call, where every
+ *  instance in the file's models gives the same one. */
+function callHints(a: Analysis, d: BlockDecl, body: readonly Stmt[]): { offset: number; label: string }[] {
+  const components = new Set(d.items.filter((i) => i.kind === "Submodule").map((i) => (i as { name: { name: string } }).name.name));
+  const calls = new Map<string, CallExpr[]>();
+  const stack: unknown[] = [...body];
+  while (stack.length > 0) {
+    const n = stack.pop();
+    if (n === null || typeof n !== "object") continue;
+    if (Array.isArray(n)) { stack.push(...n); continue; }
+    const node = n as { kind?: string; callee?: { kind: string; name?: string } };
+    if (node.kind === "Call" && node.callee?.kind === "Name" && components.has(node.callee.name!)) {
+      calls.set(node.callee.name!, [...(calls.get(node.callee.name!) ?? []), n as CallExpr]);
+    }
+    for (const [k, v] of Object.entries(n)) if (k !== "span" && typeof v === "object") stack.push(v);
+  }
+  const out: { offset: number; label: string }[] = [];
+  for (const [name, sites] of calls) {
+    if (sites.length !== 1) continue;
+    const types = new Set<string>();
+    for (const { model, inst } of instancesOf(a.models, d)) {
+      const child = inst.children.get(name);
+      for (const r of model.graph?.shapes ?? []) if (child && r.scope === child.path && r.role === "output") types.add(formatTensorType(r.type));
+    }
+    if (types.size === 1) out.push({ offset: sites[0]!.span.end, label: `: ${[...types][0]}` });
+  }
+  return out;
+}
+
+/** The edits a diagnostic's hint names, as quick fixes (offsets into the span's text): the
+ *  identifier it suggests for the one at the span (`did you mean \`Linear\`?`, `mm writes
+ *  \`float16\``), or the nearest valid values of a named argument of the call at the span
+ *  (`nearest valid image: 224 or 256` for `image: 225`). */
+export function quickFixes(hint: string | undefined, spanText: string): { title: string; start: number; end: number; text: string }[] {
+  if (hint === undefined) return [];
+  const name = /(?:did you mean|mm writes) `([A-Za-z_][A-Za-z0-9_]*)`/.exec(hint);
+  if (name && /^[A-Za-z_][A-Za-z0-9_]*$/.test(spanText) && name[1] !== spanText) {
+    return [{ title: `Replace with '${name[1]}'`, start: 0, end: spanText.length, text: name[1]! }];
+  }
+  const near = /nearest valid ([A-Za-z_][A-Za-z0-9_]*): ([0-9]+)(?: or ([0-9]+))?/.exec(hint);
+  const arg = near ? new RegExp(`\\b${near[1]}\\s*:\\s*([0-9][0-9_]*)\\b`, "d").exec(spanText) : null;
+  if (!near || !arg) return [];
+  const [start, end] = arg.indices![1]!;
+  return [near[2], near[3]].filter((v): v is string => v !== undefined).map((v) => ({ title: `Set ${near[1]} to ${v}`, start, end, text: v }));
 }
 
 /** The semantic token types, in legend order. */

@@ -14,7 +14,7 @@ import type { Span } from "../ast/ast.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { formatText } from "../tools/fmt/index.js";
 import { completion, type CompletionInfo } from "./complete.js";
-import { inlayHints, quickFix, semanticTokens, SEMANTIC_TYPES } from "./decorate.js";
+import { inlayHints, quickFixes, semanticTokens, SEMANTIC_TYPES, type HintOptions } from "./decorate.js";
 import { hover } from "./hover.js";
 import { definition, occurrences, symbols, type SymbolInfo } from "./navigate.js";
 import { modelAt } from "./query.js";
@@ -58,11 +58,11 @@ export function serve(connection: Connection): void {
     ...(d.related.length ? { relatedInformation: d.related.map((r) => ({ location: { uri: uriOf(r.span.file), range: range(r.span) }, message: r.message })) } : {}),
   });
 
-  // A hint that names a replacement for the identifier at the span becomes a quick fix.
-  const withFix = (d: Diagnostic): { data?: { replace: string } } => {
+  // A hint that names an edit (a name it suggests, the nearest valid values) becomes quick fixes.
+  const withFix = (d: Diagnostic): { data?: { fixes: { title: string; range: Range; text: string }[] } } => {
     const text = ws.text(d.span.file)?.slice(d.span.start, d.span.end) ?? "";
-    const replace = quickFix(d.hint, text);
-    return replace === undefined ? {} : { data: { replace } };
+    const fixes = quickFixes(d.hint, text).map((f) => ({ title: f.title, range: range({ file: d.span.file, start: d.span.start + f.start, end: d.span.start + f.end }), text: f.text }));
+    return fixes.length ? { data: { fixes } } : {};
   };
   const tokensOf = (path: string): ReturnType<Parameters<typeof occurrences>[3]> => {
     const text = ws.text(path);
@@ -98,16 +98,21 @@ export function serve(connection: Connection): void {
     return { path: pathOf(uri), text: doc.getText(), offset: doc.offsetAt(pos) };
   };
 
-  connection.onInitialize(() => ({
+  let hints: HintOptions = {};
+  connection.onInitialize((p) => {
+    hints = (p.initializationOptions as { inlayHints?: HintOptions } | undefined)?.inlayHints ?? {};
+    return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
       hoverProvider: true, definitionProvider: true, documentSymbolProvider: true, documentFormattingProvider: true,
       completionProvider: { triggerCharacters: ["."] }, inlayHintProvider: true,
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] }, renameProvider: { prepareProvider: true },
       semanticTokensProvider: { legend: { tokenTypes: [...SEMANTIC_TYPES], tokenModifiers: [] }, full: true },
+      referencesProvider: true, workspaceSymbolProvider: true,
     },
     serverInfo: { name: "mm", version: "0.1.0" },
-  }));
+    };
+  });
   connection.onHover((p) => {
     const { path, text, offset } = at(p.textDocument.uri, p.position);
     const value = hover(ws.analyze(path), text, offset);
@@ -138,15 +143,35 @@ export function serve(connection: Connection): void {
   });
   connection.languages.inlayHint.on((p) => {
     const doc = documents.get(p.textDocument.uri)!;
-    return inlayHints(ws.analyze(pathOf(doc.uri))).map((h) => ({ position: doc.positionAt(h.offset), label: h.label, kind: InlayHintKind.Type }));
+    return inlayHints(ws.analyze(pathOf(doc.uri)), hints).map((h) => ({ position: doc.positionAt(h.offset), label: h.label, kind: InlayHintKind.Type }));
   });
 
   connection.onCodeAction((p) => p.context.diagnostics.flatMap((d) => {
-    const replace = (d.data as { replace?: string } | undefined)?.replace;
-    if (replace === undefined) return [];
-    return [{ title: `Replace with '${replace}'`, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true,
-      edit: { changes: { [p.textDocument.uri]: [{ range: d.range, newText: replace }] } } }];
+    const fixes = (d.data as { fixes?: { title: string; range: Range; text: string }[] } | undefined)?.fixes ?? [];
+    return fixes.map((f, i) => ({ title: f.title, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: i === 0,
+      edit: { changes: { [p.textDocument.uri]: [{ range: f.range, newText: f.text }] } } }));
   }));
+  connection.onReferences((p) => {
+    const { path, text, offset } = at(p.textDocument.uri, p.position);
+    const a = ws.analyze(path);
+    const o = occurrences(a, text, offset, tokensOf);
+    const decl = definition(a, text, offset);
+    const spans = (o?.spans ?? []).filter((s) => p.context.includeDeclaration || !(decl && s.file === decl.file && s.start === decl.start));
+    return spans.map((s) => ({ uri: uriOf(s.file), range: range(s) }));
+  });
+  connection.onWorkspaceSymbol((p) => {
+    const q = p.query.toLowerCase();
+    const session = ws.session();
+    const scopes = [session.stdlib(), ...ws.openFiles.map((f) => session.load([f]))].flatMap((prog) => [...prog.files.values()]);
+    const seen = new Set<string>();
+    return scopes.flatMap((sc) => sc.ast.decls.flatMap((d) => {
+      const key = `${sc.path}#${d.name.name}`;
+      if (seen.has(key) || !d.name.name.toLowerCase().includes(q)) return [];
+      seen.add(key);
+      const kind = d.kind === "Enum" ? SymbolKind.Enum : SymbolKind.Class;
+      return [{ name: d.name.name, kind, location: { uri: uriOf(sc.path), range: range(d.name.span) }, containerName: sc.path.split("/").slice(-2).join("/") }];
+    })).slice(0, 500);
+  });
   connection.onPrepareRename((p) => {
     const { path, text, offset } = at(p.textDocument.uri, p.position);
     const o = occurrences(ws.analyze(path), text, offset, tokensOf);

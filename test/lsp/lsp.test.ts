@@ -161,6 +161,10 @@ describe("mm lsp", () => {
     // A block: its declaration and the model's instantiation.
     const block = await conn.sendRequest("textDocument/rename", { textDocument: { uri }, position: pos(text, "block Res", 7), newName: "Residual" }) as Edits;
     expect(lines(block, uri)).toEqual([1, 10]);
+    type Loc = { uri: string; range: { start: { line: number } } };
+    const refs = (includeDeclaration: boolean): Promise<Loc[]> => conn.sendRequest("textDocument/references", { textDocument: { uri }, position: pos(text, "Res(8", 1), context: { includeDeclaration } }) as Promise<Loc[]>;
+    expect((await refs(true)).map((l) => l.range.start.line)).toEqual([1, 10]);
+    expect((await refs(false)).map((l) => l.range.start.line)).toEqual([10]);
     await conn.sendNotification("textDocument/didClose", { textDocument: { uri } });
   }, 60_000);
 
@@ -181,6 +185,10 @@ describe("mm lsp", () => {
     await conn.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "mm", version: 1, text } });
     const items = await conn.sendRequest("textDocument/completion", { textDocument: { uri }, position: pos(text, "Linear(8, 2, ", 13) }) as { label: string; detail?: string }[];
     expect(items.slice(0, 3).map((i) => `${i.label} ${i.detail}`)).toEqual(["in_features: Int", "out_features: Int", "bias: Bool = true"]);
+    const hints = await conn.sendRequest("textDocument/inlayHint", { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 20, character: 0 } } }) as { position: { line: number; character: number }; label: string }[];
+    expect(hints.map((h) => `${h.position.line}:${h.position.character}${h.label}`)).toEqual([
+      `5:${pos(text, "head(enc(x))").character + "head(enc(x)".length}: [B, 8]`, `5:${pos(text, "head(enc(x))").character + "head(enc(x))".length}: [B, 2]`,
+    ]);
     const inStage = await conn.sendRequest("textDocument/completion", { textDocument: { uri }, position: pos(text, "freeze: enc", 8) }) as { label: string; detail?: string }[];
     expect(inStage.filter((i) => i.detail === "component").map((i) => i.label)).toEqual(["enc", "head"]);
     expect(items.filter((i) => i.detail === "symbolic dim").map((i) => i.label)).toEqual(["B"]);
@@ -204,6 +212,26 @@ describe("mm lsp", () => {
     await conn.sendNotification("textDocument/didClose", { textDocument: { uri } });
   }, 60_000);
 
+  it("finds declarations across the stdlib by name, and fixes a value to the nearest valid one", async () => {
+    const found = await conn.sendRequest("workspace/symbol", { query: "CLIPVisionTrans" }) as { name: string; location: { uri: string } }[];
+    expect(found.map((f) => [f.name, f.location.uri.endsWith("stdlib/towers/vit.mm")])).toContainEqual(["CLIPVisionTransformer", true]);
+    expect(found.every((f) => f.name.includes("CLIPVisionTrans"))).toBe(true);
+    const uri = pathToFileURL(join(ROOT, "scratch-lsp-near.mm")).href;
+    const text = 'import "std/towers/vit.mm"\nmodel M {\n  vision = CLIPVisionTransformer(image: 225, patch: 32)\n  input x: [B, 3, 225, 225]\n  forward { output y = vision(x).pooler_output }\n}\n';
+    const seen = published.length;
+    await conn.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "mm", version: 1, text } });
+    let diags: Diag[] | undefined;
+    for (let i = 0; i < 600 && !diags; i++) {
+      diags = published.slice(seen).find((p) => p.uri === uri)?.diagnostics;
+      if (!diags) await new Promise((r) => setTimeout(r, 25));
+    }
+    const bad = diags!.find((d) => d.code === "MM3005")!;
+    const actions = await conn.sendRequest("textDocument/codeAction", { textDocument: { uri }, range: bad.range, context: { diagnostics: [bad] } }) as { title: string; edit: { changes: Record<string, { newText: string; range: { start: { line: number; character: number } } }[]> } }[];
+    expect(actions.map((a) => a.title)).toEqual(["Set image to 224", "Set image to 256"]);
+    expect(actions[0]!.edit.changes[uri]![0]!.range.start).toEqual(pos(text, "image: ", 7));
+    await conn.sendNotification("textDocument/didClose", { textDocument: { uri } });
+  }, 60_000);
+
   it("formats a document as mm fmt does", async () => {
     const uri = pathToFileURL(join(ROOT, "scratch-lsp.mm")).href;
     await conn.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "mm", version: 1, text: "model  M {\ninput x: [B, 2]\n  forward { output y = x }\n}\n" } });
@@ -211,4 +239,22 @@ describe("mm lsp", () => {
     expect(edits.map((e) => e.newText)).toEqual(["model M {\n  input x: [B, 2]\n  forward { output y = x }\n}\n"]);
     await conn.sendNotification("textDocument/didClose", { textDocument: { uri } });
   });
+});
+
+describe("mm lsp's settings", () => {
+  it("gives no inlay hints when the client's initializationOptions turn them off", async () => {
+    const s = spawn(process.execPath, [join(ROOT, "bin", "mm.js"), "lsp"], { cwd: ROOT });
+    const c = createMessageConnection(new StreamMessageReader(s.stdout), new StreamMessageWriter(s.stdin));
+    c.listen();
+    try {
+      await c.sendRequest("initialize", { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions: { inlayHints: { lets: false, calls: false } } });
+      await c.sendNotification("initialized", {});
+      await c.sendNotification("textDocument/didOpen", { textDocument: { uri: URI, languageId: "mm", version: 1, text: TEXT } });
+      const hints = await c.sendRequest("textDocument/inlayHint", { textDocument: { uri: URI }, range: { start: { line: 0, character: 0 }, end: { line: 400, character: 0 } } });
+      expect(hints).toEqual([]);
+    } finally {
+      c.dispose();
+      s.kill();
+    }
+  }, 60_000);
 });

@@ -11,7 +11,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const command = vscode.workspace.getConfiguration("mm").get<string>("path", "mm");
   const run = command.endsWith(".js") ? { command: process.execPath, args: [command, "lsp", "--stdio"] } : { command, args: ["lsp", "--stdio"] };
   const serverOptions: ServerOptions = { run: { ...run, transport: TransportKind.stdio }, debug: { ...run, transport: TransportKind.stdio } };
-  const clientOptions: LanguageClientOptions = { documentSelector: [{ scheme: "file", language: "mm" }, { scheme: "untitled", language: "mm" }] };
+  const settings = vscode.workspace.getConfiguration("mm");
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [{ scheme: "file", language: "mm" }, { scheme: "untitled", language: "mm" }],
+    initializationOptions: { inlayHints: { lets: settings.get<boolean>("inlayHints.shapes", true), calls: settings.get<boolean>("inlayHints.calls", true) } },
+  };
   client = new LanguageClient("mm", "mm language server", serverOptions, clientOptions);
   await client.start();
 
