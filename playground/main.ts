@@ -10,6 +10,7 @@ import { tags } from "@lezer/highlight";
 import { instance as viz } from "@viz-js/viz";
 import { PlanRunner, requiredLimits } from "../runtime/index.js";
 import type { Plan } from "../runtime/plan.js";
+import { isReserved, KEYWORDS } from "../grammar/tokens.js";
 import EXAMPLE from "./example.mm";
 
 // ------------------------------------------------------------------ the compiler's worker
@@ -37,9 +38,10 @@ async function call<T>(type: string, body: Record<string, unknown> = {}): Promis
 
 // ------------------------------------------------------------------ highlighting
 
-const RESERVED = new Set(["import", "enum", "let", "forward", "return", "if", "then", "else", "for", "true", "false", "none"]);
-const CONTEXTUAL = new Set(["in", "from", "as", "block", "tower", "fusion", "experts", "loss", "head", "model", "param", "buffer",
-  "repeat", "where", "with", "input", "output", "task", "stage", "route", "by", "init", "layout", "default"]);
+// mm's own keyword table (grammar/tokens.ts): reserved words always, contextual ones where they
+// lead an item (a name, number, string or `{` follows), as the TextMate grammar reads them.
+const RESERVED = new Set([...KEYWORDS].filter(([, k]) => isReserved(k)).map(([w]) => w));
+const CONTEXTUAL = new Set([...[...KEYWORDS].filter(([, k]) => !isReserved(k)).map(([w]) => w), "default"]);
 const mmLanguage = StreamLanguage.define<{ dummy?: true }>({
   name: "mm",
   startState: () => ({}),
