@@ -21,6 +21,17 @@ export interface BoundArgs {
 /** No arguments bound or overridden (shared: most instantiations have none). */
 export const NO_OVERRIDES: ReadonlyMap<string, BoundArg> = new Map();
 
+/** A variant's `path.arg = value` must name an argument of the block there: a typo would
+ *  change nothing and the user would believe it did. */
+export function checkOverrideNames(decl: BlockDecl, path: string, overrides: ReadonlyMap<string, BoundArg>): void {
+  for (const [k, v] of overrides) {
+    if (decl.params.some((p) => p.name.name === k)) continue;
+    const names = decl.params.map((p) => p.name.name);
+    fail("MM3012", v.span, { path: path ? `${path}.${k}` : k, reason: `${decl.name.name} has no parameter '${k}'` },
+      { hint: didYouMean(k, names) ?? `its parameters: ${names.join(", ") || "none"}` });
+  }
+}
+
 export function bindBlockArgs(
   decl: BlockDecl, home: FileScope, bound: ReadonlyMap<string, BoundArg>, args: readonly EvArg[],
   callSpan: Span, overrides: ReadonlyMap<string, BoundArg> = NO_OVERRIDES,

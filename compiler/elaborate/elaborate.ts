@@ -4,7 +4,7 @@
 import type { CallExpr, Span, SubmoduleItem } from "../ast/ast.js";
 import { Dim } from "../base/dims.js";
 import { DiagnosticBag, DiagnosticError, fail } from "../diagnostics/diagnostic.js";
-import { bindBlockArgs, NO_OVERRIDES } from "./args.js";
+import { bindBlockArgs, checkOverrideNames, NO_OVERRIDES } from "./args.js";
 import { Scope } from "./env.js";
 import { evalArgs, evalExpr, type EvArg } from "./eval.js";
 import type { Instance } from "./instance.js";
@@ -63,6 +63,7 @@ export class Elaborator {
       const chain = [...this.stack.slice(this.stack.indexOf(declName)), declName].join(" -> ");
       fail("MM3006", callSpan, { name: declName, chain }, { hint: "a block cannot contain an instance of itself; pass the inner part as a Block parameter" });
     }
+    checkOverrideNames(decl, path, argOverrides);
     this.stack.push(declName);
     try {
       const bound = bindBlockArgs(decl, callee.scope, callee.bound, args, callSpan, argOverrides);

@@ -176,12 +176,16 @@ function finishModel(elab: Elaborator, decl: BlockDecl | VariantDecl, base: Bloc
       });
     } else if (item.kind === "Task") {
       elab.guard(() => {
+        const prev = tasks.find((t) => t.name === item.name.name);
+        if (prev) fail("MM2002", item.name.span, { name: item.name.name, place: `the tasks of model ${base.name.name}` }, { related: [{ span: prev.span, message: "first declared here" }] });
         const f = fieldValues(item.fields, ["outputs", "losses", "inputs"], `task ${item.name.name}`);
         const flat = (k: string): string[] => (f.get(k) ?? []).map((s) => s.join("."));
         tasks.push({ name: item.name.name, outputs: flat("outputs"), losses: flat("losses"), inputs: flat("inputs"), span: item.span, refSpans: refSpans(item.fields) });
       });
     } else if (item.kind === "Stage") {
       elab.guard(() => {
+        const prev = stages.find((t) => t.name === item.name.name);
+        if (prev) fail("MM2002", item.name.span, { name: item.name.name, place: `the stages of model ${base.name.name}` }, { related: [{ span: prev.span, message: "first declared here" }] });
         const f = fieldValues(item.fields, ["train", "freeze", "tasks"], `stage ${item.name.name}`);
         stages.push({
           name: item.name.name, train: f.get("train") ?? [], freeze: f.get("freeze") ?? [],

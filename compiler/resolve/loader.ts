@@ -1,7 +1,7 @@
 // Loads a program: parses the entry files, follows imports (relative or std/), detects
 // cycles and escapes, and builds each file's scope.
 import { dirname, relative, resolve, sep } from "node:path";
-import type { Decl, FileAst, ImportDecl } from "../ast/ast.js";
+import type { Decl, FileAst, Ident, ImportDecl } from "../ast/ast.js";
 import { parseFile, type ParsedFile } from "../../grammar/index.js";
 import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { didYouMean } from "../diagnostics/suggest.js";
@@ -43,6 +43,7 @@ export function loadProgram(
     const scope: FileScope = { path, ast, names: new Map(), deps: [] };
     files.set(path, scope);
     for (const d of ast.decls) addName(scope, declName(d), d, scope, diagnostics);
+    for (const d of ast.decls) duplicateNames(d, diagnostics);
     for (const imp of ast.imports) importInto(scope, imp, [...stack, path]);
     state.set(path, "done");
     return scope;
@@ -98,6 +99,18 @@ export function loadProgram(
 
 function withHint(h: string | undefined): { hint?: string } {
   return h === undefined ? {} : { hint: h };
+}
+
+/** A block's parameters and an enum's members, each declared once. */
+function duplicateNames(d: Decl, diagnostics: Diagnostic[]): void {
+  const names = d.kind === "Block" ? d.params.map((p) => p.name) : d.kind === "Enum" ? d.members : [];
+  const place = d.kind === "Enum" ? `enum ${d.name.name}` : `the parameters of ${d.name.name}`;
+  const seen = new Map<string, Ident>();
+  for (const n of names) {
+    const prev = seen.get(n.name);
+    if (prev) diagnostics.push(diag("MM2002", n.span, { name: n.name, place }, { related: [{ span: prev.span, message: "first declared here" }], hint: "rename one of them" }));
+    else seen.set(n.name, n);
+  }
 }
 
 function ownDecl(scope: FileScope, name: string): Decl | undefined {
