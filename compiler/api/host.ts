@@ -8,5 +8,6 @@ export function overlayHost(files: Readonly<Record<string, string>>, root: strin
   return {
     read: (path) => mem.get(resolve(path)) ?? diskHost.read(path),
     isFile: (path) => mem.has(resolve(path)) || diskHost.isFile(path),
+    realpath: (path) => (mem.has(resolve(path)) ? resolve(path) : diskHost.realpath!(path)),
   };
 }

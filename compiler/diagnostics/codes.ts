@@ -37,7 +37,7 @@ const table = {
   MM2004: { severity: "error", title: "import cycle", template: "import cycle: {cycle}",
     explanation: "Files may not import each other in a cycle; move the shared declarations into a third file." },
   MM2005: { severity: "error", title: "import escapes the project", template: "import '{path}' leaves the project root {root}",
-    explanation: "Relative imports stay inside the project root (the nearest folder with an `mm.json` or `package.json`, else the importing file's folder)." },
+    explanation: "Relative imports stay inside the project root (the nearest folder with an `mm.json` or `package.json`, else the importing file's folder), or in the standard library. Where a file really is counts: a symlink inside the project to a file or folder outside it is refused before anything is read." },
   MM2006: { severity: "error", title: "name not exported", template: "'{name}' is not declared in '{path}'",
     explanation: "`import { A } from \"f.mm\"` names declarations of that file." },
   MM2007: { severity: "error", title: "unknown model", template: "no model named '{name}'",

@@ -29,6 +29,7 @@ export class Workspace {
   readonly host: FileHost = {
     read: (p) => this.open.get(resolve(p)) ?? diskHost.read(p),
     isFile: (p) => this.open.has(resolve(p)) || diskHost.isFile(p),
+    realpath: (p) => (this.open.has(resolve(p)) ? resolve(p) : diskHost.realpath!(p)),
   };
 
   set(path: string, text: string): void {

@@ -1,11 +1,14 @@
 // File access for the loader, so tests can run on in-memory files.
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { readFileSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { PACKAGE_ROOT } from "../base/package.js";
 
 export interface FileHost {
   read(path: string): string | undefined;
   isFile(path: string): boolean;
+  /** Where a path really is, symlinks resolved (itself when it does not exist); imports are
+   *  checked against the project and the stdlib by it. Absent: paths are real (in memory). */
+  realpath?(path: string): string;
 }
 
 export const diskHost: FileHost = {
@@ -21,6 +24,13 @@ export const diskHost: FileHost = {
       return statSync(path).isFile();
     } catch {
       return false;
+    }
+  },
+  realpath(path) {
+    try {
+      return realpathSync(path);
+    } catch {
+      return path;
     }
   },
 };

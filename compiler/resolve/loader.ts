@@ -136,14 +136,18 @@ function addName(
 type ImportTarget = { kind: "file"; path: string } | { kind: "missing" } | { kind: "escape"; root: string };
 
 export function resolveImport(fromFile: string, spec: string, host: FileHost): ImportTarget {
+  // Checked by the path as written and, symlinks resolved, by where it really is: a link
+  // inside the project to /etc or another folder is an escape, refused before it is read.
+  const real = (p: string): string => host.realpath?.(p) ?? p;
   if (spec.startsWith("std/")) {
     const p = resolve(STDLIB_ROOT, spec.slice(4));
-    if (!isInside(p, STDLIB_ROOT)) return { kind: "escape", root: STDLIB_ROOT };
+    if (!isInside(p, STDLIB_ROOT) || !isInside(real(p), real(STDLIB_ROOT))) return { kind: "escape", root: STDLIB_ROOT };
     return host.isFile(p) ? { kind: "file", path: p } : { kind: "missing" };
   }
   const p = resolve(dirname(fromFile), spec);
   const root = projectRootOf(fromFile, host);
-  if (!isInside(p, root) && !isInside(p, STDLIB_ROOT)) return { kind: "escape", root: relative(process.cwd(), root) || "." };
+  const inside = (x: string, r: string): boolean => isInside(x, r) && isInside(real(x), real(r));
+  if (!inside(p, root) && !inside(p, STDLIB_ROOT)) return { kind: "escape", root: relative(process.cwd(), root) || "." };
   return host.isFile(p) ? { kind: "file", path: p } : { kind: "missing" };
 }
 

@@ -28,6 +28,10 @@ export function statSync(p: string): { isFile(): boolean; isDirectory(): boolean
   if (isDir(p)) return { isFile: () => false, isDirectory: () => true, size: 0 };
   throw missing(p);
 }
+/** The tree has no links: every path is real. */
+export function realpathSync(p: string): string {
+  return p;
+}
 export function readdirSync(p: string): string[] {
   const prefix = p.endsWith("/") ? p : `${p}/`;
   const out = new Set<string>();
