@@ -31,6 +31,12 @@ export interface BodyState {
 export function execStmts(stmts: readonly Stmt[], scope: Scope, frame: Frame, st: BodyState): void {
   for (const s of stmts) {
     if (st.returned) return;
+    // At the cap of errors per run (DiagnosticBag), tracing stops: a file with thousands of
+    // mistakes is not traced (and suggested for) to the end only for its errors to be dropped.
+    if (frame.tracer.bag.full) {
+      st.failed = true;
+      return;
+    }
     try {
       execStmt(s, scope, frame, st);
     } catch (e) {
