@@ -1,13 +1,42 @@
 // Atomic output: a file or folder is written under a temporary name beside its destination,
 // then renamed into place, so a failure never leaves a half-written output (a crash leaves
-// at most a dot-file temp behind, never a truncated result). One naming rule for every
+// at most a dot-file temp behind, never a truncated result, and the next write of the same
+// destination removes it). One naming rule for every
 // writer: `.NAME.PID.tmp` in the destination's folder (the rename stays on one file system).
-import { existsSync, mkdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 
-/** The temporary path beside `path` that an atomic write of it uses. */
+/** The temporary path beside `path` that an atomic write of it uses. Temporaries that an
+ *  earlier run killed mid-write left for the same destination (their process is gone) are
+ *  removed first, so a kill leaves at most one behind, until the next write. */
 export function tempPathFor(path: string): string {
+  removeStaleTemps(path);
   return join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+}
+
+function removeStaleTemps(path: string): void {
+  const dir = dirname(path), prefix = `.${basename(path)}.`;
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    if (!e.startsWith(prefix)) continue;
+    const m = /^(\d+)\.tmp(\.old)?$/.exec(e.slice(prefix.length));
+    if (m && Number(m[1]) !== process.pid && !alive(Number(m[1]))) rmSync(join(dir, e), { recursive: true, force: true });
+  }
+}
+
+/** Whether a process exists (one of another user's counts: EPERM). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 /** Writes `data` to `path` atomically, keeping the mode of a file it replaces. */
