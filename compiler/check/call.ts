@@ -1,5 +1,6 @@
 // Calling a submodule: bind arguments to the forward's inputs, unify tensor shapes with
 // the declared patterns (binding symbolic dims), run the body, check the outputs.
+import { PoisonError } from "../elaborate/values.js";
 import type { ForwardInput, Span, TensorType as TensorTypeAst } from "../ast/ast.js";
 import { fail } from "../diagnostics/diagnostic.js";
 import { didYouMean } from "../diagnostics/suggest.js";
@@ -63,6 +64,8 @@ export function calleeName(inst: Instance): string {
 }
 
 export function bindForwardArgs(inst: Instance, inputs: readonly ForwardInput[], args: readonly EvArg[], span: Span, base: Env): CallBinding {
+  // Two inputs of one name are MM2002 at the declaration (resolve/loader.ts): no call binds.
+  if (new Set(inputs.map((x) => x.name.name)).size !== inputs.length) throw new PoisonError();
   // Arguments by input position, not a map by name: calls are bound by the thousand.
   const given: (EvArg | undefined)[] = new Array<EvArg | undefined>(inputs.length);
   let pos = 0;

@@ -101,15 +101,19 @@ function withHint(h: string | undefined): { hint?: string } {
   return h === undefined ? {} : { hint: h };
 }
 
-/** A block's parameters and an enum's members, each declared once. */
+/** A block's parameters, its forward's inputs and an enum's members, each declared once. */
 function duplicateNames(d: Decl, diagnostics: Diagnostic[]): void {
-  const names = d.kind === "Block" ? d.params.map((p) => p.name) : d.kind === "Enum" ? d.members : [];
-  const place = d.kind === "Enum" ? `enum ${d.name.name}` : `the parameters of ${d.name.name}`;
-  const seen = new Map<string, Ident>();
-  for (const n of names) {
-    const prev = seen.get(n.name);
-    if (prev) diagnostics.push(diag("MM2002", n.span, { name: n.name, place }, { related: [{ span: prev.span, message: "first declared here" }], hint: "rename one of them" }));
-    else seen.set(n.name, n);
+  const lists: [readonly Ident[], string][] = d.kind === "Enum" ? [[d.members, `enum ${d.name.name}`]]
+    : d.kind === "Block" ? [[d.params.map((p) => p.name), `the parameters of ${d.name.name}`],
+      ...d.items.flatMap((i): [readonly Ident[], string][] => (i.kind === "Forward" ? [[i.inputs.map((x) => x.name), `the inputs of ${d.name.name}'s forward`]] : []))]
+    : [];
+  for (const [names, place] of lists) {
+    const seen = new Map<string, Ident>();
+    for (const n of names) {
+      const prev = seen.get(n.name);
+      if (prev) diagnostics.push(diag("MM2002", n.span, { name: n.name, place }, { related: [{ span: prev.span, message: "first declared here" }], hint: "rename one of them" }));
+      else seen.set(n.name, n);
+    }
   }
 }
 

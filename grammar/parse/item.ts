@@ -123,6 +123,19 @@ export class ItemParser extends StmtParser {
         } else if (f.hasSignature && kind === "model") {
           this.misplaced("forward with a signature", s, kind, "a model's forward is written `forward { ... }` and reads its `input` items");
         }
+        if (kind === "model" && !f.hasSignature) {
+          // A model's results are its `output` statements; a `return` there would be lost.
+          const stack: A.Stmt[] = [...f.body];
+          while (stack.length > 0) {
+            const st = stack.pop()!;
+            if (st.kind === "Return") {
+              this.diagnostics.push(diag("MM1005", { file: st.span.file, start: st.span.start, end: st.span.start + "return".length },
+                { item: "return", place: "a model's forward" }, { hint: "a model's results are `output name = expr` (and `loss name = expr`)" }));
+            }
+            if (st.kind === "For") stack.push(...st.body);
+            if (st.kind === "If") stack.push(...st.then, ...(st.else ?? []));
+          }
+        }
         return f;
       }
       case Tok.Route: {

@@ -1,5 +1,6 @@
 // Every check rule, by the moment it runs (rule.ts has the contract). A new rule is a file
 // in this folder, added here; test/check/rules.test.ts holds the list complete.
+import { lossStatementFloat } from "./loss-float.js";
 import { lossBlockScalar, lossStatementScalar } from "./loss-scalar.js";
 import { outputAssigned } from "./output-assigned.js";
 import type { ForwardEnd, ModelEnd, Rule } from "./rule.js";
@@ -10,7 +11,7 @@ import { unusedForwardInputs, unusedModelInputs } from "./unused-input.js";
 export const FORWARD_RULES: readonly Rule<ForwardEnd>[] = [outputAssigned, lossBlockScalar];
 
 /** When a model has been traced, in this order. */
-export const MODEL_RULES: readonly Rule<ModelEnd>[] = [lossStatementScalar, unusedModelInputs, unusedForwardInputs, taskReferences];
+export const MODEL_RULES: readonly Rule<ModelEnd>[] = [lossStatementScalar, lossStatementFloat, unusedModelInputs, unusedForwardInputs, taskReferences];
 
 export const ALL_RULES: readonly Rule<never>[] = [...FORWARD_RULES, ...MODEL_RULES] as readonly Rule<never>[];
 export { runRules, type ForwardEnd, type ModelEnd, type Rule } from "./rule.js";
