@@ -8,7 +8,7 @@ import { linter, lintGutter, type Diagnostic as CmDiagnostic } from "@codemirror
 import { hoverTooltip } from "@codemirror/view";
 import { tags } from "@lezer/highlight";
 import { instance as viz } from "@viz-js/viz";
-import { PlanRunner, requiredLimits } from "../runtime/index.js";
+import { outputLine, PlanRunner, requiredLimits } from "../runtime/index.js";
 import type { Plan } from "../runtime/plan.js";
 import { isReserved, KEYWORDS } from "../grammar/tokens.js";
 import EXAMPLE from "./example.mm";
@@ -194,11 +194,7 @@ $("#run-go").addEventListener("click", async () => {
     const runner = await PlanRunner.create(device, r.plan, r.weights);
     const outputs = await runner.run(Object.fromEntries(r.inputs.map((i) => [i.name, i.data])));
     runner.destroy();
-    const lines = Object.values(outputs).map((o) => {
-      let s = 0, a = 0;
-      for (const v of o.data) (s += v, (a += Math.abs(v)));
-      return `${o.name} [${o.shape.join(", ")}] ${o.dtype} checksum ${s.toPrecision(6)}/${a.toPrecision(6)}`;
-    });
+    const lines = Object.values(outputs).map(outputLine);
     out.textContent = [`${model} on ${adapter.info.vendor || "webgpu"}: ${Object.entries(r.bind).map(([k, v]) => `${k}=${v}`).join(", ")}`, ...lines].join("\n");
   } catch (e) {
     out.textContent = `cannot run: ${(e as Error).message}`;

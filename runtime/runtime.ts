@@ -229,14 +229,22 @@ export class PlanRunner {
   }
 }
 
+/** An output's sum and sum of |x|, to 6 digits: `SUM/ABS`. */
+function sums(o: OutputTensor): string {
+  let s = 0, a = 0;
+  for (const v of o.data) {
+    s += v;
+    a += Math.abs(v);
+  }
+  return `${s.toPrecision(6)}/${a.toPrecision(6)}`;
+}
+
 /** A stable checksum of outputs (sum and sum of |x| per output, rounded) for comparing runs. */
 export function checksum(outputs: Readonly<Record<string, OutputTensor>>): string {
-  return Object.values(outputs).map((o) => {
-    let s = 0, a = 0;
-    for (const v of o.data) {
-      s += v;
-      a += Math.abs(v);
-    }
-    return `${o.name}:${s.toPrecision(6)}/${a.toPrecision(6)}`;
-  }).join(" ");
+  return Object.values(outputs).map((o) => `${o.name}:${sums(o)}`).join(" ");
+}
+
+/** One output as `mm run` prints it: `name [2, 32] float32 checksum SUM/ABS`. */
+export function outputLine(o: OutputTensor): string {
+  return `${o.name} [${o.shape.join(", ")}] ${o.dtype} checksum ${sums(o)}`;
 }

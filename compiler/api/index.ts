@@ -12,9 +12,9 @@
 // model. Errors in the model's program throw an MmError carrying the diagnostics; a spec that
 // names nothing throws one with an empty list and the reason as its message. docs/api.md.
 import { resolve } from "node:path";
-import type { Span } from "../ast/ast.js";
 import type { CheckedModel } from "../check/check-model.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { diagnosticData, type DiagnosticData } from "../diagnostics/data.js";
 import { compileToOnnx, compileToWebGpu } from "../driver/compile.js";
 import { Session } from "../driver/session.js";
 import { findTarget, TargetError } from "../driver/target.js";
@@ -31,18 +31,7 @@ import { overlayHost } from "./host.js";
 export type { ModelDiff, ParamReport, Plan, ShapeNode, Summary };
 
 /** A diagnostic as data: 1-based lines and columns, the end exclusive. */
-export interface ApiDiagnostic {
-  readonly code: string;
-  readonly severity: "error" | "warning";
-  readonly message: string;
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-  readonly endLine: number;
-  readonly endColumn: number;
-  readonly hint?: string;
-  readonly related: readonly { readonly message: string; readonly file: string; readonly line: number; readonly column: number; readonly endLine: number; readonly endColumn: number }[];
-}
+export type ApiDiagnostic = DiagnosticData;
 
 /** Errors in the program a call reads, or a spec that names no model (no diagnostics). */
 export class MmError extends Error {
@@ -118,7 +107,7 @@ export function createCompiler(options: CompilerOptions = {}): MmCompiler {
   return {
     check(files) {
       const r = session.checkFiles(files.map(abs));
-      const diagnostics = r.diagnostics.map((d) => apiDiagnostic(d, r.sources));
+      const diagnostics = r.diagnostics.map((d) => diagnosticData(d, r.sources));
       const errors = diagnostics.filter((d) => d.severity === "error").length;
       return { diagnostics, errors, warnings: diagnostics.length - errors, models: r.models };
     },
@@ -168,27 +157,7 @@ function weightsMode(w: ApiWeights): WeightsMode {
 }
 
 function failure(spec: string, ds: readonly Diagnostic[], sources: ReadonlyMap<string, string>): MmError {
-  const list = ds.map((d) => apiDiagnostic(d, sources));
+  const list = ds.map((d) => diagnosticData(d, sources));
   const first = list.find((d) => d.severity === "error");
   return new MmError(first ? `${spec}: ${first.code} ${first.message} (${first.file}:${first.line}:${first.column})` : `${spec} does not compile`, list);
-}
-
-/** 1-based line and column of an offset. */
-function position(text: string, offset: number): { line: number; column: number } {
-  let line = 1, start = 0;
-  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) (line++, (start = i + 1));
-  return { line, column: offset - start + 1 };
-}
-
-function apiDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, string>): ApiDiagnostic {
-  const at = (s: Span): { file: string; line: number; column: number; endLine: number; endColumn: number } => {
-    const text = sources.get(s.file) ?? "";
-    const a = position(text, s.start), b = position(text, s.end);
-    return { file: s.file, line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
-  };
-  return {
-    code: d.code, severity: d.severity === "error" ? "error" : "warning", message: d.message, ...at(d.span),
-    ...(d.hint ? { hint: d.hint } : {}),
-    related: d.related.map((r) => ({ message: r.message, ...at(r.span) })),
-  };
 }

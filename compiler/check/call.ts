@@ -1,6 +1,5 @@
 // Calling a submodule: bind arguments to the forward's inputs, unify tensor shapes with
 // the declared patterns (binding symbolic dims), run the body, check the outputs.
-import { PoisonError } from "../elaborate/values.js";
 import type { ForwardInput, Span, TensorType as TensorTypeAst } from "../ast/ast.js";
 import { fail } from "../diagnostics/diagnostic.js";
 import { didYouMean } from "../diagnostics/suggest.js";
@@ -11,7 +10,7 @@ import type { Instance } from "../elaborate/instance.js";
 import { evalDType, SymbolicEnv } from "../elaborate/items.js";
 import { instanceEnv } from "../elaborate/model.js";
 import { checkType } from "../elaborate/types.js";
-import { typeName, type Value } from "../elaborate/values.js";
+import { PoisonError, typeName, type Value } from "../elaborate/values.js";
 import type { Dim } from "../base/dims.js";
 import { unifyDim, unifyShape, type DimPattern } from "./unify.js";
 import type { TensorRef } from "../ir/ir.js";
@@ -64,8 +63,6 @@ export function calleeName(inst: Instance): string {
 }
 
 export function bindForwardArgs(inst: Instance, inputs: readonly ForwardInput[], args: readonly EvArg[], span: Span, base: Env): CallBinding {
-  // Two inputs of one name are MM2002 at the declaration (resolve/loader.ts): no call binds.
-  if (new Set(inputs.map((x) => x.name.name)).size !== inputs.length) throw new PoisonError();
   // Arguments by input position, not a map by name: calls are bound by the thousand.
   const given: (EvArg | undefined)[] = new Array<EvArg | undefined>(inputs.length);
   let pos = 0;
@@ -82,7 +79,11 @@ export function bindForwardArgs(inst: Instance, inputs: readonly ForwardInput[],
       const h = didYouMean(a.name, names) ?? (names.length ? `its inputs: ${names.join(", ")}` : undefined);
       fail("MM4012", a.nameSpan ?? a.span, { callee: calleeName(inst), detail: `no input named '${a.name}'` }, h ? { hint: h } : {});
     }
-    if (given[i] !== undefined) fail("MM3011", a.nameSpan ?? a.span, { name: a.name });
+    if (given[i] !== undefined) {
+      // Two inputs of one name are MM2002 at the declaration (resolve/loader.ts): no cascade.
+      if (inputs.some((x, j) => j !== i && x.name.name === a.name)) throw new PoisonError();
+      fail("MM3011", a.nameSpan ?? a.span, { name: a.name });
+    }
     given[i] = a;
   }
   const b: CallBinding = { scope: new Scope(base), dims: new Map(), tensorInputs: new Map() };

@@ -2,23 +2,7 @@
 import { relative } from "node:path";
 import type { Span } from "../ast/ast.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-
-export interface Position {
-  readonly line: number;
-  readonly column: number;
-}
-
-export function positionOf(text: string, offset: number): Position {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: offset - lineStart + 1 };
-}
+import { diagnosticData, positionOf, type DiagnosticData } from "../diagnostics/data.js";
 
 export function displayPath(file: string): string {
   const r = relative(process.cwd(), file);
@@ -73,16 +57,6 @@ export function renderDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, str
   return out.join("\n");
 }
 
-export function diagnosticJson(d: Diagnostic, sources: ReadonlyMap<string, string>): Record<string, unknown> {
-  const pos = (s: Span): Record<string, unknown> => {
-    const text = sources.get(s.file) ?? "";
-    const a = positionOf(text, s.start);
-    const b = positionOf(text, s.end);
-    return { file: displayPath(s.file), line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
-  };
-  return {
-    code: d.code, severity: d.severity, message: d.message, ...pos(d.span),
-    ...(d.hint ? { hint: d.hint } : {}),
-    related: d.related.map((r) => ({ message: r.message, ...pos(r.span) })),
-  };
+export function diagnosticJson(d: Diagnostic, sources: ReadonlyMap<string, string>): DiagnosticData {
+  return diagnosticData(d, sources, displayPath);
 }

@@ -12,7 +12,7 @@ import type { IrGraph } from "../ir/ir.js";
 import type { IrModel } from "../ir/model.js";
 import { randomInputs, type RandomInput } from "../tools/inputs.js";
 import type { EdgeDType } from "../../runtime/plan.js";
-import { checksum, PlanError, PlanRunner, type OutputTensor } from "../../runtime/runtime.js";
+import { outputLine, PlanError, PlanRunner, type OutputTensor } from "../../runtime/runtime.js";
 import { irModelFor, parseBind, renderBind, resolveBind } from "./bind.js";
 import { model, type Command } from "./command.js";
 import type { GemmVariant } from "../backends/webgpu/kernels/gemm.js";
@@ -98,11 +98,6 @@ export const run: Command = {
     }
   },
 };
-
-/** `name [2, 32] float32 checksum SUM/ABS` (the format of runtime's `checksum`). */
-export function outputLine(o: OutputTensor): string {
-  return `${o.name} [${o.shape.join(", ")}] ${o.dtype} checksum ${checksum({ [o.name]: o }).slice(o.name.length + 1)}`;
-}
 
 function ms(t: number): string {
   return `${t.toFixed(t < 10 ? 2 : 1)} ms`;

@@ -65,16 +65,11 @@ export function modelLayouts(own: readonly LayoutItem[], root: Instance, place: 
       }
     });
   }
-  const theirs = new Map<string, Rule[]>();
-  for (const [name, child] of root.children) {
-    const b = below(child);
-    for (const e of b.errors) guard(() => { throw e; });
-    for (const [layout, rules] of b.rules) {
-      const list = theirs.get(layout) ?? [];
-      for (const r of rules) list.push(prefixed(name, r));
-      theirs.set(layout, list);
-    }
-  }
+  // The root is the model, whose own items are `mine`: below it, the components' rules are
+  // already at their paths.
+  const b = below(root);
+  for (const e of b.errors) guard(() => { throw e; });
+  const theirs = b.rules;
   const layouts: LayoutInfo[] = [];
   for (const name of new Set([...mine.keys(), ...theirs.keys()])) {
     const m = mine.get(name);

@@ -4,6 +4,7 @@
 // Each question is answered on a fresh session over those caches; a file's traced models are
 // kept until its text or a file it reaches changes.
 import { resolve } from "node:path";
+import type { FileAst } from "../ast/ast.js";
 import type { CheckedModel } from "../check/check-model.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { CheckCache } from "../driver/check-cache.js";
@@ -25,7 +26,7 @@ export class Workspace {
   private readonly open = new Map<string, string>();
   private readonly parses = new ParseCache();
   private readonly checks = new CheckCache();
-  private readonly analyses = new Map<string, { key: string; analysis: Analysis }>();
+  private readonly analyses = new Map<string, { asts: readonly FileAst[]; analysis: Analysis }>();
   readonly host: FileHost = {
     read: (p) => this.open.get(resolve(p)) ?? diskHost.read(p),
     isFile: (p) => this.open.has(resolve(p)) || diskHost.isFile(p),
@@ -59,10 +60,10 @@ export class Workspace {
     const file = resolve(path);
     const session = this.session();
     const program = session.load([file]);
-    // The parse cache returns the same AST for the same text: the key is the ASTs' identity.
-    const key = [...program.files.values()].map((s) => `${s.path}@${idOf(s.ast)}`).join("|");
+    // The parse cache returns the same AST for the same text: the key is the ASTs themselves.
+    const asts = [...program.files.values()].map((s) => s.ast);
     const hit = this.analyses.get(file);
-    if (hit !== undefined && hit.key === key) return hit.analysis;
+    if (hit !== undefined && hit.asts.length === asts.length && hit.asts.every((a, i) => a === asts[i])) return hit.analysis;
     const models: CheckedModel[] = [];
     if (!program.diagnostics.some((d) => d.severity === "error")) {
       for (const ref of session.models(program)) {
@@ -72,15 +73,7 @@ export class Workspace {
       }
     }
     const analysis: Analysis = { program, scope: program.files.get(file), models };
-    this.analyses.set(file, { key, analysis });
+    this.analyses.set(file, { asts, analysis });
     return analysis;
   }
-}
-
-const ids = new WeakMap<object, number>();
-let next = 0;
-function idOf(o: object): number {
-  let id = ids.get(o);
-  if (id === undefined) ids.set(o, (id = next++));
-  return id;
 }

@@ -1,0 +1,52 @@
+// A diagnostic as plain data, spans turned into 1-based lines and columns (the end
+// exclusive): what `--json` prints and the compiler API returns. Only the edges call this;
+// the core keeps spans.
+import type { Span } from "../ast/ast.js";
+import type { Diagnostic } from "./diagnostic.js";
+
+export interface Position {
+  readonly line: number;
+  readonly column: number;
+}
+
+export function positionOf(text: string, offset: number): Position {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+export interface PlacedSpan {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+}
+
+export interface DiagnosticData extends PlacedSpan {
+  readonly code: string;
+  readonly severity: Diagnostic["severity"];
+  readonly message: string;
+  readonly hint?: string;
+  readonly related: readonly ({ readonly message: string } & PlacedSpan)[];
+}
+
+/** `file` says how a path is shown (the CLI: relative to the working directory). */
+export function diagnosticData(d: Diagnostic, sources: ReadonlyMap<string, string>, file: (path: string) => string = (p) => p): DiagnosticData {
+  const at = (s: Span): PlacedSpan => {
+    const text = sources.get(s.file) ?? "";
+    const a = positionOf(text, s.start), b = positionOf(text, s.end);
+    return { file: file(s.file), line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
+  };
+  return {
+    code: d.code, severity: d.severity, message: d.message, ...at(d.span),
+    ...(d.hint ? { hint: d.hint } : {}),
+    related: d.related.map((r) => ({ message: r.message, ...at(r.span) })),
+  };
+}
