@@ -5,7 +5,7 @@
 // characters that start no token is reported once and skipped (MM1003), so the parser
 // always sees a sensible token stream.
 import { diag, type Diagnostic } from "../compiler/diagnostics/diagnostic.js";
-import { CLOSED_STRING, NUMBER_PATTERN, VALID_NUMBER } from "./syntax.js";
+import { VALID_NUMBER } from "./syntax.js";
 import { KEYWORDS, SINGLE, Tok } from "./tokens.js";
 
 export interface Tokens {
@@ -42,11 +42,55 @@ function longOperator(text: string, i: number, c: number): number {
   }
 }
 
-/** The number pattern, sticky: matched at a position. */
-const NUMBER = new RegExp(NUMBER_PATTERN.source, "y");
-/** A string up to its closing quote, or up to the end of its line when unclosed (MM1002). */
-const STRING = /"(?:[^"\\\n\r]|\\[^\n\r])*"?/y;
-const PLAIN_STRING = /"[^"\\\n\r]*"/y;
+/** Where the number token starting at `i` ends: NUMBER_PATTERN (syntax.ts) as a loop. A
+ *  regular expression here would need backtracking state per character, and a 10 MB literal
+ *  overflowed V8's regexp stack. */
+function numberEnd(text: string, i: number): number {
+  const n = text.length;
+  const digits = (j: number): number => {
+    while (j < n && (isDigit(text.charCodeAt(j)) || text.charCodeAt(j) === 95)) j++;
+    return j;
+  };
+  let j = digits(i + 1);
+  if (text.charCodeAt(j) === 46 /* . */ && isDigit(text.charCodeAt(j + 1))) j = digits(j + 2);
+  const e = text.charCodeAt(j);
+  if (e === 101 || e === 69) { // e E, then an optional sign
+    j++;
+    const s = text.charCodeAt(j);
+    if (s === 43 || s === 45) j++;
+    j = digits(j);
+  }
+  while (j < n) { // trailing letters are part of the (malformed) token: `12px`
+    const d = text.charCodeAt(j);
+    if (d >= 128 || CLASS[d]! < ID_START) break;
+    j++;
+  }
+  return j;
+}
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+
+/** Where the string token starting at `i` ends: after its closing quote, or at the end of its
+ *  line when unclosed (MM1002); whether it is closed, and whether it has an escape. A loop,
+ *  as for numbers. */
+function stringEnd(text: string, i: number): [end: number, closed: boolean, escaped: boolean] {
+  const n = text.length;
+  let escaped = false;
+  for (let j = i + 1; j < n; j++) {
+    const c = text.charCodeAt(j);
+    if (c === 34) return [j + 1, true, escaped];
+    if (c === 10 || c === 13) return [j, false, escaped];
+    if (c === 92 /* \\ */) {
+      escaped = true;
+      const d = text.charCodeAt(j + 1);
+      if (j + 1 < n && d !== 10 && d !== 13) j++;
+    }
+  }
+  return [n, false, escaped];
+}
+
+/** Literals longer than this are reported (MM1004, MM1002) rather than decoded: no program
+ *  needs one, and the checks below stay linear on hostile input. */
+const MAX_LITERAL = 4096;
 
 /** Character classes of ASCII, by code: a table, not a chain of comparisons per character. */
 const OTHER = 0, SPACE = 1, ID_START = 2, DIGIT = 3;
@@ -56,7 +100,9 @@ for (let c = 97; c <= 122; c++) CLASS[c] = ID_START;
 for (let c = 65; c <= 90; c++) CLASS[c] = ID_START;
 CLASS[95] = ID_START; // _
 for (let c = 48; c <= 57; c++) CLASS[c] = DIGIT;
-const classOf = (c: number): number => (c < 128 ? CLASS[c]! : c === 0xfeff ? SPACE : OTHER);
+// A byte-order mark is allowed (and skipped) only as a file's first character (lex()); one
+// anywhere else is an invalid character, as the Unicode standard has it.
+const classOf = (c: number): number => (c < 128 ? CLASS[c]! : OTHER);
 
 /** Whether some token, space or comment starts at `i`. */
 function startsToken(text: string, i: number): boolean {
@@ -85,9 +131,9 @@ function invalidRun(file: string, text: string, i: number, out: Diagnostic[]): n
 }
 
 /** MM1002 and unknown escapes (MM1001) of the string token [i, j). */
-function checkString(file: string, text: string, i: number, j: number, out: Diagnostic[]): void {
+function checkString(file: string, text: string, i: number, j: number, closed: boolean, out: Diagnostic[]): void {
   const image = text.slice(i, j);
-  if (!CLOSED_STRING.test(image)) out.push(diag("MM1002", { file, start: i, end: j }));
+  if (!closed) out.push(diag("MM1002", { file, start: i, end: j }));
   for (let k = image.indexOf("\\"); k >= 0; k = image.indexOf("\\", k + 2)) {
     const e = image[k + 1];
     if (e === undefined || '"\\nt'.includes(e)) continue;
@@ -120,7 +166,7 @@ export function lex(file: string, text: string): Lexed {
     end[count] = e;
     count++;
   };
-  let i = 0;
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   while (i < n) {
     const c = text.charCodeAt(i);
     const cls = classOf(c);
@@ -141,11 +187,9 @@ export function lex(file: string, text: string): Lexed {
       push(kw ?? Tok.Identifier, i, j);
       i = j;
     } else if (cls === DIGIT) {
-      NUMBER.lastIndex = i;
-      NUMBER.test(text);
-      const j = NUMBER.lastIndex;
+      const j = numberEnd(text, i);
       const image = text.slice(i, j);
-      if (!VALID_NUMBER.test(image)) {
+      if (j - i > MAX_LITERAL || !VALID_NUMBER.test(image)) {
         diagnostics.push(diag("MM1004", { file, start: i, end: j }, { text: image },
           { hint: "write digits with single `_` separators, e.g. `1_000`, `0.5`, `1e-6`" }));
       }
@@ -153,15 +197,11 @@ export function lex(file: string, text: string): Lexed {
       i = j;
     } else if (c === 34 /* " */) {
       // Most strings are closed and without escapes: only others need a closer look.
-      PLAIN_STRING.lastIndex = i;
-      let j: number;
-      if (PLAIN_STRING.test(text)) {
-        j = PLAIN_STRING.lastIndex;
-      } else {
-        STRING.lastIndex = i;
-        STRING.test(text);
-        j = STRING.lastIndex;
-        checkString(file, text, i, j, diagnostics);
+      const [j, closed, escaped] = stringEnd(text, i);
+      if (j - i > MAX_LITERAL) {
+        diagnostics.push(diag("MM1001", { file, start: i, end: j }, { message: `a string of ${j - i} characters; strings are at most ${MAX_LITERAL}` }));
+      } else if (!closed || escaped) {
+        checkString(file, text, i, j, closed, diagnostics);
       }
       push(Tok.StringLit, i, j);
       i = j;

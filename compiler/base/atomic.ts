@@ -11,7 +11,33 @@ import { basename, dirname, join } from "node:path";
  *  removed first, so a kill leaves at most one behind, until the next write. */
 export function tempPathFor(path: string): string {
   removeStaleTemps(path);
-  return join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  // Only writes in flight are kept: one whose temporary is gone (renamed into place) is dropped.
+  for (const t of ours) if (!existsSync(t) && !existsSync(`${t}.old`)) ours.delete(t);
+  ours.add(tmp);
+  cleanOnSignals();
+  return tmp;
+}
+
+/** Every temporary this process named: a SIGINT or SIGTERM removes those still there (a
+ *  finished write renamed its temporary away) before the process ends. The names carry this
+ *  process's id, so no other writer's file is touched. */
+const ours = new Set<string>();
+let hooked = false;
+
+function cleanOnSignals(): void {
+  if (hooked) return;
+  hooked = true;
+  for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    const onSignal = (): void => {
+      for (const t of ours) for (const p of [t, `${t}.old`]) rmSync(p, { recursive: true, force: true });
+      // Another handler (`mm check --watch`) decides how to end; else end as the signal would.
+      if (process.listenerCount(sig) > 1) return;
+      process.off(sig, onSignal);
+      process.kill(process.pid, sig);
+    };
+    process.on(sig, onSignal);
+  }
 }
 
 function removeStaleTemps(path: string): void {

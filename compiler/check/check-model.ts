@@ -5,6 +5,7 @@ import { Scope } from "../elaborate/env.js";
 import type { ElaboratedModel } from "../elaborate/instance.js";
 import { PoisonError, type Value } from "../elaborate/values.js";
 import { Dim } from "../base/dims.js";
+import { DEFAULT_LIMITS, type Limits } from "../base/limits.js";
 import type { Graph } from "./graph.js";
 import { Frame } from "./frame.js";
 import { MODEL_RULES, runRules, type ModelEnd } from "./rules/index.js";
@@ -29,11 +30,13 @@ export interface CheckOptions {
   /** Training semantics (`training` is true in forward bodies): batch statistics and buffer
    *  updates. The default is eval mode, how checkpoints run. */
   readonly training?: boolean;
+  readonly limits?: Limits;
 }
 
 export function checkModel(model: ElaboratedModel, opts: CheckOptions = {}): CheckedModel {
-  const bag = new DiagnosticBag();
-  const tracer = new Tracer(bag, { ...(opts.checkOnly ? { memo: opts.memo ?? new Map() } : {}), ...(opts.training ? { training: true } : {}) });
+  const limits = opts.limits ?? DEFAULT_LIMITS;
+  const bag = new DiagnosticBag(limits.errors);
+  const tracer = new Tracer(bag, { ...(opts.checkOnly ? { memo: opts.memo ?? new Map() } : {}), ...(opts.training ? { training: true } : {}), limits });
   const fwd = model.root.forward;
   let traced = false;
   let completed = false;

@@ -1,4 +1,5 @@
 // A Frame is one execution of one forward: it turns tensor expressions into graph nodes.
+import { foldedStack } from "../elaborate/stack.js";
 import type { BinaryOp, Span } from "../ast/ast.js";
 import { fail } from "../diagnostics/diagnostic.js";
 import type { EvArg, EvIndex, TensorHooks } from "../elaborate/eval.js";
@@ -25,6 +26,7 @@ export class Frame implements TensorHooks {
   op(name: string, args: readonly EvArg[], span: Span): Value {
     const def = OPS.get(name);
     if (!def) fail("MM2001", span, { name });
+    this.tracer.spend(span);
     const graph = this.tracer.graph;
     const bound = bindOp(def, args, span, this, graph.keeps);
     const res = def.infer(bound.args);
@@ -62,15 +64,22 @@ export class Frame implements TensorHooks {
   }
 
   callInstance(inst: Instance, args: readonly EvArg[], span: Span): Value {
-    if (inst.kind === "stack") return this.callInstances([...inst.children.values()], args, span);
+    if (inst.kind === "stack") return this.callInstances(inst.children.values(), args, span, foldedStack(inst) !== undefined);
     return this.tracer.call(inst, args, span);
   }
 
-  /** A repeat stack (or a slice of one) applies its layers in order: x = layer_i(x, ...rest). */
-  callInstances(insts: readonly Instance[], args: readonly EvArg[], span: Span): Value {
+  /** A repeat stack (or a slice of one) applies its layers in order: x = layer_i(x, ...rest).
+   *  Layers are read one at a time. In a check of a folded stack (identical layers), a layer
+   *  called with the argument types the one before it had is a fixed point: every later
+   *  layer is that same call again, so the rest are not traced (the memo would replay them). */
+  callInstances(insts: Iterable<Instance>, args: readonly EvArg[], span: Span, identical = false): Value {
     let cur = args;
     let out: Value | undefined;
+    let prevKey: string | undefined;
     for (const i of insts) {
+      const key = identical ? this.tracer.memoKey(i, cur) : undefined;
+      if (key !== undefined && key === prevKey) break;
+      prevKey = key;
       out = this.callInstance(i, cur, span);
       if (out.k !== "tensor") fail("MM4012", span, { callee: i.path, detail: "a layer of a stack called in sequence must return one tensor; loop with `for layer in stack` instead" });
       cur = [{ value: out, span }, ...args.slice(1)];

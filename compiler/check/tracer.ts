@@ -16,6 +16,7 @@ import { FORWARD_RULES, runRules, type ForwardEnd } from "./rules/index.js";
 import { callKey } from "./memo.js";
 import { execStmts, type BodyState } from "./stmts.js";
 import type { TensorType } from "../base/tensor.js";
+import { DEFAULT_LIMITS, MAX_INSTANCE_DEPTH, raiseHint, type Limits } from "../base/limits.js";
 
 /** What the rules need to know about the forwards that ran. */
 /** Never written (see the BodyState of a block call in `call`). */
@@ -51,11 +52,26 @@ export class Tracer {
 
   /** `memo`: a map of call results to share (a session shares one across its models,
    *  since instance keys are structural); pass one to memoize. */
-  constructor(readonly bag: DiagnosticBag, opts: { memo?: Map<string, Value>; training?: boolean } = {}) {
+  constructor(readonly bag: DiagnosticBag, opts: { memo?: Map<string, Value>; training?: boolean; limits?: Pick<Limits, "ops"> } = {}) {
     if (opts.memo) this.memo = opts.memo;
+    this.opBudget = opts.limits?.ops ?? DEFAULT_LIMITS.ops;
     this.modeNames = new Map([["training", { k: "bool", v: opts.training === true }]]);
     // Memoized tracing is check-only: its graph is never read.
     this.graph = new GraphBuilder(opts.memo === undefined);
+  }
+
+  /** Operations (ops and calls) traced so far, within `opBudget` (MM7002, then silence). */
+  private ops = 0;
+  private readonly opBudget: number;
+
+  /** One more operation at `span`; past the budget, MM7002 once, then a silent poison that
+   *  ends each statement still to run. */
+  spend(span: Span): void {
+    if (++this.ops <= this.opBudget) return;
+    if (this.ops === this.opBudget + 1) {
+      fail("MM7002", span, { what: "this model", limit: this.opBudget.toLocaleString("en-US") }, { hint: raiseHint("ops") });
+    }
+    throw new PoisonError();
   }
 
   record(scope: string, role: ShapeRecord["role"], name: string, type: TensorType): void {
@@ -76,14 +92,25 @@ export class Tracer {
     return new MapEnv(params, env);
   }
 
+  /** The memo key of a call, when this trace memoizes (check-only) and the call has one. */
+  memoKey(inst: Instance, args: readonly EvArg[]): string | undefined {
+    return this.memo ? callKey(inst, args) : undefined;
+  }
+
   call(inst: Instance, args: readonly EvArg[], span: Span): Value {
     if (inst.route && !inst.forward) return callRouted(this, inst, args, span);
     const fwd = inst.forward;
+    if (!fwd && inst.kind === "experts") throw new PoisonError(); // MM5005 at its declaration (resolve/loader.ts)
     if (!fwd) fail("MM5006", span, { name: `${inst.path} (${inst.declName})` }, inst.decl ? { related: [{ span: inst.decl.name.span, message: "declared here" }] } : {});
     const key = this.memo ? callKey(inst, args) : undefined;
     const hit = key !== undefined ? this.memo!.get(key) : undefined;
     if (hit) return this.replay(hit, args, inst.path, span);
-    if (++this.depth > 200) fail("MM3006", span, { name: inst.declName, chain: "forward calls nest more than 200 deep" });
+    this.spend(span);
+    // Calls nest as instances do, which the elaborator bounds; this is the tracer's own guard.
+    if (++this.depth > MAX_INSTANCE_DEPTH) {
+      this.depth--;
+      fail("MM3019", span, { name: inst.declName, limit: MAX_INSTANCE_DEPTH, chain: "forward calls" });
+    }
     // Call numbers only label shape records, which a check-only graph does not keep.
     const keeps = this.graph.keeps;
     const prevCall = keeps ? this.enterCall(inst.path) : undefined;

@@ -9,7 +9,8 @@ import { renderParams } from "./params-view.js";
 import { check } from "./check.js";
 import { depth, expandFiles, json, model, type Command, type CommandContext } from "./command.js";
 import type { CheckedModel } from "../check/check-model.js";
-import { loadCheckedModel, oneModelArg } from "./target.js";
+import { loadCheckedModel, oneModelArg, resolveTarget } from "./target.js";
+import { unrolledSize } from "../elaborate/stack.js";
 import { compile } from "./compile.js";
 import { fmt } from "./fmt.js";
 import { graph } from "./graph.js";
@@ -43,6 +44,16 @@ const params: Command = {
   options: { model, json: json("JSON with total, trainable, components, stages"), depth: depth(1) },
   run(ctx) {
     const levels = Number(ctx.flags.depth ?? 1);
+    const spec = oneModelArg(ctx, "params");
+    // A model too large to unroll (MM7001 for check and compile) is still counted: folded.
+    const t = resolveTarget(ctx.session, spec, typeof ctx.flags.model === "string" ? ctx.flags.model : undefined).target;
+    const folded = t ? ctx.session.elaborateFolded(t.ref, t.program) : undefined;
+    if (folded?.model && !folded.diagnostics.some((d) => d.severity === "error") && unrolledSize(folded.model.root) > ctx.session.limits.instances) {
+      const rep = countParams(folded.model, levels);
+      ctx.io.out(ctx.flags.json ? JSON.stringify(rep, null, 2) + "\n" : renderParams(rep));
+      ctx.io.err(`mm: params: counted without unrolling; ${folded.model.name} has ${unrolledSize(folded.model.root).toLocaleString("en-US")} instances, over the limit of ${ctx.session.limits.instances.toLocaleString("en-US")}, so it is not checked (MM7001)\n`);
+      return EXIT.ok;
+    }
     return withModel(ctx, "params", (c) => {
       const rep = countParams(c.model, levels);
       ctx.io.out(ctx.flags.json ? JSON.stringify(rep, null, 2) + "\n" : renderParams(rep));
@@ -75,6 +86,7 @@ export function explainText(code: Code): string {
   const e = CODES[code];
   const ex = exampleFor(code);
   const parts = [`${code}: ${e.title} (${e.severity})`, "", e.explanation];
+  if (ex?.limits) parts.push("", `(checked with ${ex.limits.map((l) => `--limit ${l}`).join(" ")})`);
   if (ex) parts.push("", "Wrong:", "", indent(ex.wrong), "", "Fixed:", "", indent(ex.fixed));
   return parts.join("\n") + "\n";
 }

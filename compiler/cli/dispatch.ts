@@ -5,6 +5,7 @@ import { Session } from "../driver/session.js";
 import type { Command, CommandContext, OptionSpec } from "./command.js";
 import { EXIT, processIo, UsageError, UserError, type Io } from "./io.js";
 import { VERSION } from "../base/package.js";
+import { parseLimits } from "../base/limits.js";
 
 export interface Cli {
   /** Runs a synchronous command (every command but `run`); returns the exit code. */
@@ -64,6 +65,12 @@ export function makeCli(commands: readonly Command[], help: () => string): Cli {
       io.out(`${VERSION}\n`);
       return EXIT.ok;
     }
+    const limits = parsed.values.limit;
+    if (Array.isArray(limits)) {
+      const l = parseLimits(limits, session.limits);
+      if (typeof l === "string") throw new UsageError(`${cmd.name}: ${l}`);
+      session = session.withLimits(l);
+    }
     return { cmd, ctx: { positionals: parsed.positionals, flags: parsed.values, io, session } };
   }
 
@@ -91,6 +98,7 @@ function parse(cmd: Command, args: readonly string[]): { values: Record<string, 
   const options: ParseArgsConfig["options"] = {
     help: { type: "boolean", short: "h" },
     version: { type: "boolean" },
+    limit: { type: "string", multiple: true },
   };
   for (const [k, o] of Object.entries(cmd.options)) {
     options[k] = { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) };
@@ -129,5 +137,5 @@ function orList(xs: readonly string[]): string {
 
 function commandHelp(cmd: Command): string {
   const opts = Object.entries(cmd.options).map(([k, o]) => `  --${k}${o.type === "string" ? " VALUE" : ""}${" ".repeat(Math.max(1, 22 - k.length - (o.type === "string" ? 6 : 0)))}${o.doc}`);
-  return `usage: mm ${cmd.usage}\n\n${cmd.summary}\n\noptions:\n${[...opts, "  --help                 this help"].join("\n")}\n`;
+  return `usage: mm ${cmd.usage}\n\n${cmd.summary}\n\noptions:\n${[...opts, "  --limit NAME=N         raise a budget (instances, ops, items, errors, files, fileBytes)", "  --help                 this help"].join("\n")}\n`;
 }

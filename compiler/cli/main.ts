@@ -18,6 +18,9 @@ exit codes: 0 ok, 1 the program has errors (diagnostics printed) or the webgpu t
 cannot compile or run it, 2 usage error (also: no WebGPU adapter), 3 internal compiler
 error (a bug in mm; please report it)
 
+every command takes --limit NAME=N (repeatable) to raise a budget: instances, ops, items,
+errors, files, fileBytes (docs/language.md, "Limits")
+
 Run \`mm <command> --help\` for a command's options, \`mm explain MM1234\` for an error code.
 `;
 

@@ -28,6 +28,9 @@ const wrap = (code: string) => (s: string): string => `\x1b[${code}m${s}\x1b[0m`
 export const COLOR: Colors = { red: wrap("31"), yellow: wrap("33"), blue: wrap("34"), bold: wrap("1"), dim: wrap("2") };
 export const PLAIN: Colors = { red: (s) => s, yellow: (s) => s, blue: (s) => s, bold: (s) => s, dim: (s) => s };
 
+const FRAME_BEFORE = 60;
+const FRAME_WIDTH = 160;
+
 function frame(span: Span, sources: ReadonlyMap<string, string>, c: Colors, mark: (s: string) => string): string[] {
   const text = sources.get(span.file);
   if (text === undefined) return [];
@@ -35,13 +38,18 @@ function frame(span: Span, sources: ReadonlyMap<string, string>, c: Colors, mark
   const lineStart = span.start - (p.column - 1);
   let lineEnd = text.indexOf("\n", lineStart);
   if (lineEnd < 0) lineEnd = text.length;
-  const line = text.slice(lineStart, lineEnd).replace(/\t/g, " ");
-  const width = Math.max(1, Math.min(span.end, lineEnd) - span.start);
+  // A frame quotes a bounded window of its line (a minified or hostile file's line may be
+  // megabytes): up to FRAME_BEFORE characters before the span and FRAME_WIDTH in all.
+  const from = lineEnd - lineStart <= FRAME_WIDTH ? lineStart : Math.max(lineStart, span.start - FRAME_BEFORE);
+  const to = Math.min(lineEnd, from + FRAME_WIDTH);
+  const head = from > lineStart ? "…" : "";
+  const line = head + text.slice(from, to).replace(/\t/g, " ") + (to < lineEnd ? "…" : "");
+  const width = Math.max(1, Math.min(span.end, to) - span.start);
   const gutter = String(p.line);
   const pad = " ".repeat(gutter.length);
   return [
     `${c.dim(`${gutter} |`)} ${line}`,
-    `${c.dim(`${pad} |`)} ${" ".repeat(p.column - 1)}${mark("^".repeat(width))}`,
+    `${c.dim(`${pad} |`)} ${" ".repeat(head.length + span.start - from)}${mark("^".repeat(width))}`,
   ];
 }
 

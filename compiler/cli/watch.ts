@@ -47,7 +47,7 @@ export function watchCheck(ctx: CommandContext, folders: readonly string[], roun
     const t0 = performance.now();
     let r: ReturnType<CheckRound>;
     try {
-      r = round(new Session(ctx.session.host, parses, checks));
+      r = round(new Session(ctx.session.host, parses, checks, ctx.session.limits));
     } catch (e) {
       // A file given on the command line was deleted, say: report it and keep watching.
       ctx.io.err(`mm: ${e instanceof Error ? e.message : String(e)}\n[watch] watching for changes (Ctrl-C to stop)\n`);

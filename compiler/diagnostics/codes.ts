@@ -1,6 +1,7 @@
 // The one table of diagnostic codes. Codes are stable: never renumber, only add.
 // MM1xxx syntax, MM2xxx names and imports, MM3xxx values and elaboration,
-// MM4xxx shapes, MM5xxx model structure, MM6xxx checkpoints, MM9xxx internal.
+// MM4xxx shapes, MM5xxx model structure, MM6xxx checkpoints, MM7xxx budgets (base/limits.ts),
+// MM9xxx internal.
 // Each code's example is data: compiler/diagnostics/examples/<CODE>/ holds `wrong.mm` and
 // `fixed.mm` (whole programs) and, for the import codes, `files/` (other files of the
 // project) and `fixed-files/` (those of the fixed program, when they differ). docs/errors.md
@@ -28,6 +29,8 @@ const table = {
     explanation: "Numbers are decimal, with optional `_` separators between digits, a fraction and an exponent: `1_000`, `0.02`, `1e-6`." },
   MM1005: { severity: "error", title: "misplaced item", template: "{item} is not allowed in {place}",
     explanation: "Some items belong to one kind of declaration only: `input`, `task` and `stage` to models; `route` to `experts` blocks; `output` and `loss` statements to a model's forward; `return` to a block's forward." },
+  MM1006: { severity: "error", title: "nesting too deep", template: "{message}",
+    explanation: "Brackets, blocks and `else if` chains may nest 200 levels deep, and an expression's tree 1,000 levels (a chain of 1,000 operators, `x.T.T...` or `a + b + ...`, is that deep). These bounds keep every stage of the compiler within its stack; no model needs more. The declaration is skipped. Split the expression with `let`." },
   MM2001: { severity: "error", title: "unknown name", template: "unknown name '{name}'",
     explanation: "The name is not a parameter, `let`, submodule, local, input, import or declaration in scope. Dims written in uppercase (`B`, `T`) are symbolic runtime dims; lowercase names must be defined." },
   MM2002: { severity: "error", title: "duplicate declaration", template: "'{name}' is declared twice in {place}",
@@ -36,8 +39,8 @@ const table = {
     explanation: "Imports are relative to the importing file (`./layers.mm`) or to the standard library (`std/nn/linear.mm`)." },
   MM2004: { severity: "error", title: "import cycle", template: "import cycle: {cycle}",
     explanation: "Files may not import each other in a cycle; move the shared declarations into a third file." },
-  MM2005: { severity: "error", title: "import escapes the project", template: "import '{path}' leaves the project root {root}",
-    explanation: "Relative imports stay inside the project root (the nearest folder with an `mm.json` or `package.json`, else the importing file's folder), or in the standard library. Where a file really is counts: a symlink inside the project to a file or folder outside it is refused before anything is read." },
+  MM2005: { severity: "error", title: "import escapes the project", template: "import '{path}' {reason}",
+    explanation: "Relative imports stay inside the project root (the nearest folder with an `mm.json` or `package.json`, else the importing file's folder), or in the standard library. Where a file really is counts: a symlink inside the project to a file or folder outside it is refused before anything is read. So is an import of a folder, a device or a pipe, which is never opened." },
   MM2006: { severity: "error", title: "name not exported", template: "'{name}' is not declared in '{path}'",
     explanation: "`import { A } from \"f.mm\"` names declarations of that file." },
   MM2007: { severity: "error", title: "unknown model", template: "no model named '{name}'",
@@ -58,8 +61,8 @@ const table = {
     explanation: "A block may not contain itself, directly or through other blocks; the model would be infinite." },
   MM3007: { severity: "error", title: "bad repeat count", template: "repeat count must be a positive integer, got {value}",
     explanation: "`repeat n Block(...)` unrolls n indexed copies; n must be an Int of at least 1 (write `Block(...) if cond` to make a part optional)." },
-  MM3008: { severity: "error", title: "dimension overflow", template: "value {value} exceeds 2^53; dims and sizes must stay exact",
-    explanation: "Integer arithmetic is exact up to 2^53; larger dims, counts or products cannot be represented." },
+  MM3008: { severity: "error", title: "dimension overflow", template: "{value} exceeds {limit}; dims and sizes must stay exact",
+    explanation: "Integer arithmetic is exact up to 2^53; larger dims, counts or products cannot be represented. One tensor may have at most 2^50 elements, so that its size in bytes (up to 8 a value) is exact too, and a model's parameters and buffers at most 2^53 values in all. These are checked where the tensor or model is declared, so what `mm check` accepts `mm params`, `mm summary` and `mm compile` can count and write." },
   MM3009: { severity: "error", title: "inexact division", template: "{left} / {right} is not an integer",
     explanation: "`/` between Ints must divide exactly; write `//` for floor division or fix the values." },
   MM3010: { severity: "error", title: "not callable", template: "'{name}' is {what}, not {expected}",
@@ -80,6 +83,8 @@ const table = {
     explanation: "Tensor dims are positive integers (or symbolic runtime dims)." },
   MM3018: { severity: "error", title: "wrong value type", template: "{what}: expected {expected}, got {actual}",
     explanation: "An operator or built-in was given a value of the wrong type." },
+  MM3019: { severity: "error", title: "instances nest too deep", template: "{name} nests instances more than {limit} levels deep: {chain}",
+    explanation: "A block may contain a block that contains a block... 100 levels deep (the stdlib's deepest model has 9). The elaborator and the checker recurse once per level, so this bound keeps them within their stack. It is fixed; flatten the hierarchy, for example with a `repeat` stack." },
   MM4001: { severity: "error", title: "shape mismatch", template: "{what}: expected {expected}, got {actual}",
     explanation: "A tensor's shape does not match the declared shape. Both shapes are shown; the notes say where each dim came from." },
   MM4002: { severity: "error", title: "matmul mismatch", template: "matmul inner dims differ: {left} @ {right} ({a} vs {b})",
@@ -136,6 +141,18 @@ const table = {
     explanation: "The checkpoint holds a dtype, compression or layout mm cannot load (complex or int16 tensors, a compressed storage, a huge strided view)." },
   MM6005: { severity: "error", title: "checkpoint does not match", template: "the checkpoint does not match {model}: {detail}",
     explanation: "As PyTorch's strict `load_state_dict`, every tensor of the model must be in the checkpoint with the same shape, and the checkpoint must hold nothing else. The report above the error groups the missing and unexpected keys by component and names the nearest key on the other side. `--allow-missing PATTERN` and `--ignore-unexpected PATTERN` (`*` one path segment, `**` any) excuse keys on purpose." },
+  MM7001: { severity: "error", title: "too many instances", template: "{what} brings the model to {count} instances, over the limit of {limit}",
+    explanation: "Every `repeat` is unrolled into one instance per layer; a model may have 200,000 instances in all (the stdlib's largest has about 3,000). A repeat count of 1_000_000_000 is usually a typo for a small number. `mm params` still counts such a model exactly (identical layers are counted without unrolling); checking, compiling and summarising it need the limit raised: `--limit instances=N`." },
+  MM7002: { severity: "error", title: "too many operations", template: "tracing {what} takes more than {limit} operations",
+    explanation: "A check or compile traces each forward op by op; one model may take 2,000,000 operations (the stdlib's largest takes about 14,000). The error points at the statement being traced when the budget ran out, usually a loop or a stack far larger than intended. Raise it with `--limit ops=N`." },
+  MM7003: { severity: "error", title: "list too long", template: "{what} has {count} items, over the limit of {limit}",
+    explanation: "A compile-time list, a `range(n)` and the iterations of one `for` loop hold at most 100,000 items. Raise it with `--limit items=N`." },
+  MM7004: { severity: "warning", title: "too many errors", template: "stopped after {limit} errors",
+    explanation: "A run reports at most 50 errors (like `tsc`'s and graphql-js's error caps): past that, later errors are mostly consequences of earlier ones, and a machine-generated file with thousands of mistakes would flood the terminal. Fix the first errors, or raise the cap with `--limit errors=N`." },
+  MM7005: { severity: "error", title: "too many files", template: "the program loads more than {limit} files",
+    explanation: "One program (its files and everything they import, the stdlib included) loads at most 10,000 files. Raise it with `--limit files=N`." },
+  MM7006: { severity: "error", title: "file too large", template: "'{path}' has {size} bytes, over the limit of {limit}",
+    explanation: "A source file may have at most 8 MiB (the stdlib's largest has about 30 KB). Larger files are not read. Raise it with `--limit fileBytes=N`." },
   MM9001: { severity: "error", title: "internal error", template: "internal compiler error: {message}",
     explanation: "The compiler failed. This is a bug in mm, not in your program: please report it with the input file and the command." },
 } as const satisfies Record<string, CodeEntry>;
@@ -159,6 +176,9 @@ export interface CodeExample {
    *  (which are `main.mm`); `fixedFiles`, when given, replaces them for the fixed program. */
   readonly files?: Readonly<Record<string, string>>;
   readonly fixedFiles?: Readonly<Record<string, string>>;
+  /** `--limit` settings both programs are checked with (`limits.txt`, one `NAME=N` a line):
+   *  a budget's example meets a small budget rather than a huge program. */
+  readonly limits?: readonly string[];
 }
 
 /** Where the examples live (a folder per code). */
@@ -170,7 +190,11 @@ export function exampleFor(code: Code): CodeExample | undefined {
   const read = (f: string): string => readFileSync(join(dir, f), "utf8");
   const files = filesUnder(join(dir, "files"));
   const fixedFiles = filesUnder(join(dir, "fixed-files"));
-  return { wrong: read("wrong.mm"), fixed: read("fixed.mm"), ...(files ? { files } : {}), ...(fixedFiles ? { fixedFiles } : {}) };
+  const limits = existsSync(join(dir, "limits.txt")) ? read("limits.txt").split("\n").filter((l) => l.trim() !== "") : undefined;
+  return {
+    wrong: read("wrong.mm"), fixed: read("fixed.mm"), ...(files ? { files } : {}), ...(fixedFiles ? { fixedFiles } : {}),
+    ...(limits ? { limits } : {}),
+  };
 }
 
 /** The files below a folder by relative path (with `/`), in name order; undefined without it. */

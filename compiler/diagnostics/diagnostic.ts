@@ -21,12 +21,17 @@ export interface Diagnostic {
 
 export type TemplateArgs = Readonly<Record<string, string | number>>;
 
+/** How much of one argument a message quotes: a hostile program's 10 MB string or a path
+ *  through a symlink to a secret must not be printed whole. */
+export const MAX_QUOTE = 200;
+
 /** Fills `{name}` holes of a template; a missing argument is an internal error. */
 export function fillTemplate(template: string, args: TemplateArgs): string {
   return template.replace(/\{(\w+)\}/g, (_, key: string) => {
     const v = args[key];
     if (v === undefined) throw new Error(`internal: template argument '${key}' missing`);
-    return String(v);
+    const s = String(v);
+    return s.length > MAX_QUOTE ? `${s.slice(0, MAX_QUOTE - 20)}… (${s.length} characters)` : s;
   });
 }
 

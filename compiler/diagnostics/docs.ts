@@ -42,6 +42,7 @@ function section(code: Code): string {
   ];
   if (ex) {
     const sameFiles = ex.fixedFiles === undefined;
+    if (ex.limits) out.push(`Both checked with ${ex.limits.map((l) => inlineCode(`--limit ${l}`)).join(" ")}, a small budget for a short example.`, "");
     out.push(`Wrong (\`main.mm\`):`, "", block("mm", ex.wrong), "");
     out.push(...files(sameFiles ? "Next to it," : "Next to it, in the wrong version,", ex.files));
     out.push(`Fixed (\`main.mm\`):`, "", block("mm", ex.fixed), "");

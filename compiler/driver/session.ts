@@ -6,7 +6,9 @@ import { checkModel, type CheckedModel } from "../check/check-model.js";
 import { checkStandaloneBlock } from "../check/check-block.js";
 import { diag, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { elaborateModel, isUnpublished } from "../elaborate/model.js";
-import type { Instance } from "../elaborate/instance.js";
+import type { ElaboratedModel, Instance } from "../elaborate/instance.js";
+import { foldedStack } from "../elaborate/stack.js";
+import { DEFAULT_LIMITS, raiseHint, withLimits, type Limits } from "../base/limits.js";
 import { diskHost, listMmFiles, STDLIB_ROOT, type FileHost } from "../resolve/host.js";
 import { loadProgram, type Program } from "../resolve/loader.js";
 import type { FileScope } from "../resolve/scope.js";
@@ -36,15 +38,23 @@ export class Session {
   /** `parses`: parsed files to reuse while their text is unchanged; `checks`: model results to
    *  reuse while every file a model reaches is unchanged (`mm check --watch` keeps both across
    *  its sessions; a session itself never outlives an edit). */
-  constructor(readonly host: FileHost = diskHost, private readonly parses?: ParseCache, private readonly checks?: CheckCache) {}
+  constructor(
+    readonly host: FileHost = diskHost, private readonly parses?: ParseCache, private readonly checks?: CheckCache,
+    readonly limits: Limits = DEFAULT_LIMITS,
+  ) {}
+
+  /** This session's files and caches with other budgets (`--limit`). */
+  withLimits(limits: Limits): Session {
+    return new Session(this.host, this.parses, this.checks, limits);
+  }
 
   load(files: readonly string[]): Program {
-    return loadProgram(files, this.host, this.parses?.parse);
+    return loadProgram(files, this.host, this.parses?.parse, this.limits);
   }
 
   /** Every stdlib file, loaded once per session. */
   stdlib(): Program {
-    this.stdlibProgram ??= loadProgram(listMmFiles(STDLIB_ROOT), this.host, this.parses?.parse);
+    this.stdlibProgram ??= loadProgram(listMmFiles(STDLIB_ROOT), this.host, this.parses?.parse, this.limits);
     return this.stdlibProgram;
   }
 
@@ -71,19 +81,23 @@ export class Session {
 
   /** Elaborates and checks one model. */
   compile(ref: ModelRef, program: Program, opts: { checkOnly?: boolean; bind?: ReadonlyMap<string, number>; training?: boolean } = {}): CompileResult {
-    const lookup = (n: string, from: FileScope): { decl: BlockDecl | VariantDecl; home: FileScope } | undefined => {
-      const r = from.names.get(n);
-      if (!r) return undefined;
-      return r.decl.kind === "Enum" ? undefined : { decl: r.decl, home: r.home };
-    };
-    const el = elaborateModel(ref.decl, ref.home, lookup, program.sources);
-    const errors = el.diagnostics.some((d) => d.severity === "error");
-    const checked = el.model && !errors ? checkModel(el.model, { ...opts, memo: this.memo }) : undefined;
-    return {
-      ...(checked ? { checked } : {}),
-      diagnostics: [...el.diagnostics, ...(checked?.diagnostics ?? [])],
-      sources: program.sources,
-    };
+    const lookup = declLookup;
+    return withLimits(this.limits, () => {
+      const el = elaborateModel(ref.decl, ref.home, lookup, program.sources, this.limits);
+      const errors = el.diagnostics.some((d) => d.severity === "error");
+      const checked = el.model && !errors ? checkModel(el.model, { ...opts, memo: this.memo, limits: this.limits }) : undefined;
+      return {
+        ...(checked ? { checked } : {}),
+        diagnostics: capErrors([...el.diagnostics, ...(checked?.diagnostics ?? [])], this.limits.errors),
+        sources: program.sources,
+      };
+    });
+  }
+
+  /** The elaborated model alone, repeat stacks of identical layers left folded (stack.ts):
+   *  what `mm params` counts, at any depth, without unrolling or tracing. */
+  elaborateFolded(ref: ModelRef, program: Program): { model?: ElaboratedModel; diagnostics: readonly Diagnostic[] } {
+    return withLimits(this.limits, () => elaborateModel(ref.decl, ref.home, declLookup, program.sources, this.limits, true));
   }
 
   /** `mm check`: every model of the files, and every block that can stand alone. */
@@ -91,7 +105,9 @@ export class Session {
     const program = this.load(files);
     const out: Diagnostic[] = [...program.diagnostics];
     for (const f of files) {
-      if (!program.files.has(resolvePath(f))) out.push(diag("MM2003", { file: f, start: 0, end: 0 }, { path: f }));
+      const abs = resolvePath(f);
+      // Not loaded: missing, unless the loader said why (MM7006, a file too large).
+      if (!program.files.has(abs) && !out.some((d) => d.span.file === abs)) out.push(diag("MM2003", { file: f, start: 0, end: 0 }, { path: f }));
     }
     const syntaxErrors = program.diagnostics.some((d) => d.code.startsWith("MM1"));
     let models = 0;
@@ -111,17 +127,44 @@ export class Session {
         }
         out.push(...hit.diagnostics);
         for (const d of hit.decls) used.add(d);
+        if (out.filter((d) => d.severity === "error").length >= this.limits.errors) break; // capErrors says so
       }
       for (const path of program.entries) {
         const scope = program.files.get(path);
         if (!scope) continue;
         for (const d of scope.ast.decls) {
-          if (d.kind === "Block" && d.blockKind !== "model" && !used.has(d)) out.push(...checkStandaloneBlock(d, scope, program.sources, this.memo));
+          if (d.kind === "Block" && d.blockKind !== "model" && !used.has(d)) {
+            const ds = withLimits(this.limits, () => checkStandaloneBlock(d, scope, program.sources, this.memo, this.limits));
+            // A chain of blocks too deep (MM3019) is too deep from each of its first blocks: said once.
+            out.push(...(out.some((x) => x.code === "MM3019") ? ds.filter((x) => x.code !== "MM3019") : ds));
+          }
         }
       }
     }
-    return { diagnostics: dedupe(sortDiagnostics(out)), sources: program.sources, models };
+    return { diagnostics: capErrors(dedupe(sortDiagnostics(out)), this.limits.errors), sources: program.sources, models };
   }
+}
+
+function declLookup(n: string, from: FileScope): { decl: BlockDecl | VariantDecl; home: FileScope } | undefined {
+  const r = from.names.get(n);
+  if (!r) return undefined;
+  return r.decl.kind === "Enum" ? undefined : { decl: r.decl, home: r.home };
+}
+
+/** At most `cap` errors, in order, and then MM7004 saying the run stopped there. */
+export function capErrors(ds: readonly Diagnostic[], cap: number): Diagnostic[] {
+  let errors = 0;
+  const out: Diagnostic[] = [];
+  for (const d of ds) {
+    if (d.code === "MM7004") continue; // capped before (a model's list, then the run's): said once, at the end
+    if (d.severity === "error" && ++errors > cap) continue;
+    out.push(d);
+  }
+  if (errors >= cap) {
+    const last = out.filter((d) => d.severity === "error")[cap - 1]!;
+    out.push(diag("MM7004", last.span, { limit: cap }, { hint: raiseHint("errors") }));
+  }
+  return out;
 }
 
 /** A memoized copy holds the declarations of its template, which is walked once. */
@@ -130,7 +173,8 @@ function collectDecls(inst: Instance, into: Set<BlockDecl>, seen = new Set<Insta
   if (seen.has(i)) return;
   seen.add(i);
   if (i.decl) into.add(i.decl);
-  for (const c of i.children.values()) collectDecls(c, into, seen);
+  const f = foldedStack(i); // its layers are copies of one template
+  for (const c of f ? [f.layer] : i.children.values()) collectDecls(c, into, seen);
 }
 
 function dedupe(ds: Diagnostic[]): Diagnostic[] {

@@ -16,6 +16,8 @@ export interface BoundArgs {
   readonly explicit: Set<string>;
   /** The env of the parameters, for evaluating the body. */
   readonly env: Scope;
+  /** Parameters a variant's override set, with where: a broken constraint is its mistake. */
+  readonly overridden?: ReadonlyMap<string, Span>;
 }
 
 /** No arguments bound or overridden (shared: most instantiations have none). */
@@ -59,7 +61,13 @@ export function bindBlockArgs(
     if (given.has(a.name)) fail("MM3011", nameSpan, { name: a.name });
     given.set(a.name, a);
   }
-  if (overrides.size > 0) for (const [k, v] of overrides) given.set(k, v);
+  const overridden = overrides.size > 0 ? new Map<string, Span>() : undefined;
+  if (overridden) {
+    for (const [k, v] of overrides) {
+      given.set(k, v);
+      overridden.set(k, v.span);
+    }
+  }
 
   const env = new Scope(fileEnv(home));
   const values = new Map<string, Value>();
@@ -83,7 +91,7 @@ export function bindBlockArgs(
     values.set(name, v);
     env.define(name, v);
   }
-  return { values, explicit, env };
+  return { values, explicit, env, ...(overridden ? { overridden } : {}) };
 }
 
 function typeText(t: BlockDecl["params"][number]["type"]): string {

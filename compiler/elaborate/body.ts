@@ -17,7 +17,7 @@ export function elaborateBody(
   const env = new Scope(bound.env);
   // A violated constraint makes the rest of the body meaningless (`image / patch` would fail
   // next): report the constraints, then give up on this instance quietly.
-  const ok = decl.where.map((w) => checkWhere(elab, w, env, decl, callSpan));
+  const ok = decl.where.map((w) => checkWhere(elab, w, env, decl, callSpan, bound.overridden));
   if (!ok.every(Boolean)) throw new PoisonError();
   const params: ParamTensor[] = [];
   const children = new Map<string, Instance>();
@@ -102,7 +102,7 @@ export function elaborateBody(
   };
 }
 
-function checkWhere(elab: Elaborator, w: Expr, env: Scope, decl: BlockDecl, callSpan: Span): boolean {
+function checkWhere(elab: Elaborator, w: Expr, env: Scope, decl: BlockDecl, callSpan: Span, overridden?: ReadonlyMap<string, Span>): boolean {
   return elab.guard(() => {
     const v = evalExpr(w, { env });
     if (v.k !== "bool") fail("MM3015", w.span, { what: "a `where` constraint", actual: typeName(v) });
@@ -115,10 +115,28 @@ function checkWhere(elab: Elaborator, w: Expr, env: Scope, decl: BlockDecl, call
       if (parts.length) detail = `here ${parts.join(" and ")}`;
       hint = divisibilityHint(elab, w, env);
     }
-    fail("MM3005", callSpan, { constraint, callee: decl.name.name, detail }, {
-      related: [{ span: w.span, message: "constraint declared here" }], ...(hint ? { hint } : {}),
-    });
+    // When a variant's override set a parameter the constraint reads, the override broke it.
+    const by = overridden && namesIn(w).find((n) => overridden.has(n));
+    const at = by ? overridden.get(by)! : callSpan;
+    const related = [{ span: w.span, message: "constraint declared here" }];
+    if (by) related.push({ span: callSpan, message: `the ${decl.name.name} it overrides is instantiated here` });
+    fail("MM3005", at, { constraint, callee: decl.name.name, detail }, { related, ...(hint ? { hint } : {}) });
   }) ?? false;
+}
+
+/** The plain names an expression reads, in order (constraints are short). */
+function namesIn(e: Expr): string[] {
+  const out: string[] = [];
+  const todo: unknown[] = [e];
+  while (todo.length) {
+    const n = todo.pop();
+    if (typeof n !== "object" || n === null) continue;
+    if (Array.isArray(n)) { todo.push(...n); continue; }
+    const o = n as Record<string, unknown>;
+    if (o.kind === "Name" && typeof o.name === "string") out.push(o.name);
+    for (const [k, v] of Object.entries(o)) if (k !== "span") todo.push(v);
+  }
+  return out;
 }
 
 function isLiteral(e: Expr): boolean {

@@ -1,4 +1,5 @@
 // Compile-time functions: arithmetic helpers usable in parameters, lets and shapes.
+import { activeLimits, raiseHint } from "../base/limits.js";
 import type { Span } from "../ast/ast.js";
 import { Dim } from "../base/dims.js";
 import { fail } from "../diagnostics/diagnostic.js";
@@ -41,7 +42,7 @@ function numArg(a: EvArg | undefined, fn: string, span: Span): number {
 }
 
 const toInt = (n: number, span: Span): Value => {
-  if (!Number.isSafeInteger(n)) fail("MM3008", span, { value: String(n) });
+  if (!Number.isSafeInteger(n)) fail("MM3008", span, { value: `value ${n}`, limit: "2^53" });
   return { k: "int", v: Dim.const(n) };
 };
 
@@ -81,6 +82,10 @@ export function callBuiltin(name: string, args: readonly EvArg[], span: Span): V
     case "range": {
       const a = args.length >= 2 ? numArg(args[0], name, span) : 0;
       const b = numArg(args.length >= 2 ? args[1] : args[0], name, span);
+      const limit = activeLimits().items;
+      if (b - a > limit) {
+        fail("MM7003", span, { what: `range(${args.length >= 2 ? `${a}, ` : ""}${b})`, count: (b - a).toLocaleString("en-US"), limit: limit.toLocaleString("en-US") }, { hint: raiseHint("items") });
+      }
       const items: Value[] = [];
       for (let i = a; i < b; i++) items.push({ k: "int", v: Dim.const(i) });
       return { k: "list", items };

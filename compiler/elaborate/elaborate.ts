@@ -10,7 +10,9 @@ import { evalArgs, evalExpr, type EvArg } from "./eval.js";
 import type { Instance } from "./instance.js";
 import { cloneAsEma } from "./ema.js";
 import { elaborateBody } from "./body.js";
-import { bindingKey, copyTemplate, keepTemplate } from "./memo.js";
+import { bindingKey, copyAt, copyTemplate, isShared, keepTemplate } from "./memo.js";
+import { RepeatChildren, unrolledSize } from "./stack.js";
+import { DEFAULT_LIMITS, MAX_INSTANCE_DEPTH, raiseHint, type Limits } from "../base/limits.js";
 import { PoisonError, typeName, type BoundArg, type Value } from "./values.js";
 
 /** Variant overrides keyed by instance path with repeat indices removed (`text.layers`). */
@@ -23,6 +25,13 @@ export interface OverrideEntry {
 
 export class Elaborator {
   readonly stack: string[] = [];
+  /** Instances made so far (a lazy copy counts one), and the model's size with every repeat
+   *  unrolled (folded stacks and copies count their whole subtree): both within
+   *  `limits.instances`, the second unless `folded` (`mm params`, which never unrolls). */
+  private made = 0;
+  private unrolled = 0;
+  /** Set at the first MM7001: every later count ends its item silently. */
+  private exhausted = false;
   /** Errors caught so far, counted before de-duplication: a subtree that had any is not memoized. */
   private caught = 0;
   /** Override paths and their prefixes (`text`, `text.layers`): subtrees there are not memoized. */
@@ -31,7 +40,21 @@ export class Elaborator {
     readonly bag: DiagnosticBag,
     readonly sources: ReadonlyMap<string, string>,
     readonly overrides: Map<string, OverrideEntry> = new Map(),
+    readonly limits: Pick<Limits, "instances"> = DEFAULT_LIMITS,
+    readonly folded = false,
   ) {}
+
+  /** Adds `made` and `unrolled` instances; past the budget, MM7001 at `span`. */
+  private count(made: number, unrolled: number, span: Span, what: string): void {
+    if (this.exhausted) throw new PoisonError();
+    this.made += made;
+    this.unrolled += unrolled;
+    const over = this.made > this.limits.instances ? this.made : !this.folded && this.unrolled > this.limits.instances ? this.unrolled : 0;
+    if (over) {
+      this.exhausted = true;
+      fail("MM7001", span, { what, count: over.toLocaleString("en-US"), limit: this.limits.instances.toLocaleString("en-US") }, { hint: raiseHint("instances") });
+    }
+  }
 
   /** The source text of a span, for messages that quote the program. */
   text(span: Span): string {
@@ -63,13 +86,22 @@ export class Elaborator {
       const chain = [...this.stack.slice(this.stack.indexOf(declName)), declName].join(" -> ");
       fail("MM3006", callSpan, { name: declName, chain }, { hint: "a block cannot contain an instance of itself; pass the inner part as a Block parameter" });
     }
+    if (this.stack.length >= MAX_INSTANCE_DEPTH) {
+      const st = this.stack;
+      const chain = [...st.slice(0, 3), "...", ...st.slice(-3), declName].join(" -> ");
+      fail("MM3019", callSpan, { name: st[0] ?? declName, limit: MAX_INSTANCE_DEPTH, chain });
+    }
     checkOverrideNames(decl, path, argOverrides);
     this.stack.push(declName);
     try {
       const bound = bindBlockArgs(decl, callee.scope, callee.bound, args, callSpan, argOverrides);
       const key = path !== "" && !this.isOverridden(path) ? bindingKey(callee.scope, bound) : undefined;
       const copy = key !== undefined ? copyTemplate(decl, key, this.stack, name, path, callSpan) : undefined;
-      if (copy) return copy;
+      if (copy) {
+        this.count(1, unrolledSize(copy), callSpan, `'${path}' (${declName})`);
+        return copy;
+      }
+      this.count(1, 1, callSpan, `'${path || declName}' (${declName})`);
       const before = this.caught;
       const inst = elaborateBody(this, decl, callee.scope, bound, name, path, callSpan);
       if (key !== undefined && this.caught === before) keepTemplate(decl, key, inst);
@@ -130,7 +162,23 @@ export class Elaborator {
     const index = item.repeat.index;
     // Without an index variable every layer gets the same arguments: evaluate them once.
     const same = index || !calleeV ? undefined : evalArgs(call.args, { env });
-    for (let i = 0; i < n; i++) {
+    const stackOf = (c: ReadonlyMap<string, Instance>): Instance => ({
+      path, name, kind: "stack", declName: calleeV ? calleeV.decl.name.name : "sequential", args: new Map([["count", count]]),
+      explicitArgs: new Set(["count"]), env: new Map([["count", count]]), params: [], children: c, span: item.span,
+    });
+    const what = `'${path}' (repeat ${n.toLocaleString("en-US")})`;
+    if (same && calleeV) {
+      // Identical layers: when the first is a shared template, the others are its copies,
+      // made when read (stack.ts), and counted without being made.
+      const first = this.instantiate(calleeV, same, "0", `${path}.0`, call.span, argOverrides);
+      if (isShared(first)) {
+        this.count(0, (n - 1) * unrolledSize(first), item.repeat.count.span, what);
+        return stackOf(new RepeatChildren(n, (i) => (i === 0 ? first : copyAt(first, String(i), `${path}.${i}`, call.span))));
+      }
+      children.set("0", first);
+    }
+    for (let i = children.size; i < n; i++) {
+      if (this.made >= this.limits.instances || this.exhausted) this.count(1, 0, item.repeat.count.span, what);
       let iterEnv = env;
       if (index) {
         iterEnv = new Scope(env);
@@ -142,10 +190,7 @@ export class Elaborator {
         : this.sequential(call, iterEnv, String(i), `${path}.${i}`);
       children.set(String(i), child);
     }
-    return {
-      path, name, kind: "stack", declName: calleeV ? calleeV.decl.name.name : "sequential", args: new Map([["count", count]]),
-      explicitArgs: new Set(["count"]), env: new Map([["count", count]]), params: [], children, span: item.span,
-    };
+    return stackOf(children);
   }
 
   /** `name = sequential(A(...), B(...))`: PyTorch's nn.Sequential. Its layers are named by

@@ -43,7 +43,7 @@ export interface EvalCtx {
 export function evalExpr(e: Expr, ctx: EvalCtx): Value {
   switch (e.kind) {
     case "Int":
-      if (!Number.isSafeInteger(e.value)) fail("MM3008", e.span, { value: e.text.replace(/_/g, "") });
+      if (!Number.isSafeInteger(e.value)) fail("MM3008", e.span, { value: `value ${e.text.replace(/_/g, "")}`, limit: "2^53" });
       return { k: "int", v: Dim.const(e.value) };
     case "Float": return { k: "float", v: e.value };
     case "String": return { k: "string", v: e.value };

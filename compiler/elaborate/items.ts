@@ -1,4 +1,5 @@
 // Elaboration of the simple body items: tensor params, init specs, shapes, tasks, stages.
+import { MAX_ELEMENTS } from "../base/limits.js";
 import type { Expr, ListField, Span, TensorParamItem, TensorType } from "../ast/ast.js";
 import { Dim } from "../base/dims.js";
 import { isDType, type DType } from "../base/tensor.js";
@@ -70,6 +71,7 @@ export function elaborateParam(item: TensorParamItem, env: Env, prefix: string):
     return dim;
   });
   const dtype = evalDType(item.type, "float32");
+  checkElements(shape, item.type.span);
   const init = item.init ? evalInit(item.init, env) : undefined;
   if (init?.name === "relative_index") checkRelativeIndex(init, shape, item.init!.span);
   return {
@@ -81,6 +83,18 @@ export function elaborateParam(item: TensorParamItem, env: Env, prefix: string):
     ...(item.buffer ? { buffer: true as const } : {}),
     span: item.span,
   };
+}
+
+/** A tensor's element count, and its size in bytes, must be exact Numbers everywhere they are
+ *  used (counts, weight files, ONNX shapes): at most MAX_ELEMENTS (base/limits.ts). */
+function checkElements(shape: readonly Dim[], span: Span): void {
+  let n = 1;
+  for (const d of shape) n *= d.constValue() ?? 1; // Number products: an overflow shows as a huge value, never wraps
+  if (n > MAX_ELEMENTS) {
+    fail("MM3008", span, { value: `[${shape.map((d) => d.toString()).join(", ")}]: ${n.toExponential(3)} elements`, limit: "2^50 elements" }, {
+      hint: `a tensor has at most 2^50 = ${MAX_ELEMENTS.toLocaleString("en-US")} elements, so its size in bytes stays exact`,
+    });
+  }
 }
 
 /** relative_index(w1, w2, ...) fills a [P, P] table, P the window's size (w1 * w2 * ...). */

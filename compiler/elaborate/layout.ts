@@ -10,6 +10,7 @@
 // first rule that matches a path wins, so an enclosing declaration overrides what it contains.
 import type { BlockDecl, LayoutItem, LayoutRule } from "../ast/ast.js";
 import { DiagnosticError, fail } from "../diagnostics/diagnostic.js";
+import { foldedStack } from "./stack.js";
 import type { Instance, LayoutInfo } from "./instance.js";
 
 type Rule = LayoutInfo["rules"][number];
@@ -122,7 +123,9 @@ function below(root: Instance): Below {
     const n = stack.pop()!;
     if (belowCache.has(n)) continue;
     order.push(n);
-    for (const c of n.children.values()) stack.push(keyOf(c));
+    const f = foldedStack(n);
+    if (f) stack.push(keyOf(f.layer)); // its layers share one template
+    else for (const c of n.children.values()) stack.push(keyOf(c));
   }
   for (let i = order.length - 1; i >= 0; i--) {
     const n = order[i]!;
@@ -130,7 +133,12 @@ function below(root: Instance): Below {
     const own = ofDecl(n.decl);
     const rules = new Map<string, Rule[]>([...own.rules].map(([k, v]) => [k, [...v]]));
     const errors = [...own.errors];
-    for (const [name, c] of n.children) {
+    const f = foldedStack(n);
+    const layer = f ? belowCache.get(keyOf(f.layer))! : undefined;
+    // A folded stack's layers all have its first layer's rules: none (the common case), one
+    // set per layer, or past MAX_LISTED layers one set for all with `*` for the index.
+    const children: Iterable<[string, Instance]> = !f ? n.children : layer === NOTHING ? [] : f.count > MAX_LISTED ? [["*", f.layer]] : n.children;
+    for (const [name, c] of children) {
       const b = belowCache.get(keyOf(c))!;
       errors.push(...b.errors);
       for (const [layout, rs] of b.rules) {
@@ -145,6 +153,7 @@ function below(root: Instance): Below {
 }
 
 const NOTHING: Below = { rules: new Map(), errors: [] };
+const MAX_LISTED = 10_000;
 
 /** A block's layout items as rules, checked once per declaration. */
 function ofDecl(decl: BlockDecl | undefined): Below {

@@ -5,6 +5,7 @@
 import type { BlockDecl, Span } from "../ast/ast.js";
 import type { FileScope } from "../resolve/scope.js";
 import type { Instance, ParamTensor } from "./instance.js";
+import { RepeatChildren } from "./stack.js";
 
 /**
  * Children and parameters are prototype getters, so spreading a copy (`{...c}`) would drop
@@ -49,6 +50,10 @@ export abstract class LazyCopy implements Instance {
   }
 
   get children(): ReadonlyMap<string, Instance> {
+    const src = this.#source.children;
+    if (!this.#children && src instanceof RepeatChildren) { // a folded stack stays folded
+      this.#children = new RepeatChildren(src.size, (i) => this.copyChild(String(i), src.at(i)));
+    }
     if (!this.#children) {
       const m = new Map<string, Instance>();
       for (const [k, c] of this.#source.children) m.set(k, this.copyChild(k, c));

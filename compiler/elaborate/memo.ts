@@ -8,6 +8,7 @@ import type { FileScope } from "../resolve/scope.js";
 import type { BoundArgs } from "./args.js";
 import type { Instance, ParamTensor } from "./instance.js";
 import { LazyCopy } from "./lazy-copy.js";
+import { foldedStack } from "./stack.js";
 import type { BoundArg, Value } from "./values.js";
 
 interface Template {
@@ -83,6 +84,19 @@ export function copyTemplate(
   return new InstanceCopy(t.inst, path, t.inst.path.length, path, name, span);
 }
 
+/** Another copy of `inst`'s template (or of `inst`, a template itself) at `path`: a layer of
+ *  a folded stack (stack.ts). */
+export function copyAt(inst: Instance, name: string, path: string, span: Span): Instance {
+  const t = inst.template ?? inst;
+  return new InstanceCopy(t, path, t.path.length, path, name, span);
+}
+
+/** Whether copies of `inst` may stand for new instances with its arguments: it is a kept
+ *  template or a copy of one. */
+export function isShared(inst: Instance): boolean {
+  return inst.template !== undefined || templateKeys.has(inst);
+}
+
 /** A template node at another path: every path below it has the template root's path
  *  (`from` characters long) replaced by `base`. */
 class InstanceCopy extends LazyCopy {
@@ -141,7 +155,8 @@ function subtree(i: Instance): Subtree {
   if (hit) return hit;
   let shareable = t.ema === undefined && plainEnv(t);
   const names = new Set<string>([t.declName]);
-  for (const c of t.children.values()) {
+  const f = foldedStack(t);
+  for (const c of f ? [f.layer] : t.children.values()) { // a folded stack's layers are one template
     const s = subtree(c);
     if (!s.shareable) shareable = false;
     for (const n of s.names) names.add(n);

@@ -3,6 +3,7 @@
 import type { BlockDecl, LayoutItem, ListField, Span, VariantDecl } from "../ast/ast.js";
 import { DiagnosticBag, fail, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { didYouMean } from "../diagnostics/suggest.js";
+import { DEFAULT_LIMITS, type Limits } from "../base/limits.js";
 import type { FileScope } from "../resolve/scope.js";
 import type { Env } from "./env.js";
 import { evalArgs, evalExpr, type EvArg } from "./eval.js";
@@ -10,6 +11,7 @@ import { Elaborator, type OverrideEntry } from "./elaborate.js";
 import { fileEnv } from "./globals.js";
 import type { ElaboratedModel, InputInfo, Instance, StageInfo, TaskInfo } from "./instance.js";
 import { modelLayouts } from "./layout.js";
+import { unrolledElements } from "./stack.js";
 import { evalDim, evalDType, fieldValues, SymbolicEnv } from "./items.js";
 import type { BoundArg, Value } from "./values.js";
 
@@ -20,12 +22,15 @@ export interface ElabOutput {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+/** `folded`: repeat stacks of identical layers may exceed the instance budget, since the
+ *  caller (`mm params`) counts them without unrolling (stack.ts). */
 export function elaborateModel(
   decl: BlockDecl | VariantDecl, home: FileScope, lookup: DeclLookup, sources: ReadonlyMap<string, string>,
+  limits: Limits = DEFAULT_LIMITS, folded = false,
 ): ElabOutput {
-  const bag = new DiagnosticBag();
+  const bag = new DiagnosticBag(limits.errors);
   const overrides = new Map<string, OverrideEntry>();
-  const elab = new Elaborator(bag, sources, overrides);
+  const elab = new Elaborator(bag, sources, overrides, limits, folded);
   const model = elab.guard(() => {
     const chain = variantChain(decl, home, lookup);
     const base = chain.base;
@@ -37,6 +42,12 @@ export function elaborateModel(
       for (const o of v.decl.overrides) addOverride(overrides, o, env, elab);
     }
     const root = elab.instantiate({ k: "block", decl: base.decl, scope: base.home, bound: args }, [], "", "", decl.span);
+    const elements = unrolledElements(root);
+    if (elements > Number.MAX_SAFE_INTEGER) {
+      fail("MM3008", decl.name.span, { value: `the model's ${elements.toExponential(3)} parameter and buffer values`, limit: "2^53" }, {
+        hint: "counts and weight files stay exact up to 2^53 values in all; is a width or a repeat count a typo?",
+      });
+    }
     for (const [k, o] of overrides) {
       if (!o.used) elab.guard(() => fail("MM3012", o.span, { path: k, reason: "the model has no submodule there" }, hintPaths(root)));
     }

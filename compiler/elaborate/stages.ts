@@ -2,6 +2,7 @@
 // `**.bias`), which pattern decides for a parameter, and whether a parameter trains at all.
 // The checker, the backends' metadata and the tools read stages through here.
 import type { ElaboratedModel, Instance, ParamTensor, StageInfo } from "./instance.js";
+import { foldedStack } from "./stack.js";
 
 /** True when the pattern names the parameter path or one of its ancestors. */
 export function matchesPattern(pattern: readonly string[], path: string): boolean {
@@ -41,10 +42,16 @@ export function matchesSomeParam(root: Instance, pattern: readonly string[]): bo
     if (p === "**") return restIsGlobs(i + 1) || (i + 1 < pattern.length && last(i + 1, name));
     return (p === "*" || p === name) && restIsGlobs(i + 1);
   };
+  // A folded stack's layers are copies of one template: its first stands for all of them,
+  // except that a literal index names one layer.
+  const kids = (n: Instance): Iterable<[string, Instance]> => {
+    const f = foldedStack(n);
+    return f ? [["*", f.layer]] : n.children;
+  };
   const hasParams = (inst: Instance): boolean => {
     const n = inst.template ?? inst;
     if (n.params.length > 0) return true;
-    for (const c of n.children.values()) if (hasParams(c)) return true;
+    for (const [, c] of kids(n)) if (hasParams(c)) return true;
     return false;
   };
   const go = (inst: Instance, i: number): boolean => {
@@ -54,10 +61,14 @@ export function matchesSomeParam(root: Instance, pattern: readonly string[]): bo
     const p = pattern[i]!;
     if (p === "**") {
       if (go(n, i + 1)) return true;
-      for (const c of n.children.values()) if (go(c, i)) return true;
+      for (const [, c] of kids(n)) if (go(c, i)) return true;
       return false;
     }
-    for (const [k, c] of n.children) if ((p === "*" || p === k) && go(c, i + 1)) return true;
+    if (foldedStack(n) && p !== "*") {
+      const c = n.children.get(p);
+      return c !== undefined && go(c, i + 1);
+    }
+    for (const [k, c] of kids(n)) if ((p === "*" || p === k || k === "*") && go(c, i + 1)) return true;
     return false;
   };
   return go(root, 0);

@@ -9,6 +9,9 @@ export interface FileHost {
   /** Where a path really is, symlinks resolved (itself when it does not exist); imports are
    *  checked against the project and the stdlib by it. Absent: paths are real (in memory). */
   realpath?(path: string): string;
+  /** What is at a path (symlinks followed): a regular file and its size, or something else
+   *  (folder, device, FIFO), or nothing. Absent: only what `isFile` says is known. */
+  stat?(path: string): { readonly kind: "file" | "other"; readonly size: number } | undefined;
 }
 
 export const diskHost: FileHost = {
@@ -33,6 +36,14 @@ export const diskHost: FileHost = {
       return path;
     }
   },
+  stat(path) {
+    try {
+      const s = statSync(path);
+      return { kind: s.isFile() ? "file" : "other", size: s.size };
+    } catch {
+      return undefined;
+    }
+  },
 };
 
 export const STDLIB_ROOT = join(PACKAGE_ROOT, "stdlib");
@@ -48,22 +59,37 @@ export function projectRootOf(file: string, host: FileHost = diskHost): string {
   }
 }
 
-/** Every .mm file under a folder, sorted, for `mm list` and the stdlib index. */
+/** Every .mm file under a folder, sorted, for `mm list` and the stdlib index. Iterative, and
+ *  each real folder is walked once: a symlink to an enclosing folder is no endless loop. */
 export function listMmFiles(root: string): string[] {
   const out: string[] = [];
-  const walk = (d: string): void => {
+  const seen = new Set<string>();
+  const todo = [root];
+  while (todo.length) {
+    const d = todo.pop()!;
+    let real: string;
     let entries: string[];
     try {
+      real = realpathSync(d);
       entries = readdirSync(d).sort();
     } catch {
-      return;
+      continue;
     }
+    if (seen.has(real)) continue;
+    seen.add(real);
+    const dirs: string[] = [];
     for (const e of entries) {
       const p = join(d, e);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (e.endsWith(".mm")) out.push(p);
+      let st;
+      try {
+        st = statSync(p);
+      } catch {
+        continue; // a dangling link
+      }
+      if (st.isDirectory()) dirs.push(p);
+      else if (e.endsWith(".mm") && st.isFile()) out.push(p);
     }
-  };
-  walk(root);
-  return out;
+    todo.push(...dirs.reverse());
+  }
+  return out.sort();
 }

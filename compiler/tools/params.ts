@@ -1,7 +1,8 @@
 // Parameter counts from the elaborated model: by component and kind, trainable vs frozen
 // per training stage, EMA teacher copies apart (they are updated, not trained).
 import { numel } from "../base/dims.js";
-import { allBuffers, allParams, type ElaboratedModel, type Instance, type ParamTensor } from "../elaborate/instance.js";
+import type { ElaboratedModel, Instance, ParamTensor } from "../elaborate/instance.js";
+import { foldedStack } from "../elaborate/stack.js";
 import { isTrainable, trainedIn } from "../elaborate/stages.js";
 
 export interface ComponentCount {
@@ -43,36 +44,107 @@ export function paramCount(p: ParamTensor): number {
   return n;
 }
 
+/** What a subtree holds, summed: parameters (EMA copies' included, as a component counts
+ *  them), the live ones (no EMA), those trainable in some stage, those each stage trains,
+ *  and buffers. */
+interface Sums {
+  params: number;
+  live: number;
+  trainable: number;
+  ema: number;
+  readonly stages: number[];
+  bufTensors: number;
+  bufElements: number;
+}
+
+const zero = (stages: number): Sums => ({ params: 0, live: 0, trainable: 0, ema: 0, stages: new Array<number>(stages).fill(0), bufTensors: 0, bufElements: 0 });
+
+function addInto(a: Sums, b: Sums, times = 1): void {
+  a.params += b.params * times;
+  a.live += b.live * times;
+  a.trainable += b.trainable * times;
+  a.ema += b.ema * times;
+  b.stages.forEach((x, i) => (a.stages[i] = a.stages[i]! + x * times));
+  a.bufTensors += b.bufTensors * times;
+  a.bufElements += b.bufElements * times;
+}
+
+/**
+ * Counts without unrolling: a folded stack (elaborate/stack.ts) of n identical layers counts
+ * as n times one layer. Stage patterns decide by path, and a layer's index is one segment of
+ * its paths, which only a pattern's literal digit segment can tell apart from another index:
+ * layers at those indices are counted one by one, every other layer as the first of them.
+ */
 export function countParams(model: ElaboratedModel, depth = 1): ParamReport {
-  const params = allParams(model.root);
-  const live = params.filter((p) => !p.ema);
-  const sum = (ps: readonly ParamTensor[]): number => ps.reduce((a, p) => a + paramCount(p), 0);
-  const trainableSet = new Set(live.filter((p) => isTrainable(model, p)).map((p) => p.path));
+  const nStages = model.stages.length;
+  const digits = new Set<number>();
+  for (const st of model.stages) for (const p of [...st.train, ...st.freeze]) for (const seg of p) if (/^[0-9]+$/.test(seg)) digits.add(Number(seg));
+  const memo = new Map<Instance, Sums>();
+  const sumsOf = (inst: Instance): Sums => {
+    const hit = memo.get(inst);
+    if (hit) return hit;
+    const s = zero(nStages);
+    for (const p of inst.params) {
+      const n = paramCount(p);
+      if (p.buffer) {
+        if (!p.ema) { s.bufTensors++; s.bufElements += n; }
+        continue;
+      }
+      s.params += n;
+      if (p.ema) { s.ema += n; continue; }
+      s.live += n;
+      if (isTrainable(model, p)) s.trainable += n;
+      model.stages.forEach((st, i) => { if (trainedIn(st, p.path)) s.stages[i]! += n; });
+    }
+    const f = foldedStack(inst);
+    if (f) {
+      const special = [...digits].filter((d) => d < f.count);
+      let generic = 0;
+      while (digits.has(generic)) generic++;
+      for (const d of special) addInto(s, sumsOf(inst.children.get(String(d))!));
+      if (generic < f.count) addInto(s, sumsOf(inst.children.get(String(generic))!), f.count - special.length);
+    } else {
+      for (const c of inst.children.values()) addInto(s, sumsOf(c));
+    }
+    memo.set(inst, s);
+    return s;
+  };
   const component = (inst: Instance, d: number): ComponentCount => {
-    const ps = allParams(inst);
-    const kids = d < depth ? [...inst.children.values()].map((c) => component(c, d + 1)) : [];
+    const s = sumsOf(inst);
+    const f = foldedStack(inst);
+    let kids: ComponentCount[] = [];
+    if (d < depth) {
+      // A stack too long to list shows its first layer for all (they are copies of one template).
+      kids = f && f.count > MAX_LISTED
+        ? [{ ...component(f.layer, d + 1), name: `0..${f.count - 1} (each)` }]
+        : [...inst.children.values()].map((c) => component(c, d + 1));
+    }
     return {
       name: inst.name, path: inst.path, kind: inst.ema ? "ema" : inst.kind, block: inst.declName,
-      params: sum(ps), trainable: sum(ps.filter((p) => trainableSet.has(p.path))),
+      params: s.params, trainable: s.trainable,
       ...(kids.length ? { children: kids } : {}),
     };
   };
   const components: ComponentCount[] = [
     ...[...model.root.children.values()].map((c) => component(c, 1)),
     ...model.root.params.filter((p) => !p.buffer).map((p) => ({
-      name: p.name, path: p.path, kind: "param", block: "param", params: paramCount(p), trainable: trainableSet.has(p.path) ? paramCount(p) : 0,
+      name: p.name, path: p.path, kind: "param", block: "param", params: paramCount(p), trainable: !p.ema && isTrainable(model, p) ? paramCount(p) : 0,
     })),
   ];
-  const stages = model.stages.map((s) => {
-    const t = live.filter((p) => trainedIn(s, p.path));
-    const trains = components.filter((c) => c.kind !== "ema" && t.some((p) => p.path === c.path || p.path.startsWith(c.path + "."))).map((c) => c.name);
-    return { name: s.name, trainable: sum(t), frozen: sum(live) - sum(t), tasks: s.tasks, trains };
+  const all = sumsOf(model.root);
+  const stages = model.stages.map((st, i) => {
+    const trains = components.filter((c) => {
+      if (c.kind === "ema") return false;
+      const child = model.root.children.get(c.name);
+      return child ? sumsOf(child).stages[i]! > 0 : c.kind === "param" && trainedIn(st, c.path);
+    }).map((c) => c.name);
+    return { name: st.name, trainable: all.stages[i]!, frozen: all.live - all.stages[i]!, tasks: st.tasks, trains };
   });
-  const total = sum(live);
-  const trainable = sum(live.filter((p) => trainableSet.has(p.path)));
-  const buffers = allBuffers(model.root).filter((b) => !b.ema);
   return {
-    model: model.name, total, trainable, frozen: total - trainable, ema: sum(params.filter((p) => p.ema)), components, stages,
-    buffers: { tensors: buffers.length, elements: sum(buffers) },
+    model: model.name, total: all.live, trainable: all.trainable, frozen: all.live - all.trainable, ema: all.ema, components, stages,
+    buffers: { tensors: all.bufTensors, elements: all.bufElements },
   };
 }
+
+/** Layers of a folded stack listed one by one under `--depth`; longer stacks show one. */
+const MAX_LISTED = 1000;

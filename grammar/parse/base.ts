@@ -97,14 +97,14 @@ export class ParserBase {
    *  points restore the depth they started at, so no error path needs to unwind it. */
   protected enter(): void {
     if (++this.depth > MAX_NESTING) {
-      throw new SyntaxFailure(this.pos, `the file nests more than ${MAX_NESTING} levels deep here`, "split deeply nested expressions with `let`", true);
+      throw new SyntaxFailure(this.pos, `brackets, blocks and \`else if\` nest more than ${MAX_NESTING} levels deep here`, "split deeply nested expressions with `let`", true);
     }
   }
 
   /** Reports an error unless one was reported at its token already (or lexing explains it). */
   protected report(e: unknown): void {
     if (!(e instanceof SyntaxFailure)) throw e;
-    this.reportAt(this.tokSpan(e.at), e.message, e.hint);
+    this.reportAt(this.tokSpan(e.at), e.message, e.hint, e.tooDeep ? "MM1006" : "MM1001");
   }
 
   /**
@@ -123,10 +123,10 @@ export class ParserBase {
     this.skipTo(atClose && deep ? never : sync, atClose);
   }
 
-  protected reportAt(span: A.Span, message: string, hint?: string): void {
+  protected reportAt(span: A.Span, message: string, hint?: string, code: "MM1001" | "MM1006" = "MM1001"): void {
     if (this.quiet.has(span.start)) return;
     this.quiet.add(span.start);
-    this.diagnostics.push(diag("MM1001", span, { message }, hint !== undefined ? { hint } : {}));
+    this.diagnostics.push(diag(code, span, { message }, hint !== undefined ? { hint } : {}));
   }
 
   // ------------------------------------------------------------ recovery

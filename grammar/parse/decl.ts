@@ -3,6 +3,7 @@
 // is left out of the AST, and parsing resumes at the next declaration keyword.
 import type * as A from "../../compiler/ast/ast.js";
 import { docBefore, stringValue } from "../syntax.js";
+import { MAX_TREE_DEPTH, tooDeep } from "./depth.js";
 import { BLOCK_KINDS, isName, Tok } from "../tokens.js";
 import { ItemParser, type Kind } from "./item.js";
 
@@ -28,13 +29,24 @@ export class Parser extends ItemParser {
         else if (k === Tok.Enum) decls.push(this.enumDecl());
         // `model` needs two more tokens to tell a variant from a block; the others start a block.
         else if (k === Tok.Model ? !this.declStart(this.pos) : !BLOCK_KINDS.has(k)) this.fail(DECLARATION);
-        else if (k === Tok.Model && this.k(2) === Tok.Eq) decls.push(this.variantDecl());
-        else decls.push(this.blockDecl());
+        else if (k === Tok.Model && this.k(2) === Tok.Eq) this.keep(decls, this.variantDecl());
+        else this.keep(decls, this.blockDecl());
       } catch (e) {
         this.recover(e, at, 0, topSync, false);
       }
     }
     return { kind: "File", path: this.file, imports, decls, span: this.span(0, this.text.length) };
+  }
+
+  /** Adds a parsed declaration, unless its tree is too deep for later stages (depth.ts). */
+  private keep(decls: A.Decl[], d: A.Decl): void {
+    const deep = tooDeep(d);
+    if (!deep) {
+      decls.push(d);
+      return;
+    }
+    this.reportAt(deep, `an expression nests more than ${MAX_TREE_DEPTH} levels deep here`,
+      "split long chains of operators with `let` (a sum of many terms: `let s = a + b` ... `s = s + c`)", "MM1006");
   }
 
   private doc(start: number): string | undefined {

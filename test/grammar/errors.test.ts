@@ -147,7 +147,7 @@ describe("recovery", () => {
   test("absurd nesting is a syntax error, not a crash", () => {
     const deep = `block T { let v = ${"(".repeat(20_000)}1${")".repeat(20_000)} }`;
     const ds = robust(deep);
-    expect(ds.map((d) => d.code)).toEqual(["MM1001"]);
+    expect(ds.map((d) => d.code)).toEqual(["MM1006"]);
   });
 });
 

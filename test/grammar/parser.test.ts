@@ -9,6 +9,7 @@ import { join, relative } from "node:path";
 import { describe, expect, test } from "vitest";
 import { parseFile } from "../../grammar/index.js";
 import { MAX_NESTING } from "../../grammar/parse/base.js";
+import { MAX_TREE_DEPTH } from "../../grammar/parse/depth.js";
 import { noSpans } from "./helpers.js";
 import { mutants } from "./mutants.js";
 
@@ -126,8 +127,25 @@ describe("nesting has a budget, not a stack overflow", () => {
   ];
   test.each(deep(100_000).map((t, i) => [i, t]))("hostile case %i: one error, and the rest of the file parses", (_, text) => {
     const r = parseFile("t.mm", `${text}\nblock After { }`);
-    expect(r.diagnostics.map((d) => d.message)).toEqual([`the file nests more than ${MAX_NESTING} levels deep here`]);
+    expect(r.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([`MM1006 brackets, blocks and \`else if\` nest more than ${MAX_NESTING} levels deep here`]);
     expect(r.ast.decls.map((d) => d.name.name)).toEqual(["T", "After"]);
+  });
+  // Chains the parser builds in loops are as deep as they are long as trees, and every later
+  // stage recurses on trees: past MAX_TREE_DEPTH the declaration is reported and dropped.
+  const chains = (n: number): [string, string][] => [
+    ["a `.T` chain", `model T { forward { output y = x${".T".repeat(n)} } }`],
+    ["a long sum", `model T { forward { output y = ${Array(n).fill("x").join(" + ")} } }`],
+    ["unary minuses", `model T { forward { output y = ${"-".repeat(n)}x } }`],
+    ["a call chain", `model T { forward { output y = x${".f()".repeat(n / 2)} } }`], // two levels a call
+  ];
+  test.each(chains(10_000))("%s 10,000 long: MM1006 at the construct, the next declaration parses", (_, text) => {
+    const r = parseFile("t.mm", `${text}\nblock After { }`);
+    expect(r.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([`MM1006 an expression nests more than ${MAX_TREE_DEPTH} levels deep here`]);
+    expect(r.diagnostics[0]!.span.start).toBeGreaterThan(20); // inside the chain, not at the file's start
+    expect(r.ast.decls.map((d) => d.name.name)).toEqual(["After"]);
+  });
+  test.each(chains(900))("%s 900 long is within the budget", (_, text) => {
+    expect(parseFile("t.mm", text).diagnostics).toEqual([]);
   });
   test.each(deep(MAX_NESTING - 10).map((t, i) => [i, t]))("case %i within the budget parses", (_, text) => {
     expect(parseFile("t.mm", text).diagnostics).toEqual([]);

@@ -1,0 +1,9 @@
+model Sum {
+  input x: [B, 4]
+  forward {
+    let a = x + y
+    let b = x + z
+    let c = x + w
+    output out: [B, 4] = a + b + c
+  }
+}

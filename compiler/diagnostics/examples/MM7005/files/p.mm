@@ -1,0 +1,1 @@
+block P() { forward(x: [B, 4]) -> [B, 4] { return x } }
