@@ -3,7 +3,7 @@
 // Coefficients are BigInt internally and checked against 2^53 so results stay exact.
 import type { Shape } from "./tensor.js";
 import {
-  type Atom, type Term, MAX, DimDivisionByZeroError, DimOverflowError,
+  type Atom, type Term, MAX, MAX_TERMS, DimDivisionByZeroError, DimOverflowError,
   floorDivBig, gcd, monoCmp, monoDiv, monoMul, term,
 } from "./monomial.js";
 
@@ -65,6 +65,7 @@ export class Dim {
       byKey.set(t.mkey, prev ? { ...prev, coeff: prev.coeff + t.coeff } : t);
     }
     const out = [...byKey.values()].filter((t) => t.coeff !== 0n).sort((x, y) => monoCmp(x.mono, y.mono));
+    if (out.length > MAX_TERMS) throw new DimOverflowError(`a symbolic dim of ${out.length} terms`, `${MAX_TERMS} terms`);
     if (out.some((t) => t.coeff > MAX || t.coeff < -MAX)) throw new DimOverflowError(render(out));
     return new Dim(out);
   }
@@ -121,6 +122,7 @@ export class Dim {
     // A polynomial times a constant (`B * 768`): monomials and their order are unchanged.
     if (y !== undefined) return this.scale(BigInt(y));
     if (x !== undefined) return b.scale(BigInt(x));
+    if (this.terms.length * b.terms.length > MAX_TERMS * MAX_TERMS) throw new DimOverflowError("a symbolic dim's expansion", `${MAX_TERMS} terms`);
     return Dim.build(this.terms.flatMap((x) => b.terms.map((y) => term(monoMul(x.mono, y.mono), x.coeff * y.coeff))));
   }
   private scale(c: bigint): Dim {

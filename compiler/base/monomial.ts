@@ -6,10 +6,15 @@ export const MAX = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** A coefficient, constant or exponent left the exactly representable range ±(2^53 − 1). */
 export class DimOverflowError extends Error {
-  constructor(readonly value: string) {
-    super(`dim value ${value} exceeds 2^53`);
+  constructor(readonly value: string, readonly limit = "2^53") {
+    super(`dim value ${value} exceeds ${limit}`);
   }
 }
+
+/** Terms of one symbolic dim. Products of sums expand ((B + T + 1)^k has (k+1)(k+2)/2 terms)
+ *  and each product costs the product of the sizes: past this, a dim is an error (MM3008)
+ *  rather than minutes of arithmetic. No model's dim has more than a handful. */
+export const MAX_TERMS = 256;
 export class DimDivisionByZeroError extends Error {
   constructor() {
     super("division by zero");

@@ -7,7 +7,7 @@ import { PoisonError, type Value } from "../elaborate/values.js";
 import { Dim } from "../base/dims.js";
 import { DEFAULT_LIMITS, type Limits } from "../base/limits.js";
 import type { Graph } from "./graph.js";
-import { Frame } from "./frame.js";
+import { checkSize, Frame } from "./frame.js";
 import { MODEL_RULES, runRules, type ModelEnd } from "./rules/index.js";
 import { execStmts, type BodyState } from "./stmts.js";
 import { Tracer } from "./tracer.js";
@@ -49,6 +49,7 @@ export function checkModel(model: ElaboratedModel, opts: CheckOptions = {}): Che
       const bound = new Map([...(opts.bind ?? [])].map(([k, v]) => [k, Dim.const(v)]));
       for (const i of model.inputs) {
         const dims = bound.size ? i.dims.map((d) => d.substitute(bound)) : i.dims;
+        checkSize(dims, i.span);
         const t = tracer.graph.addInput(i.name, { shape: dims, dtype: i.dtype }, i.span);
         scope.define(i.name, { k: "tensor", t });
         tracer.record("", "input", i.name, t.type);

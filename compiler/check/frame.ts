@@ -1,4 +1,5 @@
 // A Frame is one execution of one forward: it turns tensor expressions into graph nodes.
+import { MAX_ELEMENTS } from "../base/limits.js";
 import { foldedStack } from "../elaborate/stack.js";
 import type { BinaryOp, Span } from "../ast/ast.js";
 import { fail } from "../diagnostics/diagnostic.js";
@@ -30,6 +31,7 @@ export class Frame implements TensorHooks {
     const graph = this.tracer.graph;
     const bound = bindOp(def, args, span, this, graph.keeps);
     const res = def.infer(bound.args);
+    for (const o of res.outputs) checkSize(o.shape, span);
     // A check-only graph keeps no nodes, so their attributes are not gathered.
     const outs = graph.node(name, bound.tensors, graph.keeps ? { ...bound.attrs, ...res.attrs } : NO_ATTRS, res.outputs, this.scope, span);
     if (outs.length === 1) return { k: "tensor", t: outs[0]! };
@@ -150,3 +152,15 @@ function int(n: number): Value {
 }
 
 export { typeName };
+
+/** An activation of fixed size (after `--bind`, or written with constants) stays within
+ *  MAX_ELEMENTS, so its byte size in a plan or a summary is exact (MM3008). */
+export function checkSize(shape: readonly Dim[], span: Span): void {
+  let n = 1;
+  for (const d of shape) {
+    const c = d.constValue();
+    if (c === undefined) return; // symbolic: sized when bound
+    n *= c;
+  }
+  if (n > MAX_ELEMENTS) fail("MM3008", span, { value: `a tensor of [${shape.join(", ")}], ${n.toExponential(3)} elements,`, limit: "2^50 elements" });
+}

@@ -9,7 +9,7 @@ export function dimOp<T extends Dim | undefined>(span: Span, f: () => T): T {
   try {
     return f();
   } catch (e) {
-    if (e instanceof DimOverflowError) fail("MM3008", span, { value: `value ${e.value}`, limit: "2^53" });
+    if (e instanceof DimOverflowError) fail("MM3008", span, { value: e.limit === "2^53" ? `value ${e.value}` : e.value, limit: e.limit });
     if (e instanceof DimDivisionByZeroError) fail("MM3016", span);
     throw e;
   }

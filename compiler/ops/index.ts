@@ -32,7 +32,7 @@ function guarded(op: OpDef): OpDef {
       try {
         return op.infer(args);
       } catch (e) {
-        if (e instanceof DimOverflowError) fail("MM3008", args.callSpan, { value: `value ${e.value}`, limit: "2^53" });
+        if (e instanceof DimOverflowError) fail("MM3008", args.callSpan, { value: e.limit === "2^53" ? `value ${e.value}` : e.value, limit: e.limit });
         if (e instanceof DimDivisionByZeroError) fail("MM3016", args.callSpan);
         throw e;
       }
