@@ -11,6 +11,7 @@
 // A model is named as on the command line: a stdlib name, `FILE.mm#NAME`, or `FILE.mm` with one
 // model. Errors in the model's program throw an MmError carrying the diagnostics; a spec that
 // names nothing throws one with an empty list and the reason as its message. docs/api.md.
+import { DEFAULT_LIMITS, type Limits } from "../base/limits.js";
 import { resolve } from "node:path";
 import type { CheckedModel } from "../check/check-model.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
@@ -46,6 +47,8 @@ export interface CompilerOptions {
   readonly files?: Readonly<Record<string, string>>;
   /** Where relative paths resolve (default: the working directory). */
   readonly root?: string;
+  /** Budgets to raise or lower (docs/language.md, "Limits"): as `--limit NAME=N`. */
+  readonly limits?: Partial<Limits>;
 }
 
 export interface ModelEntry {
@@ -86,7 +89,7 @@ export interface MmCompiler {
 
 export function createCompiler(options: CompilerOptions = {}): MmCompiler {
   const root = resolve(options.root ?? process.cwd());
-  const session = new Session(overlayHost(options.files ?? {}, root));
+  const session = new Session(overlayHost(options.files ?? {}, root), undefined, undefined, { ...DEFAULT_LIMITS, ...options.limits });
   const abs = (f: string): string => resolve(root, f);
 
   const checked = (spec: string, training = false): CheckedModel & { sources: ReadonlyMap<string, string> } => {
