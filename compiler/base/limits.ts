@@ -26,8 +26,8 @@ export interface Limits {
 }
 
 export const DEFAULT_LIMITS: Limits = {
-  instances: 200_000,
-  ops: 2_000_000,
+  instances: 50_000,
+  ops: 100_000,
   items: 100_000,
   errors: 50,
   files: 10_000,

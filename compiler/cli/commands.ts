@@ -21,8 +21,8 @@ import { weights } from "./weights-command.js";
 import { lsp } from "./lsp.js";
 
 
-function withModel(ctx: CommandContext, name: string, body: (r: CheckedModel) => void): number {
-  const checked = loadCheckedModel(ctx, oneModelArg(ctx, name));
+function withModel(ctx: CommandContext, name: string, body: (r: CheckedModel) => void, checkOnly = false): number {
+  const checked = loadCheckedModel(ctx, oneModelArg(ctx, name), checkOnly);
   if (!checked) return EXIT.diagnostics;
   body(checked);
   return EXIT.ok;
@@ -57,7 +57,7 @@ const params: Command = {
     return withModel(ctx, "params", (c) => {
       const rep = countParams(c.model, levels);
       ctx.io.out(ctx.flags.json ? JSON.stringify(rep, null, 2) + "\n" : renderParams(rep));
-    });
+    }, true);
   },
 };
 

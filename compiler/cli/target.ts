@@ -19,8 +19,8 @@ export function resolveTarget(session: Session, spec: string, modelFlag: string 
   }
 }
 
-export function compileTarget(session: Session, t: Target, training = false): CompileResult {
-  return session.compile(t.ref, t.program, training ? { training } : {});
+export function compileTarget(session: Session, t: Target, training = false, checkOnly = false): CompileResult {
+  return session.compile(t.ref, t.program, { ...(training ? { training } : {}), ...(checkOnly ? { checkOnly } : {}) });
 }
 
 /** Options that compile and run share. */
@@ -40,13 +40,14 @@ export function trainingMode(flags: Readonly<Record<string, unknown>>): boolean 
 /** Resolves and compiles the model a command names, printing diagnostics; undefined when
  *  there were errors (the caller exits 1). Every model-taking command goes through here.
  *  `sources` (file texts) come along for backends that point back at the source. */
-export function loadCheckedModel(ctx: CommandContext, spec: string): (CheckedModel & { readonly sources: ReadonlyMap<string, string> }) | undefined {
+export function loadCheckedModel(ctx: CommandContext, spec: string, checkOnly = false): (CheckedModel & { readonly sources: ReadonlyMap<string, string> }) | undefined {
   const t = resolveTarget(ctx.session, spec, typeof ctx.flags.model === "string" ? ctx.flags.model : undefined);
   if (!t.target) {
     report(ctx, t.diagnostics, t.sources, false);
     return undefined;
   }
-  const r = compileTarget(ctx.session, t.target, trainingMode(ctx.flags));
+  // `checkOnly`: the caller reads the model, not the graph (a check memoizes identical calls).
+  const r = compileTarget(ctx.session, t.target, trainingMode(ctx.flags), checkOnly);
   const bad = report(ctx, [...t.diagnostics, ...r.diagnostics], r.sources, false);
   return bad || !r.checked ? undefined : { ...r.checked, sources: r.sources };
 }

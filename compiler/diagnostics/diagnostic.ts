@@ -60,7 +60,12 @@ export function diag<C extends Code>(code: C, span: Span, ...[args, opts = {}]: 
 /** Thrown inside a pass to abandon the current unit of work after reporting; never escapes a pass. */
 export class DiagnosticError extends Error {
   constructor(readonly diagnostic: Diagnostic) {
+    // A diagnostic carries its span; a JS stack would cost more than the rest of the throw
+    // (thousands of them on a hostile file) and is never shown.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(diagnostic.message);
+    Error.stackTraceLimit = limit;
   }
 }
 

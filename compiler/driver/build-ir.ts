@@ -92,11 +92,19 @@ function fail(message: string): never {
   throw new SelectionError(message);
 }
 
+/** Unique value names: `h`, then `h_2`, `h_3`, ... A name once used stays used, so the next
+ *  suffix to try for a base is where the last claim of it stopped (a loop that reassigns `h`
+ *  10,000 times would otherwise rescan every suffix at each claim: quadratic). */
 class NameTable {
   private readonly used = new Set<string>();
+  private readonly next = new Map<string, number>();
   claim(want: string): string {
     let name = want;
-    for (let k = 2; this.used.has(name); k++) name = `${want}_${k}`;
+    let k = this.next.get(want) ?? 2;
+    if (this.used.has(name)) {
+      for (name = `${want}_${k}`; this.used.has(name); name = `${want}_${k}`) k++;
+      this.next.set(want, k + 1);
+    }
     this.used.add(name);
     return name;
   }

@@ -82,6 +82,9 @@ export function callBuiltin(name: string, args: readonly EvArg[], span: Span): V
     case "range": {
       const a = args.length >= 2 ? numArg(args[0], name, span) : 0;
       const b = numArg(args.length >= 2 ? args[1] : args[0], name, span);
+      for (const [v, arg] of [[a, args.length >= 2 ? args[0] : undefined], [b, args.length >= 2 ? args[1] : args[0]]] as const) {
+        if (!Number.isInteger(v)) fail("MM3018", arg?.span ?? span, { what: "an argument of range", expected: "an Int", actual: `the Float ${v}` });
+      }
       const limit = activeLimits().items;
       if (b - a > limit) {
         fail("MM7003", span, { what: `range(${args.length >= 2 ? `${a}, ` : ""}${b})`, count: (b - a).toLocaleString("en-US"), limit: limit.toLocaleString("en-US") }, { hint: raiseHint("items") });

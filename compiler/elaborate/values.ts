@@ -101,4 +101,12 @@ export function valueEquals(a: Value, b: Value): boolean {
 export const POISON: Value = { k: "fn", name: "__poison__" };
 /** Marks a parameter tensor in a compile-time scope: only a forward can read it. */
 export const PARAM_MARK: Value = { k: "fn", name: "__param__" };
-export class PoisonError extends Error {}
+export class PoisonError extends Error {
+  constructor() {
+    // Thrown by the thousand on hostile input and never printed: no stack to capture.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    super("poisoned");
+    Error.stackTraceLimit = limit;
+  }
+}
