@@ -11,6 +11,11 @@ import { elaborateParam } from "./items.js";
 import { formatValue, PARAM_MARK, POISON, PoisonError, typeName, type Value } from "./values.js";
 
 
+/** Items of a declaration that declare a name twice (MM2002): reported by the first instance,
+ *  skipped by the others, so a name repeated 5,000 times in a block used 100 times is 5,000
+ *  diagnostics, not 500,000 throws. */
+const duplicates = new WeakMap<BlockDecl, WeakSet<object>>();
+
 export function elaborateBody(
   elab: Elaborator, decl: BlockDecl, home: FileScope, bound: BoundArgs, name: string, path: string, callSpan: Span,
 ): Instance {
@@ -26,16 +31,26 @@ export function elaborateBody(
   const seen = new Map<string, Span>(decl.params.map((p) => [p.name.name, p.name.span]));
   let forward: Instance["forward"];
   let route: Instance["route"];
+  let current: BlockDecl["items"][number] | undefined;
   const declare = (n: string, span: Span): void => {
     const prev = seen.get(n);
     if (prev) {
+      let d = duplicates.get(decl);
+      if (!d) duplicates.set(decl, (d = new WeakSet()));
+      d.add(current!);
       fail("MM2002", span, { name: n, place: `${decl.blockKind} ${decl.name.name}` }, {
         related: [{ span: prev, message: "first declared here" }], hint: "rename one of them",
       });
     }
     seen.set(n, span);
   };
+  const dups = duplicates.get(decl);
   for (const item of decl.items) {
+    if (dups?.has(item)) { // reported by an earlier instance: skipped as it failed there
+      if (item.kind === "Let" || item.kind === "Submodule") env.define(item.name.name, POISON);
+      continue;
+    }
+    current = item;
     switch (item.kind) {
       case "Let":
         if (elab.guard(() => {
