@@ -90,7 +90,7 @@ function stringEnd(text: string, i: number): [end: number, closed: boolean, esca
 
 /** Literals longer than this are reported (MM1004, MM1002) rather than decoded: no program
  *  needs one, and the checks below stay linear on hostile input. */
-const MAX_LITERAL = 4096;
+export const MAX_LITERAL = 4096;
 
 /** Character classes of ASCII, by code: a table, not a chain of comparisons per character. */
 const OTHER = 0, SPACE = 1, ID_START = 2, DIGIT = 3;

@@ -22,7 +22,7 @@ export const CLOSED_STRING = /^"(?:[^"\\\n\r]|\\[^\n\r])*"$/;
 
 /** The value of a string token: quotes removed, escapes decoded (unknown escapes keep the character). */
 export function stringValue(image: string): string {
-  if (image.length > 4096) return ""; // reported by the lexer (MM1001); a regexp over it would not be linear
+  if (image.length > 4096) return ""; // MAX_LITERAL: reported by the lexer (MM1001); a regexp over it would not be linear
   const body = image.endsWith('"') && image.length >= 2 && CLOSED_STRING.test(image) ? image.slice(1, -1) : image.slice(1);
   return body.replace(/\\(.)/g, (_, c: string) => (c === "n" ? "\n" : c === "t" ? "\t" : c));
 }

@@ -4,6 +4,7 @@
 import type * as A from "../../compiler/ast/ast.js";
 import { docBefore, stringValue } from "../syntax.js";
 import { MAX_TREE_DEPTH, tooDeep } from "./depth.js";
+import { MAX_LITERAL } from "../lex.js";
 import { BLOCK_KINDS, isName, Tok } from "../tokens.js";
 import { ItemParser, type Kind } from "./item.js";
 
@@ -25,7 +26,11 @@ export class Parser extends ItemParser {
       const at = this.pos;
       this.deepReported = false;
       try {
-        if (k === Tok.Import) imports.push(this.importDecl());
+        if (k === Tok.Import) {
+          const imp = this.importDecl();
+          // A path the lexer refused as too long (MM1001) is no import to follow.
+          if (imp.path.span.end - imp.path.span.start <= MAX_LITERAL) imports.push(imp);
+        }
         else if (k === Tok.Enum) decls.push(this.enumDecl());
         // `model` needs two more tokens to tell a variant from a block; the others start a block.
         else if (k === Tok.Model ? !this.declStart(this.pos) : !BLOCK_KINDS.has(k)) this.fail(DECLARATION);

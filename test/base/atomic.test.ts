@@ -2,7 +2,7 @@
 // (`.NAME.PID.tmp`, or `.NAME.PID.tmp.old` for a folder); the next write of the same output
 // removes those whose process is gone, and leaves a live process's alone.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -50,5 +50,23 @@ describe("temporaries a killed write left", () => {
     writeFileSync(stale, "half a model");
     expect(mm("compile", "CLIP_ViT_B32_Tiny", "-o", join(dir, "clip.onnx")).code).toBe(0);
     expect(existsSync(stale)).toBe(false);
+  });
+
+  it("are removed when the process gets SIGINT or SIGTERM mid-write, and the signal still ends it", () => {
+    for (const sig of ["SIGINT", "SIGTERM"] as const) {
+      const out = join(dir, `signalled-${sig}.onnx`);
+      // A process that has a temporary open (as a weight writer does between chunks) when
+      // the signal comes; the event loop is free, so the handler runs.
+      const script = `
+        const { tempPathFor } = await import(${JSON.stringify(new URL("../../dist/compiler/base/atomic.js", import.meta.url).href)});
+        const fs = await import("node:fs");
+        fs.writeFileSync(tempPathFor(${JSON.stringify(out)}), "half");
+        process.kill(process.pid, "${sig}");
+        setTimeout(() => {}, 10000);`;
+      const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+      expect(r.signal, r.stderr).toBe(sig);
+      expect(readdirSync(dir).filter((f) => f.startsWith(`.signalled-${sig}`))).toEqual([]);
+      expect(existsSync(out)).toBe(false);
+    }
   });
 });

@@ -46,6 +46,15 @@ describe("hostile files", () => {
     expect([...r.sources.keys()].some((p) => p.endsWith("big.mm"))).toBe(false);
   });
 
+  it("lexes a 10 MB string as one bad token, at its line, within a raised size budget", () => {
+    const root = proj("string", { "main.mm": `${block("A")}\nimport "${"a".repeat(10_000_000)}"\n` });
+    const s = new Session(undefined, undefined, undefined, { ...DEFAULT_LIMITS, fileBytes: 20_000_000 });
+    const r = s.checkFiles([join(root, "main.mm")]);
+    expect(r.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual(["MM1001 a string of 10000002 characters; strings are at most 4096"]);
+    expect(r.diagnostics[0]!.span.start).toBeGreaterThan(50); // line 5, not line 1
+    expect(new Session().checkFiles([join(root, "main.mm")]).diagnostics.map((d) => d.code)).toEqual(["MM7006"]);
+  });
+
   it("follows a chain of 3,000 imports without recursion, and stops at the files budget", () => {
     const files: Record<string, string> = { "main.mm": 'import "c/0.mm"\n' };
     for (let i = 0; i < 3000; i++) files[`c/${i}.mm`] = block(`B${i}`, i < 2999 ? `import "./${i + 1}.mm"\n` : "");
