@@ -11,19 +11,36 @@ export function matchesPattern(pattern: readonly string[], path: string): boolea
     const prefix = pattern.join(".");
     return path === prefix || (path.startsWith(prefix) && path.charCodeAt(prefix.length) === 46);
   }
+  // With wildcards, dynamic programming over (pattern position, path position): linear in
+  // their product, no recursion (a hostile pattern of 5,000 `**` is no deeper than one).
+  const pat = collapseGlobs(pattern);
   const segs = path.split(".");
-  const go = (i: number, j: number): boolean => {
-    if (i === pattern.length) return true; // a prefix names the whole subtree
-    if (j > segs.length) return false;
-    const p = pattern[i]!;
-    if (p === "**") {
-      for (let k = j; k <= segs.length; k++) if (go(i + 1, k)) return true;
-      return false;
+  // reach[j]: pattern[0..i) can match segs[0..j).
+  let reach = new Uint8Array(segs.length + 1);
+  reach[0] = 1;
+  for (let i = 0; i < pat.length; i++) {
+    const p = pat[i]!;
+    const next = new Uint8Array(segs.length + 1);
+    let any = false;
+    for (let j = 0; j <= segs.length; j++) {
+      if (!reach[j]) continue;
+      if (p === "**") {
+        for (let k = j; k <= segs.length; k++) next[k] = 1;
+        any = true;
+        break; // every later position is reached from the first
+      }
+      if (j < segs.length && (p === "*" || p === segs[j])) { next[j + 1] = 1; any = true; }
     }
-    if (j === segs.length) return false;
-    return (p === "*" || p === segs[j]) && go(i + 1, j + 1);
-  };
-  return go(0, 0);
+    if (!any) return false;
+    reach = next;
+  }
+  return reach.some((x) => x === 1); // a prefix names the whole subtree
+}
+
+/** A run of `**` matches what one does. */
+export function collapseGlobs(pattern: readonly string[]): readonly string[] {
+  if (!pattern.some((p, i) => p === "**" && pattern[i - 1] === "**")) return pattern;
+  return pattern.filter((p, i) => !(p === "**" && pattern[i - 1] === "**"));
 }
 
 /**
@@ -31,7 +48,11 @@ export function matchesPattern(pattern: readonly string[], path: string): boolea
  * instead of listing paths (a child's path is its parent's plus its name, as a parameter's
  * is), and reads a memoized copy through its template, so no copy's subtree is built.
  */
-export function matchesSomeParam(root: Instance, pattern: readonly string[]): boolean {
+export function matchesSomeParam(root: Instance, globs: readonly string[]): boolean {
+  // Collapsed, the recursion below is at most twice as deep as the tree (each step either
+  // descends or passes one `**`), and (node, position) pairs are visited once.
+  const pattern = collapseGlobs(globs);
+  const visited = new Map<Instance, Set<number>>();
   const restIsGlobs = (i: number): boolean => {
     for (let k = i; k < pattern.length; k++) if (pattern[k] !== "**") return false;
     return true;
@@ -56,6 +77,10 @@ export function matchesSomeParam(root: Instance, pattern: readonly string[]): bo
   };
   const go = (inst: Instance, i: number): boolean => {
     const n = inst.template ?? inst;
+    let seen = visited.get(n);
+    if (!seen) visited.set(n, (seen = new Set()));
+    if (seen.has(i)) return false; // already explored from here: it did not match then
+    seen.add(i);
     if (i === pattern.length) return hasParams(n); // a prefix names the whole subtree
     for (const x of n.params) if (last(i, x.name)) return true;
     const p = pattern[i]!;

@@ -19,6 +19,13 @@ describe("matchesPattern", () => {
   ] as const)("%j on %s is %s", (pat, path, want) => {
     expect(matchesPattern(pat, path)).toBe(want);
   });
+  it("matches hostile patterns without recursion or backtracking: 5,000 `**`, and `**` between 30 literals", () => {
+    expect(matchesPattern([...Array(5000).fill("**"), "weight"], "a.b.weight")).toBe(true);
+    expect(matchesPattern([...Array(5000).fill("**"), "bias"], "a.b.weight")).toBe(false);
+    const path = Array(40).fill("a").join(".");
+    expect(matchesPattern(Array(30).fill(["**", "a"]).flat(), path)).toBe(true);
+    expect(matchesPattern([...Array(30).fill(["**", "a"]).flat(), "b"], path)).toBe(false);
+  });
 });
 
 describe("matchesSomeParam", () => {
