@@ -170,7 +170,11 @@ export class Elaborator {
     if (same && calleeV) {
       // Identical layers: when the first is a shared template, the others are its copies,
       // made when read (stack.ts), and counted without being made.
+      const caught = this.caught;
       const first = this.instantiate(calleeV, same, "0", `${path}.0`, call.span, argOverrides);
+      // A first layer with errors: every other would report them again (the model is not
+      // compiled either way), so the stack keeps only it.
+      if (this.caught > caught) return stackOf(new Map([["0", first]]));
       if (isShared(first)) {
         this.count(0, (n - 1) * unrolledSize(first), item.repeat.count.span, what);
         return stackOf(new RepeatChildren(n, (i) => (i === 0 ? first : copyAt(first, String(i), `${path}.${i}`, call.span))));
