@@ -9,16 +9,26 @@ export interface Position {
   readonly column: number;
 }
 
+/** Line starts of the text last asked about: diagnostics come in runs over one file, and a
+ *  scan from the top per diagnostic made thousands of them quadratic in the file. */
+let lastText: string | undefined;
+let lastStarts: number[] = [];
+
 export function positionOf(text: string, offset: number): Position {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
+  if (text !== lastText) {
+    lastStarts = [0];
+    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lastStarts.push(i + 1);
+    lastText = text;
   }
-  return { line, column: offset - lineStart + 1 };
+  const at = Math.min(Math.max(offset, 0), text.length);
+  let lo = 0;
+  let hi = lastStarts.length - 1;
+  while (lo < hi) { // the last line start at or before `at`
+    const mid = (lo + hi + 1) >> 1;
+    if (lastStarts[mid]! <= at) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo + 1, column: offset - lastStarts[lo]! + 1 };
 }
 
 export interface PlacedSpan {

@@ -22,23 +22,86 @@ export function editDistance(a: string, b: string): number {
   return prev[n]!;
 }
 
-/** The closest candidate within a distance that scales with the name's length, if any. */
+/** The closest candidate within a distance that scales with the name's length, if any; of
+ *  equally close ones, the first in sorted order. Most candidates are ruled out in a few
+ *  steps, without a distance: by length, then by the letters they have that the name has
+ *  not (each costs an edit), and a distance stops as soon as a row of it exceeds the best
+ *  so far. Thousands of misses against thousands of names stay fast (`--limit errors`). */
 export function closest(name: string, candidates: Iterable<string>): string | undefined {
   // One- and two-letter names (`T`, `x`) are suggested only a case-insensitive match.
   const limit = name.length < 3 ? 0 : Math.max(1, Math.floor(name.length / 3));
+  const lower = name.toLowerCase();
+  const counts = letterCounts(lower);
   let best: string | undefined;
   let bestD = Infinity;
-  for (const c of [...candidates].sort()) {
-    // The distance is at least the difference in length: most candidates end here, which
-    // keeps a file with thousands of unknown names near-linear instead of quadratic.
-    if (Math.abs(c.length - name.length) > Math.min(limit, bestD)) continue;
-    const d = editDistance(name, c);
-    if (d < bestD && d <= limit) {
+  for (const c of candidates) {
+    const cutoff = Math.min(limit, bestD);
+    if (Math.abs(c.length - name.length) > cutoff) continue;
+    if (letterBound(counts, lower, c.toLowerCase()) > cutoff) continue;
+    const d = boundedDistance(lower, c.toLowerCase(), cutoff);
+    if (d > cutoff) continue;
+    if (d < bestD || (d === bestD && best !== undefined && c < best)) {
       best = c;
       bestD = d;
     }
   }
   return best;
+}
+
+/** Letter counts of the name, ASCII by code (other characters are not counted, so the bound
+ *  below stays a lower bound), in a scratch array reused by letterBound. */
+function letterCounts(s: string): Int32Array {
+  const counts = new Int32Array(128);
+  for (let i = 0; i < s.length; i++) {
+    const k = s.charCodeAt(i);
+    if (k < 128) counts[k]!++;
+  }
+  return counts;
+}
+
+/** A lower bound on the distance: letters of `c` beyond those of the name, or the reverse
+ *  (an insertion or a substitution adds one letter; a swap adds none). `counts` is left as
+ *  it was found. */
+function letterBound(counts: Int32Array, name: string, c: string): number {
+  let extra = 0;
+  for (let i = 0; i < c.length; i++) {
+    const k = c.charCodeAt(i);
+    if (k < 128 && counts[k]!-- <= 0) extra++;
+  }
+  let missing = 0;
+  for (let i = 0; i < name.length; i++) {
+    const k = name.charCodeAt(i);
+    if (k < 128 && counts[k]! > 0) { missing += counts[k]!; counts[k] = 0; }
+  }
+  // Restore: recount the name (every counter it touched was changed above).
+  for (let i = 0; i < c.length; i++) { const k = c.charCodeAt(i); if (k < 128) counts[k] = 0; }
+  for (let i = 0; i < name.length; i++) { const k = name.charCodeAt(i); if (k < 128) counts[k] = 0; }
+  for (let i = 0; i < name.length; i++) { const k = name.charCodeAt(i); if (k < 128) counts[k]!++; }
+  return Math.max(extra, missing);
+}
+
+/** editDistance of lower-cased strings, or any value above `cutoff` once every entry of a
+ *  row is above it (the distance can only grow from there). */
+function boundedDistance(x: string, y: string, cutoff: number): number {
+  const m = x.length;
+  const n = y.length;
+  let before: number[] = [];
+  let prev = Array.from({ length: n + 1 }, (_, j) => j);
+  for (let i = 1; i <= m; i++) {
+    const cur = [i];
+    let low = i;
+    for (let j = 1; j <= n; j++) {
+      const cost = x[i - 1] === y[j - 1] ? 0 : 1;
+      let v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1]) v = Math.min(v, before[j - 2]! + 1);
+      cur[j] = v;
+      if (v < low) low = v;
+    }
+    if (low > cutoff) return cutoff + 1;
+    before = prev;
+    prev = cur;
+  }
+  return prev[n]!;
 }
 
 export function didYouMean(name: string, candidates: Iterable<string>): string | undefined {
