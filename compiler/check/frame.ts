@@ -66,7 +66,7 @@ export class Frame implements TensorHooks {
   }
 
   callInstance(inst: Instance, args: readonly EvArg[], span: Span): Value {
-    if (inst.kind === "stack") return this.callInstances(inst.children.values(), args, span, foldedStack(inst) !== undefined);
+    if (inst.kind === "stack") return this.callInstances(inst.children.values(), args, span, foldedStack(inst)?.count);
     return this.tracer.call(inst, args, span);
   }
 
@@ -74,13 +74,19 @@ export class Frame implements TensorHooks {
    *  Layers are read one at a time. In a check of a folded stack (identical layers), a layer
    *  called with the argument types the one before it had is a fixed point: every later
    *  layer is that same call again, so the rest are not traced (the memo would replay them). */
-  callInstances(insts: Iterable<Instance>, args: readonly EvArg[], span: Span, identical = false): Value {
+  callInstances(insts: Iterable<Instance>, args: readonly EvArg[], span: Span, identical?: number): Value {
     let cur = args;
     let out: Value | undefined;
     let prevKey: string | undefined;
+    let called = 0;
     for (const i of insts) {
-      const key = identical ? this.tracer.memoKey(i, cur) : undefined;
-      if (key !== undefined && key === prevKey) break;
+      const key = identical !== undefined ? this.tracer.memoKey(i, cur) : undefined;
+      if (key !== undefined && key === prevKey) {
+        // The layers not traced still count, as a compile would trace them.
+        this.tracer.spend(span, (identical! - called) * (this.tracer.costOf(key) ?? 1));
+        break;
+      }
+      called++;
       prevKey = key;
       out = this.callInstance(i, cur, span);
       if (out.k !== "tensor") fail("MM4012", span, { callee: i.path, detail: "a layer of a stack called in sequence must return one tensor; loop with `for layer in stack` instead" });

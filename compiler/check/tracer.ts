@@ -66,12 +66,24 @@ export class Tracer {
 
   /** One more operation at `span`; past the budget, MM7002 once, then a silent poison that
    *  ends each statement still to run. */
-  spend(span: Span): void {
-    if (++this.ops <= this.opBudget) return;
-    if (this.ops === this.opBudget + 1) {
+  spend(span: Span, n = 1): void {
+    const before = this.ops;
+    this.ops += n;
+    if (this.ops <= this.opBudget) return;
+    if (before <= this.opBudget) {
       fail("MM7002", span, { what: "this model", limit: this.opBudget.toLocaleString("en-US") }, { hint: raiseHint("ops") });
     }
     throw new PoisonError();
+  }
+
+  /** What a memoized call cost when it was traced: a replay spends as much, so a check counts
+   *  what a compile (which never memoizes) would trace, and what one accepts the other can. */
+  private static readonly costs = new WeakMap<Value, number>();
+
+  /** The cost of the call `memoKey` names, when it is memoized. */
+  costOf(key: string): number | undefined {
+    const hit = this.memo?.get(key);
+    return hit ? Tracer.costs.get(hit) : undefined;
   }
 
   record(scope: string, role: ShapeRecord["role"], name: string, type: TensorType): void {
@@ -104,7 +116,11 @@ export class Tracer {
     if (!fwd) fail("MM5006", span, { name: `${inst.path} (${inst.declName})` }, inst.decl ? { related: [{ span: inst.decl.name.span, message: "declared here" }] } : {});
     const key = this.memo ? callKey(inst, args) : undefined;
     const hit = key !== undefined ? this.memo!.get(key) : undefined;
-    if (hit) return this.replay(hit, args, inst.path, span);
+    if (hit) {
+      this.spend(span, Tracer.costs.get(hit) ?? 1);
+      return this.replay(hit, args, inst.path, span);
+    }
+    const opsBefore = this.ops;
     this.spend(span);
     // Calls nest as instances do, which the elaborator bounds; this is the tracer's own guard.
     if (++this.depth > MAX_INSTANCE_DEPTH) {
@@ -131,7 +147,10 @@ export class Tracer {
       if (st.failed) throw new PoisonError(); // already reported inside
       this.facts.push({ inst });
       const out = this.result(inst, fwd, st, b, span);
-      if (key !== undefined) this.memo!.set(key, out);
+      if (key !== undefined) {
+        this.memo!.set(key, out);
+        Tracer.costs.set(out, this.ops - opsBefore);
+      }
       return out;
     } finally {
       this.depth--;

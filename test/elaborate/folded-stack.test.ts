@@ -59,8 +59,11 @@ describe("folded repeat stacks", () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/error MM7001: 'layers' \(repeat 1,000,000,000\) brings the model to 1,000,000,00\d instances/);
     // Raised, the check runs: the first layer maps [B, 4] to [B, 4], so every later layer is
-    // the same call again (a fixed point) and is not traced a billion times.
-    const ok = mm("check", p.path("deep.mm"), "--limit", "instances=2000000000");
+    // the same call again (a fixed point) and is not traced a billion times. It still counts
+    // the operations a compile would trace (MM7002), unless that budget is raised too.
+    const ops = mm("check", p.path("deep.mm"), "--limit", "instances=2000000000");
+    expect(ops.err).toMatch(/error MM7002: tracing this model takes more than 100,000 operations/);
+    const ok = mm("check", p.path("deep.mm"), "--limit", "instances=2000000000", "--limit", "ops=10000000000");
     expect(ok.code, ok.err).toBe(0);
   });
 });
