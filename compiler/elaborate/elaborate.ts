@@ -172,8 +172,7 @@ export class Elaborator {
       // made when read (stack.ts), and counted without being made.
       const caught = this.caught;
       const first = this.instantiate(calleeV, same, "0", `${path}.0`, call.span, argOverrides);
-      // A first layer with errors: every other would report them again (the model is not
-      // compiled either way), so the stack keeps only it.
+      // A first layer with errors: every other would report them again (see below).
       if (this.caught > caught) return stackOf(new Map([["0", first]]));
       if (isShared(first)) {
         this.count(0, (n - 1) * unrolledSize(first), item.repeat.count.span, what);
@@ -189,10 +188,14 @@ export class Elaborator {
         iterEnv.define(index.name, { k: "int", v: Dim.const(i) });
       }
       // `repeat n sequential(A, B)`: PyTorch's ModuleList of Sequentials (`layers.3.0`, `layers.3.1`).
+      const caught = this.caught;
       const child = calleeV
         ? this.instantiate(calleeV, same ?? evalArgs(call.args, { env: iterEnv }), String(i), `${path}.${i}`, call.span, argOverrides)
         : this.sequential(call, iterEnv, String(i), `${path}.${i}`);
       children.set(String(i), child);
+      // The first layer with errors ends the stack: the model is not compiled, and the other
+      // layers would mostly repeat them (100,000 of them took seconds).
+      if (this.caught > caught) break;
     }
     return stackOf(children);
   }
