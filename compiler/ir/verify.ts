@@ -9,7 +9,10 @@ export function verifyIr(g: IrGraph, after = "build"): void {
   const bad = (msg: string): never => {
     throw new IrError(`after ${after}: ${msg}`);
   };
-  const byId = new Map<number, IrValue>();
+  // Ids are sorted small integers: arrays indexed by id, not maps (a verify runs after each
+  // pass over every value and node).
+  const maxId = g.values.length ? g.values[g.values.length - 1]!.id : -1;
+  const byId: (IrValue | undefined)[] = new Array<IrValue | undefined>(Math.max(0, maxId + 1));
   const names = new Set<string>();
   let last = -1;
   for (const v of g.values) {
@@ -18,31 +21,31 @@ export function verifyIr(g: IrGraph, after = "build"): void {
     if (names.has(v.name)) bad(`two values are named '${v.name}'`);
     names.add(v.name);
     if (!v.type || !Array.isArray(v.type.shape) || !v.type.dtype) bad(`value ${v.name} has no type`);
-    byId.set(v.id, v);
+    byId[v.id] = v;
   }
   // `what` is a function: the message is made only when something is wrong (a verify runs
   // after every pass, over every node; a string per input was most of its cost).
-  const need = (id: number, what: () => string): IrValue => byId.get(id) ?? bad(`${what()} reads missing value ${id}`);
+  const need = (id: number, what: () => string): IrValue => (id >= 0 ? byId[id] : undefined) ?? bad(`${what()} reads missing value ${id}`);
 
-  const defined = new Set<number>();
+  const defined = new Uint8Array(Math.max(0, maxId + 1));
   const inputNames = new Set<string>();
   for (const i of g.inputs) {
     const v = need(i.value, () => `input ${i.name}`);
     if (v.source.kind !== "input" || v.source.name !== i.name) bad(`input ${i.name} reads value ${v.name}, which is not that input`);
     if (inputNames.has(i.name)) bad(`input ${i.name} is listed twice`);
     inputNames.add(i.name);
-    defined.add(v.id);
+    defined[v.id] = 1;
   }
   for (const p of g.params) {
     const v = need(p.value, () => `param ${p.path}`);
     if (v.source.kind !== "param" || v.source.path !== p.path) bad(`param ${p.path} reads value ${v.name}, which is not that parameter`);
-    if (defined.has(v.id)) bad(`param ${p.path} is listed twice`);
+    if (defined[v.id]) bad(`param ${p.path} is listed twice`);
     if (p.shape.length !== v.type.shape.length || p.shape.some((d, k) => !d.equals(v.type.shape[k]!))) bad(`param ${p.path} has a shape unlike its value's`);
-    defined.add(v.id);
+    defined[v.id] = 1;
   }
   for (const v of g.values) {
-    if (v.source.kind === "constant") defined.add(v.id);
-    if ((v.source.kind === "input" || v.source.kind === "param") && !defined.has(v.id)) bad(`value ${v.name} is a graph ${v.source.kind} that is not listed`);
+    if (v.source.kind === "constant") defined[v.id] = 1;
+    if ((v.source.kind === "input" || v.source.kind === "param") && !defined[v.id]) bad(`value ${v.name} is a graph ${v.source.kind} that is not listed`);
   }
 
   const nodeIds = new Set<number>();
@@ -53,16 +56,16 @@ export function verifyIr(g: IrGraph, after = "build"): void {
     for (const i of n.inputs) {
       if (i === null) continue;
       need(i, () => `node ${n.op}_${n.id}`);
-      if (!defined.has(i)) bad(`node ${n.op}_${n.id} reads value ${byId.get(i)!.name} before it is defined`);
+      if (!defined[i]) bad(`node ${n.op}_${n.id} reads value ${byId[i]!.name} before it is defined`);
     }
     n.outputs.forEach((o, k) => {
       const v = need(o, () => `node ${n.op}_${n.id}`);
-      if (defined.has(o)) bad(`value ${v.name} is defined twice`);
+      if (defined[o]) bad(`value ${v.name} is defined twice`);
       if (v.source.kind !== "node" || v.source.node !== n.id || v.source.index !== k) bad(`value ${v.name} does not name node ${n.op}_${n.id} output ${k} as its source`);
-      defined.add(o);
+      defined[o] = 1;
     });
   }
-  for (const v of g.values) if (!defined.has(v.id)) bad(`value ${v.name} is never defined`);
+  for (const v of g.values) if (!defined[v.id]) bad(`value ${v.name} is never defined`);
 
   const outNames = new Set<string>();
   const outValues = new Set<number>();
