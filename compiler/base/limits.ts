@@ -11,9 +11,9 @@
 // 1e9-layer stack answers exactly while `mm check` of it reports MM7001.
 
 export interface Limits {
-  /** Instances in one model's tree with every repeat unrolled (MM7001). Stdlib max: 2,264 (VideoLLaMA). */
+  /** Instances in one model's tree with every repeat unrolled (MM7001). Stdlib max: 2,264. */
   readonly instances: number;
-  /** Operations traced for one model, by a check or a compile (MM7002). Stdlib max: VideoLLaMA's 7,600 nodes. */
+  /** Operations traced for one model, by a check or a compile (MM7002). Stdlib max: 7,600 nodes. */
   readonly ops: number;
   /** Items of one compile-time list or range, and iterations of one `for` (MM7003). */
   readonly items: number;
@@ -35,7 +35,7 @@ export const DEFAULT_LIMITS: Limits = {
 };
 
 /** How deep instances may nest (a block whose forward calls a block whose...): the
- *  elaborator and the tracer recurse once per level. Stdlib max: 9 (ALBEF). */
+ *  elaborator and the tracer recurse once per level. Stdlib max: 9. */
 export const MAX_INSTANCE_DEPTH = 100;
 
 /** Elements of one tensor (a parameter, buffer or, at fixed sizes, an activation): 2^50, so
