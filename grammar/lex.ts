@@ -5,7 +5,7 @@
 // characters that start no token is reported once and skipped (MM1003), so the parser
 // always sees a sensible token stream.
 import { diag, type Diagnostic } from "../compiler/diagnostics/diagnostic.js";
-import { VALID_NUMBER } from "./syntax.js";
+import { MAX_LITERAL, VALID_NUMBER } from "./syntax.js";
 import { KEYWORDS, SINGLE, Tok } from "./tokens.js";
 
 export interface Tokens {
@@ -88,9 +88,6 @@ function stringEnd(text: string, i: number): [end: number, closed: boolean, esca
   return [n, false, escaped];
 }
 
-/** Literals longer than this are reported (MM1004, MM1002) rather than decoded: no program
- *  needs one, and the checks below stay linear on hostile input. */
-export const MAX_LITERAL = 4096;
 
 /** Character classes of ASCII, by code: a table, not a chain of comparisons per character. */
 const OTHER = 0, SPACE = 1, ID_START = 2, DIGIT = 3;

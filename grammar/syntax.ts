@@ -20,9 +20,13 @@ export const VALID_NUMBER = /^[0-9](?:_?[0-9])*(?:\.[0-9](?:_?[0-9])*)?(?:[eE][+
 /** A string token with its closing quote (an unclosed one is MM1002). */
 export const CLOSED_STRING = /^"(?:[^"\\\n\r]|\\[^\n\r])*"$/;
 
+/** Literals longer than this are reported by the lexer (MM1004, MM1001) rather than decoded:
+ *  no program needs one, and the regular expressions below stay linear on hostile input. */
+export const MAX_LITERAL = 4096;
+
 /** The value of a string token: quotes removed, escapes decoded (unknown escapes keep the character). */
 export function stringValue(image: string): string {
-  if (image.length > 4096) return ""; // MAX_LITERAL: reported by the lexer (MM1001); a regexp over it would not be linear
+  if (image.length > MAX_LITERAL) return ""; // reported by the lexer (MM1001)
   const body = image.endsWith('"') && image.length >= 2 && CLOSED_STRING.test(image) ? image.slice(1, -1) : image.slice(1);
   return body.replace(/\\(.)/g, (_, c: string) => (c === "n" ? "\n" : c === "t" ? "\t" : c));
 }

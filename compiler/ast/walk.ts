@@ -4,6 +4,21 @@ import type { Expr, Stmt } from "./ast.js";
 /** Every name an expression or statement list reads (not the names it assigns). */
 export function namesRead(stmts: readonly Stmt[]): Set<string> {
   const out = new Set<string>();
+  const expr = (e: Expr | undefined): void => { exprNames(e, out); };
+  const stmt = (s: Stmt): void => {
+    switch (s.kind) {
+      case "LetStmt": case "Assign": case "Return": case "Output": case "Loss": expr(s.value); return;
+      case "ExprStmt": expr(s.expr); return;
+      case "If": expr(s.cond); s.then.forEach(stmt); s.else?.forEach(stmt); return;
+      case "For": expr(s.iterable); s.body.forEach(stmt); return;
+    }
+  };
+  stmts.forEach(stmt);
+  return out;
+}
+
+/** Every name an expression reads, added to `out` (trees are at most MAX_TREE_DEPTH deep). */
+export function exprNames(e: Expr | undefined, out: Set<string> = new Set()): Set<string> {
   const expr = (e: Expr | undefined): void => {
     if (!e) return;
     switch (e.kind) {
@@ -20,14 +35,6 @@ export function namesRead(stmts: readonly Stmt[]): Set<string> {
       default: return;
     }
   };
-  const stmt = (s: Stmt): void => {
-    switch (s.kind) {
-      case "LetStmt": case "Assign": case "Return": case "Output": case "Loss": expr(s.value); return;
-      case "ExprStmt": expr(s.expr); return;
-      case "If": expr(s.cond); s.then.forEach(stmt); s.else?.forEach(stmt); return;
-      case "For": expr(s.iterable); s.body.forEach(stmt); return;
-    }
-  };
-  stmts.forEach(stmt);
+  expr(e);
   return out;
 }

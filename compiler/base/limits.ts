@@ -10,6 +10,8 @@
 // layer's instances without unrolling (elaborate/stack.ts), so `mm params` of a
 // 1e9-layer stack answers exactly while `mm check` of it reports MM7001.
 
+import type { Dim } from "./dims.js";
+
 export interface Limits {
   /** Instances in one model's tree with every repeat unrolled (MM7001). Stdlib max: 2,264. */
   readonly instances: number;
@@ -42,6 +44,18 @@ export const MAX_INSTANCE_DEPTH = 100;
  *  that its size in bytes (at most 8 a value) is an exact Number (MM3008). A model's
  *  parameters in all stay within 2^53 for the same reason. */
 export const MAX_ELEMENTS = 2 ** 50;
+
+/** Elements of a shape whose dims are all constant, as a Number (a product past 2^53 shows as
+ *  a huge value, never wraps); undefined when a dim is symbolic. */
+export function constElements(shape: readonly Dim[]): number | undefined {
+  let n = 1;
+  for (const d of shape) {
+    const c = d.constValue();
+    if (c === undefined) return undefined;
+    n *= c;
+  }
+  return n;
+}
 
 export const LIMIT_NAMES = Object.keys(DEFAULT_LIMITS) as (keyof Limits)[];
 

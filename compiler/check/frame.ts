@@ -1,5 +1,5 @@
 // A Frame is one execution of one forward: it turns tensor expressions into graph nodes.
-import { MAX_ELEMENTS } from "../base/limits.js";
+import { constElements, MAX_ELEMENTS } from "../base/limits.js";
 import { foldedStack } from "../elaborate/stack.js";
 import type { BinaryOp, Span } from "../ast/ast.js";
 import { fail } from "../diagnostics/diagnostic.js";
@@ -162,11 +162,6 @@ export { typeName };
 /** An activation of fixed size (after `--bind`, or written with constants) stays within
  *  MAX_ELEMENTS, so its byte size in a plan or a summary is exact (MM3008). */
 export function checkSize(shape: readonly Dim[], span: Span): void {
-  let n = 1;
-  for (const d of shape) {
-    const c = d.constValue();
-    if (c === undefined) return; // symbolic: sized when bound
-    n *= c;
-  }
-  if (n > MAX_ELEMENTS) fail("MM3008", span, { value: `a tensor of [${shape.join(", ")}], ${n.toExponential(3)} elements,`, limit: "2^50 elements" });
+  const n = constElements(shape); // symbolic: sized when bound
+  if (n !== undefined && n > MAX_ELEMENTS) fail("MM3008", span, { value: `a tensor of [${shape.join(", ")}], ${n.toExponential(3)} elements,`, limit: "2^50 elements" });
 }

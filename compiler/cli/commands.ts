@@ -9,7 +9,8 @@ import { renderParams } from "./params-view.js";
 import { check } from "./check.js";
 import { depth, expandFiles, json, model, type Command, type CommandContext } from "./command.js";
 import type { CheckedModel } from "../check/check-model.js";
-import { loadCheckedModel, oneModelArg, resolveTarget } from "./target.js";
+import { loadCheckedModel, oneModelArg } from "./target.js";
+import type { ElaboratedModel } from "../elaborate/instance.js";
 import { unrolledSize } from "../elaborate/stack.js";
 import { compile } from "./compile.js";
 import { fmt } from "./fmt.js";
@@ -44,20 +45,24 @@ const params: Command = {
   options: { model, json: json("JSON with total, trainable, components, stages"), depth: depth(1) },
   run(ctx) {
     const levels = Number(ctx.flags.depth ?? 1);
-    const spec = oneModelArg(ctx, "params");
+    const print = (m: ElaboratedModel): void => {
+      const rep = countParams(m, levels);
+      ctx.io.out(ctx.flags.json ? JSON.stringify(rep, null, 2) + "\n" : renderParams(rep));
+    };
     // A model too large to unroll (MM7001 for check and compile) is still counted: folded.
-    const t = resolveTarget(ctx.session, spec, typeof ctx.flags.model === "string" ? ctx.flags.model : undefined).target;
-    const folded = t ? ctx.session.elaborateFolded(t.ref, t.program) : undefined;
-    if (folded?.model && !folded.diagnostics.some((d) => d.severity === "error") && unrolledSize(folded.model.root) > ctx.session.limits.instances) {
-      const rep = countParams(folded.model, levels);
-      ctx.io.out(ctx.flags.json ? JSON.stringify(rep, null, 2) + "\n" : renderParams(rep));
-      ctx.io.err(`mm: params: counted without unrolling; ${folded.model.name} has ${unrolledSize(folded.model.root).toLocaleString("en-US")} instances, over the limit of ${ctx.session.limits.instances.toLocaleString("en-US")}, so it is not checked (MM7001)\n`);
-      return EXIT.ok;
-    }
-    return withModel(ctx, "params", (c) => {
-      const rep = countParams(c.model, levels);
-      ctx.io.out(ctx.flags.json ? JSON.stringify(rep, null, 2) + "\n" : renderParams(rep));
-    }, true);
+    let folded = false;
+    const checked = loadCheckedModel(ctx, oneModelArg(ctx, "params"), true, (t) => {
+      const f = ctx.session.elaborateFolded(t.ref, t.program);
+      if (!f.model || f.diagnostics.some((d) => d.severity === "error")) return false;
+      print(f.model);
+      const n = unrolledSize(f.model.root).toLocaleString("en-US");
+      ctx.io.err(`mm: params: counted without unrolling; ${f.model.name} has ${n} instances, over the limit of ${ctx.session.limits.instances.toLocaleString("en-US")}, so it is not checked (MM7001)\n`);
+      return (folded = true);
+    });
+    if (folded) return EXIT.ok;
+    if (!checked) return EXIT.diagnostics;
+    print(checked.model);
+    return EXIT.ok;
   },
 };
 

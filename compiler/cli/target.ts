@@ -40,7 +40,12 @@ export function trainingMode(flags: Readonly<Record<string, unknown>>): boolean 
 /** Resolves and compiles the model a command names, printing diagnostics; undefined when
  *  there were errors (the caller exits 1). Every model-taking command goes through here.
  *  `sources` (file texts) come along for backends that point back at the source. */
-export function loadCheckedModel(ctx: CommandContext, spec: string, checkOnly = false): (CheckedModel & { readonly sources: ReadonlyMap<string, string> }) | undefined {
+export function loadCheckedModel(
+  ctx: CommandContext, spec: string, checkOnly = false,
+  /** Called with the target when every error is the instance budget (MM7001);
+   *  returns true when it has dealt with them (`mm params` counts such a model folded). */
+  overBudget?: (t: Target) => boolean,
+): (CheckedModel & { readonly sources: ReadonlyMap<string, string> }) | undefined {
   const t = resolveTarget(ctx.session, spec, typeof ctx.flags.model === "string" ? ctx.flags.model : undefined);
   if (!t.target) {
     report(ctx, t.diagnostics, t.sources, false);
@@ -48,6 +53,8 @@ export function loadCheckedModel(ctx: CommandContext, spec: string, checkOnly = 
   }
   // `checkOnly`: the caller reads the model, not the graph (a check memoizes identical calls).
   const r = compileTarget(ctx.session, t.target, trainingMode(ctx.flags), checkOnly);
+  const errors = r.diagnostics.filter((d) => d.severity === "error");
+  if (overBudget && errors.length > 0 && errors.every((d) => d.code === "MM7001") && overBudget(t.target)) return undefined;
   const bad = report(ctx, [...t.diagnostics, ...r.diagnostics], r.sources, false);
   return bad || !r.checked ? undefined : { ...r.checked, sources: r.sources };
 }

@@ -37,7 +37,7 @@ export function closest(name: string, candidates: Iterable<string>): string | un
   for (const c of candidates) {
     const cutoff = Math.min(limit, bestD);
     if (Math.abs(c.length - name.length) > cutoff) continue;
-    if (letterBound(counts, lower, c.toLowerCase()) > cutoff) continue;
+    if (letterBound(counts, c.toLowerCase()) > cutoff) continue;
     const d = boundedDistance(lower, c.toLowerCase(), cutoff);
     if (d > cutoff) continue;
     if (d < bestD || (d === bestD && best !== undefined && c < best)) {
@@ -49,7 +49,7 @@ export function closest(name: string, candidates: Iterable<string>): string | un
 }
 
 /** Letter counts of the name, ASCII by code (other characters are not counted, so the bound
- *  below stays a lower bound), in a scratch array reused by letterBound. */
+ *  below stays a lower bound). */
 function letterCounts(s: string): Int32Array {
   const counts = new Int32Array(128);
   for (let i = 0; i < s.length; i++) {
@@ -60,23 +60,16 @@ function letterCounts(s: string): Int32Array {
 }
 
 /** A lower bound on the distance: letters of `c` beyond those of the name, or the reverse
- *  (an insertion or a substitution adds one letter; a swap adds none). `counts` is left as
- *  it was found. */
-function letterBound(counts: Int32Array, name: string, c: string): number {
+ *  (an insertion or a substitution adds one letter; a swap adds none). */
+function letterBound(counts: Int32Array, c: string): number {
+  const left = counts.slice();
   let extra = 0;
   for (let i = 0; i < c.length; i++) {
     const k = c.charCodeAt(i);
-    if (k < 128 && counts[k]!-- <= 0) extra++;
+    if (k < 128 && left[k]!-- <= 0) extra++;
   }
   let missing = 0;
-  for (let i = 0; i < name.length; i++) {
-    const k = name.charCodeAt(i);
-    if (k < 128 && counts[k]! > 0) { missing += counts[k]!; counts[k] = 0; }
-  }
-  // Restore: recount the name (every counter it touched was changed above).
-  for (let i = 0; i < c.length; i++) { const k = c.charCodeAt(i); if (k < 128) counts[k] = 0; }
-  for (let i = 0; i < name.length; i++) { const k = name.charCodeAt(i); if (k < 128) counts[k] = 0; }
-  for (let i = 0; i < name.length; i++) { const k = name.charCodeAt(i); if (k < 128) counts[k]!++; }
+  for (const n of left) if (n > 0) missing += n;
   return Math.max(extra, missing);
 }
 

@@ -1,5 +1,6 @@
 // Elaborates one block body: where constraints, lets, params, submodules, forward, route.
 import type { BlockDecl, Expr, Span } from "../ast/ast.js";
+import { exprNames } from "../ast/walk.js";
 import { fail } from "../diagnostics/diagnostic.js";
 import type { FileScope } from "../resolve/scope.js";
 import type { BoundArgs } from "./args.js";
@@ -131,27 +132,12 @@ function checkWhere(elab: Elaborator, w: Expr, env: Scope, decl: BlockDecl, call
       hint = divisibilityHint(elab, w, env);
     }
     // When a variant's override set a parameter the constraint reads, the override broke it.
-    const by = overridden && namesIn(w).find((n) => overridden.has(n));
+    const by = overridden && [...exprNames(w)].find((n) => overridden.has(n));
     const at = by ? overridden.get(by)! : callSpan;
     const related = [{ span: w.span, message: "constraint declared here" }];
     if (by) related.push({ span: callSpan, message: `the ${decl.name.name} it overrides is instantiated here` });
     fail("MM3005", at, { constraint, callee: decl.name.name, detail }, { related, ...(hint ? { hint } : {}) });
   }) ?? false;
-}
-
-/** The plain names an expression reads, in order (constraints are short). */
-function namesIn(e: Expr): string[] {
-  const out: string[] = [];
-  const todo: unknown[] = [e];
-  while (todo.length) {
-    const n = todo.pop();
-    if (typeof n !== "object" || n === null) continue;
-    if (Array.isArray(n)) { todo.push(...n); continue; }
-    const o = n as Record<string, unknown>;
-    if (o.kind === "Name" && typeof o.name === "string") out.push(o.name);
-    for (const [k, v] of Object.entries(o)) if (k !== "span") todo.push(v);
-  }
-  return out;
 }
 
 function isLiteral(e: Expr): boolean {

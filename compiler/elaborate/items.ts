@@ -1,5 +1,5 @@
 // Elaboration of the simple body items: tensor params, init specs, shapes, tasks, stages.
-import { MAX_ELEMENTS } from "../base/limits.js";
+import { constElements, MAX_ELEMENTS } from "../base/limits.js";
 import type { Expr, ListField, Span, TensorParamItem, TensorType } from "../ast/ast.js";
 import { Dim } from "../base/dims.js";
 import { isDType, type DType } from "../base/tensor.js";
@@ -88,8 +88,7 @@ export function elaborateParam(item: TensorParamItem, env: Env, prefix: string):
 /** A tensor's element count, and its size in bytes, must be exact Numbers everywhere they are
  *  used (counts, weight files, ONNX shapes): at most MAX_ELEMENTS (base/limits.ts). */
 function checkElements(shape: readonly Dim[], span: Span): void {
-  let n = 1;
-  for (const d of shape) n *= d.constValue() ?? 1; // Number products: an overflow shows as a huge value, never wraps
+  const n = constElements(shape) ?? 0; // a parameter's dims are constant (checked above)
   if (n > MAX_ELEMENTS) {
     fail("MM3008", span, { value: `[${shape.map((d) => d.toString()).join(", ")}]: ${n.toExponential(3)} elements`, limit: "2^50 elements" }, {
       hint: `a tensor has at most 2^50 = ${MAX_ELEMENTS.toLocaleString("en-US")} elements, so its size in bytes stays exact`,

@@ -3,6 +3,7 @@
 // layer k only when it is read. Counting needs no layer at all: a stack's unrolled size is n
 // times its layer's, which is how `mm params` answers for a 1e9-layer stack at once and how
 // the instance budget (base/limits.ts) is checked before anything is unrolled.
+import { constElements } from "../base/limits.js";
 import type { Instance } from "./instance.js";
 
 /** The children of a folded stack, `0` ... `n-1`, made on first read and then kept (a
@@ -78,7 +79,7 @@ export function unrolledElements(inst: Instance): number {
   const hit = elements.get(key);
   if (hit !== undefined) return hit;
   let n = 0;
-  for (const p of inst.params) n += p.shape.reduce((a, d) => a * (d.constValue() ?? 0), 1);
+  for (const p of inst.params) n += constElements(p.shape) ?? 0;
   const f = foldedStack(inst);
   if (f) n += f.count * unrolledElements(f.layer);
   else for (const c of inst.children.values()) n += unrolledElements(c);

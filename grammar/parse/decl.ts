@@ -2,9 +2,8 @@
 // (item.ts) or a statement (stmt.ts): an error in its header is reported, the declaration
 // is left out of the AST, and parsing resumes at the next declaration keyword.
 import type * as A from "../../compiler/ast/ast.js";
-import { docBefore, stringValue } from "../syntax.js";
+import { docBefore, MAX_LITERAL, stringValue } from "../syntax.js";
 import { MAX_TREE_DEPTH, tooDeep } from "./depth.js";
-import { MAX_LITERAL } from "../lex.js";
 import { BLOCK_KINDS, isName, Tok } from "../tokens.js";
 import { ItemParser, type Kind } from "./item.js";
 
