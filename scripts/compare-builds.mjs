@@ -9,10 +9,13 @@
 // `shapes`, `params`, `summary` (text and --json), ONNX structure-only (inlined and
 // --functions), ONNX with random weights for models under 50M parameters, and, for _Tiny
 // models, the WebGPU plan (every symbolic dim bound to 2); plus `diff` of each variant against
-// its base. Outputs are
-// compared byte for byte (paths to the checkout are replaced by a placeholder first, since
+// its base. With `--weights-under N`, also `--weights random --external-data` (model and
+// data file) for every model under N parameters, to hold the weight generator to the same
+// bytes. Outputs are
+// compared byte for byte (written files by their SHA-256) (paths to the checkout are replaced by a placeholder first, since
 // they differ by construction). Prints one line per difference and exits 1 if there is any.
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -24,6 +27,7 @@ if (!baseDir || !headDir) {
 }
 const opt = (name) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
 const only = opt("--only")?.split(",");
+const weightsUnder = Number(opt("--weights-under") ?? 0);
 
 /** Each checkout's CLI, loaded once into this process (a process per command costs more
  *  than most commands); output is captured from stdout and stderr. */
@@ -52,10 +56,18 @@ async function run(dir, argv, outFile) {
   if (outFile) {
     const walk = (f) => statSync(f).isDirectory() ? readdirSync(f).sort().forEach((e) => walk(join(f, e))) : files.push(readFileSync(f));
     try { walk(outFile); } catch { /* no output */ }
+    // External data beside an ONNX file: hashed in chunks (it can be gigabytes).
+    try {
+      const h = createHash("sha256"), fd = openSync(`${outFile}.data`, "r"), buf = Buffer.alloc(1 << 24);
+      for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0;) h.update(buf.subarray(0, n));
+      closeSync(fd);
+      files.push(Buffer.from(`data ${h.digest("hex")}`));
+    } catch { /* no external data */ }
     rmSync(outFile, { recursive: true, force: true });
+    rmSync(`${outFile}.data`, { force: true });
   }
   text = text.split(dir).join("<ROOT>").split(outFile ?? "\0").join("<OUT>");
-  return { text, files: files.map((b) => b.toString("latin1").split(dir).join("<ROOT>")) };
+  return { text, files: files.map((b) => createHash("sha256").update(b.toString("latin1").split(dir).join("<ROOT>"), "latin1").digest("hex")) };
 }
 
 const examples = readdirSync(join(headDir, "examples")).filter((f) => f.endsWith(".mm")).map((f) => `examples/${f}`);
@@ -65,6 +77,12 @@ const ref = (m) => (m.source === "stdlib" ? m.name : `${m.file}#${m.name}`);
 const names = models.filter((m) => !only || only.includes(m.name)).map(ref);
 const scratch = mkdtempSync(join(tmpdir(), "mm-compare-"));
 
+/** Each model's parameter count (`params --json` of the head build), when weights are compared. */
+const paramCount = new Map();
+if (weightsUnder > 0) for (const name of names) {
+  const r = await run(headDir, ["params", name, "--json"]);
+  try { paramCount.set(name, JSON.parse(r.text.replace(/^exit 0\n/, "")).total); } catch { paramCount.set(name, Infinity); }
+}
 const tasks = [];
 for (const name of names) {
   const tiny = name.endsWith("_Tiny");
@@ -77,6 +95,8 @@ for (const name of names) {
     tasks.push([name, "webgpu", ["compile", name, "--target", "webgpu", "-o", "OUT"], "bind"]);
   }
   const m = models.find((x) => ref(x) === name);
+  if (weightsUnder > 0 && paramCount.get(name) < weightsUnder)
+    tasks.push([name, "onnx random external", ["compile", name, "-o", "OUT.onnx", "--weights", "random", "--external-data"]]);
   if (m?.base) tasks.push([name, `diff ${m.base}`, ["diff", m.source === "stdlib" ? m.base : `${m.file}#${m.base}`, name]]);
 }
 

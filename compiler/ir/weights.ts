@@ -33,6 +33,9 @@
 import { convertBytes, encodeData } from "../base/encode.js";
 import { DTYPE_SIZE, type DType } from "../base/tensor.js";
 import type { IrParam } from "./ir.js";
+import { Gauss, Mulberry32, streamSeed, type Values } from "./prng.js";
+
+export { mulberry32, streamSeed } from "./prng.js";
 
 /** A tensor that loads into a parameter: raw little-endian bytes of its own dtype. */
 export interface SourceTensor {
@@ -117,8 +120,10 @@ export function weightByteLength(p: IrParam): number {
 /** The same bytes as weightBytes, in chunks of at most `chunkElems` elements, generated
  *  as they are asked for: the PRNG stream continues across chunks, so the values do not
  *  depend on the chunk size. Each chunk is a view of a buffer that the next one reuses:
- *  write it out (or copy it) before asking for the next. */
-export function* weightChunks(p: IrParam, mode: Exclude<WeightsMode, "none">, chunkElems = 1 << 20): Generator<Uint8Array, void, undefined> {
+ *  write it out (or copy it) before asking for the next. A writer that streams many tensors
+ *  passes one `scratch` for all of them: buffers allocated once are not faulted in again
+ *  for every tensor. */
+export function* weightChunks(p: IrParam, mode: Exclude<WeightsMode, "none">, chunkElems = 1 << 20, scratch: ChunkScratch = new ChunkScratch()): Generator<Uint8Array, void, undefined> {
   const dims = paramDims(p);
   const n = dims.reduce((a, b) => a * b, 1);
   const size = Math.max(1, Math.min(n, chunkElems));
@@ -138,16 +143,36 @@ export function* weightChunks(p: IrParam, mode: Exclude<WeightsMode, "none">, ch
     mode = "zeros"; // allowed to be missing
   }
   if (mode === "zeros") {
-    const zero = new Uint8Array(size * DTYPE_SIZE[p.dtype]);
+    const zero = scratch.zeros(size * DTYPE_SIZE[p.dtype]);
     for (let done = 0; done < n; done += size) yield zero.subarray(0, Math.min(size, n - done) * DTYPE_SIZE[p.dtype]);
     return;
   }
-  const buf = p.dtype === "float64" ? new Float64Array(size) : new Float32Array(size);
+  const buf = p.dtype === "float64" ? scratch.f64(size) : scratch.f32(size);
   const fill = initFiller(p, dims, mode.random);
   for (let done = 0; done < n; done += size) {
     const k = Math.min(size, n - done);
     fill(buf, k);
     yield encodeValues(buf, k, p.dtype);
+  }
+}
+
+/** Buffers weightChunks reuses, grown to the largest chunk asked for. */
+export class ChunkScratch {
+  private z = new Uint8Array(0);
+  private a32 = new Float32Array(0);
+  private a64 = new Float64Array(0);
+  /** `bytes` zero bytes (never written to: chunks are read-only to their consumer). */
+  zeros(bytes: number): Uint8Array {
+    if (this.z.length < bytes) this.z = new Uint8Array(bytes);
+    return this.z.subarray(0, bytes);
+  }
+  f32(n: number): Float32Array {
+    if (this.a32.length < n) this.a32 = new Float32Array(n);
+    return this.a32.subarray(0, n);
+  }
+  f64(n: number): Float64Array {
+    if (this.a64.length < n) this.a64 = new Float64Array(n);
+    return this.a64.subarray(0, n);
   }
 }
 
@@ -158,61 +183,6 @@ function encodeValues(v: Values, count: number, dtype: DType): Uint8Array {
   if (LITTLE_ENDIAN && ((dtype === "float32" && v instanceof Float32Array) || (dtype === "float64" && v instanceof Float64Array)))
     return new Uint8Array(v.buffer, v.byteOffset, count * v.BYTES_PER_ELEMENT);
   return encodeData(v.subarray(0, count), dtype);
-}
-
-/** mulberry32: a tiny 32-bit PRNG with good enough statistics for weight init. */
-export function mulberry32(seed: number): () => number {
-  const m = new Mulberry32(seed);
-  return () => m.next();
-}
-
-class Mulberry32 {
-  a: number;
-  constructor(seed: number) {
-    this.a = seed >>> 0;
-  }
-  next(): number {
-    this.a = (this.a + 0x6d2b79f5) >>> 0;
-    let t = this.a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  /** out[i] = lo + (hi - lo) * next() for i < count: next() inlined (twice as fast). */
-  uniform(out: Values, count: number, lo: number, hi: number): void {
-    const w = hi - lo;
-    let a = this.a;
-    for (let i = 0; i < count; i++) {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      out[i] = lo + w * (((t ^ (t >>> 14)) >>> 0) / 4294967296);
-    }
-    this.a = a;
-  }
-}
-
-/** FNV-1a of the path, mixed with the seed. */
-export function streamSeed(seed: number, path: string): number {
-  let h = (0x811c9dc5 ^ (seed >>> 0)) >>> 0;
-  for (let i = 0; i < path.length; i++) h = Math.imul(h ^ path.charCodeAt(i), 0x01000193) >>> 0;
-  return Math.imul(h ^ (h >>> 16), 0x45d9f3b) >>> 0;
-}
-
-function normals(rand: () => number): () => number {
-  let spare: number | undefined;
-  return () => {
-    if (spare !== undefined) {
-      const s = spare;
-      spare = undefined;
-      return s;
-    }
-    const u = 1 - rand(), v = rand();
-    const r = Math.sqrt(-2 * Math.log(u));
-    spare = r * Math.sin(2 * Math.PI * v);
-    return r * Math.cos(2 * Math.PI * v);
-  };
 }
 
 function fans(dims: readonly number[]): { fanIn: number; fanOut: number } {
@@ -237,7 +207,6 @@ function fanFor(p: IrParam, dims: readonly number[]): number {
   return m === "fan_out" ? fanOut : fanIn;
 }
 
-type Values = Float32Array | Float64Array;
 /** Writes the next `count` values of a parameter's stream into out[0..count). */
 type Filler = (out: Values, count: number) => void;
 
@@ -245,14 +214,13 @@ function initFiller(p: IrParam, dims: readonly number[], seed: number): Filler {
   // An EMA teacher starts as an exact copy of its student, as the official code copies it:
   // the same stream, by the student's path.
   const m = new Mulberry32(streamSeed(seed, p.ema?.source ?? p.path));
-  const rand = (): number => m.next();
-  const gauss = normals(rand);
+  const gauss = new Gauss(m);
   const each = (f: () => number): Filler => (out, count) => {
     for (let i = 0; i < count; i++) out[i] = f();
   };
   const constant = (v: number): Filler => (out, count) => void out.fill(v, 0, count);
   const uniform = (lo: number, hi: number): Filler => (out, count) => m.uniform(out, count, lo, hi);
-  const normal = (mean: number, std: number): Filler => each(() => mean + std * gauss());
+  const normal = (mean: number, std: number): Filler => (out, count) => gauss.fill(out, count, mean, std);
   const leaf = p.path.slice(p.path.lastIndexOf(".") + 1);
   let name = p.init?.name ?? "default";
   const isFloat = p.dtype.startsWith("float") || p.dtype === "bfloat16";
@@ -268,7 +236,7 @@ function initFiller(p: IrParam, dims: readonly number[], seed: number): Filler {
       const std = arg(p, "std", 0, 1), mean = arg(p, "mean", 1, 0), a = arg(p, "a", 2, -2), b = arg(p, "b", 3, 2);
       return each(() => {
         for (let k = 0; k < 100; k++) {
-          const x = mean + std * gauss();
+          const x = mean + std * gauss.next();
           if (x >= a && x <= b) return x;
         }
         return Math.min(Math.max(mean, a), b);

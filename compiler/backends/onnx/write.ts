@@ -14,21 +14,28 @@
 // limit): then tensors above the default threshold (1 MiB) go out, and if what stays
 // inline is still too big, the largest inline tensors follow.
 //
+// The bytes go out through a RingWriter (base/ring-writer.ts): a second thread writes one
+// chunk while this one generates the next, through buffers allocated once, when there are
+// enough weights to pay for starting it (THREADED_BYTES).
+//
 // Atomic: both files are written under their base/atomic.ts temporary names, fsynced, and renamed (data first,
 // then the model) only when everything succeeded; on any failure the temp files are
 // removed and nothing is left at the destination. The output is deterministic.
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname } from "node:path";
 import type { EmittedModel, WeightTensor } from "./emit.js";
 import { tempPathFor } from "../../base/atomic.js";
 import { DTYPE_SIZE } from "../../base/tensor.js";
 import { ONNX_DTYPE, onnx, type GraphProto, type ModelProto, type TensorProto } from "./proto.js";
-import { weightChunks, type WeightsMode } from "../../ir/weights.js";
+import { ChunkScratch, weightChunks, type WeightsMode } from "../../ir/weights.js";
+import { RingWriter } from "../../base/ring-writer.js";
 
 /** Default size above which a tensor goes to external data (1 MiB). */
 export const DEFAULT_EXTERNAL_THRESHOLD = 1 << 20;
 /** A model file must stay below this (protobuf's 2 GiB limit). */
 export const MAX_MODEL_FILE = 2 ** 31 - 1;
+/** Weights from this many bytes are written from a second thread. */
+export const THREADED_BYTES = 64 << 20;
 /** External tensors start at multiples of this. */
 export const EXTERNAL_ALIGNMENT = 4096;
 
@@ -169,16 +176,18 @@ export function writeOnnx(path: string, emitted: EmittedModel, opts: WriteOption
   let fd: number | undefined;
   let dataFd: number | undefined;
   let modelBytes = 0;
+  const out = new RingWriter(mode !== "none" && totalWeights >= THREADED_BYTES);
+  const scratch = new ChunkScratch();
   try {
-    fd = openSync(tmp, "w");
-    if (externalCount) dataFd = openSync(dataTmp, "w");
+    fd = out.open(tmp);
+    if (externalCount) dataFd = out.open(dataTmp);
     const put = (b: Uint8Array): void => {
-      for (let off = 0; off < b.length; ) off += writeSync(fd!, b, off, b.length - off);
+      out.write(fd!, b);
       modelBytes += b.length;
     };
     let dataAt = 0;
     const putData = (b: Uint8Array): void => {
-      for (let off = 0; off < b.length; ) off += writeSync(dataFd!, b, off, b.length - off);
+      out.write(dataFd!, b);
       dataAt += b.length;
     };
     put(modelHead);
@@ -189,9 +198,9 @@ export function writeOnnx(path: string, emitted: EmittedModel, opts: WriteOption
     const chunkElems = opts.chunkElems ?? 1 << 20;
     plan.forEach((t, i) => {
       put(heads[i]!);
-      if (t.offset !== undefined && dataAt < t.offset) putData(new Uint8Array(t.offset - dataAt));
+      if (t.offset !== undefined && dataAt < t.offset) putData(scratch.zeros(t.offset - dataAt));
       if (mode === "none") return;
-      for (const chunk of weightChunks(t.w.param, mode, chunkElems)) {
+      for (const chunk of weightChunks(t.w.param, mode, chunkElems, scratch)) {
         if (t.offset === undefined) put(chunk);
         else putData(chunk);
         written += chunk.length;
@@ -200,23 +209,26 @@ export function writeOnnx(path: string, emitted: EmittedModel, opts: WriteOption
     });
     put(graphEnd);
     put(modelEnd);
+    out.flush();
     const expected = modelHead.length + 1 + varint(graphLen).length + graphLen + modelEnd.length;
     if (modelBytes !== expected || (externalCount && dataAt !== dataBytes))
       throw new Error(`internal error: wrote ${modelBytes} model bytes (expected ${expected}) and ${dataAt} data bytes (expected ${dataBytes})`);
     if (dataFd !== undefined) {
       fsyncSync(dataFd);
-      closeSync(dataFd);
+      out.closeFile(dataFd);
       dataFd = undefined;
     }
     fsyncSync(fd);
-    closeSync(fd);
+    out.closeFile(fd);
     fd = undefined;
     if (externalCount) renameSync(dataTmp, dataPath);
     renameSync(tmp, path);
     syncDir(dirname(path));
+    out.close();
   } catch (e) {
-    if (fd !== undefined) closeSync(fd);
-    if (dataFd !== undefined) closeSync(dataFd);
+    out.close();
+    if (fd !== undefined) out.closeFile(fd);
+    if (dataFd !== undefined) out.closeFile(dataFd);
     rmSync(tmp, { force: true });
     rmSync(dataTmp, { force: true });
     throw e;
