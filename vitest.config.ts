@@ -6,6 +6,8 @@ import { defineConfig } from "vitest/config";
 // worker threads, so it is set here in the main process before they start.
 const SWIFTSHADER = "/usr/lib/chromium/vk_swiftshader_icd.json";
 if (existsSync(SWIFTSHADER)) process.env.VK_ICD_FILENAMES ??= SWIFTSHADER;
+// The IR verifier after every pass, not only at the ends of a pipeline (ir/passes/index.ts).
+process.env.MM_VERIFY_EACH ??= "1";
 
 export default defineConfig({
   test: {

@@ -9,10 +9,18 @@
 //    Needs free disk for twice the weights; when the largest model does not fit, or its
 //    write would take longer than MAX_WRITE_S at the throughput measured on a smaller
 //    model, the largest model that fits is measured instead, and the output says so.
-//    The files are deleted afterwards.
+//    The files are deleted afterwards. The same bytes are written by `dd conv=fsync` (from
+//    /dev/zero, 8 MiB blocks) into the same folder, before and after the compile, and the
+//    compile's throughput is printed as a ratio of theirs: the disk's speed, measured in
+//    the same minutes (`--weights-model NAME` picks the model).
+// 3. Peak RSS of a structure-only compile of one model at 6, 96 and 768 identical layers
+//    (CLIP ViT-B/32 with its image tower's depth changed), each in a fresh child process,
+//    beside the size of the file it writes.
+//
+// `--compile-only` stops after 1; `--no-weights` skips 2.
 import { compileToOnnx } from "../compiler/driver/compile.js";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, statfsSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, statfsSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -57,7 +65,7 @@ function spawnWrite(model: string, out: string, weights: "none" | "random"): Chi
 function main(): void {
   const session = new Session();
   const program = session.stdlib();
-  const rows: { name: string; nodes: number; bytes: number; compile: number; encode: number; weights: number; params: number }[] = [];
+  const rows: Row[] = [];
   for (const ref of session.models(program)) {
     if (isUnpublished(ref.decl)) continue;
     const r = session.compile(ref, program);
@@ -82,6 +90,44 @@ function main(): void {
   const sum = (f: (r: (typeof rows)[number]) => number): number => rows.reduce((a, r) => a + f(r), 0);
   console.log(`${"total".padEnd(w)}  ${"".padStart(14)}  ${String(sum((r) => r.nodes)).padStart(6)}  ${String(sum((r) => r.bytes)).padStart(10)}  ${sum((r) => r.compile).toFixed(1).padStart(10)}  ${sum((r) => r.encode).toFixed(1).padStart(9)}  ${(sum((r) => r.compile) / sum((r) => r.encode)).toFixed(1)}x`);
 
+  const full = rows.filter((r) => !r.name.endsWith("_Tiny")).sort((a, b) => b.compile / b.encode - a.compile / a.encode);
+  console.log(`worst five full-size models: ${full.slice(0, 5).map((r) => `${r.name} ${(r.compile / r.encode).toFixed(1)}x`).join(", ")}`);
+  if (process.argv.includes("--compile-only")) return;
+  if (!process.argv.includes("--no-weights")) weightsVsDisk(rows);
+  depthMemory();
+}
+
+/** Structure-only compile RSS as identical layers are added. */
+function depthMemory(): void {
+  const dir = mkdtempSync(join(tmpdir(), "mm-bench-depth-"));
+  try {
+    console.log("\nstructure-only compile, CLIP_ViT_B32 with N image-tower layers: peak RSS (fresh process) and the file written");
+    for (const n of [6, 96, 768]) {
+      const file = join(dir, `deep${n}.mm`);
+      writeFileSync(file, `import "std/models/clip.mm"\nmodel Deep = CLIP_ViT_B32 with {\n  vision_model.depth = ${n}\n}\n`);
+      const out = join(dir, `deep${n}.onnx`);
+      const r = spawnWrite(`${file}#Deep`, out, "none");
+      console.log(`  ${String(n).padStart(4)} layers: ${mib(r.maxRssKiB * 1024).padStart(10)} peak RSS, ${r.seconds.toFixed(2)} s, ${mib(statSync(out).size)} written`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `dd conv=fsync` of `bytes` into `dir`: seconds. */
+function dd(dir: string, bytes: number): number {
+  const out = join(dir, "dd.bin");
+  const t0 = performance.now();
+  const r = spawnSync("dd", ["if=/dev/zero", `of=${out}`, "bs=8M", `count=${Math.ceil(bytes / (8 << 20))}`, "conv=fsync"], { stdio: "ignore" });
+  const s = (performance.now() - t0) / 1000;
+  rmSync(out, { force: true });
+  if (r.status !== 0) throw new Error("dd failed");
+  return s;
+}
+
+type Row = { name: string; nodes: number; bytes: number; compile: number; encode: number; weights: number; params: number };
+
+function weightsVsDisk(rows: readonly Row[]): void {
   // Peak RSS with streamed weights.
   const dir = mkdtempSync(join(tmpdir(), "mm-bench-onnx-"));
   try {
@@ -98,7 +144,8 @@ function main(): void {
     console.log(`\nthroughput: ${probe.name} (${gib(probe.weights)} of weights) written in ${p.seconds.toFixed(1)} s: ${mib(rate)}/s, peak RSS ${mib(p.maxRssKiB * 1024)}`);
     console.log(`free disk in ${tmpdir()}: ${gib(free)}`);
     const fits = (r: (typeof rows)[number]): boolean => 2 * r.weights < free && r.weights / rate < MAX_WRITE_S;
-    const pick = bySize.find(fits);
+    const named = process.argv.indexOf("--weights-model");
+    const pick = named > 0 ? bySize.find((r) => r.name === process.argv[named + 1]) : bySize.find(fits);
     if (!pick) throw new Error("no model fits the disk and the time budget");
     if (pick !== largest) {
       const why = 2 * largest.weights >= free ? `needs ${gib(2 * largest.weights)} free, have ${gib(free)}` : `would take ~${(largest.weights / rate).toFixed(0)} s at ${mib(rate)}/s (> ${MAX_WRITE_S} s)`;
@@ -107,13 +154,18 @@ function main(): void {
     const out = join(dir, "model.onnx");
     const none = spawnWrite(pick.name, out, "none");
     rmSync(out, { force: true });
+    const ddBefore = dd(dir, pick.weights);
     const rnd = spawnWrite(pick.name, out, "random");
     rmSync(out, { force: true });
     rmSync(`${out}.data`, { force: true });
+    const ddAfter = dd(dir, pick.weights);
+    const ddRate = (2 * pick.weights) / (ddBefore + ddAfter);
     console.log(`${pick.name}: ${pick.params.toLocaleString("en-US")} params, ${gib(pick.weights)} of float32 weights`);
     console.log(`  structure only:                         ${none.seconds.toFixed(1)} s, peak RSS ${mib(none.maxRssKiB * 1024)}`);
     console.log(`  --weights random --external-data:       ${rnd.seconds.toFixed(1)} s, peak RSS ${mib(rnd.maxRssKiB * 1024)} (${mib(pick.weights / rnd.seconds)}/s)`);
     console.log(`  ${rnd.out}`);
+    console.log(`  dd conv=fsync of the same bytes, before and after: ${ddBefore.toFixed(1)} s and ${ddAfter.toFixed(1)} s (${mib(ddRate)}/s)`);
+    console.log(`  weights written at ${(pick.weights / rnd.seconds / ddRate).toFixed(2)}x dd's throughput`);
     if (pick !== largest) console.log(`  extrapolated to ${largest.name}: ~${((largest.weights / pick.weights) * rnd.seconds).toFixed(0)} s; RSS does not grow with the weights`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

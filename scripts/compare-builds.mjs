@@ -113,7 +113,7 @@ async function worker(k) {
     }
     const results = [];
     for (const [i, dir] of [baseDir, headDir].entries()) {
-      const out = join(scratch, `${k}-${i}-out`);
+      const out = join(scratch, `${k}-out`); // the same name for both: external data is named by it
       const a = argv.map((x) => x.replace("OUT", out));
       results.push(await run(dir, a, argv.some((x) => x.includes("OUT")) ? (argv.some((x) => x.endsWith(".onnx")) ? `${out}.onnx` : out) : undefined));
     }

@@ -76,7 +76,7 @@ export class Dim {
 
   isZero(): boolean { return this.terms.length === 0; }
   isConst(): boolean { return this.terms.length === 0 || (this.terms.length === 1 && this.terms[0]!.mono.length === 0); }
-  constValue(): number | undefined { return this.isConst() ? Number(this.terms[0]?.coeff ?? 0n) : undefined; }
+  constValue(): number | undefined { return this.num; }
   private constBig(): bigint | undefined { return this.isConst() ? (this.terms[0]?.coeff ?? 0n) : undefined; }
 
   add(o: Dim | number): Dim {

@@ -51,8 +51,9 @@ export function irFromChecked(checked: CheckedModel, sel: Selection = {}): IrGra
 
   // An output takes over the name of the node value it reads; one that reads an input, a
   // parameter, a constant or a value another output already named gets an identity node.
-  const values: IrValue[] = g.values.map((v) => ({ ...v }));
-  const nodes: IrNode[] = g.nodes.map((n) => ({ ...n }));
+  // The traced values and nodes are immutable: shared, not copied (values get names below).
+  const values: IrValue[] = g.values.slice();
+  const nodes: IrNode[] = g.nodes.slice();
   const renamed = new Map<number, string>();
   const outputs: IrOutput[] = [];
   selected.forEach((o, k) => {

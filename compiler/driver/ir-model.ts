@@ -53,16 +53,27 @@ function instanceTree(root: Instance): IrInstance {
   return top;
 }
 
-/** Each source file's shown path and line starts. */
+/** Each source file's shown path and line starts. Line starts are found when first read:
+ *  a compile locates spans in a few of the files it was given (the whole stdlib, often),
+ *  and scanning them all cost more than the rest of a small model's compile. */
 function sourceFiles(sources: ReadonlyMap<string, string>, modelFile: string, sourceRoot: string | undefined): Map<string, IrSourceFile> {
   const root = sourceRoot ?? projectRootOf(modelFile);
   const display = (file: string): string =>
     (file.startsWith(STDLIB_ROOT + sep) ? `std/${relative(STDLIB_ROOT, file)}` : relative(root, file)).split(sep).join("/");
   const files = new Map<string, IrSourceFile>();
   for (const [file, text] of sources) {
-    const lineStarts = [0];
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
-    files.set(file, { display: display(file), lineStarts });
+    let starts: number[] | undefined, shown: string | undefined;
+    files.set(file, {
+      get display(): string {
+        return (shown ??= display(file));
+      },
+      get lineStarts(): readonly number[] {
+        if (starts) return starts;
+        starts = [0];
+        for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+        return starts;
+      },
+    });
   }
   return files;
 }

@@ -5,10 +5,14 @@ import type { ElaboratedModel, Instance, ParamTensor, StageInfo } from "./instan
 import { foldedStack } from "./stack.js";
 
 /** True when the pattern names the parameter path or one of its ancestors. */
+/** A wildcard-free pattern's path prefix, joined once per pattern, not once per parameter. */
+const prefixes = new WeakMap<readonly string[], string>();
+
 export function matchesPattern(pattern: readonly string[], path: string): boolean {
-  if (!pattern.includes("*") && !pattern.includes("**")) {
+  let prefix = prefixes.get(pattern);
+  if (prefix === undefined && !pattern.includes("*") && !pattern.includes("**")) prefixes.set(pattern, (prefix = pattern.join(".")));
+  if (prefix !== undefined) {
     // No wildcard: the pattern is a path prefix (the common case, checked for every parameter).
-    const prefix = pattern.join(".");
     return path === prefix || (path.startsWith(prefix) && path.charCodeAt(prefix.length) === 46);
   }
   // With wildcards, dynamic programming over (pattern position, path position): linear in

@@ -98,7 +98,7 @@ export interface IrGraph {
 /** The symbolic dims a graph's values use, sorted: what a specialised plan must bind. */
 export function graphSymbols(values: readonly IrValue[]): string[] {
   const s = new Set<string>();
-  for (const v of values) for (const d of v.type.shape) for (const x of d.symbols()) s.add(x);
+  for (const v of values) for (const d of v.type.shape) if (d.constValue() === undefined) for (const x of d.symbols()) s.add(x);
   return [...s].sort();
 }
 

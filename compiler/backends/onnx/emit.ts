@@ -13,7 +13,7 @@ import { decompose } from "../../ir/passes/decompose.js";
 import { verifyIr } from "../../ir/verify.js";
 import { FUNCTION_DOMAIN, outlineFunctions } from "./functions.js";
 import { metadataProps } from "./metadata.js";
-import { A, attributes, onnx, ONNX_DTYPE, valueInfo, type FunctionProto, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from "./proto.js";
+import { A, attributes, onnx, ONNX_DTYPE, valueInfo, type FunctionProto, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from "./proto.js";
 import { RuntimeDims } from "./runtime-dims.js";
 import { paramDims, storedDType, type WeightsMode } from "../../ir/weights.js";
 
@@ -56,12 +56,12 @@ export function emitOnnx(model: IrModel, opts: EmitOptions): EmittedModel {
   // Composite ops this target has no lowering for become primitives first (one definition
   // of their arithmetic for every backend).
   const ir = decompose(model.graph, (op) => LOWERINGS.has(op));
-  verifyIr(ir, "decompose");
+  if (ir !== model.graph) verifyIr(ir, "decompose"); // unchanged: verified by the passes
   const where = { where: (span: IrParam["span"]): string => locate(model.files, span) };
   const vals = new Map<number, V>();
   for (const v of ir.values) {
     ctx.reserve(v.name);
-    vals.set(v.id, { name: v.name, type: v.type });
+    vals.set(v.id, { name: v.name, type: v.type }); // one shape of object for every lowering
   }
   const dataInputs = ir.inputs.map((i) => vals.get(i.value)!);
   const structureOnly = opts.weights === "none";
@@ -102,16 +102,21 @@ export function emitOnnx(model: IrModel, opts: EmitOptions): EmittedModel {
   }
 
   const outputNames = new Set(ir.outputs.map((o) => o.name));
-  // A constant no lowering read (an operand a lowering turned into an attribute) goes.
-  const read = new Set([...ctx.nodes.flatMap((n) => n.input ?? []), ...outputNames]);
+  // A constant no lowering read (an operand a lowering turned into an attribute) goes: the
+  // few constants' names are looked up in the inputs, not every input put in a set.
+  const unread = new Set(ctx.initializers.map((t) => t.name!));
+  for (const o of outputNames) unread.delete(o);
+  for (let k = 0; k < ctx.nodes.length && unread.size > 0; k++) for (const x of ctx.nodes[k]!.input!) unread.delete(x);
+  const infos: ValueInfoProto[] = [];
+  for (const [name, t] of ctx.types) if (!outputNames.has(name)) infos.push(valueInfo(name, t));
   let graph: GraphProto = {
     name: ir.task ? `${ir.name}.${ir.task}` : ir.name,
     docString: where.where(model.span),
     node: ctx.nodes,
-    initializer: ctx.initializers.filter((t) => read.has(t.name!)),
+    initializer: unread.size ? ctx.initializers.filter((t) => !unread.has(t.name!)) : ctx.initializers,
     input: [...dataInputs.map((v) => valueInfo(v.name, v.type)), ...(structureOnly ? paramInfos : [])],
     output: ir.outputs.map((o) => valueInfo(o.name, vals.get(o.value)!.type)),
-    valueInfo: [...ctx.types].filter(([name]) => !outputNames.has(name)).map(([name, t]) => valueInfo(name, t)),
+    valueInfo: infos,
   };
   let functions: FunctionProto[] | undefined;
   if (opts.functions) {

@@ -108,7 +108,27 @@ export function planExternal(weights: readonly WeightTensor[], structureBytes: n
 }
 
 const encodeTensor = (t: TensorProto): Uint8Array => onnx.TensorProto.encode(onnx.TensorProto.create(t)).finish();
-const encodeGraph = (g: GraphProto): Uint8Array => onnx.GraphProto.encode(onnx.GraphProto.create(g)).finish();
+/** A GraphProto's bytes; its nodes and value infos one message at a time (the same bytes:
+ *  a repeated field is its elements, each tagged and length-prefixed). protobufjs records
+ *  an operation object for every field it will write before it writes any, so a whole
+ *  graph at once held several times the output in memory, growing with the model's depth. */
+function encodeGraph(g: GraphProto): Uint8Array {
+  const { node, valueInfo, ...rest } = g;
+  if (!node?.length && !valueInfo?.length) return onnx.GraphProto.encode(onnx.GraphProto.create(g)).finish();
+  const parts: Uint8Array[] = [];
+  const repeated = (tag: number, items: readonly Uint8Array[]): void => {
+    for (const b of items) parts.push(Uint8Array.of(tag), varint(b.length), b);
+  };
+  // Field order as protobufjs writes it: node (1), then the rest up to value_info (13),
+  // which comes after output (12) and before quantization_annotation (14).
+  repeated(TAG_NODE, (node ?? []).map((n) => onnx.NodeProto.encode(n).finish()));
+  const { quantizationAnnotation, sparseInitializer, ...upTo12 } = rest;
+  parts.push(onnx.GraphProto.encode(onnx.GraphProto.create(upTo12)).finish());
+  repeated(TAG_VALUE_INFO, (valueInfo ?? []).map((v) => onnx.ValueInfoProto.encode(v).finish()));
+  const after: GraphProto = { quantizationAnnotation, sparseInitializer };
+  parts.push(onnx.GraphProto.encode(onnx.GraphProto.create(after)).finish());
+  return concat(parts);
+}
 const encodeModelPart = (m: ModelProto): Uint8Array => onnx.ModelProto.encode(onnx.ModelProto.create(m)).finish();
 /** A protobuf varint of a non-negative integer below 2^53. */
 function varint(n: number): Uint8Array {
@@ -132,6 +152,8 @@ const concat = (parts: readonly Uint8Array[]): Uint8Array => {
 
 // Wire tags: GraphProto.initializer (5), TensorProto.raw_data (9), ModelProto.graph (7).
 const TAG_INITIALIZER = 42, TAG_RAW_DATA = 74, TAG_GRAPH = 58;
+// GraphProto.node (1) and value_info (13), length-delimited.
+const TAG_NODE = 10, TAG_VALUE_INFO = 106;
 const EXTERNAL = onnx.TensorProto.DataLocation.EXTERNAL;
 
 /** Writes `emitted` (its model, and its weights generated per `opts.weights`) to `path`. */

@@ -19,16 +19,29 @@ export function cse(g: IrGraph): IrGraph {
   const vm = new Map(g.values.map((v) => [v.id, v]));
   const isOutput = new Set(g.outputs.map((o) => o.value));
   const nodes: IrNode[] = [];
-  const firstNode = new Map<string, IrNode>();
+  // Nodes by op and inputs; the full key (attributes, output types) is made only for nodes
+  // that share both with an earlier one: most nodes share nothing, and the full key was
+  // most of this pass's time.
+  const byInputs = new Map<string, { n: IrNode; key?: string }[]>();
+  const fullKey = (c: { n: IrNode; key?: string }): string =>
+    (c.key ??= `${stableJson(c.n.attrs)}|${c.n.outputs.map((o) => typeKey(vm.get(o)!.type)).join(";")}`);
   for (const n0 of g.nodes) {
-    const n: IrNode = { ...n0, inputs: n0.inputs.map((i) => (i === null ? null : at(i))) };
-    const key = `${n.op}|${n.inputs.join(",")}|${stableJson(n.attrs)}|${n.outputs.map((o) => typeKey(vm.get(o)!.type)).join(";")}`;
-    const prev = firstNode.get(key);
-    if (prev && n.op !== "dropout" && !n.outputs.some((o) => isOutput.has(o))) {
-      n.outputs.forEach((o, k) => rep.set(o, prev.outputs[k]!));
+    const inputs = rep.size && n0.inputs.some((i) => i !== null && rep.has(i)) ? n0.inputs.map((i) => (i === null ? null : at(i))) : n0.inputs;
+    const n: IrNode = inputs === n0.inputs ? n0 : { ...n0, inputs };
+    const head = `${n.op}|${n.inputs.join(",")}`;
+    const same = byInputs.get(head);
+    const mine = { n };
+    if (!same) {
+      byInputs.set(head, [mine]);
+      nodes.push(n);
       continue;
     }
-    if (!prev) firstNode.set(key, n);
+    const prev = same.find((c) => fullKey(c) === fullKey(mine));
+    if (prev && n.op !== "dropout" && !n.outputs.some((o) => isOutput.has(o))) {
+      n.outputs.forEach((o, k) => rep.set(o, prev.n.outputs[k]!));
+      continue;
+    }
+    if (!prev) same.push(mine);
     nodes.push(n);
   }
   return {

@@ -18,6 +18,7 @@ export function deadValues(g: IrGraph): IrGraph {
   }
   for (const i of g.inputs) if (i.pinned) live.add(i.value);
   for (const i of symbolCarriers(g, live, keepNode)) live.add(i.value);
+  if (keepNode.size === g.nodes.length && live.size === g.values.length) return g; // nothing dead
   return {
     ...g,
     values: g.values.filter((v) => live.has(v.id)),

@@ -134,13 +134,15 @@ export function decompose(g: IrGraph, native: (op: string) => boolean): IrGraph 
   const nodes: IrNode[] = [];
   const retired = new Set<number>();
   const named = new Map<number, IrValue>();
+  const valueById = new Map(g.values.map((v) => [v.id, v]));
+  const producer = new Map<number, number>(); // a renamed output's new node
   for (const n of g.nodes) {
     const rule = RULES[n.op];
     if (!rule || native(n.op)) {
       nodes.push(n);
       continue;
     }
-    const out = g.values.find((v) => v.id === n.outputs[0])!;
+    const out = valueById.get(n.outputs[0]!)!;
     const at = { scope: n.scope, span: n.span as Span, name: out.name };
     const start = b.nodes.length;
     const ctx: Ctx = {
@@ -157,10 +159,11 @@ export function decompose(g: IrGraph, native: (op: string) => boolean): IrGraph 
     retired.add(result);
     named.set(out.id, out);
     for (const m of made) nodes.push(m === last ? { ...m, outputs: m.outputs.map((o) => (o === result ? out.id : o)) } : m);
+    producer.set(out.id, last.id);
   }
   const values = b.values.filter((v) => !retired.has(v.id)).map((v) => {
     const o = named.get(v.id);
-    return o ? { ...o, source: { kind: "node" as const, node: nodes.find((m) => m.outputs.includes(o.id))!.id, index: 0 } } : v;
+    return o ? { ...o, source: { kind: "node" as const, node: producer.get(o.id)!, index: 0 } } : v;
   }).sort((x, y) => x.id - y.id);
   return { ...g, values, nodes };
 }

@@ -1,7 +1,12 @@
-// The pass registry and driver: passes are named, pure IrGraph → IrGraph rewrites, and the
-// verifier runs after each, so a broken rewrite is caught where it happens.
+// The pass registry and driver: passes are named, pure IrGraph → IrGraph rewrites. The
+// verifier checks the graph a pipeline returns, so a backend never reads a broken graph
+// (a broken graph from the tracer is caught there too, only not named); with MM_VERIFY_EACH=1 (the test suite sets it) it also runs after
+// every pass, so a broken rewrite is named where it happens. Not by default: verifying after
+// each of the four default passes was a fifth of a structure-only compile (like LLVM's
+// -verify-each, a debugging aid, while the final verify stays on).
 import type { IrGraph } from "../ir.js";
 import { IrError } from "../ir.js";
+import { VERIFY_EACH } from "../../base/debug.js";
 import { verifyIr } from "../verify.js";
 import { cse } from "./cse.js";
 import { deadValues } from "./dead-values.js";
@@ -19,14 +24,14 @@ export const PASSES: Readonly<Record<string, Pass>> = {
 export const DEFAULT_PIPELINE: readonly string[] = ["dead-values", "fold-constants", "cse", "dead-values"];
 
 export function runPasses(g: IrGraph, names: readonly string[] = DEFAULT_PIPELINE): IrGraph {
-  verifyIr(g, "build");
+  if (VERIFY_EACH || names.length === 0) verifyIr(g, "build");
   let cur = g;
-  for (const name of names) {
+  names.forEach((name, k) => {
     const pass = PASSES[name];
     if (!pass) throw new IrError(`unknown pass '${name}' (passes: ${Object.keys(PASSES).join(", ")})`);
     cur = pass(cur);
-    verifyIr(cur, name);
-  }
+    if (VERIFY_EACH || k === names.length - 1) verifyIr(cur, VERIFY_EACH ? name : `building and the passes ${names.join(", ")}`);
+  });
   return cur;
 }
 

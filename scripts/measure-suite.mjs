@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// Runs a command and reports its wall time and the peak memory of its whole process tree
+// (the sum of every descendant's resident set, sampled from /proc every 250 ms): what a
+// machine must have free to run it. /usr/bin/time reports only the largest single process,
+// and `npm test` runs vitest workers, Chromium and Python beside each other.
+//
+//   node scripts/measure-suite.mjs npm test
+//
+// Linux only (/proc). The command's output passes through; the report goes to stderr last.
+import { spawn } from "node:child_process";
+import { readFileSync, readdirSync } from "node:fs";
+
+const [cmd, ...args] = process.argv.slice(2);
+if (!cmd) {
+  console.error("usage: node scripts/measure-suite.mjs COMMAND [ARGS...]");
+  process.exit(2);
+}
+
+/** Parent pid and resident kB of every process, from /proc. */
+function processes() {
+  const out = new Map();
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const status = readFileSync(`/proc/${d}/status`, "utf8");
+      const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]);
+      const rss = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+      out.set(Number(d), { ppid, rss });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+function treeRss(root) {
+  const all = processes();
+  const children = new Map();
+  for (const [pid, p] of all) children.set(p.ppid, [...(children.get(p.ppid) ?? []), pid]);
+  let total = 0;
+  const todo = [root];
+  while (todo.length) {
+    const pid = todo.pop();
+    total += all.get(pid)?.rss ?? 0;
+    todo.push(...(children.get(pid) ?? []));
+  }
+  return total;
+}
+
+const t0 = performance.now();
+const child = spawn(cmd, args, { stdio: "inherit" });
+let peak = 0, peakAt = 0;
+const timer = setInterval(() => {
+  const kb = treeRss(child.pid);
+  if (kb > peak) [peak, peakAt] = [kb, (performance.now() - t0) / 1000];
+}, 250);
+child.on("exit", (code, signal) => {
+  clearInterval(timer);
+  const s = (performance.now() - t0) / 1000;
+  console.error(`\nmeasure-suite: ${[cmd, ...args].join(" ")}: exit ${code ?? signal}, ${Math.floor(s / 60)} min ${Math.round(s % 60)} s wall, peak ${(peak / 1024 / 1024).toFixed(2)} GiB resident (all its processes together, ${peakAt.toFixed(0)} s in)`);
+  process.exit(code ?? 1);
+});
