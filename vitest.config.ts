@@ -14,5 +14,7 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     testTimeout: 60_000,
     pool: "threads",
+    // MM_SUITE_JSON=FILE: also vitest's JSON report, for scripts/suite-times.mjs.
+    reporters: process.env.MM_SUITE_JSON ? ["default", ["json", { outputFile: process.env.MM_SUITE_JSON }]] : ["default"],
   },
 });
