@@ -147,7 +147,7 @@ function weightsVsDisk(rows: readonly Row[]): void {
     const named = process.argv.indexOf("--weights-model");
     const pick = named > 0 ? bySize.find((r) => r.name === process.argv[named + 1]) : bySize.find(fits);
     if (!pick) throw new Error("no model fits the disk and the time budget");
-    if (pick !== largest) {
+    if (pick !== largest && named < 0) {
       const why = 2 * largest.weights >= free ? `needs ${gib(2 * largest.weights)} free, have ${gib(free)}` : `would take ~${(largest.weights / rate).toFixed(0)} s at ${mib(rate)}/s (> ${MAX_WRITE_S} s)`;
       console.log(`the largest model, ${largest.name} (${gib(largest.weights)}), is not measured: ${why}; measuring ${pick.name} instead`);
     }

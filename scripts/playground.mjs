@@ -2,7 +2,7 @@
 // can host: index.html, main.js, worker.js, the stylesheet); `npm run playground` builds and
 // serves it on http://127.0.0.1:8080 (PORT to change). The worker bundles the compiler for the
 // browser: node:fs becomes an in-memory tree holding the stdlib (playground/shims/fs.ts),
-// node:path path-browserify, node:url and node:crypto small shims. Written to a temporary
+// node:path path-browserify, node:url, node:crypto and node:worker_threads small shims. Written to a temporary
 // folder and renamed into place.
 import { createServer } from "node:http";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, copyFileSync } from "node:fs";
@@ -40,7 +40,7 @@ export async function buildPlayground(dest = out) {
   const common = { bundle: true, format: "esm", platform: "browser", target: "es2022", minify: true, logLevel: "warning", loader: { ".mm": "text" } };
   await build({
     ...common, entryPoints: [join(src, "worker.ts")], outfile: join(tmp, "worker.js"), plugins: [stdlib],
-    alias: { "node:path": "path-browserify", "node:fs": join(src, "shims", "fs.ts"), "node:url": join(src, "shims", "url.ts"), "node:crypto": join(src, "shims", "crypto.ts") },
+    alias: { "node:path": "path-browserify", "node:fs": join(src, "shims", "fs.ts"), "node:url": join(src, "shims", "url.ts"), "node:crypto": join(src, "shims", "crypto.ts"), "node:worker_threads": join(src, "shims", "worker_threads.ts") },
   });
   await build({ ...common, entryPoints: [join(src, "main.ts")], outfile: join(tmp, "main.js") });
   for (const f of ["index.html", "playground.css"]) copyFileSync(join(src, f), join(tmp, f));

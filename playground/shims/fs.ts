@@ -45,4 +45,6 @@ const refuse = (): never => {
 export const writeFileSync = refuse, mkdirSync = refuse, renameSync = refuse, rmSync = refuse, openSync = refuse;
 export const fstatSync = refuse, readSync = refuse, closeSync = refuse, watch = refuse, mkdtempSync = refuse;
 export const fsyncSync = refuse, writeSync = refuse, unlinkSync = refuse;
+/** Open flags (compiler/base/ring-writer.ts reads O_DIRECT): none apply in a browser. */
+export const constants: Readonly<Record<string, number | undefined>> = {};
 export default { existsSync, readFileSync, statSync, readdirSync };
