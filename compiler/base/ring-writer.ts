@@ -122,6 +122,8 @@ export class RingWriter {
   /** Creates (truncates) a file to write through this writer: with O_DIRECT when threaded
    *  and the file system takes it. Close it with closeFile. */
   open(path: string): number {
+    // Each open file may hold a slot while filling it; the rest must be left for the queue.
+    if (this.files.size >= SLOTS / 2) throw new Error(`internal error: a ring writer writes at most ${SLOTS / 2} files at once`);
     const direct = this.worker && constants.O_DIRECT ? tryOpen(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_DIRECT) : undefined;
     const fd = direct ?? openSync(path, "w");
     this.files.set(fd, { plain: direct === undefined ? fd : openSync(path, "r+"), position: 0 });

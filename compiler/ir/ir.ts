@@ -2,8 +2,9 @@
 // builds a graph of these values and nodes; the driver selects one task of it, names every
 // value so a backend can use the names as they are, and adds the metadata of every
 // parameter (IrGraph). Passes (passes/) are pure functions IrGraph → IrGraph; the verifier
-// (verify.ts) runs between them. This folder depends only on the foundation, the AST's spans
-// and the op table, so every stage may read it.
+// (verify.ts) checks what a pipeline returns, and with MM_VERIFY_EACH=1 what each pass
+// does. This folder depends only on the foundation, the AST's spans and the op table, so
+// every stage may read it.
 import type { Span } from "../ast/ast.js";
 import type { DType, TensorType } from "../base/tensor.js";
 import type { OpAttrs } from "../ops/op.js";

@@ -1,6 +1,7 @@
-// The IR verifier: structural invariants every pass must keep. It runs after building
-// and after each pass; a failure is a compiler bug, reported as an IrError naming the
-// pass that broke the graph.
+// The IR verifier: structural invariants every pass must keep. It runs on what a pass
+// pipeline returns (and after building and each pass under MM_VERIFY_EACH=1, as in the
+// test suite) and on a backend's decomposed graph; a failure is a compiler bug, reported
+// as an IrError naming the pass (or pipeline) that broke the graph.
 import { OPS } from "../ops/index.js";
 import type { OpDef } from "../ops/op.js";
 import { IrError, type IrGraph, type IrNode, type IrValue } from "./ir.js";
@@ -24,7 +25,7 @@ export function verifyIr(g: IrGraph, after = "build"): void {
     byId[v.id] = v;
   }
   // `what` is a function: the message is made only when something is wrong (a verify runs
-  // after every pass, over every node; a string per input was most of its cost).
+  // over every node, up to once per pass; a string per input was most of its cost).
   const need = (id: number, what: () => string): IrValue => (id >= 0 ? byId[id] : undefined) ?? bad(`${what()} reads missing value ${id}`);
 
   const defined = new Uint8Array(Math.max(0, maxId + 1));
