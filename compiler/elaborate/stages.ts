@@ -4,10 +4,10 @@
 import type { ElaboratedModel, Instance, ParamTensor, StageInfo } from "./instance.js";
 import { foldedStack } from "./stack.js";
 
-/** True when the pattern names the parameter path or one of its ancestors. */
 /** A wildcard-free pattern's path prefix, joined once per pattern, not once per parameter. */
 const prefixes = new WeakMap<readonly string[], string>();
 
+/** True when the pattern names the parameter path or one of its ancestors. */
 export function matchesPattern(pattern: readonly string[], path: string): boolean {
   let prefix = prefixes.get(pattern);
   if (prefix === undefined && !pattern.includes("*") && !pattern.includes("**")) prefixes.set(pattern, (prefix = pattern.join(".")));
@@ -106,12 +106,52 @@ export function matchesSomeParam(root: Instance, globs: readonly string[]): bool
 /** Whether a stage trains the parameter: the most specific matching pattern decides (ties
  *  freeze); unmatched parameters are trained unless the stage lists what it trains. */
 export function trainedIn(stage: StageInfo, path: string): boolean {
+  const m = matcherOf(stage);
+  // Walking train then freeze with "train needs >, freeze needs >=" comes to: the highest
+  // specificity among matches decides, and a freeze there wins the tie.
   let best = -1;
-  let train = stage.train.length === 0;
-  const specificity = (p: readonly string[]): number => p.filter((s) => s !== "*" && s !== "**").length * 2 + p.length;
-  for (const p of stage.train) if (matchesPattern(p, path) && specificity(p) > best) { best = specificity(p); train = true; }
-  for (const p of stage.freeze) if (matchesPattern(p, path) && specificity(p) >= best) { best = specificity(p); train = false; }
-  return train;
+  let frozenAtBest = false;
+  const consider = (spec: number, train: boolean): void => {
+    if (spec > best) { best = spec; frozenAtBest = !train; } else if (spec === best && !train) frozenAtBest = true;
+  };
+  // Wildcard-free patterns are path prefixes: look up each ancestor of the path once.
+  for (let i = path.indexOf("."), n = 1; ; i = path.indexOf(".", i + 1), n++) {
+    const e = m.exact.get(i < 0 ? path : path.slice(0, i));
+    if (e) { if (e.train) consider(n * 3, true); if (e.freeze) consider(n * 3, false); }
+    if (i < 0) break;
+  }
+  for (const g of m.globs) if (matchesPattern(g.pattern, path)) consider(g.spec, g.train);
+  return best < 0 ? stage.train.length === 0 : !frozenAtBest;
+}
+
+interface StageMatcher {
+  readonly exact: Map<string, { train: boolean; freeze: boolean }>;
+  readonly globs: readonly { pattern: readonly string[]; spec: number; train: boolean }[];
+}
+
+/** A stage's patterns, deduplicated once per stage (a `train:` line repeated 5,000 times is
+ *  one pattern), so a lookup costs the path's depth plus its distinct wildcard patterns. */
+const matchers = new WeakMap<StageInfo, StageMatcher>();
+function matcherOf(stage: StageInfo): StageMatcher {
+  let m = matchers.get(stage);
+  if (m) return m;
+  const exact = new Map<string, { train: boolean; freeze: boolean }>();
+  const globs = new Map<string, { pattern: readonly string[]; spec: number; train: boolean }>();
+  const add = (p: readonly string[], train: boolean): void => {
+    if (!p.includes("*") && !p.includes("**")) {
+      const k = p.join(".");
+      const e = exact.get(k) ?? { train: false, freeze: false };
+      if (train) e.train = true; else e.freeze = true;
+      exact.set(k, e);
+      return;
+    }
+    const spec = p.filter((s) => s !== "*" && s !== "**").length * 2 + p.length;
+    globs.set(`${train ? "t" : "f"}\0${p.join("\0")}`, { pattern: p, spec, train });
+  };
+  for (const p of stage.train) add(p, true);
+  for (const p of stage.freeze) add(p, false);
+  matchers.set(stage, (m = { exact, globs: [...globs.values()] }));
+  return m;
 }
 
 export function isTrainable(model: ElaboratedModel, p: ParamTensor): boolean {
