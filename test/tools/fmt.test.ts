@@ -29,6 +29,15 @@ function scramble(text: string): string {
   }).join("\n");
 }
 
+/** The same tokens crammed: every line without a comment joined to the next one (the
+ *  grammar ignores line breaks), so whole declarations end up on one line. */
+function cram(text: string): string {
+  return text.split("\n").map((l) => l.trim()).reduce((acc, l) => {
+    const lastLine = acc.slice(acc.lastIndexOf("\n") + 1);
+    return acc === "" ? l : lastLine.includes("#") ? `${acc}\n${l}` : `${acc} ${l}`;
+  }, "");
+}
+
 function withoutSpans(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(withoutSpans);
   if (v && typeof v === "object") {
@@ -82,6 +91,37 @@ describe("layout", () => {
     expect(fmt(src)).toBe("model M {\n  x = F(a,\n        b)\n  y = G(\n    c)\n  forward {\n  }\n}\n");
   });
 
+  it("breaks a crammed declaration into one member per line, comments kept", () => {
+    const src = "# head\nblock B(d: Int) { param w: [d]; forward(x: [N, d]) -> [N, d] { let y = x * w; if d > 1 { return y } return x } }   # tail\n" +
+      "model M { b = B(4); input x: [N, 4]\n  forward { output y = b(x) } task t { outputs: y } } block E {}\n";
+    const want = [
+      "# head",
+      "block B(d: Int) {",
+      "  param w: [d];",
+      "  forward(x: [N, d]) -> [N, d] {",
+      "    let y = x * w;",
+      "    if d > 1 { return y }",
+      "    return x",
+      "  }",
+      "}   # tail",
+      "",
+      "model M {",
+      "  b = B(4);",
+      "  input x: [N, 4]",
+      "  forward {",
+      "    output y = b(x)",
+      "  }",
+      "  task t { outputs: y }",
+      "}",
+      "",
+      "block E {}",
+      "",
+    ].join("\n");
+    expect(fmt(src)).toBe(want);
+    expect(fmt(want)).toBe(want);
+    expect(fmt(src.replace(/\n/g, "\r\n"))).toBe(want);
+  });
+
   it("refuses a file with a syntax error", () => {
     const r = formatText("bad.mm", "block X( {\n");
     expect(r.ok).toBe(false);
@@ -102,6 +142,26 @@ describe("stdlib and examples", () => {
       expect(fmt(once, f), f).toBe(once);
       const fromScrambled = fmt(scramble(text), f);
       expect(fmt(fromScrambled, f), f).toBe(fromScrambled);
+      const fromCrammed = fmt(cram(text), f);
+      expect(fmt(fromCrammed, f), f).toBe(fromCrammed);
+    }
+  });
+
+  it("a crammed stdlib file formats to one member per line, with the same AST", () => {
+    for (const f of FILES) {
+      const crammed = cram(readFileSync(f, "utf8"));
+      const before = parseFile(f, crammed);
+      expect(before.diagnostics, f).toEqual([]);
+      const out = fmt(crammed, f);
+      const after = parseFile(f, out);
+      expect(withoutSpans(after.ast), f).toEqual(withoutSpans(before.ast));
+      // every declaration, and every member of a declaration's body, starts a line
+      const startsLine = (offset: number): boolean => out.slice(out.lastIndexOf("\n", offset - 1) + 1, offset).trim() === "";
+      for (const d of after.ast.decls) {
+        expect(startsLine(d.span.start), `${f}: ${d.name.name}`).toBe(true);
+        if (d.kind !== "Block") continue;
+        for (const item of d.items) expect(startsLine(item.span.start), `${f}: ${d.name.name}`).toBe(true);
+      }
     }
   });
 

@@ -4,6 +4,7 @@
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { parseFile } from "../../../grammar/index.js";
 import { lex } from "../../../grammar/lex.js";
+import { crammedBreaks, insertBreaks } from "./breaks.js";
 import { layout } from "./layout.js";
 
 export type FormatResult =
@@ -21,10 +22,14 @@ function signature(path: string, text: string): string {
 
 /** Formats one file's text. Errors: syntax diagnostics of the input. */
 export function formatText(path: string, text: string): FormatResult {
-  const errors = parseFile(path, text).diagnostics.filter((d) => d.severity === "error");
+  const parsed = parseFile(path, text);
+  const errors = parsed.diagnostics.filter((d) => d.severity === "error");
   if (errors.length > 0) return { ok: false, diagnostics: errors };
   const unix = text.replace(/\r\n?/g, "\n");
-  const out = layout(unix, lex(path, unix).tokens);
+  // The AST's offsets must be the text's that the breaks go into (CRLF files: parsed again).
+  const ast = unix === text ? parsed.ast : parseFile(path, unix).ast;
+  const broken = insertBreaks(unix, crammedBreaks(unix, ast));
+  const out = layout(broken, lex(path, broken).tokens);
   if (signature(path, out) !== signature(path, text)) {
     throw new Error(`fmt: the layout of ${path} changed its tokens (a formatter bug)`);
   }

@@ -4,7 +4,8 @@
 // 2 more than the line that opened a hanging bracket, or 2 more than their statement),
 // spaces between tokens (spacing.ts), `{` moved up onto the declaration line, runs of
 // blank lines collapsed to one, none after `{` or before `}`, one between top-level
-// declarations, no trailing whitespace. Line breaks are otherwise kept as written.
+// declarations, no trailing whitespace. Line breaks are otherwise kept as written (breaks.ts
+// adds the ones a crammed declaration lacks before this runs).
 import type { Tokens } from "../../../grammar/lex.js";
 import { BLOCK_KINDS, Tok as T } from "../../../grammar/tokens.js";
 import { endsOperand, isClose, isOpen, isUnary, spaceBetween, toFmtTokens, type FmtToken } from "./spacing.js";
