@@ -41,7 +41,7 @@ const shapes: Command = {
 };
 
 const params: Command = {
-  name: "params", usage: "params MODEL [--model NAME] [--depth N] [--json]", summary: "parameter counts by component; trainable/frozen per stage",
+  name: "params", usage: "params MODEL [--model NAME] [--depth N] [--json]", summary: "parameter counts by component (a component's own params as an (own) row); trainable/frozen per stage",
   options: { model, json: json("JSON with total, trainable, components, stages"), depth: depth(1) },
   run(ctx) {
     const levels = Number(ctx.flags.depth ?? 1);

@@ -118,6 +118,15 @@ export function countParams(model: ElaboratedModel, depth = 1): ParamReport {
       kids = f && f.count > MAX_LISTED
         ? [{ ...component(f.layer, d + 1), name: `0..${f.count - 1} (each)` }]
         : [...inst.children.values()].map((c) => component(c, d + 1));
+      // The component's own `param`s get a row, so that the rows below it sum to its count.
+      const own = inst.params.filter((p) => !p.buffer);
+      if (kids.length && own.length) {
+        kids.unshift({
+          name: OWN, path: inst.path, kind: "own", block: "param",
+          params: own.reduce((a, p) => a + paramCount(p), 0),
+          trainable: own.reduce((a, p) => a + (!p.ema && isTrainable(model, p) ? paramCount(p) : 0), 0),
+        });
+      }
     }
     return {
       name: inst.name, path: inst.path, kind: inst.ema ? "ema" : inst.kind, block: inst.declName,
@@ -145,6 +154,9 @@ export function countParams(model: ElaboratedModel, depth = 1): ParamReport {
     buffers: { tensors: all.bufTensors, elements: all.bufElements },
   };
 }
+
+/** The row of a listed component's own parameters (kind "own"). */
+export const OWN = "(own)";
 
 /** Layers of a folded stack listed one by one under `--depth`; longer stacks show one. */
 const MAX_LISTED = 1000;
