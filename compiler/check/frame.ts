@@ -3,6 +3,7 @@ import { constElements, MAX_ELEMENTS } from "../base/limits.js";
 import { foldedStack } from "../elaborate/stack.js";
 import type { BinaryOp, Span } from "../ast/ast.js";
 import { fail } from "../diagnostics/diagnostic.js";
+import { didYouMean } from "../diagnostics/suggest.js";
 import type { EvArg, EvIndex, TensorHooks } from "../elaborate/eval.js";
 import type { Instance } from "../elaborate/instance.js";
 import { typeName, type Value } from "../elaborate/values.js";
@@ -98,6 +99,8 @@ export class Frame implements TensorHooks {
 
   tensorMember(t: Value & { k: "tensor" }, name: string, span: Span): Value {
     const shape = t.t.type.shape;
+    const named = t.results?.get(name);
+    if (named) return named;
     switch (name) {
       case "T":
         if (shape.length < 2) fail("MM4008", span, { what: ".T", expected: "≥ 2", actual: shape.length, shape: `[${shape.join(", ")}]` });
@@ -106,7 +109,11 @@ export class Frame implements TensorHooks {
       case "rank": case "ndim": return int(shape.length);
       case "dtype": return { k: "dtype", v: t.t.type.dtype };
       default:
-        fail("MM2001", span, { name }, { hint: "tensors have .T, .shape, .rank and .dtype" });
+        fail("MM2001", span, { name }, {
+          hint: t.results
+            ? didYouMean(name, [...t.results.keys(), "T", "shape", "rank", "dtype"]) ?? `a routed call's result has ${[...t.results.keys()].map((k) => `.${k}`).join(", ")}, .T, .shape, .rank and .dtype`
+            : "tensors have .T, .shape, .rank and .dtype",
+        });
     }
   }
 

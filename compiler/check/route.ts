@@ -1,6 +1,7 @@
 // Experts blocks without their own forward: `route by modality` sends each token span to
 // the expert named for its modality; `route topk(k, gate: g)` mixes the k best experts
-// per token, weighted by the gate's renormalised softmax (computed densely).
+// per token, weighted by the gate's renormalised softmax (computed densely). A top-k call's
+// result carries router_logits, router_probs, expert_indices and expert_mask as members.
 import type { Span } from "../ast/ast.js";
 import { fail } from "../diagnostics/diagnostic.js";
 import { didYouMean } from "../diagnostics/suggest.js";
@@ -75,5 +76,11 @@ function topk(tracer: Tracer, frame: Frame, inst: Instance, x: Value, rest: read
     const term = frame.op("mul", [s(y), s(wi)], span);
     acc = acc ? frame.op("add", [s(acc), s(term)], span) : term;
   });
-  return acc!;
+  // The router's tensors ride along by name: a load-balancing loss reads them from the
+  // same call instead of calling the gate again.
+  if (acc!.k !== "tensor") return acc!;
+  const results = new Map<string, Value>([
+    ["router_logits", logits], ["router_probs", probs], ["expert_indices", top.items[1]!], ["expert_mask", mask],
+  ]);
+  return { k: "tensor", t: acc!.t, results };
 }

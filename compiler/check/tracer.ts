@@ -176,7 +176,7 @@ export class Tracer {
   private replay(v: Value, args: readonly EvArg[], scope: string, span: Span): Value {
     const types: TensorType[] = [];
     const collect = (x: Value): void => {
-      if (x.k === "tensor") types.push(x.t.type);
+      if (x.k === "tensor") { types.push(x.t.type); x.results?.forEach(collect); }
       else if (x.k === "record") x.fields.forEach(collect);
       else if (x.k === "tuple" || x.k === "list") x.items.forEach(collect);
     };
@@ -185,7 +185,10 @@ export class Tracer {
     const outs = this.graph.node("memoized_call", inputs, {}, types, scope, span);
     let i = 0;
     const rebuild = (x: Value): Value => {
-      if (x.k === "tensor") return { k: "tensor", t: outs[i++]! };
+      if (x.k === "tensor") {
+        const t = outs[i++]!;
+        return x.results ? { k: "tensor", t, results: new Map([...x.results].map(([k, r]) => [k, rebuild(r)])) } : { k: "tensor", t };
+      }
       if (x.k === "record") return { k: "record", fields: new Map([...x.fields].map(([k, f]) => [k, rebuild(f)])) };
       if (x.k === "tuple") return { k: "tuple", items: x.items.map(rebuild) };
       if (x.k === "list") return { k: "list", items: x.items.map(rebuild) };

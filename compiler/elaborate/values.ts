@@ -24,7 +24,9 @@ export type Value =
   | { readonly k: "instances"; readonly items: readonly Instance[] }
   | { readonly k: "op"; readonly name: string }
   | { readonly k: "fn"; readonly name: string }
-  | { readonly k: "tensor"; readonly t: TensorRef }
+  /** A tensor; a routed experts call's result also carries its router's tensors by name
+   *  (`moe(x).router_logits`), read as members. */
+  | { readonly k: "tensor"; readonly t: TensorRef; readonly results?: ReadonlyMap<string, Value> }
   /** Named outputs of a call: `vit(x).cls`. */
   | { readonly k: "record"; readonly fields: ReadonlyMap<string, Value> }
   | { readonly k: "tuple"; readonly items: readonly Value[] };

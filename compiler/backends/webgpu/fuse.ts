@@ -49,6 +49,8 @@ export function fuse(g: CGraph): Fusion {
   const epilogue = new Map<number, number>();
   const chain = new Set<number>();
   const claimed = new Set<number>();
+  /** Kernel position → the values its epilogue computes in registers, in order. */
+  const absorbedBy = new Map<number, number[]>();
   g.nodes.forEach((n, position) => {
     if (!takesEpilogue(n, g) || n.outputs.length !== 1) return;
     const o = n.outputs[0]!;
@@ -72,6 +74,7 @@ export function fuse(g: CGraph): Fusion {
       chain.add(v);
     }
     epilogue.set(position, cur);
+    absorbedBy.set(position, absorbed);
     claimed.add(cur);
   });
   // Views of stored tensors cost nothing: the view shares the storage.
@@ -86,7 +89,7 @@ export function fuse(g: CGraph): Fusion {
   }
 
   const f = { producer, inlined, alias, epilogue, chain };
-  limitBindings(g, f);
+  limitBindings(g, f, { epilogue, chain, absorbedBy });
   return f;
 }
 
@@ -105,29 +108,55 @@ function leaves(g: CGraph, f: Fusion, v: number, skip: number, acc: Set<number>)
   return acc;
 }
 
-/** Un-inlines the largest inlined input trees until every kernel fits the binding limit. */
-function limitBindings(g: CGraph, f: Fusion): void {
-  const roots: { root: number; skip: number; budget: number }[] = [];
+interface Epilogues {
+  readonly epilogue: Map<number, number>;
+  readonly chain: Set<number>;
+  readonly absorbedBy: Map<number, number[]>;
+}
+
+/**
+ * Un-inlines the largest inlined input trees until every kernel fits the binding limit.
+ * An epilogue chain whose own side inputs pass the limit (a top-k mixture sums eight
+ * experts' outputs after the first expert's matmul) is cut short instead: the kernel stores
+ * an earlier value of the chain, and the rest runs as a map kernel of its own.
+ */
+function limitBindings(g: CGraph, f: Fusion, ep: Epilogues): void {
+  const roots: { root: number; skip: number; budget: number; kernel?: number }[] = [];
   for (const [v, p] of f.producer) {
     if (MAP_OPS[p.node.op] && !f.inlined.has(v) && !f.alias.has(v)) roots.push({ root: v, skip: -1, budget: MAX_BINDINGS - 1 });
   }
-  for (const [pos, root] of f.epilogue) {
+  for (const [pos, root] of ep.epilogue) {
     const n = g.nodes[pos]!;
     const own = 1 + n.inputs.filter((i) => i !== null).length;
     const r = roots.find((x) => x.root === root);
-    if (r) Object.assign(r, { skip: n.outputs[0]!, budget: MAX_BINDINGS - own });
+    if (r) Object.assign(r, { skip: n.outputs[0]!, budget: MAX_BINDINGS - own, kernel: pos });
   }
   for (let k = 0; k < roots.length; k++) {
-    const { root, skip, budget } = roots[k]!;
+    const r = roots[k]!;
     for (;;) {
       const used = new Set<number>();
-      for (const i of f.producer.get(root)!.node.inputs) if (i !== null) leaves(g, f, i, skip, used);
-      if (used.size <= budget) break;
-      const cands = collectInlined(f, root, skip).filter((v) => !f.chain.has(v));
-      if (!cands.length) break;
-      const worst = cands.reduce((a, b) => (leaves(g, f, b, skip, new Set()).size > leaves(g, f, a, skip, new Set()).size ? b : a));
-      f.inlined.delete(worst);
-      roots.push({ root: worst, skip: -1, budget: MAX_BINDINGS - 1 });
+      for (const i of f.producer.get(r.root)!.node.inputs) if (i !== null) leaves(g, f, i, r.skip, used);
+      if (used.size <= r.budget) break;
+      const cands = collectInlined(f, r.root, r.skip).filter((v) => !ep.chain.has(v));
+      if (cands.length) {
+        const worst = cands.reduce((a, b) => (leaves(g, f, b, r.skip, new Set()).size > leaves(g, f, a, r.skip, new Set()).size ? b : a));
+        f.inlined.delete(worst);
+        roots.push({ root: worst, skip: -1, budget: MAX_BINDINGS - 1 });
+        continue;
+      }
+      if (r.kernel === undefined) break;
+      // Cut the chain's last step: its value before is stored, and the step is a map root.
+      const absorbed = ep.absorbedBy.get(r.kernel)!;
+      const last = absorbed.pop()!;
+      f.inlined.delete(last);
+      ep.chain.delete(last);
+      roots.push({ root: r.root, skip: -1, budget: MAX_BINDINGS - 1 });
+      if (!absorbed.length) {
+        ep.epilogue.delete(r.kernel);
+        break;
+      }
+      ep.epilogue.set(r.kernel, last);
+      r.root = last;
     }
   }
 }
