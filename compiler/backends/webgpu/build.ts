@@ -7,6 +7,7 @@ import { byteSize, edgeType, gpuType, type CGraph, type CTensor } from "./graph.
 import type { Fusion } from "./fuse.js";
 import { dedupeBindings } from "./kernels/dedupe.js";
 import type { Kernel } from "./kernels/kernel.js";
+import { liveSpans, type LiveSpan } from "../../base/liveness.js";
 import { align, placeLifetimes, type Lifetime, type Placement } from "./memory.js";
 import type { ScheduledKernel } from "./schedule.js";
 
@@ -138,16 +139,9 @@ const ALIGN_MIN = 256;
 
 /** Each storage's first and last dispatch (inputs from -1, outputs to the end). */
 function liveness(kernels: readonly Kernel[], key: (t: number) => number, isWeight: (t: number) => boolean,
-  inputs: ReadonlySet<number>, outputs: ReadonlySet<number>): Map<number, { first: number; last: number }> {
-  const span = new Map<number, { first: number; last: number }>();
-  const touch = (t: number, k: number): void => {
-    const s = span.get(t);
-    span.set(t, s ? { first: Math.min(s.first, k), last: Math.max(s.last, k) } : { first: k, last: k });
-  };
-  kernels.forEach((k, i) => k.bindings.forEach((b) => isWeight(b.tensor) || touch(key(b.tensor), i)));
-  for (const t of inputs) touch(key(t), -1);
-  for (const t of outputs) touch(key(t), kernels.length);
-  return span;
+  inputs: ReadonlySet<number>, outputs: ReadonlySet<number>): Map<number, LiveSpan> {
+  const steps = kernels.map((k) => k.bindings.filter((b) => !isWeight(b.tensor)).map((b) => key(b.tensor)));
+  return liveSpans(steps, [...inputs].map(key), [...outputs].map(key));
 }
 
 /** WebGPU validates usage per buffer within a dispatch: the arena cannot be both a

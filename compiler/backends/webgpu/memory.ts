@@ -5,6 +5,8 @@
 // first, each at the lowest offset free for its whole lifetime), which is near the lower
 // bound on transformer graphs and never worse than one buffer per tensor.
 
+import { peakLive } from "../../base/liveness.js";
+
 /** WebGPU's default minStorageBufferOffsetAlignment: every binding offset is a multiple. */
 export const ALIGN = 256;
 
@@ -54,15 +56,7 @@ export function placeLifetimes(lives: readonly Lifetime[]): Placement {
 
 /** The largest total (aligned) size of storages alive at one dispatch. */
 export function lowerBound(lives: readonly Lifetime[]): number {
-  const events: [number, number][] = [];
-  for (const l of lives) events.push([l.first, align(l.size)], [l.last + 1, -align(l.size)]);
-  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  let cur = 0, best = 0;
-  for (const [, d] of events) {
-    cur += d;
-    best = Math.max(best, cur);
-  }
-  return best;
+  return peakLive(lives.map((l) => ({ size: align(l.size), first: l.first, last: l.last })));
 }
 
 /** Pairs of storages alive at the same time whose placed ranges overlap (must be none). */

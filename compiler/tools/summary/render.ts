@@ -37,9 +37,17 @@ export function renderSummary(s: Summary): string {
     "",
     line(head), ...rows.slice(1, -1).map(line), "-".repeat(line(head).length), line(totalRow), "",
     `MACs: products of matmul, linear, convolution and attention; FLOPs: 2 per MAC plus norms, softmax, activations and elementwise ops (docs/summary.md)`,
-    `activation memory (sum of every intermediate value): ${bytes(s.memory.activationBytes)}`,
+    `activation memory (${s.dtype}): peak ${bytes(s.memory.peakActivationBytes)} alive at once (inference in graph order, freed after last use, views shared; inputs and weights not included); sum of every intermediate value ${bytes(s.memory.activationBytes)}`,
     `weight memory: ${bytes(s.memory.weightBytes)} (${Object.entries(s.memory.weights).map(([d, v]) => `${d}: ${fmt(v.params)} params, ${bytes(v.bytes)}`).join("; ")})`,
   ];
+  const t = s.memory.train;
+  if (t) {
+    out.push(
+      `training memory (Adam, ${s.dtype}): ${bytes(t.totalBytes)} = weights ${bytes(t.weightBytes)} + gradients ${bytes(t.gradientBytes)} (${fmt(t.trainableParams)} trainable params)` +
+        ` + Adam moments ${bytes(t.optimizerBytes)} (2 per trainable param, float32) + activations kept for backward ${bytes(t.activationBytes)} (the sum of every intermediate: an upper bound)`,
+    );
+    for (const st of t.stages) out.push(`  stage ${st.name}: ${bytes(st.totalBytes)} (${fmt(st.trainableParams)} trainable params)`);
+  }
   if (s.params.ema) out.push(`EMA teacher copies: ${fmt(s.params.ema)} params (not in total)`);
   if (s.stages.length) {
     out.push("", "stage         trainable         frozen  trains");

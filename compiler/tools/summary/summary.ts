@@ -1,6 +1,7 @@
 // `mm summary`: per component, output shapes at the component boundary, parameters,
 // multiply-accumulates, FLOPs and activation memory at bound input sizes; totals; weight
-// memory per dtype. Symbolic dims are bound from `--input` (every other symbol is 1).
+// memory per dtype, the peak of live activations and, with `--train`, a training estimate
+// (memory.ts). Symbolic dims are bound from `--input` (every other symbol is 1).
 import { Dim } from "../../base/dims.js";
 import type { Graph } from "../../check/graph.js";
 import { formatShape } from "../../base/tensor.js";
@@ -9,6 +10,7 @@ import { isTrainable } from "../../elaborate/stages.js";
 import { countParams, paramCount, type StageCount } from "../params.js";
 import { DTYPE_SIZE } from "../../base/tensor.js";
 import { nodeCost, type Bind } from "./cost.js";
+import { heldAs, peakActivationBytes, trainMemory, type SummaryDType, type TrainMemory } from "./memory.js";
 
 export const SUMMARY_SCHEMA_VERSION = 1;
 
@@ -22,7 +24,7 @@ export interface ComponentSummary {
   readonly params: { readonly total: number; readonly trainable: number };
   readonly macs: number;
   readonly flops: number;
-  /** Bytes of every value the component's nodes produce. */
+  /** Bytes of every value the component's nodes produce (floats at the summary's dtype). */
   readonly activationBytes: number;
   readonly children?: readonly ComponentSummary[];
 }
@@ -32,14 +34,21 @@ export interface Summary {
   readonly model: string;
   /** The symbol bindings used; symbols not given on the command line are 1. */
   readonly bindings: Readonly<Record<string, number>>;
+  /** The dtype floating-point weights and activations are counted at (`--dtype`). */
+  readonly dtype: SummaryDType;
   readonly params: { readonly total: number; readonly trainable: number; readonly frozen: number; readonly ema: number };
   readonly flops: { readonly total: number };
   readonly macs: { readonly total: number };
   readonly memory: {
+    /** The sum of every intermediate value's bytes. */
     readonly activationBytes: number;
-    /** Weight bytes by dtype (EMA copies included), and their sum. */
+    /** The largest total of activations alive at once, in graph order (memory.ts). */
+    readonly peakActivationBytes: number;
+    /** Weight bytes by the dtype they are held in (EMA copies included), and their sum. */
     readonly weights: Readonly<Record<string, { readonly params: number; readonly bytes: number }>>;
     readonly weightBytes: number;
+    /** With `--train` only. */
+    readonly train?: TrainMemory;
   };
   readonly components: readonly ComponentSummary[];
   readonly stages: readonly StageCount[];
@@ -55,7 +64,7 @@ export function graphSymbols(graph: Graph): string[] {
 export interface Acc { macs: number; flops: number; act: number }
 
 /** Costs per instance scope, at symbol bindings (unbound symbols are 1), with subtree sums. */
-export function scopeCosts(graph: Graph, inputs: ReadonlyMap<string, number> = new Map()): {
+export function scopeCosts(graph: Graph, inputs: ReadonlyMap<string, number> = new Map(), dtype: SummaryDType = "float32"): {
   bindings: Record<string, number>; bind: Bind; byScope: Map<string, Acc>; lastOut: Map<string, { node: number; value: number }>;
   total: Acc; subtree: (path: string) => Acc;
 } {
@@ -77,7 +86,7 @@ export function scopeCosts(graph: Graph, inputs: ReadonlyMap<string, number> = n
     let act = 0;
     for (const o of node.outputs) {
       const v = graph.values[o]!;
-      act += v.type.shape.reduce((a, d) => a * bind(d), 1) * DTYPE_SIZE[v.type.dtype];
+      act += v.type.shape.reduce((a, d) => a * bind(d), 1) * DTYPE_SIZE[heldAs(v.type.dtype, dtype)];
     }
     const acc = byScope.get(node.scope) ?? { macs: 0, flops: 0, act: 0 };
     acc.macs += c.macs; acc.flops += c.flops; acc.act += act;
@@ -95,8 +104,16 @@ export function scopeCosts(graph: Graph, inputs: ReadonlyMap<string, number> = n
   return { bindings, bind, byScope, lastOut, total, subtree };
 }
 
-export function summarize(model: ElaboratedModel, graph: Graph, inputs: ReadonlyMap<string, number>, depth = 1): Summary {
-  const { bindings, bind, byScope, lastOut, total, subtree } = scopeCosts(graph, inputs);
+export interface SummaryOptions {
+  /** Floating-point weights and activations at this dtype (default float32). */
+  readonly dtype?: SummaryDType;
+  /** Add the training-memory estimate. */
+  readonly train?: boolean;
+}
+
+export function summarize(model: ElaboratedModel, graph: Graph, inputs: ReadonlyMap<string, number>, depth = 1, options: SummaryOptions = {}): Summary {
+  const dtype = options.dtype ?? "float32";
+  const { bindings, bind, byScope, lastOut, total, subtree } = scopeCosts(graph, inputs, dtype);
   const shapeStr = (s: readonly Dim[]): string => formatShape(s.map((d) => Dim.const(bind(d))));
 
   const outputsOf = new Map<string, string[]>();
@@ -142,16 +159,22 @@ export function summarize(model: ElaboratedModel, graph: Graph, inputs: Readonly
 
   const weights: Record<string, { params: number; bytes: number }> = {};
   for (const p of allParams(model.root)) {
-    const w = (weights[p.dtype] ??= { params: 0, bytes: 0 });
+    const held = heldAs(p.dtype, dtype);
+    const w = (weights[held] ??= { params: 0, bytes: 0 });
     const n = paramCount(p);
     w.params += n;
-    w.bytes += n * DTYPE_SIZE[p.dtype];
+    w.bytes += n * DTYPE_SIZE[held];
   }
+  const weightBytes = Object.values(weights).reduce((s, w) => s + w.bytes, 0);
+  const train = options.train ? trainMemory(weightBytes, total.act, pcount.trainable, dtype, pcount.stages) : undefined;
   return {
-    schema: SUMMARY_SCHEMA_VERSION, model: model.name, bindings,
+    schema: SUMMARY_SCHEMA_VERSION, model: model.name, bindings, dtype,
     params: { total: pcount.total, trainable: pcount.trainable, frozen: pcount.frozen, ema: pcount.ema },
     flops: { total: total.flops }, macs: { total: total.macs },
-    memory: { activationBytes: total.act, weights, weightBytes: Object.values(weights).reduce((s, w) => s + w.bytes, 0) },
+    memory: {
+      activationBytes: total.act, peakActivationBytes: peakActivationBytes(graph, bind, dtype), weights, weightBytes,
+      ...(train ? { train } : {}),
+    },
     components, stages: pcount.stages,
   };
 }
