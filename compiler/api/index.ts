@@ -25,7 +25,7 @@ import { diffModels, type ModelDiff } from "../tools/diff/diff.js";
 import { formatText } from "../tools/fmt/index.js";
 import { countParams, type ParamReport } from "../tools/params.js";
 import { shapeTree, type ShapeNode } from "../tools/shapes.js";
-import { summarize, type Summary } from "../tools/summary/summary.js";
+import { summarize, type Summary, type SummaryOptions } from "../tools/summary/summary.js";
 import type { Plan } from "../../runtime/plan.js";
 import { overlayHost } from "./host.js";
 
@@ -76,7 +76,7 @@ export interface MmCompiler {
   /** `mm shapes`: every named tensor with its inferred shape, as a tree. */
   shapes(model: string): ShapeNode;
   /** `mm summary`: per component output shapes, params, MACs, FLOPs and memory at `bind`. */
-  summary(model: string, options?: { readonly bind?: Readonly<Record<string, number>>; readonly depth?: number }): Summary;
+  summary(model: string, options?: { readonly bind?: Readonly<Record<string, number>>; readonly depth?: number } & SummaryOptions): Summary;
   /** `mm diff`: the semantic diff of two models. */
   diff(a: string, b: string): ModelDiff;
   /** An ONNX model's bytes (`weights` default "none": parameters are graph inputs). */
@@ -132,7 +132,7 @@ export function createCompiler(options: CompilerOptions = {}): MmCompiler {
     summary(model, o = {}) {
       const c = checked(model);
       if (!c.graph) throw new MmError(`${model} could not be traced, so there is nothing to count`, []);
-      return summarize(c.model, c.graph, new Map(Object.entries(o.bind ?? {})), o.depth ?? 1);
+      return summarize(c.model, c.graph, new Map(Object.entries(o.bind ?? {})), o.depth ?? 1, { dtype: o.dtype, train: o.train });
     },
     diff(a, b) {
       const [x, y] = [checked(a), checked(b)];

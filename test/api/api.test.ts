@@ -63,6 +63,16 @@ describe("the API", () => {
     expect(() => mm.params("c.mm")).toThrow(/cannot read '\/nowhere\/c.mm'/);
   });
 
+  it("gives `mm summary --json` with --dtype and --train", () => {
+    const mm = createCompiler({ root: "/nowhere", files: { "a.mm": NET } });
+    const s = mm.summary("a.mm", { bind: { B: 2 }, dtype: "bfloat16", train: true });
+    // Linear(4, 2): 10 params at 2 bytes; y [2, 2] at 2 bytes
+    expect(s.memory.train).toEqual({ trainableParams: 10, weightBytes: 20, gradientBytes: 20, optimizerBytes: 80, activationBytes: 8, totalBytes: 128, stages: [] });
+    expect(s.memory.peakActivationBytes).toBe(8);
+    const viaCli = JSON.parse(cli("summary", "CLIP_ViT_B32_Tiny", "--dtype", "f16", "--train", "--json").out) as unknown;
+    expect(createCompiler().summary("CLIP_ViT_B32_Tiny", { dtype: "float16", train: true })).toEqual(viaCli);
+  });
+
   it("gives the bytes `mm compile` writes", () => {
     const out = join(TMP, "clip.onnx");
     mkdirSync(TMP, { recursive: true });
