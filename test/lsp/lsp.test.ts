@@ -236,7 +236,7 @@ describe("mm lsp", () => {
     const uri = pathToFileURL(join(ROOT, "scratch-lsp.mm")).href;
     await conn.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "mm", version: 1, text: "model  M {\ninput x: [B, 2]\n  forward { output y = x }\n}\n" } });
     const edits = await conn.sendRequest("textDocument/formatting", { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } }) as { newText: string }[];
-    expect(edits.map((e) => e.newText)).toEqual(["model M {\n  input x: [B, 2]\n  forward { output y = x }\n}\n"]);
+    expect(edits.map((e) => e.newText)).toEqual(["model M {\n  input x: [B, 2]\n  forward {\n    output y = x\n  }\n}\n"]);
     await conn.sendNotification("textDocument/didClose", { textDocument: { uri } });
   });
 });
