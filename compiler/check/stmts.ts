@@ -2,6 +2,7 @@
 // branch, `for` unrolls over a stack, a list or a range.
 import type { Span, Stmt } from "../ast/ast.js";
 import { DiagnosticError, fail } from "../diagnostics/diagnostic.js";
+import { withContext } from "../diagnostics/context.js";
 import { Scope } from "../elaborate/env.js";
 import { evalExpr, type EvalCtx } from "../elaborate/eval.js";
 import type { Instance } from "../elaborate/instance.js";
@@ -40,7 +41,7 @@ export function execStmts(stmts: readonly Stmt[], scope: Scope, frame: Frame, st
     try {
       execStmt(s, scope, frame, st);
     } catch (e) {
-      if (e instanceof DiagnosticError) frame.tracer.bag.add(e.diagnostic);
+      if (e instanceof DiagnosticError) frame.tracer.bag.add(withContext(e.diagnostic, [...frame.tracer.links].reverse(), "called", frame.scope));
       else if (!(e instanceof PoisonError)) throw e;
       st.failed = true;
       for (const n of definedNames(s)) {

@@ -2,6 +2,7 @@
 // checker, and the graph it records is what the backends compile.
 import type { ForwardItem, Span } from "../ast/ast.js";
 import { DiagnosticBag, fail } from "../diagnostics/diagnostic.js";
+import type { ContextLink } from "../diagnostics/context.js";
 import { MapEnv, type Env } from "../elaborate/env.js";
 import type { EvArg } from "../elaborate/eval.js";
 import type { Instance } from "../elaborate/instance.js";
@@ -40,6 +41,8 @@ export class Tracer {
   private readonly calls = new Map<string, number>();
   private currentCall = new Map<string, number>();
   private depth = 0;
+  /** The calls under way, outermost first: the chain a diagnostic in a body carries. */
+  readonly links: ContextLink[] = [];
 
   /** Results of earlier calls, when memoizing (check-only tracing, see memo.ts). */
   private readonly memo?: Map<string, Value>;
@@ -130,6 +133,7 @@ export class Tracer {
     // Call numbers only label shape records, which a check-only graph does not keep.
     const keeps = this.graph.keeps;
     const prevCall = keeps ? this.enterCall(inst.path) : undefined;
+    this.links.push({ span, path: inst.path, declName: inst.declName });
     try {
       const b = bindForwardArgs(inst, fwd.inputs, args, span, this.baseEnv(inst));
       if (keeps) for (const [name, t] of b.tensorInputs) this.record(inst.path, "input", name, t.type);
@@ -154,6 +158,7 @@ export class Tracer {
       return out;
     } finally {
       this.depth--;
+      this.links.pop();
       if (keeps) {
         if (prevCall === undefined) this.currentCall.delete(inst.path);
         else this.currentCall.set(inst.path, prevCall);

@@ -3,6 +3,7 @@ import { relative } from "node:path";
 import type { Span } from "../ast/ast.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { diagnosticData, positionOf, type DiagnosticData } from "../diagnostics/data.js";
+import { describeInstances } from "../diagnostics/context.js";
 
 export function displayPath(file: string): string {
   const r = relative(process.cwd(), file);
@@ -61,6 +62,8 @@ export function renderDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, str
     out.push(`  ${c.blue("note")}: ${where(r.span, sources)}: ${r.message}`);
     out.push(...frame(r.span, sources, c, c.blue).map((l) => "  " + l));
   }
+  const inst = d.instances ? describeInstances(d.instances) : undefined;
+  if (inst) out.push(`  ${c.blue("note")}: ${inst}`);
   if (d.hint) out.push(`  ${c.bold("hint")}: ${d.hint}`);
   return out.join("\n");
 }

@@ -45,6 +45,8 @@ export interface DiagnosticData extends PlacedSpan {
   readonly message: string;
   readonly hint?: string;
   readonly related: readonly ({ readonly message: string } & PlacedSpan)[];
+  /** The instance paths where the error arose (one diagnostic for all instances of a block). */
+  readonly instances?: readonly string[];
 }
 
 /** `file` says how a path is shown (the CLI: relative to the working directory). */
@@ -58,5 +60,6 @@ export function diagnosticData(d: Diagnostic, sources: ReadonlyMap<string, strin
     code: d.code, severity: d.severity, message: d.message, ...at(d.span),
     ...(d.hint ? { hint: d.hint } : {}),
     related: d.related.map((r) => ({ message: r.message, ...at(r.span) })),
+    ...(d.instances && d.instances.length > 1 ? { instances: d.instances } : {}),
   };
 }

@@ -2,6 +2,7 @@
 // into file:line:col and caret frames.
 import type { Span } from "../ast/ast.js";
 import { CODES, type ArgsOf, type Code } from "./codes.js";
+import { mergeInstances, type ContextLink } from "./context.js";
 
 export type Severity = "error" | "warning";
 
@@ -17,6 +18,9 @@ export interface Diagnostic {
   readonly span: Span;
   readonly related: readonly Related[];
   readonly hint?: string;
+  /** The instance paths where it arose, when it arose inside a block's instance: one
+   *  diagnostic for the same error from several instances of one block. */
+  readonly instances?: readonly string[];
 }
 
 export type TemplateArgs = Readonly<Record<string, string | number>>;
@@ -59,6 +63,8 @@ export function diag<C extends Code>(code: C, span: Span, ...[args, opts = {}]: 
 
 /** Thrown inside a pass to abandon the current unit of work after reporting; never escapes a pass. */
 export class DiagnosticError extends Error {
+  /** The instantiations it has passed through on its way out, innermost first. */
+  readonly chain: ContextLink[] = [];
   constructor(readonly diagnostic: Diagnostic) {
     // A diagnostic carries its span; a JS stack would cost more than the rest of the throw
     // (thousands of them on a hostile file) and is never shown.
@@ -76,13 +82,19 @@ export function fail<C extends Code>(code: C, span: Span, ...rest: DiagRest<C>):
 /** Collects diagnostics with a cap, so a pathological input cannot flood the terminal. */
 export class DiagnosticBag {
   readonly items: Diagnostic[] = [];
-  private readonly seen = new Set<string>();
+  /** Key → index in items. */
+  private readonly seen = new Map<string, number>();
   constructor(readonly cap = 50) {}
   add(d: Diagnostic): void {
-    // The same error reached through two instances of one block is reported once.
-    const key = `${d.code}:${d.span.file}:${d.span.start}:${d.span.end}:${d.message}`;
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
+    // The same error reached through two instances of one block is reported once, with
+    // the other instances listed.
+    const key = diagnosticKey(d);
+    const at = this.seen.get(key);
+    if (at !== undefined) {
+      this.items[at] = mergeInstances(this.items[at]!, d);
+      return;
+    }
+    this.seen.set(key, this.items.length);
     this.items.push(d);
   }
   get errorCount(): number {
@@ -91,6 +103,11 @@ export class DiagnosticBag {
   get full(): boolean {
     return this.errorCount >= this.cap;
   }
+}
+
+/** What makes two diagnostics the same error: code, place and message. */
+export function diagnosticKey(d: Diagnostic): string {
+  return `${d.code}:${d.span.file}:${d.span.start}:${d.span.end}:${d.message}`;
 }
 
 export function sortDiagnostics(ds: readonly Diagnostic[]): Diagnostic[] {

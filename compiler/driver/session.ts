@@ -4,7 +4,8 @@ import { resolve as resolvePath } from "node:path";
 import type { BlockDecl, VariantDecl } from "../ast/ast.js";
 import { checkModel, type CheckedModel } from "../check/check-model.js";
 import { checkStandaloneBlock } from "../check/check-block.js";
-import { diag, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { diag, diagnosticKey, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { mergeInstances } from "../diagnostics/context.js";
 import { elaborateModel, isUnpublished } from "../elaborate/model.js";
 import type { ElaboratedModel, Instance } from "../elaborate/instance.js";
 import { foldedStack } from "../elaborate/stack.js";
@@ -177,12 +178,18 @@ function collectDecls(inst: Instance, into: Set<BlockDecl>, seen = new Set<Insta
   for (const c of f ? [f.layer] : i.children.values()) collectDecls(c, into, seen);
 }
 
+/** One diagnostic per error (several models may instantiate one failing block). */
 function dedupe(ds: Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
-  return ds.filter((d) => {
-    const k = `${d.code}:${d.span.file}:${d.span.start}:${d.message}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
+  const seen = new Map<string, number>();
+  const out: Diagnostic[] = [];
+  for (const d of ds) {
+    const k = diagnosticKey(d);
+    const at = seen.get(k);
+    if (at !== undefined) out[at] = mergeInstances(out[at]!, d);
+    else {
+      seen.set(k, out.length);
+      out.push(d);
+    }
+  }
+  return out;
 }

@@ -4,6 +4,7 @@
 import type { CallExpr, Span, SubmoduleItem } from "../ast/ast.js";
 import { Dim } from "../base/dims.js";
 import { DiagnosticBag, DiagnosticError, fail } from "../diagnostics/diagnostic.js";
+import { withContext, type ContextLink } from "../diagnostics/context.js";
 import { bindBlockArgs, checkOverrideNames, NO_OVERRIDES } from "./args.js";
 import { Scope } from "./env.js";
 import { evalArgs, evalExpr, type EvArg } from "./eval.js";
@@ -25,6 +26,8 @@ export interface OverrideEntry {
 
 export class Elaborator {
   readonly stack: string[] = [];
+  /** The instantiations under way, outermost first: the chain a diagnostic carries. */
+  private readonly links: ContextLink[] = [];
   /** Instances made so far (a lazy copy counts one), and the model's size with every repeat
    *  unrolled (folded stacks and copies count their whole subtree): both within
    *  `limits.instances`, the second unless `folded` (`mm params`, which never unrolls). */
@@ -68,7 +71,9 @@ export class Elaborator {
     } catch (e) {
       if (e instanceof DiagnosticError || e instanceof PoisonError) this.caught++;
       if (e instanceof DiagnosticError) {
-        this.bag.add(e.diagnostic);
+        const links = [...e.chain];
+        for (let i = this.links.length - 1; i >= 0; i--) links.push(this.links[i]!);
+        this.bag.add(withContext(e.diagnostic, links, "instantiated", links[0]?.path));
         return undefined;
       }
       if (e instanceof PoisonError) return undefined;
@@ -93,6 +98,8 @@ export class Elaborator {
     }
     checkOverrideNames(decl, path, argOverrides);
     this.stack.push(declName);
+    const link: ContextLink = { span: callSpan, path, declName };
+    this.links.push(link);
     try {
       const bound = bindBlockArgs(decl, callee.scope, callee.bound, args, callSpan, argOverrides);
       const key = path !== "" && !this.isOverridden(path) ? bindingKey(callee.scope, bound) : undefined;
@@ -106,8 +113,12 @@ export class Elaborator {
       const inst = elaborateBody(this, decl, callee.scope, bound, name, path, callSpan);
       if (key !== undefined && this.caught === before) keepTemplate(decl, key, inst);
       return inst;
+    } catch (e) {
+      if (e instanceof DiagnosticError) e.chain.push(link);
+      throw e;
     } finally {
       this.stack.pop();
+      this.links.pop();
     }
   }
 
