@@ -45,7 +45,11 @@ export class Frame implements TensorHooks {
     if (v.k === "float") return this.tracer.graph.constant(v.v, like && isFloatDType(like.dtype) ? like.dtype : "float32", [], span);
     if (v.k === "int") {
       const c = v.v.constValue();
-      if (c === undefined) fail("MM3015", span, { what: "a tensor operand", actual: `symbolic ${v.v.toString()}` }, { hint: "use shape values only in shapes and op arguments" });
+      // A symbolic Int (a runtime dim) is read at run time, in the dtype a literal would take.
+      if (c === undefined) {
+        const r = this.op("dim_value", [{ value: v, span }, { name: "dtype", value: { k: "dtype", v: like?.dtype ?? "int64" }, span }], span);
+        return r.k === "tensor" ? r.t : undefined;
+      }
       return this.tracer.graph.constant(c, like?.dtype ?? "int64", [], span);
     }
     if (v.k === "bool") return this.tracer.graph.constant(v.v ? 1 : 0, "bool", [], span);

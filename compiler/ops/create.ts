@@ -38,6 +38,15 @@ export const CREATE_OPS: readonly OpDef[] = [
       return result(T([n], "int64"), { n: dimAttr(n) });
     },
   },
+  {
+    name: "dim_value", category: "shape",
+    doc: "An Int as a 0-d tensor, read at run time when it is a symbolic dim: what `sum(x) / N` builds for `N` (an Int next to a tensor takes the tensor's dtype, as a literal does).",
+    shapeRule: "n → [] dtype",
+    params: [{ name: "n", kind: "int" }, { name: "dtype", kind: "dtype", default: "int64" }],
+    infer(args) {
+      return result(T([], args.dtype("dtype")), { n: dimAttr(args.int("n")) });
+    },
+  },
   filled("ones", 1),
   filled("zeros", 0),
   triangle("tril", "Keeps the lower triangle of the last two dims (j <= i + k), zeroing the rest."),

@@ -27,3 +27,36 @@ describe("scalar operands beside a bool mask", () => {
     expect([...out.get("vals")!.data]).toEqual([...keep].map((k, i) => (k ? 2.5 : x[i]!)));
   });
 });
+
+describe("runtime dims as scalars", () => {
+  it("are read from the inputs' shapes when the graph runs, in the dtype of the tensor beside them", async () => {
+    const r = compileOne(`model M {
+  input x: [B, N, 4]
+  input ids: [B, N] int64
+  forward {
+    output mean_n = sum(x, axes: [1]) / N
+    output shifted = ids + (N * 2 + B)
+  }
+}`);
+    expect(r.diagnostics).toEqual([]);
+    const onnx = compileToOnnx(r.checked!, r.sources, {});
+    // One file, two sizes: the values come from the shapes fed, not from compile time.
+    for (const [B, N] of [[2, 5], [3, 7]] as const) {
+      const inputs = randomInputs(onnx.ir, new Map([["B", B], ["N", N]]), 3);
+      const x = inputs.find((i) => i.name === "x")!.values;
+      const ids = inputs.find((i) => i.name === "ids")!.values;
+      const out = await runOrt(onnx.bytes, inputs);
+      const want: number[] = [];
+      for (let b = 0; b < B; b++) {
+        for (let c = 0; c < 4; c++) {
+          let s = 0;
+          for (let n = 0; n < N; n++) s += x[(b * N + n) * 4 + c]!;
+          want.push(s / N);
+        }
+      }
+      const got = [...out.get("mean_n")!.data];
+      got.forEach((g, i) => expect(g).toBeCloseTo(want[i]!, 5));
+      expect([...out.get("shifted")!.data]).toEqual([...ids].map((v) => v + N * 2 + B));
+    }
+  });
+});

@@ -83,6 +83,7 @@ model Creation {
     output up = triu(x, k: -2)
     output cm = causal_mask(4)
     output oh = one_hot(arange(4), 6)
+    output dv = sum(x, axes: [1]) / B + (B * 2 + 1)
   }
 }
 model Convs {

@@ -3,7 +3,7 @@
 import { Dim } from "../../../base/dims.js";
 import { T, type V } from "../context.js";
 import { tensorProto } from "../proto.js";
-import { attrNum, binary, input, unsqueeze, type Emit, type Lowering } from "./build.js";
+import { attrDim, attrNum, binary, cast, input, unsqueeze, type Emit, type Lowering } from "./build.js";
 
 /** 0, 1, ..., n-1 as int64. */
 export function range(e: Emit, n: Dim, hints: readonly V[] = []): V {
@@ -33,6 +33,8 @@ function triangle(upper: boolean): Lowering {
 
 export const CREATE_LOWERINGS: Readonly<Record<string, Lowering>> = {
   arange: (e, n) => range(e, n.outputs[0]!.shape[0]!),
+  // A symbolic dim is read from an input's shape (runtime-dims.ts), then takes the dtype.
+  dim_value: (e, n) => cast(e, e.dims.scalar(attrDim(n, "n")), n.outputs[0]!.dtype),
   ones: filled(1),
   zeros: filled(0),
   tril: triangle(false),

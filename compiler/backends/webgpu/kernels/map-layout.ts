@@ -147,6 +147,8 @@ export const LAYOUT_OPS: MapOps = {
     },
   },
   arange: { emit: (e) => `${e.outType}(${e.coords[0]})` },
+  // A plan is specialised to its dims: the value is a literal.
+  dim_value: { emit: (e) => literal(e.attrNum("n"), e.outType) },
   ones: { emit: (e) => literal(e.attrNum("value"), e.outType) },
   zeros: { emit: (e) => literal(e.attrNum("value"), e.outType) },
   causal_mask: { emit: (e) => `select(0u, 1u, ${e.coords[1]} <= ${e.coords[0]})` },
