@@ -48,7 +48,8 @@ export function resolveBind(given: ReadonlyMap<string, number>, symbols: readonl
   return { bind: new Map([...bind].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), defaulted: missing };
 }
 
-/** `B=2, T=16` (the defaulted ones marked). */
-export function renderBind(bind: ReadonlyMap<string, number>, defaulted: readonly string[] = []): string {
-  return [...bind].map(([k, v]) => `${k}=${v}${defaulted.includes(k) ? " (default)" : ""}`).join(", ") || "no symbolic dims";
+/** `B=2, T=16` (the defaulted ones marked, and those another source gave: `B=3 (from x)`). */
+export function renderBind(bind: ReadonlyMap<string, number>, defaulted: readonly string[] = [], from: ReadonlyMap<string, string> = new Map()): string {
+  const note = (k: string): string => (defaulted.includes(k) ? " (default)" : from.has(k) ? ` (${from.get(k)})` : "");
+  return [...bind].map(([k, v]) => `${k}=${v}${note(k)}`).join(", ") || "no symbolic dims";
 }

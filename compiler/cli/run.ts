@@ -1,7 +1,8 @@
-// `mm run MODEL`: compile and run once with random weights and inputs, on a WebGPU plan
-// (Dawn, the default) or in onnxruntime (CPU); print each output's name, shape, dtype and a
-// checksum (runtime/runtime.ts `checksum`: sum/sum of |x|, 6 digits) in the same format for
-// both backends, so their lines can be compared. `--bench` times N more runs after the first.
+// `mm run MODEL`: compile and run once with random weights and inputs (or `--inputs FILE`,
+// run-files.ts), on a WebGPU plan (Dawn, the default) or in onnxruntime (CPU); print each
+// output's name, shape, dtype and a checksum (runtime/runtime.ts `checksum`: sum/sum of |x|,
+// 6 digits) in the same format for both backends, so their lines can be compared; `--save
+// OUT` writes the outputs. `--bench` times N more runs after the first.
 //
 // Symbolic dims not given with --bind take small defaults (B, N, V = 2, others 3; see
 // compiler/tools/inputs.ts). --seed seeds the weights (the ONNX backend's values for that
@@ -22,6 +23,7 @@ import { describeWeights } from "../ir/weights.js";
 import { dawnDevice, GpuUnavailable } from "./gpu.js";
 import { EXIT, UsageError, UserError } from "./io.js";
 import { GEMM, MODE, SEED, loadCheckedModel, oneModelArg } from "./target.js";
+import { loadInputs, runFiles, saveOutputs, type FileInputs } from "./run-files.js";
 
 const BACKENDS = ["webgpu", "onnxruntime"] as const;
 type Backend = (typeof BACKENDS)[number];
@@ -36,8 +38,8 @@ interface Runner {
 
 export const run: Command = {
   name: "run",
-  usage: "run MODEL [--backend B] [--bind B=2] [--bench]",
-  summary: "compile and run once with random weights and inputs; print output shapes and checksums",
+  usage: "run MODEL [--backend B] [--bind B=2] [--inputs FILE [--random-missing]] [--save OUT] [--bench]",
+  summary: "compile and run once with random weights and random inputs or --inputs FILE; print output shapes and checksums, --save them",
   async: true,
   options: {
     mode: MODE,
@@ -45,7 +47,9 @@ export const run: Command = {
     backend: { type: "string", doc: "webgpu (default: a plan on Dawn) or onnxruntime (the ONNX file on onnxruntime's CPU provider)", choices: BACKENDS },
     bind: { type: "string", multiple: true, doc: "values of symbolic dims, B=2,T=16 (default: B, N, V = 2, others 3)" },
     gemm: { ...GEMM, doc: "webgpu: the product kernel, registers (default) or tiled (shared-memory tiles)" },
-    inputs: { type: "string", doc: "random (the default and, for now, the only choice)", choices: ["random"] },
+    inputs: { type: "string", doc: "random (default), or FILE: .npy (a one-input model), .npz or JSON ({\"name\": nested arrays}) with an array per input; its shapes bind dims --bind leaves open" },
+    "random-missing": { type: "boolean", doc: "with --inputs FILE: inputs the file lacks are random (seeded by --seed) instead of an error (MM8003)" },
+    save: { type: "string", doc: "write the outputs to OUT: .npz (numpy) or .json (an object of nested arrays, which --inputs reads)" },
     weights: { type: "string", doc: "random (default), zeros, or a checkpoint (safetensors, torch.save zip, an index or a folder)" },
     ...WEIGHT_OPTIONS,
     seed: { ...SEED, doc: "seed for the random weights and inputs (default 0)" },
@@ -61,11 +65,17 @@ export const run: Command = {
     const seed = "mode" in spec && typeof spec.mode === "object" && "random" in spec.mode ? spec.mode.random : seedFlag(ctx) ?? 0;
     const given = parseBind(ctx, "run");
     const task = typeof ctx.flags.task === "string" ? ctx.flags.task : undefined;
+    const files = runFiles(ctx);
 
     const checked = loadCheckedModel(ctx, oneModelArg(ctx, "run"));
     if (!checked) return EXIT.diagnostics;
     const m = irModelFor(checked, task !== undefined ? { task } : {}, "run"); // once, for either backend
-    const { bind, defaulted } = resolveBind(given, m.dims, "run", true);
+    let fromFile: FileInputs | undefined;
+    if (files.inputs !== undefined) {
+      fromFile = loadInputs(ctx, files.inputs, m, checked.model.name, given, files.randomMissing);
+      if (fromFile === undefined) return EXIT.diagnostics;
+    }
+    const { bind, defaulted } = fromFile ?? resolveBind(given, m.dims, "run", true);
     const gemm = gemmFlag(ctx);
     const loaded = resolveWeights(ctx, checked, spec);
     if (loaded === undefined) return EXIT.diagnostics;
@@ -77,11 +87,16 @@ export const run: Command = {
       loaded.close(); // the weights are on the device or in the session now
     }
     try {
-      const inputs = randomInputs(runner.ir, bind, seed);
+      // Random values for every input first, so that those the file lacks are a random run's.
+      const random = randomInputs(runner.ir, bind, seed);
+      const inputs = fromFile ? random.map((r) => fromFile.values.get(r.name) ?? r) : random;
       const outputs = await guard(runner.run(inputs));
       const w = describeWeights(weights);
-      ctx.io.out(`${checked.model.name}${task !== undefined ? ` (task ${task})` : ""} on ${runner.where}: ${renderBind(bind, defaulted)}; weights ${w}; inputs random, seed ${seed}\n`);
+      const nRandom = fromFile ? inputs.filter((x, k) => x === random[k]).length : 0;
+      const src = !fromFile ? `random, seed ${seed}` : `${files.inputs}${nRandom ? ` (${nRandom} random, seed ${seed})` : ""}`;
+      ctx.io.out(`${checked.model.name}${task !== undefined ? ` (task ${task})` : ""} on ${runner.where}: ${renderBind(bind, defaulted, fromFile?.from)}; weights ${w}; inputs ${src}\n`);
       for (const o of outputs) ctx.io.out(outputLine(o) + "\n");
+      if (files.save !== undefined) ctx.io.out(saveOutputs(files.save, outputs));
       if (ctx.flags.bench) {
         const ts: number[] = [];
         for (let i = 0; i < runs; i++) {

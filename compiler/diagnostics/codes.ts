@@ -1,7 +1,7 @@
 // The one table of diagnostic codes. Codes are stable: never renumber, only add.
 // MM1xxx syntax, MM2xxx names and imports, MM3xxx values and elaboration,
 // MM4xxx shapes, MM5xxx model structure, MM6xxx checkpoints, MM7xxx budgets (base/limits.ts),
-// MM9xxx internal.
+// MM8xxx input files of `mm run`, MM9xxx internal.
 // Each code's example is data: compiler/diagnostics/examples/<CODE>/ holds `wrong.mm` and
 // `fixed.mm` (whole programs) and, for the import codes, `files/` (other files of the
 // project) and `fixed-files/` (those of the fixed program, when they differ). docs/errors.md
@@ -153,6 +153,16 @@ const table = {
     explanation: "One program (its files and everything they import, the stdlib included) loads at most 10,000 files. Raise it with `--limit files=N`." },
   MM7006: { severity: "error", title: "file too large", template: "'{path}' has {size} bytes, over the limit of {limit}",
     explanation: "A source file may have at most 8 MiB (the stdlib's largest has 22 KB). Larger files are not read. Raise it with `--limit fileBytes=N`." },
+  MM8001: { severity: "error", title: "unreadable inputs file", template: "cannot read inputs from this file: {message}",
+    explanation: "`mm run --inputs FILE` reads a NumPy `.npy` file (one array: the model's only input), an `.npz` file (`np.savez` or `np.savez_compressed`: one array per input, by input name) or a JSON object keyed by input name whose values are nested arrays of numbers (`true`/`false` for bool inputs; the strings \"NaN\", \"Infinity\" and \"-Infinity\" for those floats). Arrays must be rectangular, little-endian float16/32/64, int8/32/64, uint8 or bool, not structured; a `.npy` file serves a model with one input only." },
+  MM8002: { severity: "error", title: "unknown input", template: "{model} has no input '{name}'",
+    explanation: "Every array of an inputs file must name one of the model's inputs (or of the task's, with `--task`); `mm run` lists them in this error. A misspelt name is suggested when one is close." },
+  MM8003: { severity: "error", title: "missing input", template: "the inputs file gives no value for {names} of {model}",
+    explanation: "Every input of the model (of the task, with `--task`) needs a value. `--random-missing` fills the ones the file lacks with the seeded random values a run without `--inputs` uses (`--seed`)." },
+  MM8004: { severity: "error", title: "input shape mismatch", template: "input '{name}' has shape {actual}; {model} expects {expected}",
+    explanation: "An input's array must have the shape the model declares, with its symbolic dims bound: by `--bind`, else by the first input in the model's order whose dim is that symbol alone (`B` of `[B, 77]` is taken from the array), else by their defaults (B, N, V = 2, others 3). The hint says where each bound dim came from." },
+  MM8005: { severity: "error", title: "input dtype mismatch", template: "input '{name}' is {actual}; {model} expects {expected}",
+    explanation: "A float input takes float16, float32 or float64 arrays (JSON numbers), computed in float32; an integer input (token ids, labels) takes int8, int32, int64 or uint8 arrays (JSON integers); a bool input (a mask) takes bool arrays (JSON true/false, or 0 and 1). Convert with `.astype(np.int64)` and the like." },
   MM9001: { severity: "error", title: "internal error", template: "internal compiler error: {message}",
     explanation: "The compiler failed. This is a bug in mm, not in your program: please report it with the input file and the command." },
 } as const satisfies Record<string, CodeEntry>;

@@ -9,6 +9,7 @@ const GROUPS: readonly { readonly prefix: string; readonly title: string }[] = [
   { prefix: "MM3", title: "Values and elaboration (MM3xxx)" },
   { prefix: "MM4", title: "Shapes (MM4xxx)" },
   { prefix: "MM5", title: "Model structure (MM5xxx)" },
+  { prefix: "MM8", title: "Input files of `mm run` (MM8xxx)" },
   { prefix: "MM9", title: "Internal (MM9xxx)" },
 ];
 
@@ -59,7 +60,8 @@ export function renderErrorsMarkdown(): string {
     "     do not edit. `npm run test:accept` rewrites it. -->",
     "",
     "Every diagnostic `mm` reports has a stable code: `MM1xxx` syntax, `MM2xxx` names and imports,",
-    "`MM3xxx` values and elaboration, `MM4xxx` shapes, `MM5xxx` model structure, `MM9xxx` internal.",
+    "`MM3xxx` values and elaboration, `MM4xxx` shapes, `MM5xxx` model structure, `MM8xxx` input files",
+    "of `mm run`, `MM9xxx` internal.",
     "`mm explain CODE` prints the explanation and the examples below. Each wrong example reports its",
     "code and each fixed one checks cleanly; a test runs them all through the compiler.",
     "",

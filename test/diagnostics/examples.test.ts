@@ -1,4 +1,4 @@
-// Every diagnostic code (but MM9001, the internal error, and the checkpoint codes) has a wrong and a fixed example, and
+// Every diagnostic code (but MM9001, the internal error, the checkpoint codes and those of input files) has a wrong and a fixed example, and
 // both behave as documented through the real pipeline: `wrong` reports the code, `fixed`
 // reports nothing. Each program is written as main.mm into a fresh temp project, with the
 // example's other files next to it.
@@ -9,9 +9,10 @@ import { Session } from "../../compiler/driver/session.js";
 import { project } from "../helpers.js";
 import { parseLimits } from "../../compiler/base/limits.js";
 
-/** MM9001 is internal; the checkpoint codes (MM6xxx) are about a binary file, not a program:
- *  test/checkpoint/ shows each of them on a real file. */
-const DOCUMENTED = ALL_CODES.filter((c) => c !== "MM9001" && !c.startsWith("MM6"));
+/** MM9001 is internal; the checkpoint codes (MM6xxx) and those of `mm run`'s input files
+ *  (MM8xxx) are about a data file, not a program: test/checkpoint/ and test/cli/run-files.test.ts
+ *  show each of them on a real file. */
+const DOCUMENTED = ALL_CODES.filter((c) => c !== "MM9001" && !c.startsWith("MM6") && !c.startsWith("MM8"));
 
 function check(main: string, files: Readonly<Record<string, string>> = {}, limits: readonly string[] = []): { codes: string[]; text: string } {
   const p = project({ ...files, "main.mm": main });
