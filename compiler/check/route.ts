@@ -8,6 +8,7 @@ import { didYouMean } from "../diagnostics/suggest.js";
 import { evalExpr, type EvArg } from "../elaborate/eval.js";
 import type { Instance } from "../elaborate/instance.js";
 import { instanceEnv } from "../elaborate/model.js";
+import { routedExperts } from "../elaborate/routing.js";
 import { typeName, type Value } from "../elaborate/values.js";
 import { Dim } from "../base/dims.js";
 import { Frame } from "./frame.js";
@@ -56,8 +57,7 @@ function topk(tracer: Tracer, frame: Frame, inst: Instance, x: Value, rest: read
   const gateName = gateArg.value.name;
   const gate = inst.children.get(gateName);
   if (!gate) fail("MM5005", gateArg.value.span, { detail: `${inst.declName} has no submodule '${gateName}' to use as gate` });
-  const others = [...inst.children].filter(([n]) => n !== gateName).map(([, c]) => c);
-  const experts = others.length === 1 && others[0]!.kind === "stack" ? [...others[0]!.children.values()] : others;
+  const experts = routedExperts(inst, gateName);
   if (k === undefined || k < 1 || k > experts.length) fail("MM5005", kArg.value.span, { detail: `top-k needs 1 <= k <= ${experts.length} experts, got ${kv.k === "int" ? kv.v.toString() : typeName(kv)}` });
   const s = (value: Value): EvArg => ({ value, span });
   const logits = tracer.call(gate, [s(x)], span);

@@ -4,6 +4,7 @@ import { numel } from "../base/dims.js";
 import type { ElaboratedModel, Instance, ParamTensor } from "../elaborate/instance.js";
 import { foldedStack } from "../elaborate/stack.js";
 import { isTrainable, trainedIn } from "../elaborate/stages.js";
+import { topKRoute } from "../elaborate/routing.js";
 
 export interface ComponentCount {
   readonly name: string;
@@ -12,6 +13,9 @@ export interface ComponentCount {
   readonly block: string;
   readonly params: number;
   readonly trainable: number;
+  /** What a token uses when this holds top-k routed experts: the gate and the k largest
+   *  experts of each routed block (present only where it differs from params). */
+  readonly active?: number;
   readonly children?: readonly ComponentCount[];
 }
 
@@ -30,6 +34,9 @@ export interface ParamReport {
   /** Trained in at least one stage (all non-EMA parameters when there are no stages). */
   readonly trainable: number;
   readonly frozen: number;
+  /** Parameters a token uses: total less the experts a top-k route does not pick (the k
+   *  largest counted); present only when the model has a top-k routed block. */
+  readonly active?: number;
   /** Parameters of EMA teacher copies, not part of total. */
   readonly ema: number;
   readonly components: readonly ComponentCount[];
@@ -50,6 +57,8 @@ export function paramCount(p: ParamTensor): number {
 interface Sums {
   params: number;
   live: number;
+  /** Live parameters a token uses (top-k routes count their k largest experts). */
+  active: number;
   trainable: number;
   ema: number;
   readonly stages: number[];
@@ -57,11 +66,12 @@ interface Sums {
   bufElements: number;
 }
 
-const zero = (stages: number): Sums => ({ params: 0, live: 0, trainable: 0, ema: 0, stages: new Array<number>(stages).fill(0), bufTensors: 0, bufElements: 0 });
+const zero = (stages: number): Sums => ({ params: 0, live: 0, active: 0, trainable: 0, ema: 0, stages: new Array<number>(stages).fill(0), bufTensors: 0, bufElements: 0 });
 
 function addInto(a: Sums, b: Sums, times = 1): void {
   a.params += b.params * times;
   a.live += b.live * times;
+  a.active += b.active * times;
   a.trainable += b.trainable * times;
   a.ema += b.ema * times;
   b.stages.forEach((x, i) => (a.stages[i] = a.stages[i]! + x * times));
@@ -93,6 +103,7 @@ export function countParams(model: ElaboratedModel, depth = 1): ParamReport {
       s.params += n;
       if (p.ema) { s.ema += n; continue; }
       s.live += n;
+      s.active += n;
       if (isTrainable(model, p)) s.trainable += n;
       model.stages.forEach((st, i) => { if (trainedIn(st, p.path)) s.stages[i]! += n; });
     }
@@ -105,6 +116,13 @@ export function countParams(model: ElaboratedModel, depth = 1): ParamReport {
       if (generic < f.count) addInto(s, sumsOf(inst.children.get(String(generic))!), f.count - special.length);
     } else {
       for (const c of inst.children.values()) addInto(s, sumsOf(c));
+    }
+    const route = topKRoute(inst);
+    if (route?.k !== undefined) {
+      // A token passes through the gate and k experts: the k largest bound what it uses.
+      const experts = route.experts.map((e) => sumsOf(e).active).sort((a, b) => b - a);
+      const unused = experts.slice(route.k).reduce((a, b) => a + b, 0);
+      s.active -= unused;
     }
     memo.set(inst, s);
     return s;
@@ -131,6 +149,7 @@ export function countParams(model: ElaboratedModel, depth = 1): ParamReport {
     return {
       name: inst.name, path: inst.path, kind: inst.ema ? "ema" : inst.kind, block: inst.declName,
       params: s.params, trainable: s.trainable,
+      ...(s.active !== s.live ? { active: s.active } : {}),
       ...(kids.length ? { children: kids } : {}),
     };
   };
@@ -150,7 +169,8 @@ export function countParams(model: ElaboratedModel, depth = 1): ParamReport {
     return { name: st.name, trainable: all.stages[i]!, frozen: all.live - all.stages[i]!, tasks: st.tasks, trains };
   });
   return {
-    model: model.name, total: all.live, trainable: all.trainable, frozen: all.live - all.trainable, ema: all.ema, components, stages,
+    model: model.name, total: all.live, trainable: all.trainable, frozen: all.live - all.trainable,
+    ...(all.active !== all.live ? { active: all.active } : {}), ema: all.ema, components, stages,
     buffers: { tensors: all.bufTensors, elements: all.bufElements },
   };
 }

@@ -8,7 +8,10 @@ import { Session } from "../../compiler/driver/session.js";
 import { mm } from "../helpers.js";
 import { matchGolden } from "./golden.js";
 
-const CASES: readonly [target: string, depth: number][] = [["examples/clip.mm#CLIP", 2], ["examples/clip.mm#CLIP", 3], ["examples/modality_experts.mm#TinyMultiway", 2]];
+const CASES: readonly [target: string, depth: number][] = [["examples/clip.mm#CLIP", 2], ["examples/clip.mm#CLIP", 3], ["examples/modality_experts.mm#TinyMultiway", 2],
+  // The active column, by hand: a layer's SparseMoE holds a 64x8 gate (512) and 8 SwiGLU(64, 128)
+  // experts of 3 * 64 * 128 = 24,576; active = 512 + 2 * 24,576 = 49,664 of 197,120.
+  ["examples/moe.mm#TinyMoEVLM", 3]];
 
 describe("mm params --depth (golden)", () => {
   for (const [target, depth] of CASES) {

@@ -1,6 +1,6 @@
 // `mm diff`: argument changes where they were made, parameter deltas, exit codes, and
 // golden text and JSON for several pairs (a variant and its base, and unrelated models).
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -126,4 +126,19 @@ describe("mm diff (golden)", () => {
       matchGolden(`test/golden/diff/${a}.${b}.json`, j.out);
     });
   }
+});
+
+describe("mm diff of sparse experts", () => {
+  it("reports active parameters and FLOPs beside the dense ones (top-2 → top-1 of 8)", () => {
+    mkdirSync("test/.tmp", { recursive: true });
+    writeFileSync("test/.tmp/moe-top1.mm", 'import "../../examples/moe.mm"\nmodel MoE_Top1 = TinyMoEVLM(k: 1)\n');
+    const r = mm("diff", "examples/moe.mm#TinyMoEVLM", "test/.tmp/moe-top1.mm#MoE_Top1", "--json");
+    expect(r.code).toBe(1); // they differ
+    const d = JSON.parse(r.out) as { params: { delta: number }; active: { params: { a: number; delta: number }; flops: { delta: number } } };
+    // One expert fewer per token in each of 2 layers: 2 * SwiGLU(64, 128) = 2 * 24,576.
+    expect(d.params.delta).toBe(0);
+    expect(d.active.params).toMatchObject({ a: 333_520, delta: -2 * 24_576 });
+    expect(d.active.flops.delta).toBeLessThan(0);
+    expect(mm("diff", "examples/moe.mm#TinyMoEVLM", "test/.tmp/moe-top1.mm#MoE_Top1").out).toMatch(/active parameters {2}333,520 → 284,368 \(-49,152\)/);
+  });
 });

@@ -92,3 +92,33 @@ model M { net = Net()  input x: [B, 4, 6, 6]  forward { output y = net(x) } }`);
     expect(s.components[0]!.outputs).toEqual(["[2, 16, 8]"]);
   });
 });
+
+describe("mm summary on the top-2-of-8 MoE example: active beside dense", () => {
+  const s = json("examples/moe.mm", "--input", "B=2");
+  // By hand: an expert is SwiGLU(64, 128), three 64x128 linears without bias = 24,576 params
+  // and 24,576 MACs a token; the gate is 64x8 = 512. A token uses the gate and 2 experts:
+  // 512 + 2 * 24,576 = 49,664; densely all 8 run: 512 + 8 * 24,576 = 197,120.
+  const expert = 3 * 64 * 128, gate = 64 * 8;
+  it("counts active params: the 6 unchosen experts of each of the 2 layers are out", () => {
+    expect(s.params.total).toBe(628_432);
+    expect(s.sparse!.params.active).toBe(628_432 - 2 * 6 * expert);
+  });
+  it("reports each routed block per token, and the model's active MACs at the bindings", () => {
+    const tokens = 2 * 32; // B = 2, 16 patches + 16 words
+    expect(s.sparse!.blocks.map((b) => [b.path, b.k, b.experts, b.tokens])).toEqual([
+      ["layers.0.block_sparse_moe", 2, 8, tokens], ["layers.1.block_sparse_moe", 2, 8, tokens],
+    ]);
+    for (const b of s.sparse!.blocks) {
+      expect(b.perToken.macs).toBe(gate + 2 * expert);
+      expect(b.dense.macs / b.tokens).toBe(gate + 8 * expert);
+    }
+    expect(s.macs.total - s.sparse!.macs.active).toBe(2 * 6 * expert * tokens);
+    const layers = by(s).layers!;
+    expect(layers.macs - layers.active!.macs).toBe(2 * 6 * expert * tokens);
+  });
+  it("says so in the text", () => {
+    const out = mm("summary", "examples/moe.mm").out;
+    expect(out).toContain("active MACs");
+    expect(out).toMatch(/layers\.0\.block_sparse_moe \(SparseMoE\): top-2 of 8, 32 tokens; per token 49\.66 K MACs/);
+  });
+});

@@ -5,7 +5,8 @@
 import type { Graph, ShapeRecord } from "../../check/graph.js";
 import { formatTensorType } from "../../base/tensor.js";
 import { allParams, type ElaboratedModel, type Instance } from "../../elaborate/instance.js";
-import { paramCount } from "../params.js";
+import { countParams, paramCount } from "../params.js";
+import { sparseCost, unchosenUnder } from "../summary/sparse.js";
 import { DTYPE_SIZE } from "../../base/tensor.js";
 import { scopeCosts, type Acc } from "../summary/summary.js";
 import { align, modelNode, type MatchHow, type Pair } from "./align.js";
@@ -61,6 +62,9 @@ export interface ModelDiff {
   readonly params: { readonly a: number; readonly b: number; readonly delta: number };
   /** Totals at batch 1 (every symbolic dim 1), when both models were traced. */
   readonly flops?: Delta;
+  /** Present when either model has top-k routed experts: parameters a token uses, and the
+   *  FLOPs less the unchosen experts' (summary/sparse.ts). */
+  readonly active?: { readonly params: Delta; readonly flops?: Delta };
   readonly weightBytes?: Delta;
   readonly activationBytes?: Delta;
   readonly components: readonly ComponentDiff[];
@@ -158,12 +162,31 @@ export function diffModels(ma: ElaboratedModel, ga: Graph | undefined, mb: Elabo
     b: { name: mb.name, ...(mb.variantOf ? { variantOf: mb.variantOf } : {}), params: params.b },
     identical, alignment: structural ? "path+structure" : "path",
     args: origins, params,
+    ...activeDelta(ma, ga, costA, mb, gb, costB),
     ...(costA && costB ? {
       flops: delta(costA.total.flops, costB.total.flops),
       activationBytes: delta(costA.total.act, costB.total.act),
       weightBytes: delta(weightBytes(ma), weightBytes(mb)),
     } : {}),
     components: top.children, model,
+  };
+}
+
+type Costs = ReturnType<typeof scopeCosts>;
+
+/** Active parameters and FLOPs on both sides, when either routes top-k experts. */
+function activeDelta(ma: ElaboratedModel, ga: Graph | undefined, costA: Costs | undefined,
+  mb: ElaboratedModel, gb: Graph | undefined, costB: Costs | undefined): { active?: NonNullable<ModelDiff["active"]> } {
+  const pa = countParams(ma), pb = countParams(mb);
+  if (pa.active === undefined && pb.active === undefined) return {};
+  const flops = (m: ElaboratedModel, g: Graph | undefined, c: Costs | undefined): number | undefined =>
+    g && c ? c.total.flops - unchosenUnder(sparseCost(m.root, g, c.bind, c.subtree, c.lastOut), "").flops : undefined;
+  const fa = flops(ma, ga, costA), fb = flops(mb, gb, costB);
+  return {
+    active: {
+      params: delta(pa.active ?? pa.total, pb.active ?? pb.total),
+      ...(fa !== undefined && fb !== undefined ? { flops: delta(fa, fb) } : {}),
+    },
   };
 }
 

@@ -68,7 +68,12 @@ export function renderDiff(d: ModelDiff, opts: { color: boolean; depth: number }
   const total = (title: string, x: ModelDiff["flops"], f: (n: number) => string): void => {
     if (x) lines.push(`${paint("bold", title)}  ${f(x.a)} → ${f(x.b)} (${x.delta >= 0 ? "+" : "-"}${f(Math.abs(x.delta))})`);
   };
+  if (d.active) {
+    const x = d.active.params;
+    lines.push(`${paint("bold", "active parameters")}  ${fmtInt(x.a)} → ${fmtInt(x.b)} (${fmtDelta(x.delta)})  (top-k routed experts: the gate and the k largest per block)`);
+  }
   total("FLOPs (batch 1)", d.flops, fmtCount);
+  if (d.active?.flops) total("active FLOPs (batch 1)", d.active.flops, fmtCount);
   total("weights", d.weightBytes, fmtBytes);
   total("activations (batch 1)", d.activationBytes, fmtBytes);
   const section = (title: string, es: readonly EntryChange[], cap = Infinity): void => {

@@ -17,16 +17,19 @@ export function bytes(n: number): string {
 }
 
 export function renderSummary(s: Summary): string {
-  const head = ["component", "kind", "output shape", "params", "trainable", "MACs", "FLOPs", "activations"];
+  // With top-k routed experts, an "active MACs" column: the cost less the unchosen experts.
+  const sp = s.sparse;
+  const head = ["component", "kind", "output shape", "params", "trainable", "MACs", ...(sp ? ["active MACs"] : []), "FLOPs", "activations"];
   const rows: string[][] = [head];
   const walk = (c: ComponentSummary, indent: string): void => {
     const outs = c.outputs.length ? c.outputs : ["-"];
-    rows.push([indent + c.name, c.kind === "block" ? c.block : `${c.kind} ${c.block}`, outs[0]!, fmt(c.params.total), fmt(c.params.trainable), human(c.macs), human(c.flops), bytes(c.activationBytes)]);
-    for (const o of outs.slice(1)) rows.push(["", "", o, "", "", "", "", ""]);
+    rows.push([indent + c.name, c.kind === "block" ? c.block : `${c.kind} ${c.block}`, outs[0]!, fmt(c.params.total), fmt(c.params.trainable), human(c.macs),
+      ...(sp ? [human(c.active?.macs ?? c.macs)] : []), human(c.flops), bytes(c.activationBytes)]);
+    for (const o of outs.slice(1)) rows.push(["", "", o, ...head.slice(3).map(() => "")]);
     for (const k of c.children ?? []) walk(k, indent + "  ");
   };
   for (const c of s.components) walk(c, "");
-  const totalRow = ["total", "", "", fmt(s.params.total), fmt(s.params.trainable), human(s.macs.total), human(s.flops.total), bytes(s.memory.activationBytes)];
+  const totalRow = ["total", "", "", fmt(s.params.total), fmt(s.params.trainable), human(s.macs.total), ...(sp ? [human(sp.macs.active)] : []), human(s.flops.total), bytes(s.memory.activationBytes)];
   rows.push(totalRow);
   const w = head.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const line = (r: string[]): string => r.map((cell, i) => (i >= 3 ? cell.padStart(w[i]!) : cell.padEnd(w[i]!))).join("  ").trimEnd();
@@ -47,6 +50,15 @@ export function renderSummary(s: Summary): string {
         ` + Adam moments ${bytes(t.optimizerBytes)} (2 per trainable param, float32) + activations kept for backward ${bytes(t.activationBytes)} (the sum of every intermediate: an upper bound)`,
     );
     for (const st of t.stages) out.push(`  stage ${st.name}: ${bytes(st.totalBytes)} (${fmt(st.trainableParams)} trainable params)`);
+  }
+  if (sp) {
+    out.push(
+      `sparse experts (dense lowering: every expert runs, the unchosen weighted by zero; "active" counts each top-k block's gate and its k largest experts):`,
+      `  active: ${fmt(sp.params.active)} of ${fmt(s.params.total)} params, ${human(sp.macs.active)} of ${human(s.macs.total)} MACs, ${human(sp.flops.active)} of ${human(s.flops.total)} FLOPs at these bindings`,
+    );
+    for (const b of sp.blocks) {
+      out.push(`  ${b.path} (${b.block}): top-${b.k} of ${b.experts}, ${fmt(b.tokens)} tokens; per token ${human(b.perToken.macs)} MACs, ${human(b.perToken.flops)} FLOPs active (dense ${human(b.dense.macs / (b.tokens || 1))} MACs, ${human(b.dense.flops / (b.tokens || 1))} FLOPs)`);
+    }
   }
   if (s.params.ema) out.push(`EMA teacher copies: ${fmt(s.params.ema)} params (not in total)`);
   if (s.stages.length) {

@@ -10,6 +10,7 @@ import { isTrainable } from "../../elaborate/stages.js";
 import { countParams, paramCount, type StageCount } from "../params.js";
 import { DTYPE_SIZE } from "../../base/tensor.js";
 import { nodeCost, type Bind } from "./cost.js";
+import { sparseCost, unchosenUnder, type RoutedBlock, type SparseCost } from "./sparse.js";
 import { heldAs, peakActivationBytes, trainMemory, type SummaryDType, type TrainMemory } from "./memory.js";
 
 export const SUMMARY_SCHEMA_VERSION = 1;
@@ -26,6 +27,8 @@ export interface ComponentSummary {
   readonly flops: number;
   /** Bytes of every value the component's nodes produce (floats at the summary's dtype). */
   readonly activationBytes: number;
+  /** With top-k routed experts inside: the cost less the experts a token does not use. */
+  readonly active?: { readonly macs: number; readonly flops: number };
   readonly children?: readonly ComponentSummary[];
 }
 
@@ -52,6 +55,14 @@ export interface Summary {
   };
   readonly components: readonly ComponentSummary[];
   readonly stages: readonly StageCount[];
+  /** Present when the model has top-k routed experts (sparse.ts): what a sparse dispatch
+   *  would spend, beside the dense figures above. */
+  readonly sparse?: {
+    readonly params: { readonly active: number };
+    readonly macs: { readonly active: number };
+    readonly flops: { readonly active: number };
+    readonly blocks: readonly RoutedBlock[];
+  };
 }
 
 /** Every symbol in the graph's value shapes, sorted. */
@@ -133,9 +144,11 @@ export function summarize(model: ElaboratedModel, graph: Graph, inputs: Readonly
   };
 
   const pcount = countParams(model, 1);
+  const sparse = sparseCost(model.root, graph, bind, subtree, lastOut);
   const component = (inst: Instance, d: number): ComponentSummary => {
     const ps = allParams(inst).filter((p) => !p.ema);
     const a = subtree(inst.path);
+    const off = sparse.blocks.length ? unchosenUnder(sparse, inst.path) : undefined;
     const kids = d < depth ? [...inst.children.values()].map((c) => component(c, d + 1)) : [];
     return {
       name: inst.name, path: inst.path, kind: inst.ema ? "ema" : inst.kind, block: inst.declName,
@@ -145,6 +158,7 @@ export function summarize(model: ElaboratedModel, graph: Graph, inputs: Readonly
         trainable: ps.filter((p) => isTrainable(model, p)).reduce((s, p) => s + paramCount(p), 0),
       },
       macs: a.macs, flops: a.flops, activationBytes: a.act,
+      ...(off && (off.macs || off.flops) ? { active: { macs: a.macs - off.macs, flops: a.flops - off.flops } } : {}),
       ...(kids.length ? { children: kids } : {}),
     };
   };
@@ -176,5 +190,13 @@ export function summarize(model: ElaboratedModel, graph: Graph, inputs: Readonly
       ...(train ? { train } : {}),
     },
     components, stages: pcount.stages,
+    ...(sparse.blocks.length ? { sparse: sparseSection(sparse, total, pcount.active ?? pcount.total) } : {}),
+  };
+}
+
+function sparseSection(s: SparseCost, total: Acc, activeParams: number): NonNullable<Summary["sparse"]> {
+  const off = unchosenUnder(s, "");
+  return {
+    params: { active: activeParams }, macs: { active: total.macs - off.macs }, flops: { active: total.flops - off.flops }, blocks: s.blocks,
   };
 }
