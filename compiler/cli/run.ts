@@ -32,6 +32,8 @@ interface Runner {
   /** Where it runs, in words. */
   readonly where: string;
   readonly ir: IrGraph;
+  /** What was set up for it (the environment Dawn was given), for --verbose. */
+  readonly notes?: readonly string[];
   run(inputs: readonly RandomInput[]): Promise<OutputTensor[]>;
   close(): Promise<void>;
 }
@@ -56,6 +58,7 @@ export const run: Command = {
     task: { type: "string", doc: "run one task of the model" },
     bench: { type: "boolean", doc: "also time runs: median and min wall time of --runs runs after the first" },
     runs: { type: "string", doc: "runs to time with --bench (default 10)", int: [1, 100_000] },
+    verbose: { type: "boolean", doc: "webgpu: also show what Dawn and the Vulkan libraries print themselves (hidden by default), and the driver settings mm made" },
   },
   async run(ctx) {
     const backend = (ctx.flags.backend ?? "webgpu") as Backend;
@@ -82,7 +85,8 @@ export const run: Command = {
     const weights = loaded.mode as GpuWeights;
     let runner: Runner;
     try {
-      runner = backend === "webgpu" ? await gpuRunner(m, bind, weights, gemm) : await ortRunner(m, weights);
+      runner = backend === "webgpu" ? await gpuRunner(m, bind, weights, gemm, ctx.flags.verbose === true) : await ortRunner(m, weights);
+      if (ctx.flags.verbose) for (const n of runner.notes ?? []) ctx.io.err(`mm: run: ${n}\n`);
     } finally {
       loaded.close(); // the weights are on the device or in the session now
     }
@@ -129,9 +133,9 @@ async function guard<T>(p: Promise<T>): Promise<T> {
   }
 }
 
-async function gpuRunner(m: IrModel, bind: ReadonlyMap<string, number>, weights: GpuWeights, gemm: GemmVariant): Promise<Runner> {
+async function gpuRunner(m: IrModel, bind: ReadonlyMap<string, number>, weights: GpuWeights, gemm: GemmVariant, verbose: boolean): Promise<Runner> {
   const r = compilePlan(m, bind, weights, "run", gemm);
-  const { device, adapter } = await guard(dawnDevice(r.plan));
+  const { device, adapter, notes } = await guard(dawnDevice(r.plan, verbose));
   let runner: PlanRunner;
   try {
     runner = await guard(PlanRunner.create(device, r.plan, r.weights));
@@ -142,6 +146,7 @@ async function gpuRunner(m: IrModel, bind: ReadonlyMap<string, number>, weights:
   return {
     where: `webgpu (${adapter})`,
     ir: r.ir,
+    notes,
     run: async (inputs) => {
       const out = await runner.run(Object.fromEntries(inputs.map((x) => [x.name, x.data])));
       return r.plan.outputs.map((o) => out[o.name]!);
