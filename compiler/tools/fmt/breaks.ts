@@ -10,14 +10,18 @@ import type { BodyItem, FileAst, Stmt } from "../../ast/ast.js";
 /** Offsets (ascending, distinct) before which a line break goes. */
 export function crammedBreaks(text: string, ast: FileAst): number[] {
   const at = new Set<number>();
-  const startsLine = (offset: number): boolean => {
-    for (let i = offset - 1; i >= 0; i--) {
-      const c = text[i]!;
-      if (c === "\n") return true;
-      if (c !== " " && c !== "\t") return false;
+  // The first non-blank offset of every line (a scan back per member would be quadratic in a
+  // long crammed line).
+  const firsts = new Set<number>();
+  for (let i = 0, lineStart = true; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === "\n") lineStart = true;
+    else if (c !== " " && c !== "\t" && c !== "\r") {
+      if (lineStart) firsts.add(i);
+      lineStart = false;
     }
-    return true;
-  };
+  }
+  const startsLine = (offset: number): boolean => firsts.has(offset);
   const body = (members: readonly (BodyItem | Stmt)[], end: number): void => {
     if (members.length === 0) return;
     for (const m of members) if (!startsLine(m.span.start)) at.add(m.span.start);
