@@ -136,7 +136,7 @@ export function createCompiler(options: CompilerOptions = {}): MmCompiler {
     },
     diff(a, b) {
       const [x, y] = [checked(a), checked(b)];
-      return diffModels(x.model, x.graph, y.model, y.graph);
+      return diffModels(x.model, x.graph, y.model, y.graph, new Map([...x.sources, ...y.sources]));
     },
     compileOnnx(model, o = {}) {
       const c = checked(model);

@@ -7,6 +7,7 @@ import { depth, json, type Command } from "./command.js";
 import { EXIT, processIo, UsageError } from "./io.js";
 import { writeFileAtomic } from "../base/atomic.js";
 import { loadCheckedModel } from "./target.js";
+import { displayPath } from "./render.js";
 
 /** The component tree cut at `depth` levels, for the JSON form. */
 function prune(cs: readonly ComponentDiff[], depth: number): ComponentDiff[] {
@@ -28,7 +29,9 @@ export const diff: Command = {
     const a = loadCheckedModel(ctx, ctx.positionals[0]!);
     const b = loadCheckedModel(ctx, ctx.positionals[1]!);
     if (!a || !b) return EXIT.usage;
-    const d = diffModels(a.model, a.graph, b.model, b.graph);
+    const sources = new Map([...a.sources, ...b.sources]);
+    const raw = diffModels(a.model, a.graph, b.model, b.graph, sources);
+    const d = { ...raw, a: { ...raw.a, file: displayPath(raw.a.file) }, b: { ...raw.b, file: displayPath(raw.b.file) } };
     if (typeof ctx.flags.html === "string") writeFileAtomic(ctx.flags.html, renderHtml(d));
     const color = ctx.io.color && (ctx.io !== processIo || Boolean(process.stdout.isTTY));
     ctx.io.out(ctx.flags.json ? JSON.stringify({ ...d, components: prune(d.components, levels) }, null, 2) + "\n" : renderDiff(d, { color, depth: levels }));

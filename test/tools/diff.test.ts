@@ -88,12 +88,26 @@ describe("mm diff", () => {
     expect((JSON.parse(mm("diff", join(dir, "a.mm"), join(dir, "b.mm"), "--json").out) as { model: { buffers: unknown[] } }).model.buffers).toHaveLength(2);
   });
 
-  it("matches unrelated models by kind and structure and says how", () => {
+  it("pairs by path, then renames of the same block; unrelated parts are removed and added", () => {
     const j = JSON.parse(mm("diff", "CLIP_ViT_B32", "ALBEF", "--json").out) as DiffJson;
-    expect(j.alignment).toBe("path+structure");
-    const vis = j.components.find((c) => c.name === "visual_encoder");
-    expect(vis).toMatchObject({ match: "structure", pathA: "vision_model" });
-    expect(j.components.find((c) => c.name === "text_proj")).toMatchObject({ pathA: "text_projection" });
+    expect(j.alignment).toBe("path+declaration");
+    // Different towers (CLIPVisionTransformer, ViTModel) in different places: not one part.
+    expect(j.components.find((c) => c.name === "visual_encoder")).toMatchObject({ status: "added" });
+    expect(j.components.find((c) => c.name === "vision_model")).toMatchObject({ status: "removed" });
+    // The same block under a name with a shared start: a rename.
+    expect(j.components.find((c) => c.name === "text_proj")).toMatchObject({ match: "declaration", pathA: "text_projection" });
+    // Two losses of different blocks are never paired for being parameter-free alike.
+    expect(j.components.find((c) => c.name === "ita_loss")).toMatchObject({ status: "added" });
+  });
+
+  it("names the math that changed: CLIP's softmax loss against SigLIP's sigmoid loss", () => {
+    const f = "test/cases/diff/contrastive.mm";
+    const j = JSON.parse(mm("diff", `${f}#CLIPLoss`, `${f}#SigLIPLoss`, "--json").out) as DiffJson & { a: { file: string } };
+    expect(j.a.file).toBe(f);
+    const c = j.components.find((x) => x.name === "criterion") as unknown as { blockA: string; block: string; forward: { calls: { removed: string[]; added: string[] } } };
+    expect([c.blockA, c.block]).toEqual(["SoftmaxContrastive", "SigmoidContrastive"]);
+    expect(c.forward.calls.removed).toEqual(["cross_entropy"]);
+    expect(c.forward.calls.added).toContain("softplus");
   });
 
   it("writes a self-contained HTML page", () => {
@@ -115,15 +129,21 @@ const PAIRS: [string, string][] = [
   ["ALBEF", "TCL"],
   ["BLIP2_Stage1_Tiny", "BLIP2_OPT_2_7B_Tiny"],
   ["BLIP2_OPT_2_7B_Tiny", "InstructBLIP_Vicuna7B_Tiny"],
+  // Two families that share no declarations: nothing is paired that is not the same block.
+  ["VLMo_Base_Pretrain_Tiny", "BEiT3_Base_Tiny"],
+  // CLIP's softmax loss swapped for SigLIP's sigmoid loss: a change of math, op by op.
+  ["test/cases/diff/contrastive.mm#CLIPLoss", "test/cases/diff/contrastive.mm#SigLIPLoss"],
 ];
+const goldenName = (spec: string): string => spec.replace(/.*#/, "");
 
 describe("mm diff (golden)", () => {
   for (const [a, b] of PAIRS) {
     it(`${a} ${b}`, () => {
       const t = mm("diff", a, b);
-      matchGolden(`test/golden/diff/${a}.${b}.txt`, `exit: ${t.code}\n${t.err}${t.out}`);
+      const name = `${goldenName(a)}.${goldenName(b)}`;
+      matchGolden(`test/golden/diff/${name}.txt`, `exit: ${t.code}\n${t.err}${t.out}`);
       const j = mm("diff", a, b, "--json");
-      matchGolden(`test/golden/diff/${a}.${b}.json`, j.out);
+      matchGolden(`test/golden/diff/${name}.json`, j.out);
     });
   }
 });

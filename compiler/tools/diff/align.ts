@@ -1,7 +1,8 @@
 // Aligns two instance trees for `mm diff`: children with the same name pair up by
-// declaration path; the rest pair up by kind and structure (same declaration first, then
-// the most similar set of descendant declarations and parameter count), and each pair
-// records how it was made.
+// declaration path; of the rest, a child of the same kind and block under another name, with
+// a shared start of the name or the same parameter count, is a rename (the most similar
+// first: shared descendant declarations, parameter count, name prefix); everything else is
+// removed or added. Each pair records how it was made.
 import type { ElaboratedModel, Instance, ParamTensor } from "../../elaborate/instance.js";
 import { formatShape } from "../../base/tensor.js";
 import { paramCount } from "../params.js";
@@ -18,14 +19,12 @@ export interface Node {
   readonly children: readonly Node[];
 }
 
-export type MatchHow = "path" | "declaration" | "structure";
+export type MatchHow = "path" | "declaration";
 
 export interface Pair {
   readonly a?: Node;
   readonly b?: Node;
   readonly how?: MatchHow;
-  /** Structural similarity in [0, 1] for matches made by structure. */
-  readonly score?: number;
   readonly children: readonly Pair[];
 }
 
@@ -75,12 +74,6 @@ export function similarity(a: Node, b: Node): number {
   return 0.5 * jac + 0.5 * ratio;
 }
 
-/** How similar two differently named components must be to pair up. A tower, fusion,
- *  experts, loss or head is rare enough that sharing the kind suffices; generic blocks,
- *  stacks and parameters need a like structure. */
-const GENERIC = new Set(["block", "stack", "param", "ema"]);
-const minScore = (kind: string): number => (GENERIC.has(kind) ? 0.5 : 0);
-
 /** Shared leading characters of two names, relative to the longer: a tie-breaker. */
 function prefix(a: string, b: string): number {
   let i = 0;
@@ -88,7 +81,7 @@ function prefix(a: string, b: string): number {
   return i / Math.max(a.length, b.length, 1);
 }
 
-export function align(a: Node | undefined, b: Node | undefined, how?: MatchHow, score?: number): Pair {
+export function align(a: Node | undefined, b: Node | undefined, how?: MatchHow): Pair {
   if (!a || !b) return { a, b, children: [...(a ?? b)!.children].map((c) => (a ? align(c, undefined) : align(undefined, c))) };
   const bByName = new Map(b.children.map((c) => [c.name, c]));
   const matched = new Map<Node, Pair>();
@@ -100,26 +93,28 @@ export function align(a: Node | undefined, b: Node | undefined, how?: MatchHow, 
       usedB.add(cb);
     }
   }
-  const restA = a.children.filter((c) => !matched.has(c));
+  // A rename: the same kind of the same block under another name. Anything else unpaired
+  // is removed and added; a similar shape is no evidence that two parts are one.
   const restB = b.children.filter((c) => !usedB.has(c));
-  const candidates: { ca: Node; cb: Node; score: number; how: MatchHow }[] = [];
-  for (const ca of restA) {
+  const candidates: { ca: Node; cb: Node; score: number }[] = [];
+  for (const ca of a.children) {
+    if (matched.has(ca) || ca.kind === "param") continue;
     for (const cb of restB) {
-      if (ca.kind !== cb.kind) continue;
-      const same = ca.kind !== "param" && ca.block === cb.block;
-      const sim = similarity(ca, cb);
-      const s = sim + 0.2 * prefix(ca.name, cb.name);
-      if (same || sim >= minScore(ca.kind)) candidates.push({ ca, cb, score: same ? 2 + s : s, how: same ? "declaration" : "structure" });
+      if (cb.kind !== ca.kind || cb.block !== ca.block) continue;
+      // A common block (two Linears) is a rename only with some evidence: a shared start of
+      // the name, or the same parameter count.
+      if (prefix(ca.name, cb.name) < 1 / 3 && ca.params !== cb.params) continue;
+      candidates.push({ ca, cb, score: similarity(ca, cb) + 0.2 * prefix(ca.name, cb.name) });
     }
   }
   candidates.sort((x, y) => y.score - x.score);
   for (const c of candidates) {
     if (matched.has(c.ca) || usedB.has(c.cb)) continue;
-    matched.set(c.ca, align(c.ca, c.cb, c.how, Math.min(1, similarity(c.ca, c.cb))));
+    matched.set(c.ca, align(c.ca, c.cb, "declaration"));
     usedB.add(c.cb);
   }
   const children: Pair[] = [];
   for (const ca of a.children) children.push(matched.get(ca) ?? align(ca, undefined));
   for (const cb of b.children) if (!usedB.has(cb)) children.push(align(undefined, cb));
-  return { a, b, ...(how ? { how } : {}), ...(how === "structure" && score !== undefined ? { score } : {}), children };
+  return { a, b, ...(how ? { how } : {}), children };
 }

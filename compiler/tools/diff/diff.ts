@@ -12,6 +12,7 @@ import { scopeCosts, type Acc } from "../summary/summary.js";
 import { align, modelNode, type MatchHow, type Pair } from "./align.js";
 import { argDiffs, originChanges, type ArgChange } from "./args.js";
 import { modelLevel, type ModelLevelDiff } from "./model-level.js";
+import { diffForwards, type ForwardDiff } from "./forward.js";
 
 export type Status = "same" | "changed" | "added" | "removed";
 
@@ -28,11 +29,10 @@ export interface ComponentDiff {
   readonly name: string;
   /** The path in B (in A for a removed component). */
   readonly path: string;
-  /** The path in A, when it differs (a match by declaration or structure). */
+  /** The path in A, when it differs (a rename, matched by declaration). */
   readonly pathA?: string;
   readonly status: Status;
   readonly match?: MatchHow;
-  readonly similarity?: number;
   readonly kind: string;
   readonly kindA?: string;
   readonly block: string;
@@ -44,7 +44,17 @@ export interface ComponentDiff {
   /** Arguments that differ at this instance (all of them, derived ones included). */
   readonly args: readonly ArgChange[];
   readonly shapes: readonly ShapeChange[];
+  /** The statements of the two forwards, when the pair runs different ones (forward.ts). */
+  readonly forward?: ForwardDiff;
   readonly children: readonly ComponentDiff[];
+}
+
+export interface ModelSide {
+  readonly name: string;
+  readonly variantOf?: string;
+  readonly params: number;
+  /** The file that declares the model. */
+  readonly file: string;
 }
 
 export interface Delta { readonly a: number; readonly b: number; readonly delta: number }
@@ -52,11 +62,13 @@ export interface Delta { readonly a: number; readonly b: number; readonly delta:
 const delta = (a: number, b: number): Delta => ({ a, b, delta: b - a });
 
 export interface ModelDiff {
-  readonly a: { readonly name: string; readonly variantOf?: string; readonly params: number };
-  readonly b: { readonly name: string; readonly variantOf?: string; readonly params: number };
+  readonly a: ModelSide;
+  readonly b: ModelSide;
   readonly identical: boolean;
-  /** How the trees were aligned: by path only, or by kind and structure too. */
-  readonly alignment: "path" | "path+structure";
+  /** How the trees were aligned: by path only, or renamed components paired by declaration too. */
+  readonly alignment: "path" | "path+declaration";
+  /** The models' own forwards, when they differ. */
+  readonly forward?: ForwardDiff;
   /** Argument changes, each reported once where it was made. */
   readonly args: readonly ArgChange[];
   readonly params: { readonly a: number; readonly b: number; readonly delta: number };
@@ -113,7 +125,9 @@ function shapeChanges(a: ShapeRecord[] | undefined, b: ShapeRecord[] | undefined
   return out;
 }
 
-export function diffModels(ma: ElaboratedModel, ga: Graph | undefined, mb: ElaboratedModel, gb: Graph | undefined): ModelDiff {
+/** `sources`: the program text, for the statement-level diff of forwards (none without it). */
+export function diffModels(ma: ElaboratedModel, ga: Graph | undefined, mb: ElaboratedModel, gb: Graph | undefined,
+  sources: ReadonlyMap<string, string> = new Map()): ModelDiff {
   const root = align(modelNode(ma), modelNode(mb), "path");
   const shapesA = boundaries(ga);
   const shapesB = boundaries(gb);
@@ -133,22 +147,22 @@ export function diffModels(ma: ElaboratedModel, ga: Graph | undefined, mb: Elabo
       args = argDiffs(ia, ib).map((d) => ({ path: ib.path, ...d }));
       origins.push(...(top ? args : originChanges(ia, ib, parents)));
     }
-    if (p.how === "declaration" || p.how === "structure") structural = true;
+    if (p.how === "declaration") structural = true;
     const shapes = ia && ib && !top ? shapeChanges(shapesA.get(ia.path), shapesB.get(ib.path)) : [];
     const next = { a: ia, b: ib, grandA: parents.a, grandB: parents.b };
     const children = p.children.map((c) => visit(c, next, false));
+    const math = ia && ib && !top ? diffForwards(ia, ib, sources) : undefined;
     const status: Status = !p.a ? "added" : !p.b ? "removed"
-      : (!top && (!sameDecl || p.a.name !== p.b.name)) || pa !== pb || args.length || shapes.length || children.some((c) => c.status !== "same") ? "changed" : "same";
+      : (!top && (!sameDecl || p.a.name !== p.b.name)) || pa !== pb || args.length || shapes.length || math || children.some((c) => c.status !== "same") ? "changed" : "same";
     return {
       name: x.name, path: x.path,
       ...(p.a && p.b && p.a.path !== p.b.path ? { pathA: p.a.path } : {}),
       status, ...(p.how && p.how !== "path" ? { match: p.how } : {}),
-      ...(p.score !== undefined ? { similarity: Math.round(p.score * 100) / 100 } : {}),
       kind: x.kind, ...(p.a && p.b && p.a.kind !== p.b.kind ? { kindA: p.a.kind } : {}),
       block: x.block, ...(p.a && p.b && p.a.block !== p.b.block ? { blockA: p.a.block } : {}),
       params: { a: pa, b: pb, delta: pb - pa },
       ...(costA && costB && !top ? costDeltas(ia ? costA.subtree(ia.path) : undefined, ib ? costB.subtree(ib.path) : undefined) : {}),
-      args, shapes,
+      args, shapes, ...(math ? { forward: math } : {}),
       // Unchanged subtrees are summarised by their root; added and removed ones likewise.
       children: status === "changed" ? children.filter((c) => c.status !== "same") : [],
     };
@@ -156,11 +170,12 @@ export function diffModels(ma: ElaboratedModel, ga: Graph | undefined, mb: Elabo
   const top = visit(root, {}, true);
   const model = modelLevel(ma, ga, mb, gb);
   const params = { a: top.params.a, b: top.params.b, delta: top.params.delta };
-  const identical = top.status === "same" && top.args.length === 0 && model.identical;
+  const forward = diffForwards(ma.root, mb.root, sources);
+  const identical = top.status === "same" && top.args.length === 0 && model.identical && !forward;
   return {
-    a: { name: ma.name, ...(ma.variantOf ? { variantOf: ma.variantOf } : {}), params: params.a },
-    b: { name: mb.name, ...(mb.variantOf ? { variantOf: mb.variantOf } : {}), params: params.b },
-    identical, alignment: structural ? "path+structure" : "path",
+    a: { name: ma.name, ...(ma.variantOf ? { variantOf: ma.variantOf } : {}), params: params.a, file: ma.span.file },
+    b: { name: mb.name, ...(mb.variantOf ? { variantOf: mb.variantOf } : {}), params: params.b, file: mb.span.file },
+    identical, alignment: structural ? "path+declaration" : "path", ...(forward ? { forward } : {}),
     args: origins, params,
     ...activeDelta(ma, ga, costA, mb, gb, costB),
     ...(costA && costB ? {

@@ -28,7 +28,7 @@ export function renderHtml(d: ModelDiff): string {
   const walk = (cs: readonly ComponentDiff[]): void => {
     for (const { c, last } of foldLayers(cs)) {
       const name = last ? `${c.name}..${last}` : c.name;
-      const how = c.match ? ` <small>(${c.match}${c.similarity !== undefined ? ` ${Math.round(c.similarity * 100)}%` : ""})</small>` : "";
+      const how = c.match ? ` <small>(${c.match})</small>` : "";
       rows.push(`<tr class="${c.status}">${cell(c, "a", name)}${cell(c, "b", name)}<td class="n d">${c.params.delta ? fmtDelta(c.params.delta) : ""}${how}</td></tr>`);
       if (c.status === "changed") walk(c.children);
     }

@@ -78,7 +78,7 @@ export function modelLevel(ma: ElaboratedModel, ga: Graph | undefined, mb: Elabo
   const fa = new Map(pairs.map(([x, y]) => [y, a.frozen.get(x)!]));
   const fb = new Map(pairs.map(([, y]) => [y, b.frozen.get(y)!]));
   const r = {
-    inputs: compare(a.inputs, b.inputs), buffers: compare(a.buffers, b.buffers), tasks: compare(a.tasks, b.tasks, true), losses: compare(a.losses, b.losses),
+    inputs: compare(a.inputs, b.inputs), buffers: compare(a.buffers, b.buffers), tasks: compare(a.tasks, b.tasks), losses: compare(a.losses, b.losses),
     stages, frozen: compare(fa, fb),
   };
   const identical = Object.values(r).every((l) => l.length === 0);

@@ -3,6 +3,10 @@
 // and model-level differences. Colour only when asked (a TTY without NO_COLOR).
 import type { ComponentDiff, ModelDiff } from "./diff.js";
 import type { EntryChange } from "./model-level.js";
+import type { ForwardDiff } from "./forward.js";
+
+/** Changed statements shown per forward in text; JSON has all. */
+const MAX_STATEMENTS = 12;
 
 const CODES = { red: 31, green: 32, yellow: 33, dim: 2, bold: 1 } as const;
 type Colour = keyof typeof CODES;
@@ -33,9 +37,9 @@ export function foldLayers(children: readonly ComponentDiff[]): { c: ComponentDi
 export function renderDiff(d: ModelDiff, opts: { color: boolean; depth: number }): string {
   const paint = (c: Colour, s: string): string => (opts.color ? `\x1b[${CODES[c]}m${s}\x1b[0m` : s);
   const lines: string[] = [];
-  const side = (m: ModelDiff["a"]): string => (m.variantOf ? `${m.name} (variant of ${m.variantOf})` : m.name);
+  const side = (m: ModelDiff["a"]): string => `${m.variantOf ? `${m.name} (variant of ${m.variantOf})` : m.name}  ${m.file}`;
   lines.push(paint("bold", `--- ${side(d.a)}`), paint("bold", `+++ ${side(d.b)}`));
-  lines.push(`aligned by ${d.alignment === "path" ? "declaration path" : "declaration path, then kind and structure where names differ"}`);
+  lines.push(`aligned by ${d.alignment === "path" ? "declaration path" : "declaration path, then the same block under another name (a rename)"}`);
   if (d.identical) {
     lines.push("", "identical");
     return lines.join("\n") + "\n";
@@ -45,13 +49,22 @@ export function renderDiff(d: ModelDiff, opts: { color: boolean; depth: number }
     for (const a of d.args) lines.push(`  ${a.path ? a.path + "." : ""}${a.arg}: ${paint("red", a.a)} → ${paint("green", a.b)}`);
   }
   lines.push("", paint("bold", "components"));
+  /** A forward diff: the calls that changed, then the statements (the first MAX_STATEMENTS). */
+  const mathLines = (f: ForwardDiff, indent: string, title = "forward"): void => {
+    const calls = [...f.calls.removed.map((c) => paint("red", `-${c}`)), ...f.calls.added.map((c) => paint("green", `+${c}`))];
+    lines.push(`${indent}${title}${calls.length ? `${title ? ": " : ""}calls ${calls.join(" ")}` : `${title ? " " : ""}statements differ`}`);
+    for (const ch of f.changes.slice(0, MAX_STATEMENTS)) {
+      if (ch.a !== undefined) lines.push(paint("red", `${indent}  - ${ch.a}`));
+      if (ch.b !== undefined) lines.push(paint("green", `${indent}  + ${ch.b}`));
+    }
+    if (f.changes.length > MAX_STATEMENTS) lines.push(`${indent}  (${f.changes.length - MAX_STATEMENTS} more changed statements in --json)`);
+  };
   const walk = (cs: readonly ComponentDiff[], depth: number, indent: string): void => {
     for (const { c, last } of foldLayers(cs)) {
       const name = last ? `${c.name}..${last}` : c.name;
       const block = c.blockA ? `${c.blockA} → ${c.block}` : c.block;
       const kind = c.kindA ? `${c.kindA} → ${c.kind}` : c.kind;
-      const how = c.match === "declaration" ? `  [matched ${c.pathA} by declaration]`
-        : c.match === "structure" ? `  [matched ${c.pathA} by kind and structure, ${Math.round((c.similarity ?? 0) * 100)}% similar]` : "";
+      const how = c.match === "declaration" ? `  [renamed from ${c.pathA}: the same ${c.kind === "block" ? "block" : c.kind}]` : "";
       const p = c.status === "added" ? fmtInt(c.params.b) : c.status === "removed" ? fmtInt(c.params.a)
         : c.params.delta === 0 ? fmtInt(c.params.b) : `${fmtInt(c.params.a)} → ${fmtInt(c.params.b)} (${fmtDelta(c.params.delta)})`;
       const each = (last ? " each" : "") + (c.kind === "ema" ? " (EMA teacher: updated, not trained; not counted)" : "");
@@ -60,10 +73,15 @@ export function renderDiff(d: ModelDiff, opts: { color: boolean; depth: number }
       if (c.flops && c.flops.delta !== 0) lines.push(paint("dim", `${indent}    FLOPs: ${fmtCount(c.flops.a)} → ${fmtCount(c.flops.b)}`));
       for (const a of c.args) lines.push(paint("dim", `${indent}    ${a.arg}: ${a.a} → ${a.b}`));
       for (const s of c.shapes) lines.push(paint("dim", `${indent}    ${s.role} ${s.nameA ? `${s.nameA} → ${s.name}` : s.name}: ${s.a ?? "(none)"} → ${s.b ?? "(none)"}`));
+      if (c.forward) mathLines(c.forward, `${indent}    `);
       if (depth < opts.depth) walk(c.children.filter((k) => k.status !== "same"), depth + 1, indent + "    ");
     }
   };
   walk(d.components, 1, "  ");
+  if (d.forward) {
+    lines.push("", paint("bold", "forward"));
+    mathLines(d.forward, "  ", "");
+  }
   lines.push("", `${paint("bold", "parameters")}  ${fmtInt(d.params.a)} → ${fmtInt(d.params.b)} (${fmtDelta(d.params.delta)})`);
   const total = (title: string, x: ModelDiff["flops"], f: (n: number) => string): void => {
     if (x) lines.push(`${paint("bold", title)}  ${f(x.a)} → ${f(x.b)} (${x.delta >= 0 ? "+" : "-"}${f(Math.abs(x.delta))})`);
