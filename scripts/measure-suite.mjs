@@ -25,7 +25,8 @@ function processes() {
       const status = readFileSync(`/proc/${d}/status`, "utf8");
       const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]);
       const rss = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
-      out.set(Number(d), { ppid, rss });
+      const name = /^Name:\s+(.*)$/m.exec(status)?.[1] ?? "?";
+      out.set(Number(d), { ppid, rss, name });
     } catch {
       // gone meanwhile
     }
@@ -38,25 +39,31 @@ function treeRss(root) {
   const children = new Map();
   for (const [pid, p] of all) children.set(p.ppid, [...(children.get(p.ppid) ?? []), pid]);
   let total = 0;
+  const parts = [];
   const todo = [root];
   while (todo.length) {
     const pid = todo.pop();
-    total += all.get(pid)?.rss ?? 0;
+    const p = all.get(pid);
+    total += p?.rss ?? 0;
+    if (p) parts.push(`${p.name} ${(p.rss / 1024).toFixed(0)} MiB`);
     todo.push(...(children.get(pid) ?? []));
   }
-  return total;
+  return { total, parts };
 }
 
 const t0 = performance.now();
 const child = spawn(cmd, args, { stdio: "inherit" });
-let peak = 0, peakAt = 0;
+let peak = 0, peakAt = 0, peakParts = [];
 const timer = setInterval(() => {
-  const kb = treeRss(child.pid);
-  if (kb > peak) [peak, peakAt] = [kb, (performance.now() - t0) / 1000];
+  const { total, parts } = treeRss(child.pid);
+  if (total > peak) [peak, peakAt, peakParts] = [total, (performance.now() - t0) / 1000, parts];
 }, 250);
 child.on("exit", (code, signal) => {
   clearInterval(timer);
   const s = (performance.now() - t0) / 1000;
   console.error(`\nmeasure-suite: ${[cmd, ...args].join(" ")}: exit ${code ?? signal}, ${Math.floor(s / 60)} min ${Math.round(s % 60)} s wall, peak ${(peak / 1024 / 1024).toFixed(2)} GiB resident (all its processes together, ${peakAt.toFixed(0)} s in)`);
+  // What was resident at the peak, largest first: which tiers overlapped.
+  const big = peakParts.map((x) => [x, Number(/ (\d+) MiB$/.exec(x)[1])]).sort((a, b) => b[1] - a[1]).filter(([, m]) => m >= 20);
+  console.error(`measure-suite: at the peak: ${big.map(([x]) => x).join(", ")}`);
   process.exit(code ?? 1);
 });

@@ -3,18 +3,29 @@
 //
 //   npm test -- --reporter=default --reporter=json --outputFile=/tmp/vitest.json
 //   node scripts/suite-times.mjs /tmp/vitest.json [TOP]
+//   node scripts/suite-times.mjs /tmp/vitest.json --at SECONDS   (files running then, from
+//                                                                  the report's start)
 //
 // A file's time is from its first test's start to its end, in its worker (two workers run
 // side by side, so the times add up to about twice the wall time).
 import { readFileSync } from "node:fs";
 
-const [file, topArg] = process.argv.slice(2);
+const [file, topArg, atArg] = process.argv.slice(2);
 if (!file) {
   console.error("usage: node scripts/suite-times.mjs VITEST_JSON [TOP]");
   process.exit(2);
 }
 const report = JSON.parse(readFileSync(file, "utf8"));
 const root = process.cwd() + "/";
+if (topArg === "--at") {
+  // Which files overlapped at a moment (measure-suite.mjs prints when the memory peak was).
+  const t0 = report.startTime;
+  const at = t0 + Number(atArg) * 1000;
+  for (const r of report.testResults.filter((x) => x.startTime <= at && x.endTime >= at)) {
+    console.log(`${r.name.replace(process.cwd() + "/", "")}: ${((r.startTime - t0) / 1000).toFixed(0)}–${((r.endTime - t0) / 1000).toFixed(0)} s`);
+  }
+  process.exit(0);
+}
 const rows = report.testResults.map((r) => ({
   name: r.name.startsWith(root) ? r.name.slice(root.length) : r.name,
   seconds: (r.endTime - r.startTime) / 1000,

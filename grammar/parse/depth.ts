@@ -10,21 +10,27 @@ import type * as A from "../../compiler/ast/ast.js";
  *  declaration has 17; 1,600 still checks and compiles inside 100 nested blocks. */
 export const MAX_TREE_DEPTH = 1000;
 
-/** The first node (in walk order) deeper than MAX_TREE_DEPTH below `root`, if any. */
+/** The first node (in walk order) deeper than MAX_TREE_DEPTH below `root`, if any. Runs
+ *  on every declaration parsed, so it allocates nothing per node: two parallel stacks, and
+ *  `for...in` over a node's own fields (AST nodes are plain object literals). */
 export function tooDeep(root: A.Decl): A.Span | undefined {
-  const stack: [unknown, number][] = [[root, 1]];
-  while (stack.length) {
-    const [node, depth] = stack.pop()!;
-    if (typeof node !== "object" || node === null) continue;
+  const nodes: object[] = [root];
+  const depths: number[] = [1];
+  while (nodes.length) {
+    const node = nodes.pop()!;
+    const depth = depths.pop()!;
     if (Array.isArray(node)) {
-      for (const x of node) stack.push([x, depth]);
+      for (const x of node) if (typeof x === "object" && x !== null) { nodes.push(x as object); depths.push(depth); }
       continue;
     }
     const o = node as Record<string, unknown>;
-    const here = typeof o.kind === "string" ? depth + 1 : depth;
-    if (here > MAX_TREE_DEPTH && typeof o.kind === "string") return o.span as A.Span;
-    for (const [k, v] of Object.entries(o)) {
-      if (k !== "span" && k !== "opSpan" && typeof v === "object" && v !== null) stack.push([v, here]);
+    const isNode = typeof o.kind === "string";
+    const here = isNode ? depth + 1 : depth;
+    if (here > MAX_TREE_DEPTH && isNode) return o.span as A.Span;
+    for (const k in o) {
+      if (k === "span" || k === "opSpan") continue;
+      const v = o[k];
+      if (typeof v === "object" && v !== null) { nodes.push(v); depths.push(here); }
     }
   }
   return undefined;

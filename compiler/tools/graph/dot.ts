@@ -1,6 +1,7 @@
 // The diagram as Graphviz DOT: data flows bottom to top (inputs at the bottom, losses at
 // the top), towers side by side with fusion and experts between them, kinds coloured,
-// frozen components shaded grey (half-shaded when partly frozen).
+// frozen components shaded grey (half-shaded when partly frozen); a box that holds experts or
+// fusion blocks says so and takes their colour for its border.
 import { fmtCount, type Cluster, type Diagram, type Training, type Unit } from "./diagram.js";
 
 const KIND: Readonly<Record<string, { fill: string; line: string }>> = {
@@ -16,6 +17,8 @@ const KIND: Readonly<Record<string, { fill: string; line: string }>> = {
 };
 const OTHER = { fill: "#f3f4f6", line: "#6b7280" };
 const FROZEN = "#cbd5e1";
+/** The same colours for the interactive page (page.ts). */
+export const COLOURS = { kinds: KIND, other: OTHER, frozen: FROZEN } as const;
 
 export function q(s: string): string {
   return `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
@@ -38,8 +41,10 @@ function unitLine(u: Unit): string {
   if (u.role === "output") return `${q(u.id)} [label=${q(`${u.label}\n${u.sub}`)}, shape=house, style=filled, fillcolor="#f9fafb", color="#374151", fontsize=10];`;
   if (u.role === "loss") return `${q(u.id)} [label=${q(`loss ${u.label}`)}, shape=doubleoctagon, style=filled, fillcolor="${KIND.loss!.fill}", color="${KIND.loss!.line}"];`;
   const c = colours(u.kind, u.training);
-  const text = `${u.label}\n${u.sub}\n${u.kind === "ema" ? "EMA teacher copy" : u.kind}${u.params ? ` · ${fmtCount(u.params)} params` : ""}${trainingNote(u.training)}`;
-  return `${q(u.id)} [label=${q(text)}, shape=box, style=${q(c.style)}, fillcolor=${q(c.fill)}, color=${q(c.line)}, penwidth=1.6];`;
+  const text = `${u.label}\n${u.sub}\n${u.kindText}${u.params ? ` · ${fmtCount(u.params)} params` : ""}${trainingNote(u.training)}${u.inside ? `\ncontains ${u.inside}` : ""}`;
+  // A box holding experts or fusion takes their colour for a heavier border.
+  const line = u.insideKind ? (KIND[u.insideKind] ?? OTHER).line : c.line;
+  return `${q(u.id)} [label=${q(text)}, shape=box, style=${q(c.style)}, fillcolor=${q(c.fill)}, color=${q(line)}, penwidth=${u.insideKind ? 2.6 : 1.6}];`;
 }
 
 /** Order of top-level items: half the towers, fusion and experts, the other towers, the rest, losses. */
@@ -59,7 +64,7 @@ export function toDot(d: Diagram): string {
   const out: string[] = [
     `digraph ${q(d.model)} {`,
     `  graph [rankdir=BT, fontname="Helvetica", fontsize=16, labelloc=t, newrank=true, nodesep=0.35, ranksep=0.5, compound=true,`,
-    `         label=${q(`${d.model} (${d.level} level) · data flows upward · grey: frozen`)}];`,
+    `         label=${q(`${d.model} (${d.view}) · data flows upward · grey: frozen`)}];`,
     `  node [fontname="Helvetica", fontsize=11];`,
     `  edge [fontname="Helvetica", fontsize=9, color="#4b5563", fontcolor="#374151", arrowsize=0.7];`,
   ];
@@ -77,7 +82,7 @@ export function toDot(d: Diagram): string {
         key: order.get(`cluster:${c.path}`) ?? 0, seq: seq++, write: () => {
           const col = colours(c.kind, c.training);
           out.push(`${indent}subgraph ${q(`cluster_${n++}`)} {`);
-          out.push(`${indent}  label=${q(`${c.label}\n${c.kind === "ema" ? "EMA teacher copy" : c.kind}${trainingNote(c.training)}`)}; style=${q(col.style)}; fillcolor=${q(col.fill)}; color=${q(col.line)}; fontsize=12;`);
+          out.push(`${indent}  label=${q(`${c.label}\n${c.kindText}${trainingNote(c.training)}`)}; style=${q(col.style)}; fillcolor=${q(col.fill)}; color=${q(col.line)}; fontsize=12;`);
           emit(c.path, indent + "  ");
           out.push(`${indent}}`);
         },

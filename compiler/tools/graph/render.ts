@@ -43,31 +43,3 @@ export function layoutSvgs(dots: readonly string[]): string[] {
     throw new LayoutError(`graphviz layout failed: ${typeof stderr === "string" && stderr ? stderr.trim() : e instanceof Error ? e.message : String(e)}`);
   }
 }
-
-function esc(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
-/** A self-contained page around the SVG (no scripts, no external resources). */
-export function htmlPage(title: string, svg: string): string {
-  const body = svg.replace(/^<\?xml[^>]*>\s*/, "").replace(/^<!DOCTYPE[^>]*>\s*/, "");
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>${esc(title)}</title>
-<style>
-body { font-family: Helvetica, Arial, sans-serif; margin: 1.5em; color: #111827; }
-.legend span { display: inline-block; padding: 0.15em 0.6em; margin-right: 0.4em; border: 1px solid; border-radius: 4px; font-size: 0.9em; }
-.diagram svg { max-width: 100%; height: auto; }
-</style>
-</head>
-<body>
-<h1>${esc(title)}</h1>
-<p class="legend"><span style="background:#dbeafe;border-color:#2563eb">tower</span><span style="background:#ffedd5;border-color:#ea580c">fusion</span><span style="background:#ede9fe;border-color:#7c3aed">experts</span><span style="background:#dcfce7;border-color:#16a34a">head</span><span style="background:#fee2e2;border-color:#dc2626">loss</span><span style="background:#f3f4f6;border-color:#6b7280">block</span><span style="background:#cbd5e1;border-color:#6b7280;border-style:dashed">frozen</span></p>
-<div class="diagram">
-${body}</div>
-</body>
-</html>
-`;
-}
