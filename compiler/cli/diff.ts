@@ -21,7 +21,7 @@ export const diff: Command = {
     model: { type: "string", doc: "the model in each FILE.mm that declares several (or write FILE.mm#NAME)" },
     depth: { ...depth(2), doc: "component levels to show, in text and JSON (default 2)" },
     json: json("the diff as JSON"),
-    html: { type: "string", doc: "also write a self-contained side-by-side HTML page to OUT" },
+    html: { type: "string", doc: "also write an HTML page to OUT: one file, totals, the tree of changes to expand and collapse, tasks and stages" },
   },
   run(ctx) {
     if (ctx.positionals.length !== 2) throw new UsageError("diff: give two models (stdlib names, FILE.mm#NAME, or FILE.mm --model NAME)");

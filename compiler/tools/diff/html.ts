@@ -55,7 +55,7 @@ export function renderHtml(d: ModelDiff): string {
 ${args ? `<h2>arguments</h2><ul id="args">${args}</ul>` : ""}
 ${d.forward ? `<h2>forward</h2>${forwardHtml(d.forward)}` : ""}
 <h2>components</h2>
-<div class="controls"><label><input type="checkbox" id="changes-only" checked> changes only</label><button id="expand-all">expand all</button><button id="collapse-all">collapse all</button>
+<div class="controls"><label><input type="checkbox" id="changes-only" autocomplete="off" checked> changes only</label><button id="expand-all">expand all</button><button id="collapse-all">collapse all</button>
 <small>highlighted: changed itself (arguments, block, a rename), added or removed; plain: changed only in shapes or below</small></div>
 <table id="tree"><thead><tr><th>component</th><th>kind, block</th><th class="n">${esc(d.a.name)}</th><th class="n">${esc(d.b.name)}</th><th class="n">params</th><th class="n">FLOPs</th><th class="n">activations</th><th>what changed</th></tr></thead>
 <tbody>

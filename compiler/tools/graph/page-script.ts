@@ -2,7 +2,8 @@
 // the browser, no libraries. `compute` is diagram.ts's unit and edge rules over the page's
 // data for any open/closed state (test/tools/graph-page.test.ts runs it in Node against
 // buildDiagram); the rest draws nested boxes, ranks each container's children by data flow
-// (bottom to top, as in the Graphviz diagrams) and draws the edges over them in SVG.
+// (bottom to top, as in the Graphviz diagrams) and draws the edges in SVG (page-edges.ts).
+import { EDGES_SCRIPT } from "./page-edges.js";
 
 export const PAGE_SCRIPT = String.raw`(function () {
 "use strict";
@@ -221,36 +222,7 @@ function draw() {
   drawEdges(canvas, r.edges, nodes);
 }
 
-function drawEdges(canvas, edges, nodes) {
-  var svg = document.createElementNS(NS, "svg");
-  svg.setAttribute("class", "edges");
-  svg.setAttribute("width", canvas.scrollWidth);
-  svg.setAttribute("height", canvas.scrollHeight);
-  svg.innerHTML = '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#4b5563"/></marker></defs>';
-  var base = canvas.getBoundingClientRect();
-  edges.forEach(function (e) {
-    var a = nodes.get(e.from), b = nodes.get(e.to);
-    if (!a || !b) return;
-    var ra = a.getBoundingClientRect(), rb = b.getBoundingClientRect();
-    var x1 = ra.left + ra.width / 2 - base.left, y1 = ra.top - base.top, x2 = rb.left + rb.width / 2 - base.left, y2 = rb.bottom - base.top;
-    var dy = Math.max(30, Math.abs(y1 - y2) / 2);
-    var path = document.createElementNS(NS, "path");
-    path.setAttribute("d", "M" + x1 + "," + y1 + " C" + x1 + "," + (y1 - dy) + " " + x2 + "," + (y2 + dy) + " " + x2 + "," + y2);
-    path.setAttribute("marker-end", "url(#arrow)");
-    path.dataset.edge = e.from + "->" + e.to;
-    var shapes = e.shapes.length > 3 ? e.shapes.slice(0, 3).concat(["+" + (e.shapes.length - 3) + " more"]) : e.shapes;
-    path.dataset.label = shapes.join("; ");
-    svg.appendChild(path);
-    if (shapes.length) {
-      var t = document.createElementNS(NS, "text");
-      t.setAttribute("x", (x1 + x2) / 2 + 4);
-      t.setAttribute("y", (y1 + y2) / 2);
-      t.textContent = shapes.join("; ");
-      svg.appendChild(t);
-    }
-  });
-  canvas.appendChild(svg);
-}
+${EDGES_SCRIPT}
 
 document.getElementById("collapse").addEventListener("click", function () { state = I.map(function (x, i) { return i === 0 ? 1 : 0; }); draw(); });
 document.getElementById("expand").addEventListener("click", function () { state = I.map(function (x) { return x.kids ? 1 : 0; }); draw(); });

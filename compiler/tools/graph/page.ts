@@ -105,14 +105,14 @@ h1{font-size:1.3em;margin:0 0 .3em}.bar{margin:.3em 0 .8em}.bar button{margin-ri
 .canvas{position:relative;display:inline-block;min-width:100%}
 .rows{display:flex;flex-direction:column-reverse;gap:34px;align-items:center;padding:6px 10px 10px}
 .row{display:flex;gap:18px;align-items:flex-end;justify-content:center}
-.unit{border:1.6px solid #6b7280;border-radius:7px;padding:4px 9px;background:#fff;text-align:center;white-space:nowrap;position:relative;z-index:1}
+.unit{border:1.6px solid #6b7280;border-radius:7px;padding:4px 9px;background:#fff;text-align:center;white-space:nowrap;position:relative;z-index:2}
 .unit.openable{cursor:zoom-in}.unit.op{border-color:#9ca3af;font-size:11px;padding:2px 7px}
 .unit.io{background:#f9fafb;border-color:#374151}.unit.loss{background:#fee2e2;border-color:#dc2626;border-radius:14px}
 .small{font-size:11px;color:#374151}
-.cluster{border:1.6px solid #6b7280;border-radius:9px;position:relative;z-index:0}
+.cluster{border:1.6px solid #6b7280;border-radius:9px}
 .cluster>.head{padding:3px 9px;cursor:zoom-out;font-size:12px;text-align:center}
 .cluster>.head button{font-size:10px;margin-left:.6em;cursor:pointer}
-svg.edges{position:absolute;left:0;top:0;pointer-events:none;z-index:2;overflow:visible}
+svg.edges{position:absolute;left:0;top:0;pointer-events:none;z-index:1;overflow:visible}
 svg.edges path{fill:none;stroke:#4b5563;stroke-width:1.2}
 svg.edges text{font-size:10px;fill:#374151;paint-order:stroke;stroke:#fff;stroke-width:3px}`;
 
