@@ -89,6 +89,12 @@ describe("creation and masks", () => {
     expect(call("arange", { n: 5 }).attrs).toEqual({ n: 5 });
     expect(fails("arange", { n: 0 }).code).toBe("MM3017");
   });
+  it("dim_value", () => {
+    expect(out(call("dim_value", { n: T }))).toBe("[] int64");
+    expect(out(call("dim_value", { n: T, dtype: "float32" }))).toBe("[]");
+    expect(call("dim_value", { n: 7 }).attrs).toEqual({ n: 7 });
+    expect((call("dim_value", { n: T }).attrs.n as Dim).toString()).toBe("T");
+  });
   it("ones and zeros", () => {
     expect(out(call("ones", { shape: [B, 1, 4] }))).toBe("[B, 1, 4]");
     expect(out(call("zeros", { shape: [3], dtype: "int64" }))).toBe("[3] int64");

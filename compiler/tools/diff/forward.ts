@@ -2,8 +2,8 @@
 // in the same place, or the models' own forwards), their statements are compared line by
 // line (each statement as written, whitespace and comments folded; a `for` or `if` as its
 // header line, then its body) with a longest common subsequence, and each changed
-// statement names the ops and blocks it stopped or started calling. Swapping CLIP's softmax
-// loss for SigLIP's sigmoid loss then reads "ops −cross_entropy +logsigmoid", not "100%
+// statement names the ops and blocks it stopped or started calling. Swapping a softmax
+// contrastive loss for a sigmoid one then reads "calls -cross_entropy +softplus", not "100%
 // similar".
 import type { Span, Stmt } from "../../ast/ast.js";
 import type { Instance } from "../../elaborate/instance.js";
