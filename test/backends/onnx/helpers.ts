@@ -59,8 +59,12 @@ export interface Ran {
 }
 
 /** One onnxruntime session, one run; outputs as float64 arrays. */
-export async function runOnnx(bytes: Uint8Array, feeds: Feeds): Promise<Map<string, Ran>> {
-  const sess = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3 });
+/** One onnxruntime session over bytes, or over a file (whose external data onnxruntime reads
+ *  itself, so a 600 MB model is not also held as a JavaScript buffer). */
+export async function runOnnx(model: Uint8Array | string, feeds: Feeds): Promise<Map<string, Ran>> {
+  const sess = typeof model === "string"
+    ? await ort.InferenceSession.create(model, { logSeverityLevel: 3 })
+    : await ort.InferenceSession.create(model, { logSeverityLevel: 3 });
   try {
     const out = await sess.run(feeds);
     const m = new Map<string, Ran>();
