@@ -12,6 +12,7 @@ import { pathToFileURL } from "node:url";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mm } from "../helpers.js";
+import { chromiumLock } from "../chromium-lock.js";
 
 const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
 const ci = process.env.CI === "true";
@@ -37,6 +38,7 @@ model Shallow = Deep(depth: 8, tokens: 12)
 `;
 
 let browser: Browser;
+let release: (() => void) | undefined;
 let page: Page;
 const errors: string[] = [];
 const dir = mkdtempSync(join(tmpdir(), "mm-html-pages-"));
@@ -48,6 +50,7 @@ async function open(file: string): Promise<void> {
 describe.skipIf(!CHROMIUM && !ci)("HTML pages in Chromium", () => {
   beforeAll(async () => {
     expect(CHROMIUM, "chromium is required when CI=true").toBeDefined();
+    release = await chromiumLock();
     browser = await puppeteer.launch({
       executablePath: CHROMIUM!, headless: true,
       args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
@@ -56,10 +59,11 @@ describe.skipIf(!CHROMIUM && !ci)("HTML pages in Chromium", () => {
     await page.setViewport({ width: 1200, height: 800 });
     page.on("pageerror", (e) => errors.push(String(e)));
     page.on("request", (r) => { if (!r.url().startsWith("file:")) errors.push(`fetched ${r.url()}`); });
-  }, 60_000);
+  }, 240_000); // it may wait for another file's Chromium (chromium-lock.ts)
 
   afterAll(async () => {
     await browser?.close();
+    release?.();
   });
 
   it("mm diff --html: collapsed to the changes; expand a node, open and close a range, read the numbers", async () => {

@@ -1,0 +1,40 @@
+// One Chromium at a time in a test run. A headless Chromium is a tree of 10 processes and
+// about 1 GB resident; three test files start one (the playground, the HTML pages, WebGPU in
+// a browser), and when vitest's two workers overlapped two of them the suite peaked at 3.1 GB.
+// Each file holds this lock from before its browser starts until after it closes, so the
+// browsers run one after another while other files go on in the other worker.
+//
+// The workers are threads of one process, so the lock is a directory named for that process:
+// mkdir is atomic, and a lock left by a run that died belongs to a pid no longer alive.
+import { mkdirSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const PREFIX = "mm-chromium-lock-";
+const LOCK = join(tmpdir(), `${PREFIX}${process.pid}`);
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Waits until no other test file of this run holds a Chromium; returns the release. */
+export async function chromiumLock(): Promise<() => void> {
+  for (const d of readdirSync(tmpdir())) {
+    const pid = d.startsWith(PREFIX) ? Number(d.slice(PREFIX.length)) : NaN;
+    if (Number.isInteger(pid) && pid !== process.pid && !alive(pid)) rmSync(join(tmpdir(), d), { recursive: true, force: true });
+  }
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      return () => rmSync(LOCK, { recursive: true, force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
