@@ -1,6 +1,6 @@
 // One Chromium at a time in a test run. A headless Chromium is a tree of 10 processes and
-// about 1 GB resident; three test files start one (the playground, the HTML pages, WebGPU in
-// a browser), and when vitest's two workers overlapped two of them the suite peaked at 3.1 GB.
+// about 1 GB resident; four test files start one (the playground, the HTML pages, WebGPU in
+// a browser, the diagrams' PNG), and two at once put the suite's peak at 3.1 GB.
 // Each file holds this lock from before its browser starts until after it closes, so the
 // browsers run one after another while other files go on in the other worker.
 //
