@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// Runs a command and reports its wall time and the peak memory of its whole process tree
-// (the sum of every descendant's resident set, sampled from /proc every 250 ms): what a
-// machine must have free to run it. /usr/bin/time reports only the largest single process,
-// and `npm test` runs vitest workers, Chromium and Python beside each other.
+// Runs a command and reports its wall time and the peak memory of its whole process tree,
+// sampled from /proc every 250 ms: what a machine must have free to run it. /usr/bin/time
+// reports only the largest single process, and `npm test` runs vitest workers, Chromium and
+// Python beside each other. Two sums: PSS (each process's proportional set size, shared
+// pages divided among the processes sharing them: the tree's real footprint) and RSS (each
+// process's resident set, which counts a page shared by Chromium's ten processes ten times).
 //
 //   node scripts/measure-suite.mjs npm test
 //
@@ -34,35 +36,49 @@ function processes() {
   return out;
 }
 
+/** A process's proportional set size in kB (0 when it is gone or unreadable). */
+function pss(pid) {
+  try {
+    return Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
 function treeRss(root) {
   const all = processes();
   const children = new Map();
   for (const [pid, p] of all) children.set(p.ppid, [...(children.get(p.ppid) ?? []), pid]);
-  let total = 0;
+  let total = 0, proportional = 0;
   const parts = [];
   const todo = [root];
   while (todo.length) {
     const pid = todo.pop();
     const p = all.get(pid);
-    total += p?.rss ?? 0;
-    if (p) parts.push(`${p.name} ${(p.rss / 1024).toFixed(0)} MiB`);
+    if (p) {
+      const share = pss(pid);
+      total += p.rss;
+      proportional += share;
+      parts.push(`${p.name} ${(share / 1024).toFixed(0)} MiB`);
+    }
     todo.push(...(children.get(pid) ?? []));
   }
-  return { total, parts };
+  return { total, proportional, parts };
 }
 
 const t0 = performance.now();
 const child = spawn(cmd, args, { stdio: "inherit" });
-let peak = 0, peakAt = 0, peakParts = [];
+let peak = 0, peakAt = 0, peakParts = [], peakRss = 0;
 const timer = setInterval(() => {
-  const { total, parts } = treeRss(child.pid);
-  if (total > peak) [peak, peakAt, peakParts] = [total, (performance.now() - t0) / 1000, parts];
+  const { total, proportional, parts } = treeRss(child.pid);
+  if (proportional > peak) [peak, peakAt, peakParts] = [proportional, (performance.now() - t0) / 1000, parts];
+  peakRss = Math.max(peakRss, total);
 }, 250);
 child.on("exit", (code, signal) => {
   clearInterval(timer);
   const s = (performance.now() - t0) / 1000;
-  console.error(`\nmeasure-suite: ${[cmd, ...args].join(" ")}: exit ${code ?? signal}, ${Math.floor(s / 60)} min ${Math.round(s % 60)} s wall, peak ${(peak / 1024 / 1024).toFixed(2)} GiB resident (all its processes together, ${peakAt.toFixed(0)} s in)`);
-  // What was resident at the peak, largest first: which tiers overlapped.
+  console.error(`\nmeasure-suite: ${[cmd, ...args].join(" ")}: exit ${code ?? signal}, ${Math.floor(s / 60)} min ${Math.round(s % 60)} s wall, peak ${(peak / 1024 / 1024).toFixed(2)} GiB PSS (all its processes together, ${peakAt.toFixed(0)} s in); summed RSS peak ${(peakRss / 1024 / 1024).toFixed(2)} GiB (counts shared pages once per process)`);
+  // What was resident at the peak (PSS), largest first: which tiers overlapped.
   const big = peakParts.map((x) => [x, Number(/ (\d+) MiB$/.exec(x)[1])]).sort((a, b) => b[1] - a[1]).filter(([, m]) => m >= 20);
   console.error(`measure-suite: at the peak: ${big.map(([x]) => x).join(", ")}`);
   process.exit(code ?? 1);
