@@ -77,7 +77,7 @@ const timer = setInterval(() => {
 child.on("exit", (code, signal) => {
   clearInterval(timer);
   const s = (performance.now() - t0) / 1000;
-  console.error(`\nmeasure-suite: ${[cmd, ...args].join(" ")}: exit ${code ?? signal}, ${Math.floor(s / 60)} min ${Math.round(s % 60)} s wall, peak ${(peak / 1024 / 1024).toFixed(2)} GiB PSS (all its processes together, ${peakAt.toFixed(0)} s in); summed RSS peak ${(peakRss / 1024 / 1024).toFixed(2)} GiB (counts shared pages once per process)`);
+  console.error(`\nmeasure-suite: ${[cmd, ...args].join(" ")}: exit ${code ?? signal}, ${Math.floor(Math.round(s) / 60)} min ${Math.round(s) % 60} s wall, peak ${(peak / 1024 / 1024).toFixed(2)} GiB PSS (all its processes together, ${peakAt.toFixed(0)} s in); summed RSS peak ${(peakRss / 1024 / 1024).toFixed(2)} GiB (counts shared pages once per process)`);
   // What was resident at the peak (PSS), largest first: which tiers overlapped.
   const big = peakParts.map((x) => [x, Number(/ (\d+) MiB$/.exec(x)[1])]).sort((a, b) => b[1] - a[1]).filter(([, m]) => m >= 20);
   console.error(`measure-suite: at the peak: ${big.map(([x]) => x).join(", ")}`);
