@@ -106,7 +106,7 @@ export class DiagnosticBag {
 }
 
 /** What makes two diagnostics the same error: code, place and message. */
-export function diagnosticKey(d: Diagnostic): string {
+function diagnosticKey(d: Diagnostic): string {
   return `${d.code}:${d.span.file}:${d.span.start}:${d.span.end}:${d.message}`;
 }
 

@@ -4,8 +4,7 @@ import { resolve as resolvePath } from "node:path";
 import type { BlockDecl, VariantDecl } from "../ast/ast.js";
 import { checkModel, type CheckedModel } from "../check/check-model.js";
 import { checkStandaloneBlock } from "../check/check-block.js";
-import { diag, diagnosticKey, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
-import { mergeInstances } from "../diagnostics/context.js";
+import { diag, DiagnosticBag, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { elaborateModel, isUnpublished } from "../elaborate/model.js";
 import type { ElaboratedModel, Instance } from "../elaborate/instance.js";
 import { foldedStack } from "../elaborate/stack.js";
@@ -178,18 +177,10 @@ function collectDecls(inst: Instance, into: Set<BlockDecl>, seen = new Set<Insta
   for (const c of f ? [f.layer] : i.children.values()) collectDecls(c, into, seen);
 }
 
-/** One diagnostic per error (several models may instantiate one failing block). */
-function dedupe(ds: Diagnostic[]): Diagnostic[] {
-  const seen = new Map<string, number>();
-  const out: Diagnostic[] = [];
-  for (const d of ds) {
-    const k = diagnosticKey(d);
-    const at = seen.get(k);
-    if (at !== undefined) out[at] = mergeInstances(out[at]!, d);
-    else {
-      seen.set(k, out.length);
-      out.push(d);
-    }
-  }
-  return out;
+/** One diagnostic per error (several models may instantiate one failing block): the bag
+ *  merges repeats and their instances, uncapped here (capErrors caps the run). */
+function dedupe(ds: readonly Diagnostic[]): Diagnostic[] {
+  const bag = new DiagnosticBag(Infinity);
+  for (const d of ds) bag.add(d);
+  return bag.items;
 }

@@ -37,17 +37,5 @@ model CLIPLoss(width: Int = 32) {
   task pretrain { losses: itc }
 }
 
-model SigLIPLoss(width: Int = 32) {
-  image_proj = Linear(64, width, bias: false)
-  text_proj = Linear(48, width, bias: false)
-  param logit_scale: [] init const(2.3026)
-  criterion = SigmoidContrastive()
-  input image_features: [B, 64]
-  input text_features: [B, 48]
-  forward {
-    let logits = exp(logit_scale) * normalize(image_proj(image_features)) @ normalize(text_proj(text_features)).T
-    output logits_per_image = logits
-    loss itc = criterion(logits)
-  }
-  task pretrain { losses: itc }
-}
+## The same towers with SigLIP's loss: only the criterion is another block.
+model SigLIPLoss = CLIPLoss with { criterion = SigmoidContrastive() }
