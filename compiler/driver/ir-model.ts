@@ -6,7 +6,7 @@ import type { CheckedModel } from "../check/check-model.js";
 import { allParams, allTensors, type Instance } from "../elaborate/instance.js";
 import { trainedIn } from "../elaborate/stages.js";
 import { graphSymbols } from "../ir/ir.js";
-import type { IrInstance, IrModel, IrSourceFile, IrTensor } from "../ir/model.js";
+import type { IrInstance, IrModel, IrSourceFile, IrStage, IrTensor } from "../ir/model.js";
 import { DEFAULT_PIPELINE, runPasses } from "../ir/passes/index.js";
 import { projectRootOf, STDLIB_ROOT } from "../resolve/host.js";
 import { irFromChecked, irParamOf, type Selection } from "./build-ir.js";
@@ -23,15 +23,29 @@ export function buildIrModel(checked: CheckedModel, sources: ReadonlyMap<string,
   const model = checked.model;
   const selected = irFromChecked(checked, options);
   const graph = runPasses(selected, options.passes ?? DEFAULT_PIPELINE);
-  const tensors: IrTensor[] = allTensors(model.root).map((t) => {
-    const { value: _, ...rest } = irParamOf(t, -1);
-    return rest;
-  });
-  const live = allParams(model.root).filter((p) => !p.ema);
-  const stages = model.stages.map((s) => ({ name: s.name, tasks: s.tasks, trained: live.filter((p) => trainedIn(s, p.path)).map((p) => p.path) }));
+  // The model-level facts are made when first read (each once): a backend reads a few of
+  // them (ONNX: the stages; local functions: the tree; EMA: the tensors), and making all of
+  // them was a tenth of a small model's structure-only compile.
+  // (The dims are made now: later would keep the graph before the passes alive.)
+  const dims = graphSymbols(selected.values);
+  let tensors: IrTensor[] | undefined, stages: IrStage[] | undefined, tree: IrInstance | undefined;
   return {
     name: model.name, ...(model.doc ? { doc: model.doc } : {}), ...(model.variantOf ? { variantOf: model.variantOf } : {}),
-    span: model.span, graph, dims: graphSymbols(selected.values), tensors, stages, tree: instanceTree(model.root),
+    span: model.span, graph, dims,
+    get tensors(): IrTensor[] {
+      return (tensors ??= allTensors(model.root).map((t) => {
+        const { value: _, ...rest } = irParamOf(t, -1);
+        return rest;
+      }));
+    },
+    get stages(): IrStage[] {
+      if (stages) return stages;
+      const live = allParams(model.root).filter((p) => !p.ema);
+      return (stages = model.stages.map((s) => ({ name: s.name, tasks: s.tasks, trained: live.filter((p) => trainedIn(s, p.path)).map((p) => p.path) })));
+    },
+    get tree(): IrInstance {
+      return (tree ??= instanceTree(model.root));
+    },
     files: sourceFiles(sources, model.span.file, options.sourceRoot),
   };
 }
@@ -57,9 +71,10 @@ function instanceTree(root: Instance): IrInstance {
  *  a compile locates spans in a few of the files it was given (the whole stdlib, often),
  *  and scanning them all cost more than the rest of a small model's compile. */
 function sourceFiles(sources: ReadonlyMap<string, string>, modelFile: string, sourceRoot: string | undefined): Map<string, IrSourceFile> {
-  const root = sourceRoot ?? projectRootOf(modelFile);
+  // The project root is looked up on the disk (a walk up with stats): only when a path is shown.
+  let root = sourceRoot;
   const display = (file: string): string =>
-    (file.startsWith(STDLIB_ROOT + sep) ? `std/${relative(STDLIB_ROOT, file)}` : relative(root, file)).split(sep).join("/");
+    (file.startsWith(STDLIB_ROOT + sep) ? `std/${relative(STDLIB_ROOT, file)}` : relative((root ??= projectRootOf(modelFile)), file)).split(sep).join("/");
   const files = new Map<string, IrSourceFile>();
   for (const [file, text] of sources) {
     let starts: number[] | undefined, shown: string | undefined;

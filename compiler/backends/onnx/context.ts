@@ -1,6 +1,11 @@
 // The emitter context: fresh names, constant initializers (shared by content), NodeProtos
 // with a type for every value they make (value_info), and the bracket around one IR
 // node's lowering that names its ONNX nodes and binds its results to the IR value names.
+//
+// A lowering's nodes and types stay here until its end (which may rename its results),
+// then go to the sink, in order: emit.ts's sinks either keep them as objects (local
+// functions need the graph's nodes) or encode them at once (wire.ts), so that a model's
+// nodes are never all alive as objects.
 import type { Dim } from "../../base/dims.js";
 import type { DType, TensorType } from "../../base/tensor.js";
 import { Dim as D } from "../../base/dims.js";
@@ -23,24 +28,48 @@ export class LoweringError extends Error {
 interface Current {
   readonly base: string;
   readonly doc: string;
-  readonly first: number;
   k: number;
-  readonly temps: Set<string>;
+  /** Values this lowering's nodes made (a handful: a list is cheaper than a set). */
+  readonly temps: string[];
+}
+
+/** Where finished nodes go, and the type of every value a node makes (value_info), in
+ *  creation order. */
+export interface EmitSink {
+  node(n: NodeProto): void;
+  type(name: string, t: TensorType): void;
 }
 
 export class EmitContext {
-  readonly nodes: NodeProto[] = [];
   readonly initializers: TensorProto[] = [];
-  /** The type of every value a node makes, in creation order: value_info. */
-  readonly types = new Map<string, TensorType>();
   /** Temps cached across lowerings (runtime dims): never renamed into an IR value. */
   readonly shared = new Set<string>();
+  /** Nodes handed to the sink. */
+  nodeCount = 0;
+  /** Initializers some node reads. */
+  readonly read = new Set<string>();
   private readonly used = new Set<string>();
   private readonly consts = new Map<string, V>();
+  private readonly initNames = new Set<string>();
   private cur: Current | undefined;
   private loose = 0;
+  /** The nodes and types of the lowering under way (or made outside any). */
+  private pending: NodeProto[] = [];
+  private readonly pendingTypes = new Map<string, TensorType>();
 
-  constructor(readonly opset: number) {}
+  constructor(readonly opset: number, private readonly sink: EmitSink) {}
+
+  /** Hands the pending nodes and types to the sink. */
+  flush(): void {
+    for (const n of this.pending) {
+      for (const x of n.input!) if (this.initNames.has(x)) this.read.add(x);
+      this.sink.node(n);
+    }
+    this.nodeCount += this.pending.length;
+    this.pending = [];
+    for (const [name, t] of this.pendingTypes) this.sink.type(name, t);
+    this.pendingTypes.clear();
+  }
 
   /** Claims a name the IR chose (inputs, parameters, node outputs). */
   reserve(name: string): void {
@@ -57,7 +86,8 @@ export class EmitContext {
 
   /** Starts lowering one IR node: `base` names its ONNX nodes, `doc` is their doc_string. */
   begin(base: string, doc: string): void {
-    this.cur = { base, doc, first: this.nodes.length, k: 0, temps: new Set() };
+    this.flush();
+    this.cur = { base, doc, k: 0, temps: [] };
   }
 
   /** Ends the lowering: each result takes its IR value's name (a temp of this lowering is
@@ -66,43 +96,44 @@ export class EmitContext {
     const cur = this.cur;
     if (!cur) throw new LoweringError("end() without begin()");
     if (results.length !== targets.length) throw new LoweringError(`${cur.base}: lowering made ${results.length} results for ${targets.length} outputs`);
-    const moved = new Map<string, string>();
+    let moved: Map<string, string> | undefined;
     results.forEach((r, i) => {
       const t = targets[i]!;
       const same = r.type.dtype === t.type.dtype && r.type.shape.length === t.type.shape.length && r.type.shape.every((d, k) => d.equals(t.type.shape[k]!));
       if (!same) throw new LoweringError(`${cur.base}: result ${i} is ${show(r.type)}, the IR says ${show(t.type)}`);
       if (r.name === t.name) return;
-      if (cur.temps.has(r.name) && !this.shared.has(r.name)) {
-        this.rename(cur.first, r.name, t.name);
-        cur.temps.delete(r.name);
-        moved.set(r.name, t.name);
+      const temp = cur.temps.indexOf(r.name);
+      if (temp >= 0 && !this.shared.has(r.name)) {
+        this.rename(r.name, t.name);
+        cur.temps.splice(temp, 1);
+        (moved ??= new Map()).set(r.name, t.name);
       } else {
-        this.emitNode("Identity", [moved.get(r.name) ?? r.name], [t.name], {});
+        this.emitNode("Identity", `${cur.base}/Identity_${cur.k++}`, [moved?.get(r.name) ?? r.name], [t.name], {});
       }
-      this.types.set(t.name, t.type);
+      this.pendingTypes.set(t.name, t.type);
     });
-    const mine = this.nodes.length - cur.first;
-    if (mine === 1) this.nodes[cur.first]!.name = cur.base;
+    if (this.pending.length === 1) this.pending[0]!.name = cur.base;
     this.cur = undefined;
+    this.flush();
   }
 
-  private rename(from: number, old: string, name: string): void {
-    for (let k = from; k < this.nodes.length; k++) {
-      const n = this.nodes[k]!;
+  /** Renames a temp of the lowering under way (only its nodes can read it). */
+  private rename(old: string, name: string): void {
+    for (const n of this.pending) {
       n.input = n.input!.map((x) => (x === old ? name : x));
       n.output = n.output!.map((x) => (x === old ? name : x));
     }
-    this.types.delete(old);
+    this.pendingTypes.delete(old);
   }
 
-  /** Node names live apart from value names: `base/Type_k` within a lowering. */
-  private emitNode(type: string, inputs: readonly string[], outputs: readonly string[], attrs: Readonly<Record<string, Attr>>, domain = ""): void {
-    const cur = this.cur;
-    const name = cur ? `${cur.base}/${type}_${cur.k++}` : `${type}_${this.loose++}`;
-    const node: NodeProto = { input: [...inputs], output: [...outputs], name, opType: type, attribute: attributes(attrs) };
+  /** Node names live apart from value names (`base/Type_k` within a lowering), though a
+   *  single output's temp name is the same string. Takes its arrays. */
+  private emitNode(type: string, name: string, inputs: string[], outputs: string[], attrs: Readonly<Record<string, Attr>>, domain = ""): void {
+    const node: NodeProto = { input: inputs, output: outputs, name, opType: type, attribute: attributes(attrs) };
     if (domain) node.domain = domain;
-    if (cur?.doc) node.docString = cur.doc;
-    this.nodes.push(node);
+    const doc = this.cur?.doc;
+    if (doc) node.docString = doc;
+    this.pending.push(node);
   }
 
   /** Emits one ONNX node with a single output of the given type. Absent optional inputs
@@ -112,14 +143,17 @@ export class EmitContext {
   }
 
   opN(type: string, inputs: readonly (V | null)[], outs: readonly TensorType[], attrs: Readonly<Record<string, Attr>> = {}): V[] {
-    const base = this.cur ? `${this.cur.base}/${type}_${this.cur.k}` : `${type}_${this.loose}`;
+    const cur = this.cur;
+    const base = cur ? `${cur.base}/${type}_${cur.k++}` : `${type}_${this.loose++}`;
     const vs = outs.map((t, i) => ({ name: this.fresh(outs.length > 1 ? `${base}:${i}` : base), type: t }));
-    let ins = inputs.map((x) => x?.name ?? "");
-    while (ins.length > 0 && ins[ins.length - 1] === "") ins = ins.slice(0, -1);
-    this.emitNode(type, ins, vs.map((v) => v.name), attrs);
+    let n = inputs.length;
+    while (n > 0 && !inputs[n - 1]) n--;
+    const ins = new Array<string>(n);
+    for (let i = 0; i < n; i++) ins[i] = inputs[i]?.name ?? "";
+    this.emitNode(type, base, ins, vs.map((v) => v.name), attrs);
     for (const v of vs) {
-      this.types.set(v.name, v.type);
-      this.cur?.temps.add(v.name);
+      this.pendingTypes.set(v.name, v.type);
+      cur?.temps.push(v.name);
     }
     return vs;
   }
@@ -131,6 +165,7 @@ export class EmitContext {
     if (hit) return hit;
     const name = this.fresh(`const_${this.consts.size}`);
     this.initializers.push(tensorProto(name, dtype, dims, values));
+    this.initNames.add(name);
     const v = { name, type: { shape: dims.map((d) => D.const(d)), dtype } };
     this.consts.set(key, v);
     return v;
@@ -149,6 +184,7 @@ export class EmitContext {
   /** Adds an initializer with a chosen name (the IR's constants). */
   namedConstant(name: string, values: readonly number[], dtype: DType, dims: readonly number[]): void {
     this.initializers.push(tensorProto(name, dtype, dims, values));
+    this.initNames.add(name);
   }
 }
 

@@ -13,8 +13,10 @@ import { decompose } from "../../ir/passes/decompose.js";
 import { verifyIr } from "../../ir/verify.js";
 import { FUNCTION_DOMAIN, outlineFunctions } from "./functions.js";
 import { metadataProps } from "./metadata.js";
-import { A, attributes, onnx, ONNX_DTYPE, valueInfo, type FunctionProto, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from "./proto.js";
+import { A, attributes, ONNX_DTYPE, valueInfo, type FunctionProto, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from "./proto.js";
 import { RuntimeDims } from "./runtime-dims.js";
+import { ObjectSink, WireSink } from "./sinks.js";
+import { encodedGraph, encodeModelWire } from "./wire.js";
 import { paramDims, storedDType, type WeightsMode } from "../../ir/weights.js";
 
 export const MIN_OPSET = 17;
@@ -30,6 +32,9 @@ export interface EmitOptions {
   readonly weights: WeightsMode;
   /** Block instances as calls of ONNX local functions (functions.ts). */
   readonly functions?: boolean;
+  /** Keep the graph's nodes and value infos as objects rather than encoded as each
+   *  lowering ends (sinks.ts): the same bytes either way, the objects slower. */
+  readonly objects?: boolean;
 }
 
 /** A parameter whose data a caller attaches as an initializer of this name. */
@@ -52,30 +57,36 @@ export interface EmittedModel {
 export function emitOnnx(model: IrModel, opts: EmitOptions): EmittedModel {
   if (!Number.isInteger(opts.opset) || opts.opset < MIN_OPSET || opts.opset > MAX_OPSET)
     throw new LoweringError(`opset ${opts.opset} is not supported (${MIN_OPSET} to ${MAX_OPSET})`);
-  const ctx = new EmitContext(opts.opset);
+  const outputNames = new Set(model.graph.outputs.map((o) => o.name));
+  // Local functions outline the nodes afterwards, so they keep them as objects; otherwise
+  // each lowering's nodes are encoded as it ends.
+  const objects = opts.functions || opts.objects ? new ObjectSink(outputNames) : undefined;
+  const wire = objects ? undefined : new WireSink(outputNames, model.graph.nodes.length);
+  const ctx = new EmitContext(opts.opset, objects ?? wire!);
   // Composite ops this target has no lowering for become primitives first (one definition
   // of their arithmetic for every backend).
   const ir = decompose(model.graph, (op) => LOWERINGS.has(op));
   if (ir !== model.graph) verifyIr(ir, "decompose"); // unchanged: verified by the passes
   const where = { where: (span: IrParam["span"]): string => locate(model.files, span) };
-  const vals = new Map<number, V>();
+  // By value id (ids are dense: the IR builder numbers values from 0).
+  const vals: V[] = [];
   for (const v of ir.values) {
     ctx.reserve(v.name);
-    vals.set(v.id, { name: v.name, type: v.type }); // one shape of object for every lowering
+    vals[v.id] = { name: v.name, type: v.type }; // one shape of object for every lowering
   }
-  const dataInputs = ir.inputs.map((i) => vals.get(i.value)!);
+  const dataInputs = ir.inputs.map((i) => vals[i.value]!);
   const structureOnly = opts.weights === "none";
-  const paramInfos = ir.params.map((p) => valueInfo(vals.get(p.value)!.name, vals.get(p.value)!.type));
+  const paramInfos = ir.params.map((p) => valueInfo(vals[p.value]!.name, vals[p.value]!.type));
   // A parameter kept in half precision (`--dtype keep`) is an initializer `<name>.stored` of
   // its stored dtype, widened by a Cast at the top of the graph: the graph computes as before.
   const stored = (p: IrParam): DType => storedDType(p, opts.weights);
   const weights: WeightTensor[] = structureOnly ? [] : ir.params.map((p) => {
-    const name = vals.get(p.value)!.name;
+    const name = vals[p.value]!.name;
     return { name: stored(p) === p.dtype ? name : `${name}.stored`, dtype: stored(p), dims: paramDims(p), param: p };
   });
   const widen = structureOnly ? [] : ir.params.filter((p) => stored(p) !== p.dtype).map((p): NodeProto => ({
-    opType: "Cast", input: [`${vals.get(p.value)!.name}.stored`], output: [vals.get(p.value)!.name],
-    name: `${vals.get(p.value)!.name}.widen`, attribute: attributes({ to: A.i(ONNX_DTYPE[p.dtype]) }),
+    opType: "Cast", input: [`${vals[p.value]!.name}.stored`], output: [vals[p.value]!.name],
+    name: `${vals[p.value]!.name}.widen`, attribute: attributes({ to: A.i(ONNX_DTYPE[p.dtype]) }),
   }));
 
   for (const v of ir.values) {
@@ -88,44 +99,43 @@ export function emitOnnx(model: IrModel, opts: EmitOptions): EmittedModel {
   }
 
   const e = { ctx, dims: new RuntimeDims(ctx, dataInputs), opset: opts.opset };
-  const scopes: string[] = [];
+  // The widening casts come first among the nodes (in a function's graph: after outlining).
+  if (wire) for (const n of widen) wire.node(n);
   for (const node of ir.nodes) {
     const lower = LOWERINGS.get(node.op);
     if (!lower) throw new LoweringError(`no ONNX lowering for op '${node.op}'`);
     const base = `${node.scope ? node.scope + "/" : ""}${node.op}_${node.id}`;
+    if (objects) objects.scope = node.scope;
     ctx.begin(base, where.where(node.span));
-    const inputs = node.inputs.map((i) => (i === null ? null : vals.get(i)!));
-    const targets = node.outputs.map((o) => vals.get(o)!);
+    const inputs = node.inputs.map((i) => (i === null ? null : vals[i]!));
+    const targets = node.outputs.map((o) => vals[o]!);
     const r = lower(e, { op: node.op, inputs, outputs: targets.map((t) => t.type), attrs: node.attrs });
     ctx.end(Array.isArray(r) ? r : [r as V], targets);
-    while (scopes.length < ctx.nodes.length) scopes.push(node.scope);
   }
+  ctx.flush();
 
-  const outputNames = new Set(ir.outputs.map((o) => o.name));
-  // A constant no lowering read (an operand a lowering turned into an attribute) goes: the
-  // few constants' names are looked up in the inputs, not every input put in a set.
-  const unread = new Set(ctx.initializers.map((t) => t.name!));
-  for (const o of outputNames) unread.delete(o);
-  for (let k = 0; k < ctx.nodes.length && unread.size > 0; k++) for (const x of ctx.nodes[k]!.input!) unread.delete(x);
-  const infos: ValueInfoProto[] = [];
-  for (const [name, t] of ctx.types) if (!outputNames.has(name)) infos.push(valueInfo(name, t));
-  let graph: GraphProto = {
+  // A constant no lowering read (an operand a lowering turned into an attribute) goes.
+  const unread = ctx.initializers.filter((t) => !ctx.read.has(t.name!) && !outputNames.has(t.name!));
+  const fields = {
     name: ir.task ? `${ir.name}.${ir.task}` : ir.name,
     docString: where.where(model.span),
-    node: ctx.nodes,
-    initializer: unread.size ? ctx.initializers.filter((t) => !unread.has(t.name!)) : ctx.initializers,
+    initializer: unread.length ? ctx.initializers.filter((t) => !unread.includes(t)) : ctx.initializers,
     input: [...dataInputs.map((v) => valueInfo(v.name, v.type)), ...(structureOnly ? paramInfos : [])],
-    output: ir.outputs.map((o) => valueInfo(o.name, vals.get(o.value)!.type)),
-    valueInfo: infos,
+    output: ir.outputs.map((o) => valueInfo(o.name, vals[o.value]!.type)),
   };
+  let graph: GraphProto;
   let functions: FunctionProto[] | undefined;
-  if (opts.functions) {
-    const params = new Set(ir.params.map((p) => vals.get(p.value)!.name));
-    const out = outlineFunctions({ graph, scopes, shared: ctx.shared, params, root: model.tree, opset: opts.opset, domains: new Map() });
-    graph = out.graph;
+  if (objects && !opts.functions) {
+    graph = { ...fields, node: widen.length ? [...widen, ...objects.nodes] : objects.nodes, valueInfo: objects.infos };
+  } else if (objects) {
+    const params = new Set(ir.params.map((p) => vals[p.value]!.name));
+    const lowered = { ...fields, node: objects.nodes, valueInfo: objects.infos };
+    const out = outlineFunctions({ graph: lowered, scopes: objects.scopes, shared: ctx.shared, params, root: model.tree, opset: opts.opset, domains: new Map() });
+    graph = widen.length > 0 ? { ...out.graph, node: [...widen, ...(out.graph.node ?? [])] } : out.graph;
     functions = out.functions;
+  } else {
+    graph = encodedGraph(fields, { node: wire!.nodes.view(), valueInfo: wire!.infos.view() });
   }
-  if (widen.length > 0) graph = { ...graph, node: [...widen, ...(graph.node ?? [])] };
   const proto: ModelProto = {
     irVersion: irVersionFor(opts.opset),
     opsetImport: [{ domain: "", version: opts.opset }, ...(functions?.length ? [{ domain: FUNCTION_DOMAIN, version: 1 }] : [])],
@@ -136,7 +146,7 @@ export function emitOnnx(model: IrModel, opts: EmitOptions): EmittedModel {
     metadataProps: metadataProps(model, opts.weights),
     ...(functions?.length ? { functions } : {}),
   };
-  return { model: proto, weights, nodeCount: ctx.nodes.length };
+  return { model: proto, weights, nodeCount: ctx.nodeCount };
 }
 
 /** Puts the parameters first among the initializers, each with its data. */
@@ -145,6 +155,7 @@ export function attachWeights(model: ModelProto, tensors: readonly TensorProto[]
   return { ...model, graph: { ...graph, initializer: [...tensors, ...(graph.initializer ?? [])] } };
 }
 
+/** The model's bytes: what protobufjs writes for it (wire.ts, which is faster). */
 export function encodeModel(model: ModelProto): Uint8Array {
-  return onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish();
+  return encodeModelWire(model);
 }

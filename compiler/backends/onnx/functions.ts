@@ -18,6 +18,7 @@
 import { createHash } from "node:crypto";
 import type { IrInstance as Instance } from "../../ir/model.js";
 import { onnx, type FunctionProto, type GraphProto, type NodeProto, type TensorProto } from "./proto.js";
+import { encodeFunction } from "./wire.js";
 
 export const FUNCTION_DOMAIN = "mm.blocks";
 
@@ -147,7 +148,7 @@ export function outlineFunctions(inp: OutlineInput): Outlined {
       fnNodes.push(copy);
     }
     const proto: FunctionProto = { domain: FUNCTION_DOMAIN, input: fnInputs, output: outputs.map((_, k) => `y${k}`), node: fnNodes };
-    const key = Buffer.from(onnx.FunctionProto.encode(onnx.FunctionProto.create(proto)).finish()).toString("base64");
+    const key = Buffer.from(encodeFunction(proto)).toString("base64"); // base64: the name hashes (below) take it
     let fn = fns.get(key);
     if (!fn) {
       fn = { id: fns.size, key, declName: inst.declName, proto };

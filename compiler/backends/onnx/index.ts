@@ -19,6 +19,8 @@ export interface OnnxOptions {
   readonly weights?: WeightsMode;
   /** Block instances as calls of ONNX local functions in the mm.blocks domain. */
   readonly functions?: boolean;
+  /** The graph's nodes as objects, not encoded as they are made (emit.ts). */
+  readonly objects?: boolean;
 }
 
 export interface LoweredOnnx extends EmittedModel {
@@ -34,7 +36,7 @@ export interface OnnxResult {
 
 export function lowerToOnnx(model: IrModel, options: OnnxOptions = {}): LoweredOnnx {
   const emitted = emitOnnx(model, {
-    opset: options.opset ?? 17, weights: options.weights ?? "none", ...(options.functions ? { functions: true } : {}),
+    opset: options.opset ?? 17, weights: options.weights ?? "none", ...(options.functions ? { functions: true } : {}), ...(options.objects ? { objects: true } : {}),
   });
   return { ...emitted, ir: model.graph };
 }
@@ -50,7 +52,7 @@ export function compileToOnnx(ir: IrModel, options: OnnxOptions = {}): OnnxResul
 // For streaming callers: emit, then attach (or externalize) each weight's bytes, encode.
 export { attachWeights, emitOnnx, encodeModel, MAX_OPSET, MIN_OPSET, type EmittedModel, type WeightTensor } from "./emit.js";
 export { LoweringError } from "./context.js";
-export { tensorProtoRaw, type ModelProto, type TensorProto } from "./proto.js";
+export { onnx, tensorProtoRaw, type ModelProto, type TensorProto } from "./proto.js";
 export { weightBytes, weightChunks, type WeightsMode } from "../../ir/weights.js";
 // Files: streamed weights, external data, atomic and deterministic; the EMA update graph.
 export { DEFAULT_EXTERNAL_THRESHOLD, EXTERNAL_ALIGNMENT, planExternal, writeOnnx, type WriteOptions, type WriteResult } from "./write.js";

@@ -59,7 +59,9 @@ const AT = onnx.AttributeProto.AttributeType;
 
 /** Attributes sorted by name, so the bytes do not depend on the order code wrote them. */
 export function attributes(attrs: Readonly<Record<string, Attr>>): AttributeProto[] {
-  return Object.keys(attrs).sort().map((name) => {
+  const keys = Object.keys(attrs);
+  if (keys.length > 1) keys.sort();
+  return keys.map((name) => {
     const a = attrs[name]!;
     if ("i" in a) return { name, type: AT.INT, i: a.i };
     if ("f" in a) return { name, type: AT.FLOAT, f: a.f };

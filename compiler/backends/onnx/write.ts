@@ -1,8 +1,8 @@
 // Writes an emitted model to disk with its weights streamed: each parameter is generated
 // in chunks and written as it is generated, so memory stays flat whatever the model's size.
 //
-// The model file is assembled from pieces protobufjs encodes (everything but parameter
-// data) and the parameters' bytes, which go either inline (raw_data, in the model file) or
+// The model file is assembled from encoded pieces (wire.ts: everything but parameter data)
+// and the parameters' bytes, which go either inline (raw_data, in the model file) or
 // to external data: `OUT.data` beside the model, each tensor with
 // data_location = EXTERNAL and external_data {location: basename, offset, length}.
 // Offsets are aligned to 4096 bytes (a page, so onnxruntime can map tensors directly; zero
@@ -27,6 +27,7 @@ import type { EmittedModel, WeightTensor } from "./emit.js";
 import { tempPathFor } from "../../base/atomic.js";
 import { DTYPE_SIZE } from "../../base/tensor.js";
 import { ONNX_DTYPE, onnx, type GraphProto, type ModelProto, type TensorProto } from "./proto.js";
+import { encodeWith, graphBody, modelBody, tensorBody } from "./wire.js";
 import { ChunkScratch, weightChunks, type WeightsMode } from "../../ir/weights.js";
 import { RingWriter } from "../../base/ring-writer.js";
 
@@ -107,29 +108,10 @@ export function planExternal(weights: readonly WeightTensor[], structureBytes: n
   return { plan, forced, dataBytes: offset };
 }
 
-const encodeTensor = (t: TensorProto): Uint8Array => onnx.TensorProto.encode(onnx.TensorProto.create(t)).finish();
-/** A GraphProto's bytes; its nodes and value infos one message at a time (the same bytes:
- *  a repeated field is its elements, each tagged and length-prefixed). protobufjs records
- *  an operation object for every field it will write before it writes any, so a whole
- *  graph at once held several times the output in memory, growing with the model's depth. */
-function encodeGraph(g: GraphProto): Uint8Array {
-  const { node, valueInfo, ...rest } = g;
-  if (!node?.length && !valueInfo?.length) return onnx.GraphProto.encode(onnx.GraphProto.create(g)).finish();
-  const parts: Uint8Array[] = [];
-  const repeated = (tag: number, items: readonly Uint8Array[]): void => {
-    for (const b of items) parts.push(Uint8Array.of(tag), varint(b.length), b);
-  };
-  // Field order as protobufjs writes it: node (1), then the rest up to value_info (13),
-  // which comes after output (12) and before quantization_annotation (14).
-  repeated(TAG_NODE, (node ?? []).map((n) => onnx.NodeProto.encode(n).finish()));
-  const { quantizationAnnotation, sparseInitializer, ...upTo12 } = rest;
-  parts.push(onnx.GraphProto.encode(onnx.GraphProto.create(upTo12)).finish());
-  repeated(TAG_VALUE_INFO, (valueInfo ?? []).map((v) => onnx.ValueInfoProto.encode(v).finish()));
-  const after: GraphProto = { quantizationAnnotation, sparseInitializer };
-  parts.push(onnx.GraphProto.encode(onnx.GraphProto.create(after)).finish());
-  return concat(parts);
-}
-const encodeModelPart = (m: ModelProto): Uint8Array => onnx.ModelProto.encode(onnx.ModelProto.create(m)).finish();
+const encodeTensor = (t: TensorProto): Uint8Array => encodeWith(tensorBody, t);
+/** Fields `from` to `to` of a graph or a model (wire.ts: the bytes protobufjs writes). */
+const graphPart = (g: GraphProto, from: number, to: number): Uint8Array => encodeWith((w, m: GraphProto) => graphBody(w, m, from, to), g);
+const modelPart = (m: ModelProto, from: number, to: number): Uint8Array => encodeWith((w, x: ModelProto) => modelBody(w, x, from, to), m);
 /** A protobuf varint of a non-negative integer below 2^53. */
 function varint(n: number): Uint8Array {
   const out: number[] = [];
@@ -152,8 +134,6 @@ const concat = (parts: readonly Uint8Array[]): Uint8Array => {
 
 // Wire tags: GraphProto.initializer (5), TensorProto.raw_data (9), ModelProto.graph (7).
 const TAG_INITIALIZER = 42, TAG_RAW_DATA = 74, TAG_GRAPH = 58;
-// GraphProto.node (1) and value_info (13), length-delimited.
-const TAG_NODE = 10, TAG_VALUE_INFO = 106;
 const EXTERNAL = onnx.TensorProto.DataLocation.EXTERNAL;
 
 /** Writes `emitted` (its model, and its weights generated per `opts.weights`) to `path`. */
@@ -162,13 +142,11 @@ export function writeOnnx(path: string, emitted: EmittedModel, opts: WriteOption
   const weights = mode === "none" ? [] : emitted.weights;
   const graph = emitted.model.graph!;
   // ModelProto fields 1-6 come before the graph, 8 and up after; GraphProto's node (1) and
-  // name (2) come before the initializers (5), the rest after.
-  const { graph: _g, irVersion, producerName, producerVersion, domain, modelVersion, docString, ...modelTail } = emitted.model;
-  const modelHead = encodeModelPart({ irVersion, producerName, producerVersion, domain, modelVersion, docString });
-  const modelEnd = encodeModelPart(modelTail);
-  const { node, name, ...graphTail } = graph;
-  const graphHead = encodeGraph({ node, name });
-  const graphEnd = encodeGraph(graphTail);
+  // name (2) come before the parameters' initializers, the constants' (also 5) and the rest after.
+  const modelHead = modelPart(emitted.model, 1, 6);
+  const modelEnd = modelPart(emitted.model, 8, 25);
+  const graphHead = graphPart(graph, 1, 2);
+  const graphEnd = graphPart(graph, 5, 15);
   const structure = modelHead.length + modelEnd.length + graphHead.length + graphEnd.length + 16;
 
   const { plan, forced, dataBytes } = planExternal(weights, structure, opts.externalThreshold);

@@ -1,0 +1,187 @@
+// A growing byte buffer and protobuf's primitives, as protobufjs writes them (wire.ts
+// writes ONNX messages with it): varints (int64 and negative int32 as ten-byte two's
+// complement), little-endian floats, UTF-8 strings, and length-delimited bodies whose
+// length is written after them (one byte reserved; a longer length moves the body up).
+
+type Long = { readonly low: number; readonly high: number };
+/** An int64 as protobufjs takes it: a number, a Long, or a decimal string. */
+export type Int64 = number | Long | string;
+
+const varintSize = (n: number): number => (n < 128 ? 1 : n < 16384 ? 2 : n < 2097152 ? 3 : n < 268435456 ? 4 : 5);
+
+/** A buffer that grows by doubling, and the protobuf primitives. */
+// Scratch for a float's bytes, shared by every writer (JavaScript runs one at a time).
+const F32 = new Float32Array(1);
+const F32_BYTES = new Uint8Array(F32.buffer);
+const F64 = new Float64Array(1);
+const F64_BYTES = new Uint8Array(F64.buffer);
+
+export class WireWriter {
+  buf: Uint8Array;
+  pos = 0;
+
+  constructor(capacity = 1 << 16) {
+    this.buf = new Uint8Array(capacity);
+  }
+
+  /** Room for n more bytes (small, so that it inlines; growing is apart). */
+  ensure(n: number): void {
+    if (this.pos + n > this.buf.length) this.grow(n);
+  }
+
+  private grow(n: number): void {
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+  }
+
+  /** The bytes written, copied out. */
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.pos);
+  }
+
+  /** The bytes written, in place: no copy, for a writer that is done (a run spliced into
+   *  a message, a message whose buffer was sized for it). */
+  view(): Uint8Array {
+    return this.buf.subarray(0, this.pos);
+  }
+
+  uint32(v: number): void {
+    this.ensure(5);
+    const b = this.buf;
+    let p = this.pos;
+    v >>>= 0;
+    while (v > 127) {
+      b[p++] = (v & 127) | 128;
+      v >>>= 7;
+    }
+    b[p++] = v;
+    this.pos = p;
+  }
+
+  /** A varint of the 64-bit value lo + 2^32·hi (both unsigned 32-bit). */
+  private varint64(lo: number, hi: number): void {
+    this.ensure(10);
+    const b = this.buf;
+    let p = this.pos;
+    while (hi) {
+      b[p++] = (lo & 127) | 128;
+      lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+      hi >>>= 7;
+    }
+    while (lo > 127) {
+      b[p++] = (lo & 127) | 128;
+      lo >>>= 7;
+    }
+    b[p++] = lo;
+    this.pos = p;
+  }
+
+  int64(v: Int64): void {
+    if (typeof v === "number") {
+      if (v >= 0 && v <= 0x7fffffff) return this.uint32(v);
+      // LongBits.fromNumber: magnitude split in 32-bit halves, negated in two's complement.
+      const neg = v < 0;
+      if (neg) v = -v;
+      let lo = v >>> 0;
+      let hi = ((v - lo) / 4294967296) >>> 0;
+      if (neg) {
+        hi = ~hi >>> 0;
+        lo = ~lo >>> 0;
+        if (++lo > 4294967295) {
+          lo = 0;
+          if (++hi > 4294967295) hi = 0;
+        }
+      }
+      return this.varint64(lo, hi);
+    }
+    if (typeof v === "string") return this.int64(Number(v));
+    return this.varint64(v.low >>> 0, v.high >>> 0);
+  }
+
+  int32(v: number): void {
+    if (v < 0) this.int64(v);
+    else this.uint32(v);
+  }
+
+  float(v: number): void {
+    this.ensure(4);
+    F32[0] = v;
+    this.buf.set(F32_BYTES, this.pos);
+    this.pos += 4;
+  }
+
+  double(v: number): void {
+    this.ensure(8);
+    F64[0] = v;
+    this.buf.set(F64_BYTES, this.pos);
+    this.pos += 8;
+  }
+
+  bytes(v: Uint8Array): void {
+    this.uint32(v.length);
+    this.ensure(v.length);
+    this.buf.set(v, this.pos);
+    this.pos += v.length;
+  }
+
+  string(s: string): void {
+    const n = s.length;
+    // ASCII, the common case: one byte per char, so the length is known up front. (Node's
+    // native latin1 writer measured slower for names this short: a call per string.)
+    const head = varintSize(n);
+    this.ensure(head + n);
+    const b = this.buf;
+    let p = this.pos + head;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 128) return this.utf8(s);
+      b[p++] = c;
+    }
+    // The length before the chars, in the `head` bytes kept for it (no ensure: room is there).
+    let q = this.pos;
+    let v = n;
+    while (v > 127) {
+      b[q++] = (v & 127) | 128;
+      v >>>= 7;
+    }
+    b[q] = v;
+    this.pos = p;
+  }
+
+  private utf8(s: string): void {
+    const bytes = new TextEncoder().encode(s);
+    this.bytes(bytes);
+  }
+
+  /** Bytes already encoded. */
+  raw(v: Uint8Array): void {
+    this.ensure(v.length);
+    this.buf.set(v, this.pos);
+    this.pos += v.length;
+  }
+
+  /** Starts a length-delimited body: one byte reserved for its length. */
+  fork(): number {
+    this.ensure(1);
+    return this.pos++;
+  }
+
+  /** Ends the body started at `at`: its length goes there, the body moves up if it needs more bytes. */
+  ldelim(at: number): void {
+    const len = this.pos - at - 1;
+    if (len < 128) {
+      this.buf[at] = len;
+      return;
+    }
+    const head = varintSize(len);
+    this.ensure(head - 1);
+    this.buf.copyWithin(at + head, at + 1, this.pos);
+    const end = this.pos + head - 1;
+    this.pos = at;
+    this.uint32(len);
+    this.pos = end;
+  }
+}
