@@ -134,7 +134,7 @@ export function emitOnnx(model: IrModel, opts: EmitOptions): EmittedModel {
     graph = widen.length > 0 ? { ...out.graph, node: [...widen, ...(out.graph.node ?? [])] } : out.graph;
     functions = out.functions;
   } else {
-    graph = encodedGraph(fields, { node: wire!.nodes.view(), valueInfo: wire!.infos.view() });
+    graph = encodedGraph(fields, { node: wire!.nodes.done(), valueInfo: wire!.infos.done() });
   }
   const proto: ModelProto = {
     irVersion: irVersionFor(opts.opset),

@@ -33,11 +33,12 @@ export class WireSink implements EmitSink {
   /** GraphProto field 13 (value_info). */
   readonly infos: WireWriter;
 
-  /** `irNodes` sizes the buffers (about what the stdlib's models take per IR node), so
-   *  that neither a small model zero-fills large ones nor a large one regrows them often. */
+  /** `irNodes` sizes the buffers (the stdlib's models take 400-1,400 bytes per IR node),
+   *  so that a small model does not zero-fill large ones and a large one regrows them
+   *  once or twice. */
   constructor(private readonly outputs: ReadonlySet<string>, irNodes: number) {
-    this.nodes = new WireWriter(1024 + 1024 * irNodes);
-    this.infos = new WireWriter(1024 + 512 * irNodes);
+    this.nodes = new WireWriter(1024 + 512 * irNodes);
+    this.infos = new WireWriter(1024 + 256 * irNodes);
   }
 
   node(n: NodeProto): void {

@@ -42,10 +42,10 @@ export class WireWriter {
     return this.buf.slice(0, this.pos);
   }
 
-  /** The bytes written, in place: no copy, for a writer that is done (a run spliced into
-   *  a message, a message whose buffer was sized for it). */
-  view(): Uint8Array {
-    return this.buf.subarray(0, this.pos);
+  /** The bytes of a writer that is done: in place when the buffer is nearly full (no
+   *  copy), else copied out (so the unused room is not kept alive with them). */
+  done(): Uint8Array {
+    return this.buf.length - this.pos <= this.pos / 8 ? this.buf.subarray(0, this.pos) : this.finish();
   }
 
   uint32(v: number): void {

@@ -291,8 +291,12 @@ export function encodedGraph(fields: Omit<GraphProto, "node" | "valueInfo">, run
  *  for the rest. */
 function capacityFor(m: ModelProto): number {
   let n = 1 << 12;
+  // The metadata (parameter paths per stage: large for a deep model) and the graph's inputs
+  // (structure only: one per parameter), so that a large model's buffer is not regrown.
+  for (const p of m.metadataProps ?? []) n += (p.key?.length ?? 0) + (p.value?.length ?? 0) + 8;
   const g = m.graph;
   if (!g) return n;
+  n += 128 * ((g.input?.length ?? 0) + (g.output?.length ?? 0));
   const runs = RUNS.get(g);
   if (runs) n += runs.node.length + runs.valueInfo.length;
   for (const t of g.initializer ?? []) n += t.rawData?.length ?? 0;
@@ -300,18 +304,23 @@ function capacityFor(m: ModelProto): number {
 }
 
 export function encodeModelWire(m: ModelProto): Uint8Array {
-  const room = capacityFor(m);
-  const w = new WireWriter(room);
+  const w = new WireWriter(capacityFor(m));
   modelBody(w, m);
-  // Sized for it (no copy), unless a guess left much unused.
-  return w.pos > room / 2 ? w.view() : w.finish();
+  return w.done();
 }
 
 /** The bytes of one message of a kind, by its body writer. */
-export function encodeWith<T>(body: (w: WireWriter, m: T) => void, m: T): Uint8Array {
-  const w = new WireWriter(256);
+export function encodeWith<T>(body: (w: WireWriter, m: T) => void, m: T, capacity = 256): Uint8Array {
+  const w = new WireWriter(capacity);
   body(w, m);
-  return w.finish();
+  return w.done();
+}
+
+/** GraphProto fields `from` to `to` (the file writer's head and tail of a graph). */
+export function encodeGraphPart(g: GraphProto, from: number, to: number): Uint8Array {
+  const runs = RUNS.get(g);
+  const room = 4096 + (runs && from <= 1 ? runs.node.length : 0) + (runs && to >= 13 ? runs.valueInfo.length : 0) + (to >= 11 ? 128 * ((g.input?.length ?? 0) + (g.output?.length ?? 0)) : 0);
+  return encodeWith((w, x: GraphProto) => graphBody(w, x, from, to), g, room);
 }
 
 export function encodeFunction(m: FunctionProto): Uint8Array {

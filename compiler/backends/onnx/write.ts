@@ -26,8 +26,8 @@ import { basename, dirname } from "node:path";
 import type { EmittedModel, WeightTensor } from "./emit.js";
 import { tempPathFor } from "../../base/atomic.js";
 import { DTYPE_SIZE } from "../../base/tensor.js";
-import { ONNX_DTYPE, onnx, type GraphProto, type ModelProto, type TensorProto } from "./proto.js";
-import { encodeWith, graphBody, modelBody, tensorBody } from "./wire.js";
+import { ONNX_DTYPE, onnx, type ModelProto, type TensorProto } from "./proto.js";
+import { encodeGraphPart, encodeWith, modelBody, tensorBody } from "./wire.js";
 import { ChunkScratch, weightChunks, type WeightsMode } from "../../ir/weights.js";
 import { RingWriter } from "../../base/ring-writer.js";
 
@@ -110,7 +110,7 @@ export function planExternal(weights: readonly WeightTensor[], structureBytes: n
 
 const encodeTensor = (t: TensorProto): Uint8Array => encodeWith(tensorBody, t);
 /** Fields `from` to `to` of a graph or a model (wire.ts: the bytes protobufjs writes). */
-const graphPart = (g: GraphProto, from: number, to: number): Uint8Array => encodeWith((w, m: GraphProto) => graphBody(w, m, from, to), g);
+const graphPart = encodeGraphPart;
 const modelPart = (m: ModelProto, from: number, to: number): Uint8Array => encodeWith((w, x: ModelProto) => modelBody(w, x, from, to), m);
 /** A protobuf varint of a non-negative integer below 2^53. */
 function varint(n: number): Uint8Array {
