@@ -16,7 +16,8 @@ export function cse(g: IrGraph): IrGraph {
     if (first === undefined) seen.set(key, v.id);
     else rep.set(v.id, first);
   }
-  const vm = new Map(g.values.map((v) => [v.id, v]));
+  let vm: Map<number, IrGraph["values"][number]> | undefined; // made when a full key is
+  const typeOf = (id: number): string => typeKey((vm ??= new Map(g.values.map((v) => [v.id, v]))).get(id)!.type);
   const isOutput = new Set(g.outputs.map((o) => o.value));
   const nodes: IrNode[] = [];
   // Nodes by op and inputs; the full key (attributes, output types) is made only for nodes
@@ -24,7 +25,7 @@ export function cse(g: IrGraph): IrGraph {
   // most of this pass's time.
   const byInputs = new Map<string, { n: IrNode; key?: string }[]>();
   const fullKey = (c: { n: IrNode; key?: string }): string =>
-    (c.key ??= `${stableJson(c.n.attrs)}|${c.n.outputs.map((o) => typeKey(vm.get(o)!.type)).join(";")}`);
+    (c.key ??= `${stableJson(c.n.attrs)}|${c.n.outputs.map(typeOf).join(";")}`);
   for (const n0 of g.nodes) {
     const inputs = rep.size && n0.inputs.some((i) => i !== null && rep.has(i)) ? n0.inputs.map((i) => (i === null ? null : at(i))) : n0.inputs;
     const n: IrNode = inputs === n0.inputs ? n0 : { ...n0, inputs };
@@ -44,6 +45,7 @@ export function cse(g: IrGraph): IrGraph {
     if (!prev) same.push(mine);
     nodes.push(n);
   }
+  if (rep.size === 0) return g; // nothing merged: the same nodes, in order
   return {
     ...g,
     values: g.values.filter((v) => !rep.has(v.id)),

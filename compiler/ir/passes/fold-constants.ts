@@ -46,31 +46,41 @@ export function roundTo(x: number, dtype: DType): number | undefined {
 }
 
 export function foldConstants(g: IrGraph): IrGraph {
-  const vm = new Map(g.values.map((v) => [v.id, v]));
+  // Only constants can be folded into, so only they (and what folds) are looked up: a map
+  // of every value was most of this pass's time, and it rarely folds anything.
+  const consts = new Map<number, IrValue>();
+  for (const v of g.values) if (v.source.kind === "constant") consts.set(v.id, v);
+  if (consts.size === 0) return g;
+  let byId: Map<number, IrValue> | undefined;
+  const valueOf = (id: number): IrValue => (byId ??= new Map(g.values.map((v) => [v.id, v]))).get(id)!;
   const isOutput = new Set(g.outputs.map((o) => o.value));
   const folded = new Map<number, number>();
   const scalar = (id: number | null): number | undefined => {
-    if (id === null) return undefined;
-    const v = vm.get(id)!;
-    if (v.source.kind !== "constant" || v.type.shape.length !== 0 || typeof v.source.value !== "number") return undefined;
+    const v = id === null ? undefined : consts.get(id);
+    if (!v || v.source.kind !== "constant" || v.type.shape.length !== 0 || typeof v.source.value !== "number") return undefined;
     return roundTo(v.source.value, v.type.dtype);
   };
   const nodes: IrNode[] = [];
   for (const n of g.nodes) {
     const fn = EVAL[n.op];
-    const out = n.outputs.length === 1 ? vm.get(n.outputs[0]!)! : undefined;
+    // Only a node whose inputs are all scalar constants folds.
+    if (!fn || n.outputs.length !== 1 || n.inputs.some((i) => scalar(i) === undefined)) {
+      nodes.push(n);
+      continue;
+    }
+    const out = valueOf(n.outputs[0]!);
     const xs = n.inputs.map(scalar);
-    if (fn && out && out.type.shape.length === 0 && !isOutput.has(out.id) && xs.every((x): x is number => x !== undefined)) {
+    if (out.type.shape.length === 0 && !isOutput.has(out.id) && xs.every((x): x is number => x !== undefined)) {
       const r = roundTo(fn(xs, n.attrs), out.type.dtype);
       if (r !== undefined) {
         folded.set(out.id, r);
-        vm.set(out.id, { ...out, source: { kind: "constant", value: r } });
+        consts.set(out.id, { ...out, source: { kind: "constant", value: r } });
         continue;
       }
     }
     nodes.push(n);
   }
   if (folded.size === 0) return g;
-  const values = g.values.map((v): IrValue => (folded.has(v.id) ? vm.get(v.id)! : v));
+  const values = g.values.map((v): IrValue => (folded.has(v.id) ? consts.get(v.id)! : v));
   return { ...g, values, nodes };
 }
