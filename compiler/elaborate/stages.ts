@@ -115,7 +115,7 @@ export function trainedIn(stage: StageInfo, path: string): boolean {
     if (spec > best) { best = spec; frozenAtBest = !train; } else if (spec === best && !train) frozenAtBest = true;
   };
   // Wildcard-free patterns are path prefixes: look up each ancestor of the path once.
-  for (let i = path.indexOf("."), n = 1; ; i = path.indexOf(".", i + 1), n++) {
+  for (let i = path.indexOf("."), n = 1; m.exact.size > 0; i = path.indexOf(".", i + 1), n++) {
     const e = m.exact.get(i < 0 ? path : path.slice(0, i));
     if (e) { if (e.train) consider(n * 3, true); if (e.freeze) consider(n * 3, false); }
     if (i < 0) break;

@@ -17,11 +17,12 @@ const F64 = new Float64Array(1);
 const F64_BYTES = new Uint8Array(F64.buffer);
 
 export class WireWriter {
-  buf: Uint8Array;
+  /** A Buffer for Node's native UTF-8 writer; what leaves the writer is a plain Uint8Array. */
+  buf: Buffer;
   pos = 0;
 
   constructor(capacity = 1 << 16) {
-    this.buf = new Uint8Array(capacity);
+    this.buf = Buffer.alloc(capacity);
   }
 
   /** Room for n more bytes (small, so that it inlines; growing is apart). */
@@ -32,20 +33,23 @@ export class WireWriter {
   private grow(n: number): void {
     let size = this.buf.length * 2;
     while (size < this.pos + n) size *= 2;
-    const next = new Uint8Array(size);
+    const next = Buffer.alloc(size);
     next.set(this.buf.subarray(0, this.pos));
     this.buf = next;
   }
 
   /** The bytes written, copied out. */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.pos);
+    const out = new Uint8Array(this.pos);
+    out.set(this.buf.subarray(0, this.pos));
+    return out;
   }
 
   /** The bytes of a writer that is done: in place when the buffer is nearly full (no
    *  copy), else copied out (so the unused room is not kept alive with them). */
   done(): Uint8Array {
-    return this.buf.length - this.pos <= this.pos / 8 ? this.buf.subarray(0, this.pos) : this.finish();
+    const b = this.buf;
+    return b.length - this.pos <= this.pos / 8 ? new Uint8Array(b.buffer, b.byteOffset, this.pos) : this.finish();
   }
 
   uint32(v: number): void {
@@ -129,16 +133,19 @@ export class WireWriter {
 
   string(s: string): void {
     const n = s.length;
-    // ASCII, the common case: one byte per char, so the length is known up front. (Node's
-    // native latin1 writer measured slower for names this short: a call per string.)
+    // ASCII, the common case: one byte per char, so the length (n) is known before the
+    // chars are written. Node's native writer copies them (a JavaScript loop of charCodeAt
+    // was the encoder's largest cost); n bytes written, none with the high bit set, means
+    // all n chars were ASCII. Anything else goes the UTF-8 way.
     const head = varintSize(n);
     this.ensure(head + n);
     const b = this.buf;
-    let p = this.pos + head;
-    for (let i = 0; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 128) return this.utf8(s);
-      b[p++] = c;
+    const at = this.pos + head;
+    if (n > 0) {
+      const written = b.write(s, at, n, "utf8");
+      let high = 0;
+      for (let i = at, end = at + n; i < end; i++) high |= b[i]!;
+      if (written !== n || high > 127) return this.utf8(s);
     }
     // The length before the chars, in the `head` bytes kept for it (no ensure: room is there).
     let q = this.pos;
@@ -148,13 +155,21 @@ export class WireWriter {
       v >>>= 7;
     }
     b[q] = v;
-    this.pos = p;
+    this.pos = at + n;
   }
 
+  /** As protobufjs writes a non-ASCII string: the length from Node's UTF-8 count; the
+   *  bytes by its own JavaScript encoder below 40 chars (which writes a lone surrogate as
+   *  its three-byte form) and Node's above (which writes U+FFFD: the same length). */
   private utf8(s: string): void {
-    const bytes = new TextEncoder().encode(s);
-    this.bytes(bytes);
+    const len = Buffer.byteLength(s, "utf8");
+    this.uint32(len);
+    this.ensure(len);
+    if (s.length < 40) jsUtf8(s, this.buf, this.pos);
+    else this.buf.write(s, this.pos, len, "utf8");
+    this.pos += len;
   }
+
 
   /** Bytes already encoded. */
   raw(v: Uint8Array): void {
@@ -183,5 +198,27 @@ export class WireWriter {
     this.pos = at;
     this.uint32(len);
     this.pos = end;
+  }
+}
+
+/** UTF-8 of a string, surrogate pairs joined, a lone surrogate encoded as its own code unit. */
+function jsUtf8(s: string, b: Uint8Array, at: number): void {
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c < 128) b[at++] = c;
+    else if (c < 2048) {
+      b[at++] = (c >> 6) | 192;
+      b[at++] = (c & 63) | 128;
+    } else if ((c & 0xfc00) === 0xd800 && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      c = 0x10000 + ((c & 0x3ff) << 10) + (s.charCodeAt(++i) & 0x3ff);
+      b[at++] = (c >> 18) | 240;
+      b[at++] = ((c >> 12) & 63) | 128;
+      b[at++] = ((c >> 6) & 63) | 128;
+      b[at++] = (c & 63) | 128;
+    } else {
+      b[at++] = (c >> 12) | 224;
+      b[at++] = ((c >> 6) & 63) | 128;
+      b[at++] = (c & 63) | 128;
+    }
   }
 }

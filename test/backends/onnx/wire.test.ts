@@ -19,7 +19,7 @@ const AT = onnx.AttributeProto.AttributeType;
 function zoo(extra: Partial<NodeProto> = {}): ModelProto {
   const long = "x".repeat(200), longer = "y".repeat(20000);
   const node: NodeProto = {
-    input: ["a", "", "b/é/🙂"], output: [long], name: "n/Gemm_0", opType: "Gemm", docString: "std/models/clip.mm:12 — naïve",
+    input: ["a", "", "b/é/🙂", "Łódź", "abé", "\ud800x", "\udc00" + "z".repeat(50)], output: [long], name: "n/Gemm_0", opType: "Gemm", docString: "std/models/clip.mm:12 — naïve",
     attribute: [
       { name: "alpha", type: AT.FLOAT, f: -1.5e-7 },
       { name: "axis", type: AT.INT, i: -1 },
@@ -65,11 +65,11 @@ describe("the wire encoder writes what protobufjs writes", () => {
   });
 
   it("for decoded messages: prototype defaults are not written, Long values are", () => {
-    const bytes = protobufjs(zoo());
-    const decoded = onnx.ModelProto.decode(bytes);
-    expect(same(encodeModelWire(decoded), bytes)).toBe(true);
+    // (Against protobufjs on the decoded message: a lone surrogate does not survive decoding.)
+    const decoded = onnx.ModelProto.decode(protobufjs(zoo()));
+    expect(same(encodeModelWire(decoded), protobufjs(decoded))).toBe(true);
     const plain = onnx.ModelProto.toObject(decoded, { longs: Number, arrays: true }) as ModelProto;
-    expect(same(encodeModelWire(plain), bytes)).toBe(true);
+    expect(same(encodeModelWire(plain), protobufjs(decoded))).toBe(true);
   });
 
   it("for a field set to null or undefined, and empty repeated fields (all left out)", () => {
