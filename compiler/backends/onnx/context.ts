@@ -72,15 +72,16 @@ export class EmitContext {
   }
 
   /** Claims a name the IR chose (inputs, parameters, node outputs). */
+  // One set operation per name: an add that does not grow the set found it taken (a
+  // lookup and then an add probed the table twice for every name).
   reserve(name: string): void {
-    if (this.used.has(name)) throw new LoweringError(`name '${name}' is used twice`);
-    this.used.add(name);
+    const before = this.used.size;
+    if (this.used.add(name).size === before) throw new LoweringError(`name '${name}' is used twice`);
   }
 
   fresh(want: string): string {
     let name = want;
-    for (let k = 2; this.used.has(name); k++) name = `${want}_${k}`;
-    this.used.add(name);
+    for (let k = 2, before = this.used.size; this.used.add(name).size === before; k++) name = `${want}_${k}`;
     return name;
   }
 

@@ -10,6 +10,13 @@ export type Int64 = number | Long | string;
 const varintSize = (n: number): number => (n < 128 ? 1 : n < 16384 ? 2 : n < 2097152 ? 3 : n < 268435456 ? 4 : 5);
 
 /** A buffer that grows by doubling, and the protobuf primitives. */
+/** Node's UTF-8 writer under Buffer.prototype.write, which protobufjs calls too: write()
+ *  normalizes its arguments first, which cost more than the copy for names this short. */
+interface NodeBuffer extends Buffer {
+  utf8Write(s: string, offset: number, length: number): number;
+}
+const HAS_UTF8_WRITE = typeof (Buffer.prototype as Partial<NodeBuffer>).utf8Write === "function";
+
 // Scratch for a float's bytes, shared by every writer (JavaScript runs one at a time).
 const F32 = new Float32Array(1);
 const F32_BYTES = new Uint8Array(F32.buffer);
@@ -142,7 +149,7 @@ export class WireWriter {
     const b = this.buf;
     const at = this.pos + head;
     if (n > 0) {
-      const written = b.write(s, at, n, "utf8");
+      const written = HAS_UTF8_WRITE ? (b as NodeBuffer).utf8Write(s, at, n) : b.write(s, at, n, "utf8");
       let high = 0;
       for (let i = at, end = at + n; i < end; i++) high |= b[i]!;
       if (written !== n || high > 127) return this.utf8(s);
