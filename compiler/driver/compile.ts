@@ -11,12 +11,14 @@ import { buildIrModel, type IrModelOptions } from "./ir-model.js";
 
 export type OnnxCompileOptions = onnx.OnnxOptions & Pick<IrModelOptions, "task" | "passes" | "sourceRoot">;
 
+// The ONNX backend verifies the graph it lowers (after its decompositions), so the passes'
+// result is not verified twice.
 export function lowerToOnnx(checked: CheckedModel, sources: ReadonlyMap<string, string>, options: OnnxCompileOptions = {}): onnx.LoweredOnnx {
-  return onnx.lowerToOnnx(buildIrModel(checked, sources, options), options);
+  return onnx.lowerToOnnx(buildIrModel(checked, sources, { ...options, verify: false }), options);
 }
 
 export function compileToOnnx(checked: CheckedModel, sources: ReadonlyMap<string, string>, options: OnnxCompileOptions = {}): onnx.OnnxResult {
-  return onnx.compileToOnnx(buildIrModel(checked, sources, options), options);
+  return onnx.compileToOnnx(buildIrModel(checked, sources, { ...options, verify: false }), options);
 }
 
 /** The EMA update graph of a model's teachers (undefined without any). */

@@ -17,12 +17,15 @@ export interface IrModelOptions extends Selection {
   /** Source paths are shown relative to this (default: the model file's project root);
    *  stdlib files as `std/...`. */
   readonly sourceRoot?: string;
+  /** false: the caller's backend verifies the graph it reads (IrModel.verified). */
+  readonly verify?: boolean;
 }
 
 export function buildIrModel(checked: CheckedModel, sources: ReadonlyMap<string, string>, options: IrModelOptions = {}): IrModel {
   const model = checked.model;
   const selected = irFromChecked(checked, options);
-  const graph = runPasses(selected, options.passes ?? DEFAULT_PIPELINE);
+  const verified = options.verify ?? true;
+  const graph = runPasses(selected, options.passes ?? DEFAULT_PIPELINE, { verify: verified });
   // The model-level facts are made when first read (each once): a backend reads a few of
   // them (ONNX: the stages; local functions: the tree; EMA: the tensors), and making all of
   // them was a tenth of a small model's structure-only compile.
@@ -31,7 +34,7 @@ export function buildIrModel(checked: CheckedModel, sources: ReadonlyMap<string,
   let tensors: IrTensor[] | undefined, stages: IrStage[] | undefined, tree: IrInstance | undefined;
   return {
     name: model.name, ...(model.doc ? { doc: model.doc } : {}), ...(model.variantOf ? { variantOf: model.variantOf } : {}),
-    span: model.span, graph, dims,
+    span: model.span, graph, verified, dims,
     get tensors(): IrTensor[] {
       return (tensors ??= allTensors(model.root).map((t) => {
         const { value: _, ...rest } = irParamOf(t, -1);

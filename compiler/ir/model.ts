@@ -42,6 +42,10 @@ export interface IrModel {
   /** The model's declaration. */
   readonly span: Span;
   readonly graph: IrGraph;
+  /** Whether `graph` was verified (ir/verify.ts) when built. A backend that rewrites the
+   *  graph before reading it (ONNX decomposes) verifies what it reads; otherwise it may
+   *  rely on this. */
+  readonly verified: boolean;
   /** The symbolic dims of the selected graph before the passes pruned it, sorted: the ones a
    *  specialised plan or `mm run` binds. */
   readonly dims: readonly string[];

@@ -55,7 +55,10 @@ export class EmitContext {
   private loose = 0;
   /** The nodes and types of the lowering under way (or made outside any). */
   private pending: NodeProto[] = [];
-  private readonly pendingTypes = new Map<string, TensorType>();
+  /** Names and types made by the pending nodes, in order (a handful: arrays, not a map;
+   *  a renamed temp's entry becomes null). */
+  private pendingNames: (string | null)[] = [];
+  private pendingTypes: TensorType[] = [];
 
   constructor(readonly opset: number, private readonly sink: EmitSink) {}
 
@@ -67,8 +70,12 @@ export class EmitContext {
     }
     this.nodeCount += this.pending.length;
     this.pending = [];
-    for (const [name, t] of this.pendingTypes) this.sink.type(name, t);
-    this.pendingTypes.clear();
+    const names = this.pendingNames, types = this.pendingTypes;
+    for (let i = 0; i < names.length; i++) if (names[i] !== null) this.sink.type(names[i]!, types[i]!);
+    if (names.length) {
+      this.pendingNames = [];
+      this.pendingTypes = [];
+    }
   }
 
   /** Claims a name the IR chose (inputs, parameters, node outputs). */
@@ -98,11 +105,10 @@ export class EmitContext {
     if (!cur) throw new LoweringError("end() without begin()");
     if (results.length !== targets.length) throw new LoweringError(`${cur.base}: lowering made ${results.length} results for ${targets.length} outputs`);
     let moved: Map<string, string> | undefined;
-    results.forEach((r, i) => {
-      const t = targets[i]!;
-      const same = r.type.dtype === t.type.dtype && r.type.shape.length === t.type.shape.length && r.type.shape.every((d, k) => d.equals(t.type.shape[k]!));
-      if (!same) throw new LoweringError(`${cur.base}: result ${i} is ${show(r.type)}, the IR says ${show(t.type)}`);
-      if (r.name === t.name) return;
+    for (let i = 0; i < results.length; i++) {
+      const r = results[i]!, t = targets[i]!;
+      if (!sameType(r.type, t.type)) throw new LoweringError(`${cur.base}: result ${i} is ${show(r.type)}, the IR says ${show(t.type)}`);
+      if (r.name === t.name) continue;
       const temp = cur.temps.indexOf(r.name);
       if (temp >= 0 && !this.shared.has(r.name)) {
         this.rename(r.name, t.name);
@@ -111,8 +117,9 @@ export class EmitContext {
       } else {
         this.emitNode("Identity", `${cur.base}/Identity_${cur.k++}`, [moved?.get(r.name) ?? r.name], [t.name], {});
       }
-      this.pendingTypes.set(t.name, t.type);
-    });
+      this.pendingNames.push(t.name);
+      this.pendingTypes.push(t.type);
+    }
     if (this.pending.length === 1) this.pending[0]!.name = cur.base;
     this.cur = undefined;
     this.flush();
@@ -124,7 +131,8 @@ export class EmitContext {
       n.input = n.input!.map((x) => (x === old ? name : x));
       n.output = n.output!.map((x) => (x === old ? name : x));
     }
-    this.pendingTypes.delete(old);
+    const k = this.pendingNames.indexOf(old);
+    if (k >= 0) this.pendingNames[k] = null;
   }
 
   /** Node names live apart from value names (`base/Type_k` within a lowering), though a
@@ -153,7 +161,8 @@ export class EmitContext {
     for (let i = 0; i < n; i++) ins[i] = inputs[i]?.name ?? "";
     this.emitNode(type, base, ins, vs.map((v) => v.name), attrs);
     for (const v of vs) {
-      this.pendingTypes.set(v.name, v.type);
+      this.pendingNames.push(v.name);
+      this.pendingTypes.push(v.type);
       cur?.temps.push(v.name);
     }
     return vs;
@@ -187,6 +196,13 @@ export class EmitContext {
     this.initializers.push(tensorProto(name, dtype, dims, values));
     this.initNames.add(name);
   }
+}
+
+function sameType(a: TensorType, b: TensorType): boolean {
+  if (a === b) return true;
+  if (a.dtype !== b.dtype || a.shape.length !== b.shape.length) return false;
+  for (let k = 0; k < a.shape.length; k++) if (!a.shape[k]!.equals(b.shape[k]!)) return false;
+  return true;
 }
 
 const show = (t: TensorType): string => `[${t.shape.map((d) => d.toString()).join(", ")}] ${t.dtype}`;
