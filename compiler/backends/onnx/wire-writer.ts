@@ -15,7 +15,10 @@ const varintSize = (n: number): number => (n < 128 ? 1 : n < 16384 ? 2 : n < 209
 interface NodeBuffer extends Buffer {
   utf8Write(s: string, offset: number, length: number): number;
 }
-const HAS_UTF8_WRITE = typeof (Buffer.prototype as Partial<NodeBuffer>).utf8Write === "function";
+// In a browser (the playground's worker) there is no Buffer: plain arrays and a JS loop.
+const NODE_BUFFER: typeof Buffer | undefined = typeof Buffer === "function" ? Buffer : undefined;
+const HAS_UTF8_WRITE = NODE_BUFFER !== undefined && typeof (NODE_BUFFER.prototype as Partial<NodeBuffer>).utf8Write === "function";
+const alloc = (n: number): Uint8Array => (HAS_UTF8_WRITE ? NODE_BUFFER!.alloc(n) : new Uint8Array(n));
 
 // Scratch for a float's bytes, shared by every writer (JavaScript runs one at a time).
 const F32 = new Float32Array(1);
@@ -24,12 +27,13 @@ const F64 = new Float64Array(1);
 const F64_BYTES = new Uint8Array(F64.buffer);
 
 export class WireWriter {
-  /** A Buffer for Node's native UTF-8 writer; what leaves the writer is a plain Uint8Array. */
-  buf: Buffer;
+  /** A Buffer under Node, for its native UTF-8 writer; what leaves the writer is a plain
+   *  Uint8Array. */
+  buf: Uint8Array;
   pos = 0;
 
   constructor(capacity = 1 << 16) {
-    this.buf = Buffer.alloc(capacity);
+    this.buf = alloc(capacity);
   }
 
   /** Room for n more bytes (small, so that it inlines; growing is apart). */
@@ -40,7 +44,7 @@ export class WireWriter {
   private grow(n: number): void {
     let size = this.buf.length * 2;
     while (size < this.pos + n) size *= 2;
-    const next = Buffer.alloc(size);
+    const next = alloc(size);
     next.set(this.buf.subarray(0, this.pos));
     this.buf = next;
   }
@@ -149,10 +153,18 @@ export class WireWriter {
     const b = this.buf;
     const at = this.pos + head;
     if (n > 0) {
-      const written = HAS_UTF8_WRITE ? (b as NodeBuffer).utf8Write(s, at, n) : b.write(s, at, n, "utf8");
-      let high = 0;
-      for (let i = at, end = at + n; i < end; i++) high |= b[i]!;
-      if (written !== n || high > 127) return this.utf8(s);
+      if (HAS_UTF8_WRITE) {
+        const written = (b as NodeBuffer).utf8Write(s, at, n);
+        let high = 0;
+        for (let i = at, end = at + n; i < end; i++) high |= b[i]!;
+        if (written !== n || high > 127) return this.utf8(s);
+      } else {
+        for (let i = 0; i < n; i++) {
+          const c = s.charCodeAt(i);
+          if (c >= 128) return this.utf8(s);
+          b[at + i] = c;
+        }
+      }
     }
     // The length before the chars, in the `head` bytes kept for it (no ensure: room is there).
     let q = this.pos;
@@ -169,11 +181,11 @@ export class WireWriter {
    *  bytes by its own JavaScript encoder below 40 chars (which writes a lone surrogate as
    *  its three-byte form) and Node's above (which writes U+FFFD: the same length). */
   private utf8(s: string): void {
-    const len = Buffer.byteLength(s, "utf8");
+    const len = NODE_BUFFER ? NODE_BUFFER.byteLength(s, "utf8") : new TextEncoder().encode(s).length;
     this.uint32(len);
     this.ensure(len);
-    if (s.length < 40) jsUtf8(s, this.buf, this.pos);
-    else this.buf.write(s, this.pos, len, "utf8");
+    if (s.length < 40 || !HAS_UTF8_WRITE) jsUtf8(s, this.buf, this.pos);
+    else (this.buf as NodeBuffer).utf8Write(s, this.pos, len);
     this.pos += len;
   }
 
