@@ -4,14 +4,16 @@
 // Each file holds this lock from before its browser starts until after it closes, so the
 // browsers run one after another while other files go on in the other worker.
 //
-// The workers are threads of one process, so the lock is a directory named for that process:
-// mkdir is atomic, and a lock left by a run that died belongs to a pid no longer alive.
+// The lock is a directory named for the run's main vitest process, whose pid vitest.config.ts
+// puts in MM_TEST_RUN for its workers (forked processes; this process's own pid outside
+// vitest): mkdir is atomic, and a lock left by a run that died belongs to a pid no longer alive.
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const PREFIX = "mm-chromium-lock-";
-const LOCK = join(tmpdir(), `${PREFIX}${process.pid}`);
+const RUN = Number(process.env.MM_TEST_RUN ?? process.pid);
+const LOCK = join(tmpdir(), `${PREFIX}${RUN}`);
 
 function alive(pid: number): boolean {
   try {
@@ -26,7 +28,7 @@ function alive(pid: number): boolean {
 export async function chromiumLock(): Promise<() => void> {
   for (const d of readdirSync(tmpdir())) {
     const pid = d.startsWith(PREFIX) ? Number(d.slice(PREFIX.length)) : NaN;
-    if (Number.isInteger(pid) && pid !== process.pid && !alive(pid)) rmSync(join(tmpdir(), d), { recursive: true, force: true });
+    if (Number.isInteger(pid) && pid !== RUN && !alive(pid)) rmSync(join(tmpdir(), d), { recursive: true, force: true });
   }
   for (;;) {
     try {

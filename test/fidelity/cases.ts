@@ -1,6 +1,6 @@
 // The fidelity cases: the tiny models each reference in refs/ names, and where mm is known
-// not to match yet. Read by fidelity.test.ts, and rendered into stdlib/README.md's
-// "Fidelity" section (a test keeps it current; `npm run test:accept` rewrites it).
+// not to match yet. Read by fidelity.ts (the tier, in two shards), and rendered into
+// stdlib/README.md's "Fidelity" section (a test keeps it current; `npm run test:accept` rewrites it).
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Session } from "../../compiler/driver/session.js";
@@ -32,14 +32,31 @@ export function listCases(only?: readonly string[]): Case[] {
   return only?.length ? out.filter((c) => only.includes(c.family) || only.includes(c.model)) : out;
 }
 
+/** Shard `shard` (1-based) of `of` of these cases, for test files that run the tier in
+ *  parts: a family's cases stay together (its variants share most of their WebGPU kernels,
+ *  which one process compiles once; case by case, a third more kernels were compiled),
+ *  families largest first, each to the shard with the fewest cases so far. */
+export function shardCases(cases: readonly Case[], shard: number, of: number): Case[] {
+  const families = new Map<string, number>();
+  for (const c of cases) families.set(c.family, (families.get(c.family) ?? 0) + 1);
+  const sizes = new Array<number>(of).fill(0);
+  const mine = new Set<string>();
+  for (const [family, n] of [...families].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))) {
+    const i = sizes.indexOf(Math.min(...sizes));
+    sizes[i] = sizes[i]! + n;
+    if (i === shard - 1) mine.add(family);
+  }
+  return cases.filter((c) => mine.has(c.family));
+}
+
 /** Where mm does not yet compute (or name) what the official code does, found by these
  *  references; each entry says why. Such a model's comparison must still fail: when a fix
  *  lands, its test fails until the entry goes. The closing notes and stdlib/README.md carry
  *  the same list with the proposed fixes. */
 export const KNOWN: Readonly<Record<string, string>> = {};
 
-/** The tiny models whose WebGPU plan fidelity.test.ts runs with their reference's own
- *  checkpoint (every eval-mode case not KNOWN): test/backends/webgpu/stdlib.test.ts leaves
+/** The tiny models whose WebGPU plan the fidelity tier (fidelity.ts) runs with their
+ *  reference's own checkpoint (every eval-mode case not KNOWN): test/backends/webgpu/stdlib.test.ts leaves
  *  them to it, where torch is there to run the references. */
 export function webGpuRoundTripModels(): Set<string> {
   return new Set(listCases().filter((c) => !c.model.includes("@") && KNOWN[c.model] === undefined).map((c) => c.model));

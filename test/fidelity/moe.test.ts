@@ -46,7 +46,8 @@ describe("route topk against PyTorch's MixtralSparseMoeBlock", () => {
       writeFileSync(join(dir, "case.json"), JSON.stringify({
         width: 16, hidden: 24, experts: 8, k: 2, inputs: { x: { dims: x.dims, data: [...x.values] } }, outputs,
       }));
-      const p = spawnSync(PYTHON, [resolve("test/fidelity/moe_ref.py"), join(dir, "m.onnx"), join(dir, "case.json")], { encoding: "utf8" });
+      // One torch thread, as in fidelity.ts: idle OpenMP threads spin on the other worker's core.
+      const p = spawnSync(PYTHON, [resolve("test/fidelity/moe_ref.py"), join(dir, "m.onnx"), join(dir, "case.json")], { encoding: "utf8", env: { ...process.env, OMP_NUM_THREADS: "1" } });
       expect(p.status, p.stderr).toBe(0);
       const res = JSON.parse(p.stdout.trim().split("\n").pop()!) as { ok: boolean; detail: string; control: string };
       expect(res.detail).toBe("");

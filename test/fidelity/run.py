@@ -1,4 +1,4 @@
-"""Runs the fidelity references (test/fidelity/fidelity.test.ts writes the bundles).
+"""Runs the fidelity references (test/fidelity/fidelity.ts writes the bundles; one process per shard).
 
 usage: run.py BUNDLE_DIR family:Model ...
 
@@ -14,7 +14,7 @@ value (mm's `<path>.updated` outputs). One JSON line per case:
 as it must)}.
 
 A reference whose module uses the official names where mm's differ reads them through the
-model's own layout: `LAYOUT = "name"` in the reference makes fidelity.test.ts write the
+model's own layout: `LAYOUT = "name"` in the reference makes fidelity.ts write the
 bundle's params in that layout of the model (VLMo, SlowFast, MaPLe, MiniGPT-5), and the
 strict load checks the result. The stdlib README's fidelity table marks these cases.
 """
@@ -103,7 +103,7 @@ def roundtrip(mod, model, inputs, out):
     nudged by 5%, so no two tensors of a
     kind are equal; buffers such as a causal mask keep their values): its state_dict() saved
     with torch.save (zip) and as safetensors, its outputs on the bundle's inputs beside
-    them, for mm to load and match (fidelity.test.ts). Drawn rather than the reference's own
+    them, for mm to load and match (fidelity.ts). Drawn rather than the reference's own
     init, which may be torch.empty garbage."""
     torch.manual_seed(1)
     module, forward = mod.build(model.split("@")[0], False)
@@ -176,7 +176,7 @@ def run_case(family, model, bundle):
 
 
 def main():
-    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
     bundle_dir, cases = sys.argv[1], sys.argv[2:]
     for case in cases:
         family, model = case.split(":", 1)

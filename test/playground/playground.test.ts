@@ -66,6 +66,9 @@ describe.skipIf(!CHROMIUM && !ci)("the playground", () => {
     expect(await page.$$(".cm-lintRange-error")).toHaveLength(0);
     await cursorAfter("head = Linear(width");
     await page.keyboard.type(" + 1");
+    // Wait for the check of the whole edit: on a loaded machine the worker may first check
+    // a half-typed text (`width +`, a syntax error) and squiggle that.
+    await page.waitForFunction(() => /MM4001/.test(document.querySelector("#problems")?.textContent ?? ""), { timeout: 30_000 });
     await page.waitForSelector(".cm-lintRange-error", { timeout: 30_000 });
     expect(await statusText()).toBe("1 error");
     expect(await page.$eval("#problems", (e) => e.textContent)).toMatch(/MM4001 \d+:\d+ input 'x' of head \(Linear\): expected \[\.\.\., 33\], got \[B, 32\]/);

@@ -3,13 +3,18 @@
 // model a reference lists, mm's graph runs in onnxruntime with seeded weights (parameters
 // that initialise to a constant are perturbed, so a wrong name cannot hide behind equal
 // values) and seeded inputs; the weights, inputs and outputs go to one safetensors bundle
-// per model; one Python process (torch's import alone takes over a second) loads each
+// per model; one Python process per shard (torch's import alone takes over a second) loads each
 // bundle's weights into the reference strictly (every key on both sides, equal shapes),
 // runs it on the same inputs and compares every output and loss to 1e-4 of its scale. A
 // negative control per model (the reference with one small deliberate change, such as an
 // eps or an activation) must fail the same comparison: the test can see small differences.
 //
 // MM_FIDELITY=clip,blip (families: refs/<family>.py) or model names runs a subset.
+//
+// This module is the tier; fidelity-1.test.ts and fidelity-2.test.ts each run about half of
+// its cases (whole families: cases.ts's shardCases), each with its own bundles and Python
+// process, so the suite's two workers share it. Most of a shard's CPU time (85%) is
+// SwiftShader compiling the WebGPU plans' kernels in the round trip below.
 import { compileToOnnx, compileToWebGpu } from "../../compiler/driver/compile.js";
 import { dawnOrSkip, runPlan } from "../backends/webgpu/harness.js";
 import { overlapping } from "../../compiler/backends/webgpu/memory.js";
@@ -27,7 +32,7 @@ import { irParamOf } from "../../compiler/driver/build-ir.js";
 import { defaultBindings, randomInputs } from "../../compiler/tools/inputs.js";
 import { ACCEPT } from "../golden/golden.js";
 import { writeBundle, type BundleTensor } from "./bundle.js";
-import { KNOWN, listCases, renderFidelityTable, type Case } from "./cases.js";
+import { KNOWN, listCases, renderFidelityTable, shardCases, type Case } from "./cases.js";
 import type { CheckedModel } from "../../compiler/check/check-model.js";
 import { openCheckpoint, type Checkpoint } from "../../compiler/checkpoint/index.js";
 import { keyReport } from "../../compiler/tools/weights/report.js";
@@ -72,7 +77,6 @@ function weightsOf(p: IrParam, seed: number): Float32Array | BigInt64Array {
   return w;
 }
 
-
 function keepFirst<A extends BigInt64Array | Uint8Array>(mask: A, row: number, one: A[number]): A {
   const out = mask.slice() as A;
   for (let i = 0; i < out.length; i += row) for (let j = 0; j < Math.min(2, row); j++) out[i + j] = one;
@@ -81,7 +85,8 @@ function keepFirst<A extends BigInt64Array | Uint8Array>(mask: A, row: number, o
 
 const session = new Session();
 const std = session.stdlib();
-const cases = listCases(process.env.MM_FIDELITY?.split(",").filter(Boolean));
+/** This file's shard of the cases (fidelitySuite sets it). */
+let cases: Case[] = [];
 // MM_FIDELITY_KEEP=DIR keeps the bundles there, to debug a reference against them.
 const keep = process.env.MM_FIDELITY_KEEP;
 const dir = keep ? (mkdirSync(keep, { recursive: true }), keep) : mkdtempSync(join(tmpdir(), "mm-fidelity-"));
@@ -154,57 +159,6 @@ async function makeBundle(c: Case): Promise<void> {
   writeBundle(join(dir, `${c.model}.safetensors`), tensors, { family: c.family, model: c.model, mode: mode ?? "eval" });
 }
 
-beforeAll(async () => {
-  runnable = torchOrSkip();
-  if (!runnable || cases.length === 0) return;
-  for (const c of cases) await makeBundle(c);
-  const r = spawnSync(PYTHON, [join(import.meta.dirname, "run.py"), dir, ...cases.map((c) => `${c.family}:${c.model}`)], {
-    encoding: "utf8", maxBuffer: 64 << 20, env: { ...process.env, OMP_NUM_THREADS: "2" },
-  });
-  if (r.status !== 0) throw new Error(`run.py failed (${r.status}): ${r.stderr}`);
-  for (const line of r.stdout.split("\n").filter((l) => l.startsWith("{"))) {
-    const j = JSON.parse(line) as { model: string; ok: boolean; detail: string; control: string; roundtrip?: string };
-    results.set(j.model, j);
-  }
-}, 600_000);
-afterAll(() => {
-  if (!keep) rmSync(dir, { recursive: true, force: true });
-});
-
-describe("stdlib/README.md's fidelity table", () => {
-  it("lists every case with its reference and status", () => {
-    const path = "stdlib/README.md";
-    const text = readFileSync(path, "utf8");
-    const start = text.indexOf("<!-- fidelity:start -->\n"), end = text.indexOf("<!-- fidelity:end -->");
-    expect(start).toBeGreaterThan(0);
-    const fresh = text.slice(0, start) + "<!-- fidelity:start -->\n" + renderFidelityTable() + text.slice(end);
-    if (ACCEPT) writeFileSync(path, fresh);
-    else expect(text, "stdlib/README.md is stale: run `npm run test:accept`").toBe(fresh);
-  });
-});
-
-describe("every stdlib family matches its independent PyTorch reference", () => {
-  it("has references", () => {
-    if (!process.env.MM_FIDELITY) expect(cases.length).toBeGreaterThan(0);
-  });
-  for (const c of cases) {
-    it(`${c.model} (${c.family})`, () => {
-      if (!runnable) return;
-      const r = results.get(c.model);
-      expect(r, `run.py gave no result for ${c.model}`).toBeDefined();
-      const known = KNOWN[c.model.split("@")[0]!];
-      if (known !== undefined) {
-        expect(r!.ok, `${c.model} now matches its reference: remove its KNOWN entry (${known})`).toBe(false);
-        return;
-      }
-      expect(r!.detail, `${c.model} against refs/${c.family}.py`).toBe("");
-      expect(r!.ok).toBe(true);
-      expect(r!.control, `${c.model}: the negative control must fail the comparison`).toMatch(/^failed: /);
-    });
-  }
-});
-
-
 /** mm's outputs with a checkpoint's weights; `control`: one weight the graph reads (its
  *  last 2-D float parameter) loads as zeros instead, which the comparison must notice. */
 async function outputsWith(c: Case, ckpt: Checkpoint, control = false): Promise<Record<string, ort.Tensor>> {
@@ -274,46 +228,106 @@ function differences(got: Record<string, { data: unknown }>, want: Checkpoint, t
   return bad;
 }
 
-describe("the reference's own checkpoint loads into mm and gives the reference's outputs", () => {
-  // run.py saves each reference's state_dict() with torch.save (zip) and as safetensors (its
-  // own writer), and its outputs on the same inputs: mm reads both files with its readers,
-  // the key report must be a full match, and mm's graph with those weights must compute the
-  // reference's outputs to 1e-4 of their scale, in onnxruntime and as a WebGPU plan on Dawn
-  // (whose int and bool outputs must be equal; test/backends/webgpu/stdlib.test.ts leaves
-  // these models to this test).
-  for (const c of cases.filter((x) => !x.model.includes("@"))) {
-    it(`${c.model} (${c.family})`, async () => {
-      if (!runnable) return;
-      const r = results.get(c.model);
-      expect(r?.roundtrip, `run.py could not save ${c.model}'s checkpoint`).toBeUndefined();
-      const base = join(dir, c.model);
-      if (KNOWN[c.model] !== undefined) return;
-      const pt = openCheckpoint(`${base}.pt`);
-      const st = openCheckpoint(`${base}.ref.safetensors`);
-      const want = openCheckpoint(`${base}.rt.safetensors`);
-      try {
-        const { checked } = compiled.get(c.model)!;
-        const layout = refLayout(c, checked);
-        const report = keyReport(layoutKeys(modelKeys(checked), layout), checkpointKeys(pt));
-        expect({ missing: report.missing.map((g) => g.pattern), unexpected: report.unexpected.map((g) => g.pattern), mismatched: report.mismatched.map((m) => m.path) })
-          .toEqual({ missing: [], unexpected: [], mismatched: [] });
-        // Both readers see the same tensors in the two files PyTorch and run.py wrote.
-        expect([...st.tensors.keys()].sort()).toEqual([...pt.tensors.keys()].sort());
-        for (const [k, t] of pt.tensors) {
-          const n = t.shape.reduce((a, b) => a * b, 1);
-          expect(Buffer.from(st.tensors.get(k)!.read(0, n)).equals(Buffer.from(t.read(0, n))), k).toBe(true);
-        }
-        expect(differences(await outputsWith(c, pt), want)).toEqual([]);
-        expect(differences(await outputsWith(c, pt, true), want), "the control (one weight zeroed) must differ").not.toEqual([]);
-        if (await dawnOrSkip("the WebGPU round trip")) {
-          const gpu = await gpuOutputsWith(c, pt);
-          expect([...differences(gpu, want), ...exactDifferences(gpu, want)], "the WebGPU plan with the reference's checkpoint").toEqual([]);
-        }
-      } finally {
-        pt.close();
-        st.close();
-        want.close();
-      }
+/** Shard `shard` of `of` (1-based) of the fidelity tier in this test file (cases.ts's
+ *  shardCases: whole families), with this file's own bundle folder and Python process.
+ *  Shard 1 also checks stdlib/README.md's table of every case. */
+export function fidelitySuite(shard: number, of: number): void {
+  cases = shardCases(listCases(process.env.MM_FIDELITY?.split(",").filter(Boolean)), shard, of);
+
+  beforeAll(async () => {
+    runnable = torchOrSkip();
+    if (!runnable || cases.length === 0) return;
+    for (const c of cases) await makeBundle(c);
+    // One torch thread: the tiny models gain nothing from more, and two OpenMP threads spin
+    // while they wait, which took 14 to 40 s of CPU for a shard that one thread runs in 4 s
+    // (and the suite's other worker wants the second core).
+    const r = spawnSync(PYTHON, [join(import.meta.dirname, "run.py"), dir, ...cases.map((c) => `${c.family}:${c.model}`)], {
+      encoding: "utf8", maxBuffer: 64 << 20, env: { ...process.env, OMP_NUM_THREADS: "1" },
     });
-  }
-});
+    if (r.status !== 0) throw new Error(`run.py failed (${r.status}): ${r.stderr}`);
+    for (const line of r.stdout.split("\n").filter((l) => l.startsWith("{"))) {
+      const j = JSON.parse(line) as { model: string; ok: boolean; detail: string; control: string; roundtrip?: string };
+      results.set(j.model, j);
+    }
+  }, 600_000);
+  afterAll(() => {
+    if (!keep) rmSync(dir, { recursive: true, force: true });
+  });
+
+  if (shard === 1) describe("stdlib/README.md's fidelity table", () => {
+    it("lists every case with its reference and status", () => {
+      const path = "stdlib/README.md";
+      const text = readFileSync(path, "utf8");
+      const start = text.indexOf("<!-- fidelity:start -->\n"), end = text.indexOf("<!-- fidelity:end -->");
+      expect(start).toBeGreaterThan(0);
+      const fresh = text.slice(0, start) + "<!-- fidelity:start -->\n" + renderFidelityTable() + text.slice(end);
+      if (ACCEPT) writeFileSync(path, fresh);
+      else expect(text, "stdlib/README.md is stale: run `npm run test:accept`").toBe(fresh);
+    });
+  });
+
+  describe("every stdlib family matches its independent PyTorch reference", () => {
+    it("has references", () => {
+      if (!process.env.MM_FIDELITY) expect(cases.length).toBeGreaterThan(0);
+    });
+    for (const c of cases) {
+      it(`${c.model} (${c.family})`, () => {
+        if (!runnable) return;
+        const r = results.get(c.model);
+        expect(r, `run.py gave no result for ${c.model}`).toBeDefined();
+        const known = KNOWN[c.model.split("@")[0]!];
+        if (known !== undefined) {
+          expect(r!.ok, `${c.model} now matches its reference: remove its KNOWN entry (${known})`).toBe(false);
+          return;
+        }
+        expect(r!.detail, `${c.model} against refs/${c.family}.py`).toBe("");
+        expect(r!.ok).toBe(true);
+        expect(r!.control, `${c.model}: the negative control must fail the comparison`).toMatch(/^failed: /);
+      });
+    }
+  });
+
+  describe("the reference's own checkpoint loads into mm and gives the reference's outputs", () => {
+    // run.py saves each reference's state_dict() with torch.save (zip) and as safetensors (its
+    // own writer), and its outputs on the same inputs: mm reads both files with its readers,
+    // the key report must be a full match, and mm's graph with those weights must compute the
+    // reference's outputs to 1e-4 of their scale, in onnxruntime and as a WebGPU plan on Dawn
+    // (whose int and bool outputs must be equal; test/backends/webgpu/stdlib.test.ts leaves
+    // these models to this test).
+    for (const c of cases.filter((x) => !x.model.includes("@"))) {
+      it(`${c.model} (${c.family})`, async () => {
+        if (!runnable) return;
+        const r = results.get(c.model);
+        expect(r?.roundtrip, `run.py could not save ${c.model}'s checkpoint`).toBeUndefined();
+        const base = join(dir, c.model);
+        if (KNOWN[c.model] !== undefined) return;
+        const pt = openCheckpoint(`${base}.pt`);
+        const st = openCheckpoint(`${base}.ref.safetensors`);
+        const want = openCheckpoint(`${base}.rt.safetensors`);
+        try {
+          const { checked } = compiled.get(c.model)!;
+          const layout = refLayout(c, checked);
+          const report = keyReport(layoutKeys(modelKeys(checked), layout), checkpointKeys(pt));
+          expect({ missing: report.missing.map((g) => g.pattern), unexpected: report.unexpected.map((g) => g.pattern), mismatched: report.mismatched.map((m) => m.path) })
+            .toEqual({ missing: [], unexpected: [], mismatched: [] });
+          // Both readers see the same tensors in the two files PyTorch and run.py wrote.
+          expect([...st.tensors.keys()].sort()).toEqual([...pt.tensors.keys()].sort());
+          for (const [k, t] of pt.tensors) {
+            const n = t.shape.reduce((a, b) => a * b, 1);
+            expect(Buffer.from(st.tensors.get(k)!.read(0, n)).equals(Buffer.from(t.read(0, n))), k).toBe(true);
+          }
+          expect(differences(await outputsWith(c, pt), want)).toEqual([]);
+          expect(differences(await outputsWith(c, pt, true), want), "the control (one weight zeroed) must differ").not.toEqual([]);
+          if (await dawnOrSkip("the WebGPU round trip")) {
+            const gpu = await gpuOutputsWith(c, pt);
+            expect([...differences(gpu, want), ...exactDifferences(gpu, want)], "the WebGPU plan with the reference's checkpoint").toEqual([]);
+          }
+        } finally {
+          pt.close();
+          st.close();
+          want.close();
+        }
+      });
+    }
+  });
+}
