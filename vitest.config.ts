@@ -89,7 +89,7 @@ export default defineConfig({
   test: {
     projects: [
       { test: { ...common, name: "isolated", include: ISOLATED } },
-      { test: { ...common, name: "shared", include: ["test/**/*.test.ts"], exclude: [...configDefaults.exclude, ...ISOLATED], isolate: false } },
+      { test: { ...common, name: "shared", include: ["test/**/*.test.ts"], exclude: [...configDefaults.exclude, ...ISOLATED], isolate: false, execArgv: ["--expose-gc"], setupFiles: ["test/shared-worker-setup.ts"] } },
     ],
     // Two workers, also on a two-core machine (vitest's default there is one: cores - 1): the
     // suite's time is CPU time, and one worker left a core idle while it waited on a child
