@@ -11,7 +11,7 @@ const SWIFTSHADER = "/usr/lib/chromium/vk_swiftshader_icd.json";
 if (existsSync(SWIFTSHADER)) process.env.VK_ICD_FILENAMES ??= SWIFTSHADER;
 // The IR verifier after every pass, not only at the ends of a pipeline (ir/passes/index.ts).
 process.env.MM_VERIFY_EACH ??= "1";
-// This run, for the workers: test/chromium-lock.ts names its lock for it.
+// This run, for the workers: test/heavy-lock.ts names its lock for it.
 process.env.MM_TEST_RUN = String(process.pid);
 
 // One temporary folder for the run (test/global-setup.ts removes it at the end): the tests

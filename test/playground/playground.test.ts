@@ -13,7 +13,7 @@ import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // @ts-expect-error: a build script in plain JavaScript
 import { buildPlayground, servePlayground } from "../../scripts/playground.mjs";
-import { chromiumLock } from "../chromium-lock.js";
+import { heavyLock } from "../heavy-lock.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
@@ -43,7 +43,7 @@ describe.skipIf(!CHROMIUM && !ci)("the playground", () => {
     expect(CHROMIUM, "chromium is required when CI=true").toBeDefined();
     const dir = await buildPlayground(join(mkdtempSync(join(tmpdir(), "mm-playground-")), "site")) as string;
     server = await servePlayground(dir, 0) as Server;
-    release = await chromiumLock();
+    release = await heavyLock();
     browser = await puppeteer.launch({
       executablePath: CHROMIUM!, headless: true,
       args: ["--no-sandbox", "--enable-unsafe-webgpu", "--enable-features=Vulkan", "--use-angle=swiftshader", "--use-webgpu-adapter=swiftshader",
@@ -53,7 +53,7 @@ describe.skipIf(!CHROMIUM && !ci)("the playground", () => {
     await page.setViewport({ width: 1280, height: 760 });
     page.on("pageerror", (e) => errors.push(String(e)));
     await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-  }, 300_000); // it may wait for another file's Chromium (chromium-lock.ts)
+  }, 300_000); // it may wait for another file's Chromium (heavy-lock.ts)
 
   afterAll(async () => {
     await browser?.close();

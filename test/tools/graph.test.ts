@@ -12,7 +12,7 @@ import { buildDiagram, type Level } from "../../compiler/tools/graph/diagram.js"
 import { toDot } from "../../compiler/tools/graph/dot.js";
 import { layoutSvgs } from "../../compiler/tools/graph/render.js";
 import { mm } from "../helpers.js";
-import { chromiumLock } from "../chromium-lock.js";
+import { heavyLock } from "../heavy-lock.js";
 
 const session = new Session();
 const std = session.stdlib();
@@ -152,9 +152,9 @@ describe("every stdlib model", () => {
       { timeout: 40_000, maxBuffer: 1 << 26 }, (err, stdout) => (err ? fail(err) : done(stdout)));
     });
     const png = join(work, "families.png");
-    // One browser at a time, here and across test files (chromium-lock.ts): two at once were
+    // One browser at a time, here and across test files (heavy-lock.ts): two at once were
     // 2 GB of the suite's peak.
-    const release = await chromiumLock();
+    const release = await heavyLock();
     let dom: string;
     try {
       dom = await run(["--dump-dom"]);

@@ -12,7 +12,7 @@ import { pathToFileURL } from "node:url";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mm } from "../helpers.js";
-import { chromiumLock } from "../chromium-lock.js";
+import { heavyLock } from "../heavy-lock.js";
 
 const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
 const ci = process.env.CI === "true";
@@ -50,7 +50,7 @@ async function open(file: string): Promise<void> {
 describe.skipIf(!CHROMIUM && !ci)("HTML pages in Chromium", () => {
   beforeAll(async () => {
     expect(CHROMIUM, "chromium is required when CI=true").toBeDefined();
-    release = await chromiumLock();
+    release = await heavyLock();
     browser = await puppeteer.launch({
       executablePath: CHROMIUM!, headless: true,
       args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
@@ -59,7 +59,7 @@ describe.skipIf(!CHROMIUM && !ci)("HTML pages in Chromium", () => {
     await page.setViewport({ width: 1200, height: 800 });
     page.on("pageerror", (e) => errors.push(String(e)));
     page.on("request", (r) => { if (!r.url().startsWith("file:")) errors.push(`fetched ${r.url()}`); });
-  }, 240_000); // it may wait for another file's Chromium (chromium-lock.ts)
+  }, 240_000); // it may wait for another file's Chromium (heavy-lock.ts)
 
   afterAll(async () => {
     await browser?.close();

@@ -13,6 +13,7 @@ import { type WeightTensor } from "../../../compiler/backends/onnx/index.js";
 import { weightBytes, weightChunks } from "../../../compiler/ir/weights.js";
 import { EXTERNAL_ALIGNMENT, MAX_MODEL_FILE, planExternal, writeOnnx } from "../../../compiler/backends/onnx/write.js";
 import { onnx, type ModelProto } from "../../../compiler/backends/onnx/proto.js";
+import { heavyLock } from "../../heavy-lock.js";
 import { project } from "../../helpers.js";
 import { compileFile, compileText, pythonCheck, tempDir, type Feeds } from "./helpers.js";
 
@@ -81,7 +82,12 @@ describe("mm compile", () => {
   // Full size with external data: onnxruntime holds an inline 600 MB file twice while it
   // loads (1.15 GiB against 0.62), which made this the suite's peak. The inline writer is
   // checked byte for byte against protobufjs's encoding below, and run inline on a small model.
+  // onnxruntime's 0.9 GiB for CLIP stay with this process until the file ends: no Chromium
+  // or other full-size run beside it until then (heavy-lock.ts).
+  let release = (): void => {};
+  afterAll(() => release());
   it("examples/clip.mm#CLIP --weights random --external-data: onnxruntime loads and runs the file", async () => {
+    release = await heavyLock();
     const out = join(fresh(), "clip.onnx");
     const r = mm(["compile", "examples/clip.mm#CLIP", "-o", out, "--weights", "random", "--external-data"]);
     expect(r.err).toBe("");
@@ -97,7 +103,7 @@ describe("mm compile", () => {
     expect(Number.isFinite(Number(logits.data[0]))).toBe(true);
     rmSync(out);
     rmSync(`${out}.data`);
-  });
+  }, 240_000); // it may wait for another file's heavy step (heavy-lock.ts)
 
   it("is byte-identical across runs, model and external data", () => {
     const [a, b] = [join(fresh(), "clip.onnx"), join(fresh(), "clip.onnx")];

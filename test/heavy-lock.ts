@@ -1,8 +1,11 @@
-// One Chromium at a time in a test run. A headless Chromium is a tree of 10 processes and
-// about 1 GB resident; four test files start one (the playground, the HTML pages, WebGPU in
-// a browser, the diagrams' PNG), and two at once put the suite's peak at 3.1 GB.
-// Each file holds this lock from before its browser starts until after it closes, so the
-// browsers run one after another while other files go on in the other worker.
+// One memory-heavy step at a time in a test run. A headless Chromium is a tree of 10
+// processes and about 0.4 GiB resident (summed RSS); four test files start one (the playground,
+// the HTML pages, WebGPU in a browser, the diagrams' PNG), and two at once put the suite's peak
+// at 3.1 GB. A full-size model in onnxruntime (CLIP's 600 MB of weights: the ONNX CLI and
+// --functions tests) holds 0.9 GiB, which its process keeps until it ends.
+// Each file holds this lock from before the step starts until after it ends (a file whose
+// process stays large, until the file ends), so these steps run one after another while
+// other files go on in the other worker.
 //
 // The lock is a directory named for the run's main vitest process, whose pid vitest.config.ts
 // puts in MM_TEST_RUN for its workers (forked processes; this process's own pid outside
@@ -11,7 +14,7 @@ import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const PREFIX = "mm-chromium-lock-";
+const PREFIX = "mm-heavy-lock-";
 const RUN = Number(process.env.MM_TEST_RUN ?? process.pid);
 const LOCK = join(tmpdir(), `${PREFIX}${RUN}`);
 
@@ -25,7 +28,7 @@ function alive(pid: number): boolean {
 }
 
 /** Waits until no other test file of this run holds a Chromium; returns the release. */
-export async function chromiumLock(): Promise<() => void> {
+export async function heavyLock(): Promise<() => void> {
   for (const d of readdirSync(tmpdir())) {
     const pid = d.startsWith(PREFIX) ? Number(d.slice(PREFIX.length)) : NaN;
     if (Number.isInteger(pid) && pid !== RUN && !alive(pid)) rmSync(join(tmpdir(), d), { recursive: true, force: true });
