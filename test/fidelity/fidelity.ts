@@ -294,7 +294,12 @@ export function fidelitySuite(shard: number, of: number): void {
     // reference's outputs to 1e-4 of their scale, in onnxruntime and as a WebGPU plan on Dawn
     // (whose int and bool outputs must be equal; test/backends/webgpu/stdlib.test.ts leaves
     // these models to this test).
-    for (const c of cases.filter((x) => !x.model.includes("@"))) {
+    const evalCases = cases.filter((x) => !x.model.includes("@"));
+    // A subset (MM_FIDELITY) may leave a shard none; the whole tier never does.
+    it("has eval-mode cases", () => {
+      if (!process.env.MM_FIDELITY) expect(evalCases.length).toBeGreaterThan(0);
+    });
+    for (const c of evalCases) {
       it(`${c.model} (${c.family})`, async () => {
         if (!runnable) return;
         const r = results.get(c.model);
