@@ -6,7 +6,7 @@ import type { CheckedModel } from "../check/check-model.js";
 import { allParams, allTensors, type Instance } from "../elaborate/instance.js";
 import { trainedIn } from "../elaborate/stages.js";
 import { graphSymbols } from "../ir/ir.js";
-import type { IrInstance, IrModel, IrSourceFile, IrStage, IrTensor } from "../ir/model.js";
+import type { IrInstance, IrModel, IrSourceFile, IrSourceFiles, IrStage, IrTensor } from "../ir/model.js";
 import { DEFAULT_PIPELINE, runPasses } from "../ir/passes/index.js";
 import { projectRootOf, STDLIB_ROOT } from "../resolve/host.js";
 import { irFromChecked, irParamOf, type Selection } from "./build-ir.js";
@@ -70,28 +70,35 @@ function instanceTree(root: Instance): IrInstance {
   return top;
 }
 
-/** Each source file's shown path and line starts. Line starts are found when first read:
- *  a compile locates spans in a few of the files it was given (the whole stdlib, often),
- *  and scanning them all cost more than the rest of a small model's compile. */
-function sourceFiles(sources: ReadonlyMap<string, string>, modelFile: string, sourceRoot: string | undefined): Map<string, IrSourceFile> {
+/** Each source file's shown path and line starts, made when a span's file is first looked
+ *  up: a compile locates spans in a few of the files it was given (the whole stdlib, often),
+ *  and making an entry for each of them was a twentieth of a small model's compile. */
+function sourceFiles(sources: ReadonlyMap<string, string>, modelFile: string, sourceRoot: string | undefined): IrSourceFiles {
   // The project root is looked up on the disk (a walk up with stats): only when a path is shown.
   let root = sourceRoot;
   const display = (file: string): string =>
     (file.startsWith(STDLIB_ROOT + sep) ? `std/${relative(STDLIB_ROOT, file)}` : relative((root ??= projectRootOf(modelFile)), file)).split(sep).join("/");
-  const files = new Map<string, IrSourceFile>();
-  for (const [file, text] of sources) {
-    let starts: number[] | undefined, shown: string | undefined;
-    files.set(file, {
-      get display(): string {
-        return (shown ??= display(file));
-      },
-      get lineStarts(): readonly number[] {
-        if (starts) return starts;
-        starts = [0];
-        for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
-        return starts;
-      },
-    });
-  }
-  return files;
+  const made = new Map<string, IrSourceFile>();
+  return {
+    get(file: string): IrSourceFile | undefined {
+      const known = made.get(file);
+      if (known) return known;
+      const text = sources.get(file);
+      if (text === undefined) return undefined;
+      let starts: number[] | undefined, shown: string | undefined;
+      const f: IrSourceFile = {
+        get display(): string {
+          return (shown ??= display(file));
+        },
+        get lineStarts(): readonly number[] {
+          if (starts) return starts;
+          starts = [0];
+          for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+          return starts;
+        },
+      };
+      made.set(file, f);
+      return f;
+    },
+  };
 }

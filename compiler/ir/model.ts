@@ -54,7 +54,13 @@ export interface IrModel {
   readonly stages: readonly IrStage[];
   readonly tree: IrInstance;
   /** Every source file the spans point into, by file name. */
-  readonly files: ReadonlyMap<string, IrSourceFile>;
+  readonly files: IrSourceFiles;
+}
+
+/** The source files by name: each is looked up by a span's file (a backend locates spans in
+ *  a few of the files a compile was given, which are often the whole stdlib). */
+export interface IrSourceFiles {
+  get(file: string): IrSourceFile | undefined;
 }
 
 /** `file:line` of a span (`file` alone when the file is unknown). */
