@@ -50,7 +50,7 @@ function treeRss(root) {
   const children = new Map();
   for (const [pid, p] of all) children.set(p.ppid, [...(children.get(p.ppid) ?? []), pid]);
   let total = 0, proportional = 0;
-  const parts = [];
+  const parts = [], rssParts = [];
   const todo = [root];
   while (todo.length) {
     const pid = todo.pop();
@@ -60,26 +60,29 @@ function treeRss(root) {
       total += p.rss;
       proportional += share;
       parts.push(`${p.name} ${(share / 1024).toFixed(0)} MiB`);
+      rssParts.push(`${p.name} ${(p.rss / 1024).toFixed(0)} MiB`);
     }
     todo.push(...(children.get(pid) ?? []));
   }
-  return { total, proportional, parts };
+  return { total, proportional, parts, rssParts };
 }
 
 const t0 = performance.now();
 const child = spawn(cmd, args, { stdio: "inherit" });
-let peak = 0, peakAt = 0, peakParts = [], peakRss = 0;
+let peak = 0, peakAt = 0, peakParts = [], peakRss = 0, peakRssAt = 0, peakRssParts = [];
 const timer = setInterval(() => {
-  const { total, proportional, parts } = treeRss(child.pid);
-  if (proportional > peak) [peak, peakAt, peakParts] = [proportional, (performance.now() - t0) / 1000, parts];
-  peakRss = Math.max(peakRss, total);
+  const { total, proportional, parts, rssParts } = treeRss(child.pid);
+  const at = (performance.now() - t0) / 1000;
+  if (proportional > peak) [peak, peakAt, peakParts] = [proportional, at, parts];
+  if (total > peakRss) [peakRss, peakRssAt, peakRssParts] = [total, at, rssParts];
 }, 250);
 child.on("exit", (code, signal) => {
   clearInterval(timer);
   const s = (performance.now() - t0) / 1000;
-  console.error(`\nmeasure-suite: ${[cmd, ...args].join(" ")}: exit ${code ?? signal}, ${Math.floor(Math.round(s) / 60)} min ${Math.round(s) % 60} s wall, peak ${(peak / 1024 / 1024).toFixed(2)} GiB PSS (all its processes together, ${peakAt.toFixed(0)} s in); summed RSS peak ${(peakRss / 1024 / 1024).toFixed(2)} GiB (counts shared pages once per process)`);
-  // What was resident at the peak (PSS), largest first: which tiers overlapped.
-  const big = peakParts.map((x) => [x, Number(/ (\d+) MiB$/.exec(x)[1])]).sort((a, b) => b[1] - a[1]).filter(([, m]) => m >= 20);
-  console.error(`measure-suite: at the peak: ${big.map(([x]) => x).join(", ")}`);
+  console.error(`\nmeasure-suite: ${[cmd, ...args].join(" ")}: exit ${code ?? signal}, ${Math.floor(Math.round(s) / 60)} min ${Math.round(s) % 60} s wall, peak ${(peak / 1024 / 1024).toFixed(2)} GiB PSS (all its processes together, ${peakAt.toFixed(0)} s in); summed RSS peak ${(peakRss / 1024 / 1024).toFixed(2)} GiB (counts shared pages once per process; ${peakRssAt.toFixed(0)} s in)`);
+  // What was resident at each peak, largest first: which tiers overlapped.
+  const big = (ps) => ps.map((x) => [x, Number(/ (\d+) MiB$/.exec(x)[1])]).sort((a, b) => b[1] - a[1]).filter(([, m]) => m >= 20).map(([x]) => x).join(", ");
+  console.error(`measure-suite: at the PSS peak: ${big(peakParts)}`);
+  console.error(`measure-suite: at the summed-RSS peak: ${big(peakRssParts)}`);
   process.exit(code ?? 1);
 });

@@ -1,7 +1,8 @@
-// One memory-heavy step at a time in a test run. A headless Chromium is a tree of 10
-// processes and about 0.4 GiB resident (summed RSS); four test files start one (the playground,
-// the HTML pages, WebGPU in a browser, the diagrams' PNG), and two at once put the suite's peak
-// at 3.1 GB. A full-size model in onnxruntime (CLIP's 600 MB of weights: the ONNX CLI and
+// One memory-heavy step at a time in a test run, and the flags that keep a Chromium small.
+// A headless Chromium was five to ten processes and 0.4 to 1 GiB of summed RSS (leanChromium
+// below makes it one); four test files start one (the playground, the HTML
+// pages, WebGPU in a browser, the diagrams' PNG), and two at once put the suite's peak at
+// 3.1 GB. A full-size model in onnxruntime (CLIP's 600 MB of weights: the ONNX CLI and
 // --functions tests) holds 0.9 GiB, which its process keeps until it ends.
 // Each file holds this lock from before the step starts until after it ends (a file whose
 // process stays large, until the file ends), so these steps run one after another while
@@ -42,4 +43,14 @@ export async function heavyLock(): Promise<() => void> {
       await new Promise((r) => setTimeout(r, 200));
     }
   }
+}
+
+/** Chromium flags for the tests: one process (--single-process, and no zygotes) where a
+ *  headless Chromium was five to ten, each resident with its own view of the shared binary.
+ *  Every test page works so, WebGPU on SwiftShader included (browser.test.ts checks the
+ *  adapter and the checksum against Dawn in Node). Summed RSS of the test files alone:
+ *  diagrams 1.60 -> 1.01 GiB, WebGPU in a browser and the playground 1.69 -> 0.85.
+ *  `features` join the one --enable-features flag (Chromium reads only the last of several). */
+export function leanChromium(features: readonly string[] = []): string[] {
+  return ["--single-process", "--no-zygote", `--enable-features=${["NetworkServiceInProcess2", ...features].join(",")}`];
 }

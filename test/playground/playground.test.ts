@@ -13,7 +13,7 @@ import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // @ts-expect-error: a build script in plain JavaScript
 import { buildPlayground, servePlayground } from "../../scripts/playground.mjs";
-import { heavyLock } from "../heavy-lock.js";
+import { heavyLock, leanChromium } from "../heavy-lock.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
@@ -46,7 +46,7 @@ describe.skipIf(!CHROMIUM && !ci)("the playground", () => {
     release = await heavyLock();
     browser = await puppeteer.launch({
       executablePath: CHROMIUM!, headless: true,
-      args: ["--no-sandbox", "--enable-unsafe-webgpu", "--enable-features=Vulkan", "--use-angle=swiftshader", "--use-webgpu-adapter=swiftshader",
+      args: ["--no-sandbox", "--enable-unsafe-webgpu", ...leanChromium(["Vulkan"]), "--use-angle=swiftshader", "--use-webgpu-adapter=swiftshader",
         "--disable-gpu-sandbox", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     });
     page = await browser.newPage();

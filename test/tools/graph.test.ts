@@ -12,7 +12,7 @@ import { buildDiagram, type Level } from "../../compiler/tools/graph/diagram.js"
 import { toDot } from "../../compiler/tools/graph/dot.js";
 import { layoutSvgs } from "../../compiler/tools/graph/render.js";
 import { mm } from "../helpers.js";
-import { heavyLock } from "../heavy-lock.js";
+import { heavyLock, leanChromium } from "../heavy-lock.js";
 
 const session = new Session();
 const std = session.stdlib();
@@ -147,7 +147,7 @@ describe("every stdlib model", () => {
     writeFileSync(join(work, "index.html"), `<!DOCTYPE html><html><body>${imgs}<pre id="result">pending</pre>${script}</body></html>`);
     const page = join(work, "index.html");
     const run = (extra: string[]): Promise<string> => new Promise((done, fail) => {
-      execFile(chromium!, ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking",
+      execFile(chromium!, ["--headless", "--no-sandbox", "--disable-gpu", ...leanChromium(), "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--allow-file-access-from-files", `--user-data-dir=${mkdtempSync(join(tmpdir(), "mm-chromium-"))}`, ...extra, page],
       { timeout: 40_000, maxBuffer: 1 << 26 }, (err, stdout) => (err ? fail(err) : done(stdout)));
     });

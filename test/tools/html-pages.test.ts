@@ -12,7 +12,7 @@ import { pathToFileURL } from "node:url";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mm } from "../helpers.js";
-import { heavyLock } from "../heavy-lock.js";
+import { heavyLock, leanChromium } from "../heavy-lock.js";
 
 const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
 const ci = process.env.CI === "true";
@@ -53,7 +53,7 @@ describe.skipIf(!CHROMIUM && !ci)("HTML pages in Chromium", () => {
     release = await heavyLock();
     browser = await puppeteer.launch({
       executablePath: CHROMIUM!, headless: true,
-      args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: ["--no-sandbox", "--disable-gpu", ...leanChromium(), "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     });
     page = await browser.newPage();
     await page.setViewport({ width: 1200, height: 800 });

@@ -13,7 +13,7 @@ import { describe, expect, it } from "vitest";
 import { symbolsToBind, writePlanDir } from "../../../compiler/backends/webgpu/index.js";
 import { irFromChecked } from "../../../compiler/driver/build-ir.js";
 import { Session } from "../../../compiler/driver/session.js";
-import { heavyLock } from "../../heavy-lock.js";
+import { heavyLock, leanChromium } from "../../heavy-lock.js";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
@@ -111,7 +111,7 @@ async function inChromium(dir: string): Promise<PageResult> {
   const profile = mkdtempSync(join(tmpdir(), "mm-chromium-"));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   const release = await heavyLock();
-  const chromium = spawn(CHROMIUM!, ["--headless=new", "--no-sandbox", "--enable-unsafe-webgpu", "--enable-features=Vulkan", "--use-angle=swiftshader",
+  const chromium = spawn(CHROMIUM!, ["--headless=new", "--no-sandbox", "--enable-unsafe-webgpu", ...leanChromium(["Vulkan"]), "--use-angle=swiftshader",
     "--use-webgpu-adapter=swiftshader", "--disable-gpu-sandbox", "--no-first-run", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", `--user-data-dir=${profile}`, url], { detached: true, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
