@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { configDefaults, defineConfig } from "vitest/config";
+import { processAlive } from "./compiler/base/atomic.js";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 // Dawn (the `webgpu` package) needs a Vulkan driver; on machines without a GPU, Debian's
@@ -21,20 +22,11 @@ if (!process.env.MM_SUITE_TMP) {
   const base = tmpdir();
   for (const d of readdirSync(base)) {
     const pid = d.startsWith("mm-suite-") ? Number(d.slice("mm-suite-".length)) : NaN;
-    if (Number.isInteger(pid) && !alive(pid)) rmSync(join(base, d), { recursive: true, force: true });
+    if (Number.isInteger(pid) && !processAlive(pid)) rmSync(join(base, d), { recursive: true, force: true });
   }
   process.env.MM_SUITE_TMP = join(base, `mm-suite-${process.pid}`);
   mkdirSync(process.env.MM_SUITE_TMP, { recursive: true });
   process.env.TMPDIR = process.env.MM_SUITE_TMP;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 // The test files that take longest (scripts/suite-times.mjs), longest first. Two workers take

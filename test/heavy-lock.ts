@@ -14,25 +14,18 @@
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { processAlive } from "../compiler/base/atomic.js";
 
 const PREFIX = "mm-heavy-lock-";
 const RUN = Number(process.env.MM_TEST_RUN ?? process.pid);
 const LOCK = join(tmpdir(), `${PREFIX}${RUN}`);
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Waits until no other test file of this run holds a Chromium; returns the release. */
 export async function heavyLock(): Promise<() => void> {
   for (const d of readdirSync(tmpdir())) {
     const pid = d.startsWith(PREFIX) ? Number(d.slice(PREFIX.length)) : NaN;
-    if (Number.isInteger(pid) && pid !== RUN && !alive(pid)) rmSync(join(tmpdir(), d), { recursive: true, force: true });
+    if (Number.isInteger(pid) && pid !== RUN && !processAlive(pid)) rmSync(join(tmpdir(), d), { recursive: true, force: true });
   }
   for (;;) {
     try {

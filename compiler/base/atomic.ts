@@ -51,12 +51,13 @@ function removeStaleTemps(path: string): void {
   for (const e of entries) {
     if (!e.startsWith(prefix)) continue;
     const m = /^(\d+)\.tmp(\.old)?$/.exec(e.slice(prefix.length));
-    if (m && Number(m[1]) !== process.pid && !alive(Number(m[1]))) rmSync(join(dir, e), { recursive: true, force: true });
+    if (m && Number(m[1]) !== process.pid && !processAlive(Number(m[1]))) rmSync(join(dir, e), { recursive: true, force: true });
   }
 }
 
-/** Whether a process exists (one of another user's counts: EPERM). */
-function alive(pid: number): boolean {
+/** Whether a process exists (one of another user's counts: EPERM). Also the test suite's
+ *  test for folders and locks left by a run that died. */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
